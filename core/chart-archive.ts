@@ -1,0 +1,92 @@
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import tarStream from 'tar-stream';
+
+const gunzip = promisify(zlib.gunzip);
+
+/** The parts of a Helm chart archive the linter reads. */
+export interface ChartArchive {
+  /** The archive's single top-level folder (Helm names it after the chart). */
+  dir: string;
+  chartYaml?: string;
+  valuesYaml?: string;
+  valuesSchemaJson?: string;
+}
+
+export type ChartArchiveResult = { ok: true; chart: ChartArchive } | { ok: false; reason: string };
+
+const WANTED = new Set(['Chart.yaml', 'values.yaml', 'values.schema.json']);
+const MAX_WANTED_FILE = 8 * 1024 * 1024;
+
+/** Reads a chart .tgz in memory with a bound on the inflated size (gzip bombs stop there). */
+export async function readChartArchive(bytes: Uint8Array, maxInflated: number): Promise<ChartArchiveResult> {
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
+    return { ok: false, reason: 'is not gzip-compressed (a chart must be a .tgz made by "helm package")' };
+  }
+  let tarBytes: Buffer;
+  try {
+    tarBytes = await gunzip(bytes, { maxOutputLength: maxInflated });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (
+      e.code === 'ERR_BUFFER_TOO_LARGE' ||
+      /Cannot create a Buffer larger|maxOutputLength/i.test(e.message)
+    ) {
+      return {
+        ok: false,
+        reason: `inflates to more than ${maxInflated / 1024 / 1024} MiB; it looks like a gzip bomb`,
+      };
+    }
+    return { ok: false, reason: `is a corrupt gzip stream (${e.message})` };
+  }
+  const tops = new Set<string>();
+  const files = new Map<string, string>();
+  const extract = tarStream.extract();
+  try {
+    const done = (async () => {
+      for await (const entry of extract) {
+        const name = entry.header.name.replace(/^\.\//, '');
+        const segs = name.split('/');
+        if (name.startsWith('/') || segs.includes('..')) {
+          entry.resume();
+          throw new Error(`entry "${entry.header.name}" escapes the archive`);
+        }
+        if (segs[0]) tops.add(segs[0]);
+        const rel = segs.slice(1).join('/');
+        if (
+          segs.length === 2 &&
+          WANTED.has(rel) &&
+          entry.header.type === 'file' &&
+          (entry.header.size ?? 0) <= MAX_WANTED_FILE
+        ) {
+          const chunks: Buffer[] = [];
+          for await (const c of entry) chunks.push(c as Buffer);
+          files.set(`${segs[0]}/${rel}`, Buffer.concat(chunks).toString('utf8'));
+        } else {
+          entry.resume();
+        }
+      }
+    })();
+    extract.end(tarBytes);
+    await done;
+  } catch (err) {
+    return { ok: false, reason: `is not a readable tar archive (${(err as Error).message})` };
+  }
+  if (tops.size === 0) return { ok: false, reason: 'is an empty archive' };
+  if (tops.size > 1) {
+    return {
+      ok: false,
+      reason: `has ${tops.size} top-level folders (${[...tops].slice(0, 3).join(', ')}…); a chart archive has exactly one`,
+    };
+  }
+  const dir = [...tops][0] as string;
+  return {
+    ok: true,
+    chart: {
+      dir,
+      chartYaml: files.get(`${dir}/Chart.yaml`),
+      valuesYaml: files.get(`${dir}/values.yaml`),
+      valuesSchemaJson: files.get(`${dir}/values.schema.json`),
+    },
+  };
+}

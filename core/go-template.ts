@@ -1,0 +1,72 @@
+/**
+ * Palette renders manifests as Go templates before applying them, so `{{ … }}` actions are
+ * legal there but not YAML. We mask them in place (same length, so positions stay exact):
+ * a line holding only actions becomes blank, any other action becomes a placeholder scalar.
+ */
+const ACTION = /\{\{[\s\S]*?\}\}/g;
+
+export function hasTemplateActions(text: string): boolean {
+  return text.includes('{{');
+}
+
+export function maskTemplateActions(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line.includes('{{')) return line;
+      if (line.replace(ACTION, '').trim() === '') return ' '.repeat(line.length);
+      return line.replace(ACTION, (m) =>
+        m.includes('\n') ? m.replace(/[^\n]/g, ' ') : 'x'.repeat(m.length),
+      );
+    })
+    .join('\n');
+}
+
+export interface TemplateProblem {
+  offset: number;
+  message: string;
+}
+
+const OPENERS = new Set(['if', 'range', 'with', 'define', 'block']);
+
+/**
+ * Checks that Go template block actions balance ({{ if }} … {{ end }}), the way Go's parser
+ * would refuse them: a manifest whose template does not parse can never render.
+ */
+export function checkTemplateStructure(text: string): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  const stack: { word: string; offset: number }[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const start = text.indexOf('{{', i);
+    if (start === -1) break;
+    const end = text.indexOf('}}', start + 2);
+    if (end === -1) {
+      problems.push({ offset: start, message: 'template action "{{" is never closed with "}}"' });
+      break;
+    }
+    const body = text
+      .slice(start + 2, end)
+      .replace(/^-\s/, '')
+      .replace(/\s-$/, '')
+      .trim();
+    i = end + 2;
+    if (body.startsWith('/*')) continue;
+    const word = body.split(/[\s(]/)[0] ?? '';
+    if (OPENERS.has(word)) stack.push({ word, offset: start });
+    else if (word === 'end') {
+      if (!stack.pop())
+        problems.push({
+          offset: start,
+          message: '{{ end }} has no matching {{ if }}, {{ range }} or {{ with }}',
+        });
+    }
+  }
+  for (const open of stack) {
+    problems.push({
+      offset: open.offset,
+      message: `{{ ${open.word} }} is never closed with {{ end }}; the template cannot render`,
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { mapLimit } from './concurrency.ts';
+import { discoverPacks } from './discover.ts';
+import { countBySeverity, type Finding, finding } from './findings.ts';
+import { lintPack, type PackLint } from './lint-pack.ts';
+import { type PackTree, readPackTree } from './pack-tree.ts';
+
+/** A finding as reported to users: paths relative to where the linter was pointed. */
+export interface ReportedFinding extends Finding {
+  pack: string;
+}
+
+export interface PackReport extends PackLint {
+  /** The pack folder, as a display path. */
+  pack: string;
+  dir: string;
+  tree: PackTree;
+}
+
+export interface LintRun {
+  packs: PackReport[];
+  findings: ReportedFinding[];
+  errors: number;
+  warnings: number;
+}
+
+export function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+/** Discovers and lints every pack under the roots, then checks for duplicate name@version. */
+export async function lintPacks(roots: readonly string[], opts: LintPacksOptions = {}): Promise<LintRun> {
+  const dirs = await discoverPacks(roots);
+  return lintPackDirs(dirs, opts);
+}
+
+export interface LintPacksOptions {
+  concurrency?: number;
+  /** Called as each pack finishes, before duplicates across packs are known (lets build start early). */
+  onPack?: (report: PackReport) => void;
+}
+
+export async function lintPackDirs(dirs: readonly string[], opts: LintPacksOptions = {}): Promise<LintRun> {
+  const trees = await Promise.all(dirs.map((dir) => readPackTree(dir)));
+  // Largest packs first: whoever consumes onPack (packaging) then gets the long jobs early.
+  const order = trees
+    .map((_, i) => i)
+    .sort((a, b) => treeBytes(trees[b] as PackTree) - treeBytes(trees[a] as PackTree));
+  const packs = new Array<PackReport>(dirs.length);
+  await mapLimit(order, opts.concurrency ?? 8, async (i) => {
+    const dir = dirs[i] as string;
+    const tree = trees[i] as PackTree;
+    const report: PackReport = { ...(await lintPack(tree)), pack: toPosix(dir), dir, tree };
+    opts.onPack?.(report);
+    packs[i] = report;
+  });
+  flagDuplicates(packs);
+  const findings = packs.flatMap((p) =>
+    p.findings.map((f) => ({ pack: p.pack, ...f, file: p.pack === '.' ? f.file : `${p.pack}/${f.file}` })),
+  );
+  return { packs, findings, ...countBySeverity(findings) };
+}
+
+function treeBytes(tree: PackTree): number {
+  let n = 0;
+  for (const e of tree.entries) n += e.size;
+  return n;
+}
+
+function flagDuplicates(packs: PackReport[]): void {
+  const byKey = new Map<string, PackReport[]>();
+  for (const p of packs) {
+    if (!p.name || !p.version) continue;
+    const key = `${p.name}@${p.version}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), p]);
+  }
+  for (const [key, group] of byKey) {
+    if (group.length < 2) continue;
+    for (const p of group) {
+      const others = group.filter((o) => o !== p).map((o) => o.pack);
+      p.findings.push(
+        finding(
+          'pack-json/duplicate',
+          'error',
+          'pack.json',
+          `${key} is also defined by ${others.join(', ')}; a registry holds one pack per name and version`,
+          p.packJson?.at(['version']),
+        ),
+      );
+      Object.assign(p, countBySeverity(p.findings));
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { parseJson } from '../parse-json.ts';
+import { describeSchemaError, validatePackJson } from '../validate-pack-json.ts';
+import { checkPackVersion, OCI_NAME_COMPONENT } from '../version.ts';
+import { isPlainObject, type LintContext } from './context.ts';
+
+export interface PackJson {
+  name?: string;
+  displayName?: string;
+  version?: string;
+  layer?: string;
+  addonType?: string;
+  cloudTypes?: string[];
+  charts: string[];
+  kubeManifests: string[];
+  raw: Record<string, unknown>;
+  /** Position of a value in pack.json, for findings about entries named there. */
+  at(path: (string | number)[]): { line: number; column: number };
+}
+
+/** Add-on types Palette's UI knows; others still work but do not group. */
+export const KNOWN_ADDON_TYPES = [
+  'load balancer',
+  'ingress',
+  'logging',
+  'monitoring',
+  'security',
+  'authentication',
+  'servicemesh',
+  'system app',
+  'app services',
+  'registry',
+  'ai',
+  'serverless',
+  'integration',
+  'backup',
+  'csi',
+  'cni',
+  'kubernetes',
+];
+
+export async function lintPackJson(ctx: LintContext): Promise<PackJson | undefined> {
+  const file = 'pack.json';
+  if (!ctx.entry(file)) {
+    ctx.report(
+      'pack-json/missing',
+      file,
+      'the pack has no pack.json; every pack needs one with name, displayName, version and layer',
+    );
+    return undefined;
+  }
+  const text = await ctx.text(file);
+  if (text === undefined) return undefined;
+  const parsed = parseJson(text);
+  if (!parsed.ok) {
+    const e = parsed.error;
+    if (e) ctx.report('pack-json/syntax', file, `invalid JSON — ${e.message}`, e.position);
+    return undefined;
+  }
+  const { doc } = parsed;
+  if (!isPlainObject(doc.value)) {
+    ctx.report('pack-json/schema', file, 'pack.json must be a JSON object', doc.positionOf([]));
+    return undefined;
+  }
+  const raw = doc.value;
+  for (const err of validatePackJson(raw)) {
+    const { path, message } = describeSchemaError(err);
+    ctx.report('pack-json/schema', file, message, doc.positionOf(path));
+  }
+  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
+  const strings = (k: string) =>
+    Array.isArray(raw[k]) ? (raw[k] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  const pack: PackJson = {
+    name: str('name'),
+    displayName: str('displayName'),
+    version: str('version'),
+    layer: str('layer'),
+    addonType: str('addonType'),
+    cloudTypes: strings('cloudTypes'),
+    charts: strings('charts'),
+    kubeManifests: strings('kubeManifests'),
+    raw,
+    at: (path) => doc.positionOf(path),
+  };
+
+  if (pack.name !== undefined && pack.name !== '' && !OCI_NAME_COMPONENT.test(pack.name)) {
+    ctx.report(
+      'pack-json/name',
+      file,
+      `name "${pack.name}" cannot be an OCI repository name; use lowercase letters, digits and single "-", "." or "_" separators`,
+      doc.positionOf(['name']),
+    );
+  }
+  if (pack.version !== undefined && pack.version !== '') {
+    const verdict = checkPackVersion(pack.version);
+    if (!verdict.ok)
+      ctx.report('pack-json/version', file, verdict.message, doc.positionOf(['version']), verdict.severity);
+  }
+  if (pack.addonType !== undefined && !KNOWN_ADDON_TYPES.includes(pack.addonType)) {
+    const normalized = pack.addonType.toLowerCase().replace(/[-_]+/g, ' ').trim();
+    const suggestion = KNOWN_ADDON_TYPES.find((t) => t === normalized);
+    ctx.report(
+      'pack-json/addon-type',
+      file,
+      suggestion
+        ? `addonType "${pack.addonType}" is not one Palette knows; did you mean "${suggestion}"?`
+        : `addonType "${pack.addonType}" is not one Palette knows (${KNOWN_ADDON_TYPES.join(', ')}); the pack will not be grouped in the catalog`,
+      doc.positionOf(['addonType']),
+    );
+  }
+  return pack;
+}
