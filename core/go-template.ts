@@ -28,6 +28,14 @@ export interface TemplateProblem {
 }
 
 const OPENERS = new Set(['if', 'range', 'with', 'define', 'block']);
+// Something like "{- end}" or "{{ end }": an action keyword with one brace missing on a side.
+const MALFORMED_ACTION = /(^|[^{])(\{-?\s*(?:end|else|if|range|with)\b[^{}\n]*\}\}?|\{\{-?\s*(?:end|else)\b[^{}\n]*\}(?!\}))/m;
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
 
 /**
  * Checks that Go template block actions balance ({{ if }} … {{ end }}), the way Go's parser
@@ -62,10 +70,14 @@ export function checkTemplateStructure(text: string): TemplateProblem[] {
         });
     }
   }
+  const typo = stack.length > 0 ? MALFORMED_ACTION.exec(text) : null;
+  const hint = typo
+    ? ` (line ${lineOf(text, typo.index + (typo[1]?.length ?? 0))} has "${typo[2]}", which looks like a mistyped action)`
+    : '';
   for (const open of stack) {
     problems.push({
       offset: open.offset,
-      message: `{{ ${open.word} }} is never closed with {{ end }}; the template cannot render`,
+      message: `{{ ${open.word} }} is never closed with {{ end }}; the template cannot render${hint}`,
     });
   }
   return problems;

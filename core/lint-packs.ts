@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { mapLimit } from './concurrency.ts';
 import { discoverPacks } from './discover.ts';
-import { countBySeverity, type Finding, finding } from './findings.ts';
+import { compareFindings, countBySeverity, type Finding, finding } from './findings.ts';
 import { lintPack, type PackLint } from './lint-pack.ts';
 import { type PackTree, readPackTree } from './pack-tree.ts';
 
@@ -87,6 +87,7 @@ function flagDuplicates(packs: PackReport[]): void {
           p.packJson?.at(['version']),
         ),
       );
+      p.findings.sort(compareFindings);
       Object.assign(p, countBySeverity(p.findings));
     }
   }

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll } from 'vitest';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+export const CLI = path.join(ROOT, 'bin', 'packyard.js');
+
+/** A 1×1 PNG: the smallest valid logo. */
+export const TINY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+export type PackFiles = Record<string, string | Buffer>;
+
+/** A clean manifest-based pack: lints with zero findings. Override or delete (undefined) files. */
+export function goodPack(overrides: Record<string, string | Buffer | undefined> = {}): PackFiles {
+  const base: Record<string, string | Buffer | undefined> = {
+    'pack.json': JSON.stringify(
+      {
+        name: 'demo-app',
+        displayName: 'Demo App',
+        version: '1.0.0',
+        layer: 'addon',
+        addonType: 'app services',
+        cloudTypes: ['all'],
+        kubeManifests: ['manifests/demo-app.yaml'],
+      },
+      null,
+      2,
+    ),
+    'values.yaml': [
+      'pack:',
+      '  namespace: demo',
+      '  content:',
+      '    images:',
+      '      - image: ghcr.io/example/demo:1.0.0',
+      'manifests:',
+      '  demo-app:',
+      '    replicas: 1',
+      '',
+    ].join('\n'),
+    'manifests/demo-app.yaml': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: demo',
+      '  namespace: {{ .Values.namespace }}',
+      'spec:',
+      '  replicas: {{ .Values.replicas }}',
+      '',
+    ].join('\n'),
+    'logo.png': TINY_PNG,
+    'README.md': '# Demo App\n',
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(base).filter((e): e is [string, string | Buffer] => e[1] !== undefined));
+}
+
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed after the test file. */
+export function tempDir(prefix = 'packyard-test-'): string {
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+
+export function writeFiles(dir: string, files: PackFiles): string {
+  for (const [rel, content] of Object.entries(files)) {
+    const file = path.join(dir, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  return dir;
+}
+
+/** Writes a pack into a new temp folder (or `dir/sub`) and returns its path. */
+export function makePack(files: PackFiles, dir = tempDir(), sub = ''): string {
+  return writeFiles(path.join(dir, sub), files);
+}
+
+const execFileP = promisify(execFile);
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `packyard` bin as a subprocess. */
+export async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await execFileP(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
