@@ -1,0 +1,2 @@
+export declare const DTS: string;
+export declare function generate(schemaPath: string): string;
