@@ -29,7 +29,8 @@ export interface TemplateProblem {
 
 const OPENERS = new Set(['if', 'range', 'with', 'define', 'block']);
 // Something like "{- end}" or "{{ end }": an action keyword with one brace missing on a side.
-const MALFORMED_ACTION = /(^|[^{])(\{-?\s*(?:end|else|if|range|with)\b[^{}\n]*\}\}?|\{\{-?\s*(?:end|else)\b[^{}\n]*\}(?!\}))/m;
+const MALFORMED_ACTION =
+  /(^|[^{])(\{-?\s*(?:end|else|if|range|with)\b[^{}\n]*\}\}?|\{\{-?\s*(?:end|else)\b[^{}\n]*\}(?!\}))/m;
 
 function lineOf(text: string, offset: number): number {
   let line = 1;

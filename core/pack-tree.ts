@@ -89,7 +89,10 @@ export async function readPackTree(dir: string): Promise<PackTree> {
     entries,
     problems,
     read: async (rel, maxBytes) => {
-      if (byPath.get(rel)?.type !== 'file')
+      const type = byPath.get(rel)?.type;
+      if (type === 'directory')
+        throw Object.assign(new Error(`${rel} is a folder, not a file`), { code: 'EISDIR' });
+      if (type !== 'file')
         throw Object.assign(new Error(`${rel} is not a file of the pack`), { code: 'ENOENT' });
       return readBounded(path.join(root, ...rel.split('/')), maxBytes);
     },

@@ -39,11 +39,53 @@ const HINTS: Record<string, string> = {
   UnexpectedEndOfString: 'a string is not closed',
 };
 
+export const MAX_JSON_DEPTH = 256;
+
+/** Offset of the first "[" or "{" nested deeper than MAX_JSON_DEPTH (strings skipped). */
+function tooDeepOffset(text: string): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
 /** Strict JSON with source positions: no comments, no trailing commas. */
 export function parseJson(text: string): JsonParseResult {
   const lines = new LineIndex(text);
+  // jsonc-parser builds and reads its tree recursively: refuse what would overflow the stack.
+  const deep = tooDeepOffset(text);
+  if (deep !== undefined) {
+    return {
+      ok: false,
+      error: {
+        message: `arrays and objects are nested more than ${MAX_JSON_DEPTH} levels deep; Packyard refuses to parse JSON this deep`,
+        position: lines.at(deep),
+      },
+    };
+  }
   const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  let tree: Node | undefined;
+  let value: unknown;
+  try {
+    tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+    value = tree && errors.length === 0 ? getNodeValue(tree) : undefined;
+  } catch (err) {
+    const message = err instanceof RangeError ? 'the document is nested too deeply to parse' : String(err);
+    return { ok: false, error: { message, position: lines.at(0) } };
+  }
   if (errors.length > 0 || !tree) {
     // Only the first error: the rest are usually the parser recovering from it.
     const e = errors[0] ?? ({ error: 4, offset: 0, length: 0 } as ParseError);
@@ -63,7 +105,7 @@ export function parseJson(text: string): JsonParseResult {
   return {
     ok: true,
     doc: {
-      value: getNodeValue(tree),
+      value,
       positionOf: (path) => lines.at(nearest(path).offset),
       keyPositionOf: (path) => {
         const node = findNodeAtLocation(tree, path);

@@ -1,4 +1,4 @@
-import { type Document, isNode, LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, type CST, type Document, isNode, LineCounter, Parser } from 'yaml';
 import type { Position } from './findings.ts';
 
 export type YamlPath = (string | number)[];
@@ -28,6 +28,13 @@ export interface YamlOptions {
 
 // Aliases are where YAML bombs live: the yaml library counts expansions and throws past this.
 const MAX_ALIAS_COUNT = 100;
+/**
+ * The yaml library composes documents recursively. Past ~800 nested collections it overflows the
+ * stack, and after such an overflow V8 can abort the whole process on the next parse ("RegExpCompiler
+ * Allocation failed"), so deeper documents are refused before they are composed. Real packs nest a
+ * few dozen levels at most.
+ */
+export const MAX_YAML_DEPTH = 256;
 
 /** Parses every document of a YAML stream with source positions; never throws. */
 export function parseYaml(text: string, opts: YamlOptions = {}): YamlParseResult {
@@ -38,14 +45,20 @@ export function parseYaml(text: string, opts: YamlOptions = {}): YamlParseResult
   };
   let documents: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, {
-      lineCounter,
-      prettyErrors: false,
-      uniqueKeys: opts.uniqueKeys ?? true,
-      strict: true,
-      logLevel: 'error',
-    });
-    documents = (Array.isArray(parsed) ? parsed : [parsed]) as Document.Parsed[];
+    // The CST parser is iterative, so the depth can be measured safely before composing.
+    const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+    const deep = tooDeepOffset(tokens);
+    if (deep !== undefined) {
+      return {
+        ok: false,
+        error: {
+          message: `collections are nested more than ${MAX_YAML_DEPTH} levels deep; Packyard refuses to parse documents this deep`,
+          position: toPos(deep),
+        },
+      };
+    }
+    const composer = new Composer({ uniqueKeys: opts.uniqueKeys ?? true, strict: true, logLevel: 'error' });
+    documents = Array.from(composer.compose(tokens)) as Document.Parsed[];
   } catch (err) {
     return { ok: false, error: { message: describeThrown(err), position: toPos(0) } };
   }
@@ -89,6 +102,24 @@ export function parseYaml(text: string, opts: YamlOptions = {}): YamlParseResult
     });
   }
   return { ok: true, docs };
+}
+
+/** Offset of a collection nested deeper than MAX_YAML_DEPTH, walking the CST without recursion. */
+function tooDeepOffset(tokens: readonly CST.Token[]): number | undefined {
+  const stack: [CST.Token, number][] = tokens.map((t) => [t, 0]);
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [token, depth] = top;
+    if (token.type === 'document') {
+      if (token.value) stack.push([token.value, depth]);
+    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      if (depth >= MAX_YAML_DEPTH) return token.offset;
+      for (const item of token.items) {
+        if (item.key) stack.push([item.key, depth + 1]);
+        if (item.value) stack.push([item.value, depth + 1]);
+      }
+    }
+  }
+  return undefined;
 }
 
 function describeThrown(err: unknown): string {

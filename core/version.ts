@@ -12,7 +12,12 @@ const LENIENT = /^v?\d+(\.\d+){0,3}(-[0-9A-Za-z.-]+)?$/;
 export type VersionVerdict = { ok: true } | { ok: false; severity: 'error' | 'warning'; message: string };
 
 export function checkPackVersion(version: string): VersionVerdict {
-  if (semver.valid(version) === version) {
+  // semver.valid() drops "+build" metadata and tolerates a leading "v": compare the exact text.
+  const parsed = semver.parse(version);
+  const strict =
+    parsed !== null &&
+    `${parsed.version}${parsed.build.length ? `+${parsed.build.join('.')}` : ''}` === version;
+  if (strict) {
     return OCI_TAG.test(version)
       ? { ok: true }
       : {

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import semver from 'semver';
 import { readChartArchive } from '../chart-archive.ts';
+import { parseJson } from '../parse-json.ts';
 import { parseYaml } from '../parse-yaml.ts';
 import { isPlainObject, LIMITS, type LintContext, unsafePathReason } from './context.ts';
 import type { PackJson } from './pack-json.ts';
@@ -87,17 +88,18 @@ function lintChartValues(
   valuesYaml: string | undefined,
   schemaText: string,
 ): void {
-  let schema: unknown;
-  try {
-    schema = JSON.parse(schemaText);
-  } catch (err) {
+  // parseJson bounds the nesting depth: ajv compiles schemas recursively.
+  const parsedSchema = parseJson(schemaText);
+  if (!parsedSchema.ok) {
+    const e = parsedSchema.error;
     ctx.report(
       'chart/values-schema',
       file,
-      `${dir}/values.schema.json is not valid JSON: ${(err as Error).message}`,
+      `${dir}/values.schema.json is not valid JSON (line ${e.position.line}: ${e.message})`,
     );
     return;
   }
+  const schema = parsedSchema.doc.value;
   const parsed = parseYaml(valuesYaml ?? '');
   if (!parsed.ok) {
     ctx.report('chart/values-schema', file, `${dir}/values.yaml is not valid YAML: ${parsed.error.message}`);

@@ -58,7 +58,7 @@ export class LintContext {
     if (!bytes) return undefined;
     const decoded = decodeText(bytes);
     if (!decoded.ok) {
-      this.report('file/binary', path, `${decoded.reason}; it must be UTF-8 text`);
+      this.report('file/binary', path, `${decoded.reason}; it must be UTF-8 text`, decoded.position);
       return undefined;
     }
     return decoded.text;

@@ -9,6 +9,8 @@ export async function lintManifests(ctx: LintContext, pack: PackJson): Promise<S
   const keys = new Set<string>();
   for (const [i, p] of pack.kubeManifests.entries()) {
     const at = pack.at(['kubeManifests', i]);
+    // The key counts even when the path is rejected: values.yaml should not also warn about it.
+    keys.add(manifestKey(p));
     const unsafe = unsafePathReason(p);
     if (unsafe) {
       ctx.report(
@@ -19,7 +21,6 @@ export async function lintManifests(ctx: LintContext, pack: PackJson): Promise<S
       );
       continue;
     }
-    keys.add(manifestKey(p));
     if (!ctx.isFile(p)) {
       const what = ctx.entry(p)?.type === 'directory' ? 'is a folder, not a file' : 'is not in the pack';
       ctx.report(

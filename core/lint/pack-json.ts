@@ -63,7 +63,7 @@ export async function lintPackJson(ctx: LintContext): Promise<PackJson | undefin
   }
   const raw = doc.value;
   for (const err of validatePackJson(raw)) {
-    const { path, message } = describeSchemaError(err);
+    const { path, message } = describeSchemaError(err, raw);
     ctx.report('pack-json/schema', file, message, doc.positionOf(path));
   }
   const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);

@@ -74,7 +74,8 @@ export async function lintValues(
     values,
     'manifests',
     manifestKeys,
-    true,
+    // Without a readable pack.json the manifest list is unknown: do not call every key unknown.
+    pack !== undefined,
     'values/unknown-manifest',
     'kubeManifests file',
   );
@@ -132,7 +133,7 @@ function lintImages(
       'values/images',
       FILE,
       `pack.content.images is empty; list the images this ${layer} pack deploys so air-gapped and private-registry clusters can mirror them`,
-      doc.positionOf(['pack']),
+      doc.keyPositionOf(['pack']),
     );
   }
 }

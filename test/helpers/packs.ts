@@ -59,7 +59,9 @@ export function goodPack(overrides: Record<string, string | Buffer | undefined> 
     'README.md': '# Demo App\n',
     ...overrides,
   };
-  return Object.fromEntries(Object.entries(base).filter((e): e is [string, string | Buffer] => e[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(base).filter((e): e is [string, string | Buffer] => e[1] !== undefined),
+  );
 }
 
 const tempDirs: string[] = [];
@@ -97,7 +99,10 @@ export interface CliResult {
 }
 
 /** Runs the real `packyard` bin as a subprocess. */
-export async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   try {
     const { stdout, stderr } = await execFileP(process.execPath, [CLI, ...args], {
       cwd: opts.cwd ?? ROOT,
@@ -109,4 +114,48 @@ export async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/** An uncompressed tar of the given entries (a name ending in "/" is a folder), in the given order. */
+export async function tarOf(entries: Record<string, string | Buffer>): Promise<Buffer> {
+  const tarStream = (await import('tar-stream')).default;
+  const pack = tarStream.pack();
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+    pack.on('end', () => resolve(Buffer.concat(chunks)));
+    pack.on('error', reject);
+  });
+  for (const [name, content] of Object.entries(entries)) {
+    const dir = name.endsWith('/');
+    await new Promise<void>((resolve, reject) =>
+      pack.entry(
+        { name, type: dir ? 'directory' : 'file', mode: dir ? 0o755 : 0o644, mtime: new Date(0) },
+        dir ? Buffer.alloc(0) : Buffer.from(content),
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
+  }
+  pack.finalize();
+  return done;
+}
+
+/** A gzipped tar, like the chart archives "helm package" writes. */
+export async function tgzOf(entries: Record<string, string | Buffer>): Promise<Buffer> {
+  const { gzipSync } = await import('node:zlib');
+  return gzipSync(await tarOf(entries));
+}
+
+/** A minimal valid Helm chart archive named `mychart` (override or delete files under mychart/). */
+export function chartTgz(overrides: Record<string, string | Buffer | undefined> = {}): Promise<Buffer> {
+  const files: Record<string, string | Buffer | undefined> = {
+    'mychart/Chart.yaml': 'apiVersion: v2\nname: mychart\nversion: 1.0.0\n',
+    'mychart/values.yaml': 'replicaCount: 1\n',
+    ...overrides,
+  };
+  return tgzOf(
+    Object.fromEntries(
+      Object.entries(files).filter((e): e is [string, string | Buffer] => e[1] !== undefined),
+    ),
+  );
 }

@@ -1,5 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, symlinkSync, utimesSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+} from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -16,12 +24,18 @@ interface BuildRow {
 
 async function build(dirs: string[], out: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const res = await runCli(['build', ...dirs, '--out', out, '--format', 'json', ...extra], { env });
-  return { ...res, rows: res.code === 0 || res.stdout.startsWith('[') ? (JSON.parse(res.stdout || '[]') as BuildRow[]) : [] };
+  return {
+    ...res,
+    rows: res.code === 0 || res.stdout.startsWith('[') ? (JSON.parse(res.stdout || '[]') as BuildRow[]) : [],
+  };
 }
 
 /** Lists a tar.gz with GNU tar: mode, owner, mtime and name of every entry. */
 function tarListing(archive: string): string[] {
-  return execFileSync('tar', ['--numeric-owner', '--full-time', '-tvzf', archive], { encoding: 'utf8', env: { TZ: 'UTC' } })
+  return execFileSync('tar', ['--numeric-owner', '--full-time', '-tvzf', archive], {
+    encoding: 'utf8',
+    env: { TZ: 'UTC' },
+  })
     .trim()
     .split('\n');
 }
@@ -35,11 +49,17 @@ describe('packyard build', () => {
     expect(code).toBe(0);
     expect(rows).toHaveLength(1);
     const row = rows[0] as BuildRow;
-    expect(row).toMatchObject({ name: 'demo-app', version: '1.0.0', archive: path.join(out, 'demo-app-1.0.0.tar.gz') });
+    expect(row).toMatchObject({
+      name: 'demo-app',
+      version: '1.0.0',
+      archive: path.join(out, 'demo-app-1.0.0.tar.gz'),
+    });
 
     const archive = readFileSync(row.archive);
     expect(row.size).toBe(archive.length);
-    expect(JSON.parse(readFileSync(path.join(out, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
+    expect(JSON.parse(readFileSync(path.join(out, 'oci-layout'), 'utf8'))).toEqual({
+      imageLayoutVersion: '1.0.0',
+    });
     const index = JSON.parse(readFileSync(path.join(out, 'index.json'), 'utf8'));
     expect(index.manifests).toEqual([
       {
@@ -55,7 +75,9 @@ describe('packyard build', () => {
     expect(blob(row.manifestDigest).toString()).toBe(
       `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.unknown.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"${row.layerDigest}","size":${archive.length},"annotations":{"org.opencontainers.image.title":"demo-app-1.0.0.tar.gz"}}]}`,
     );
-    expect(blob('sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a').toString()).toBe('{}');
+    expect(blob('sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a').toString()).toBe(
+      '{}',
+    );
   });
 
   it('archives one top-level folder with normalised metadata', async () => {
@@ -160,7 +182,9 @@ describe('packyard build', () => {
     expect(ok.code).toBe(0);
     const tar = gunzipSync(readFileSync((ok.rows[0] as BuildRow).archive));
     expect(tar.includes(Buffer.from('demo-app-1.0.0/docs/alias.md'))).toBe(true);
-    expect(tarListing((ok.rows[0] as BuildRow).archive).find((l) => l.includes('alias.md'))).toMatch(/^-rw-r--r--/);
+    expect(tarListing((ok.rows[0] as BuildRow).archive).find((l) => l.includes('alias.md'))).toMatch(
+      /^-rw-r--r--/,
+    );
 
     const outside = makePack({ 'secret.txt': 'do not ship\n' });
     symlinkSync(path.join(outside, 'secret.txt'), path.join(pack, 'docs/leak.md'));
@@ -173,7 +197,9 @@ describe('packyard build', () => {
     // --force packages it anyway, but still never follows the link out of the pack.
     const forced = await build([pack], tempDir(), ['--force']);
     expect(forced.code).toBe(0);
-    expect(gunzipSync(readFileSync((forced.rows[0] as BuildRow).archive)).includes(Buffer.from('do not ship'))).toBe(false);
+    expect(
+      gunzipSync(readFileSync((forced.rows[0] as BuildRow).archive)).includes(Buffer.from('do not ship')),
+    ).toBe(false);
   });
 
   it('refuses packs with lint errors but builds the clean ones', async () => {
@@ -206,10 +232,14 @@ describe('packyard build', () => {
     const out = tempDir();
     const { rows } = await build([pack], out);
     const row = rows[0] as BuildRow;
-    const raw = execFileSync('skopeo', ['inspect', '--raw', `oci:${out}:demo-app:1.0.0`], { encoding: 'utf8' });
+    const raw = execFileSync('skopeo', ['inspect', '--raw', `oci:${out}:demo-app:1.0.0`], {
+      encoding: 'utf8',
+    });
     expect(raw).toBe(readFileSync(path.join(out, 'blobs', 'sha256', row.manifestDigest.slice(7)), 'utf8'));
     const dest = path.join(tempDir(), 'copy');
     execFileSync('skopeo', ['copy', '--quiet', `oci:${out}:demo-app:1.0.0`, `dir:${dest}`]);
-    expect(readFileSync(path.join(dest, row.layerDigest.slice(7))).equals(readFileSync(row.archive))).toBe(true);
+    expect(readFileSync(path.join(dest, row.layerDigest.slice(7))).equals(readFileSync(row.archive))).toBe(
+      true,
+    );
   });
 });

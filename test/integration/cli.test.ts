@@ -61,8 +61,12 @@ describe('packyard CLI', () => {
     const root = packWithFindings();
     const res = await runCli(['lint', 'packs'], { cwd: root });
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/packs\/bad\/values\.yaml:2:14 {2}error {4}pack\.namespace "Not_A_Label" is not a DNS label.* {2}values\/namespace/);
-    expect(res.stdout).toMatch(/packs\/bad\/values\.yaml:8:3 {2}warning {2}manifests\.ghost matches no kubeManifests file/);
+    expect(res.stdout).toMatch(
+      /packs\/bad\/values\.yaml:2:14 {2}error {4}pack\.namespace "Not_A_Label" is not a DNS label.* {2}values\/namespace/,
+    );
+    expect(res.stdout).toMatch(
+      /packs\/bad\/values\.yaml:8:3 {2}warning {2}manifests\.ghost matches no kubeManifests file/,
+    );
     expect(res.stdout).toContain('2 packs checked: 1 error, 1 warning');
   });
 
@@ -72,8 +76,22 @@ describe('packyard CLI', () => {
     expect(res.code).toBe(1);
     const out = JSON.parse(res.stdout);
     expect(out.findings).toEqual([
-      expect.objectContaining({ pack: 'packs/bad', file: 'packs/bad/values.yaml', line: 2, column: 14, rule: 'values/namespace', severity: 'error' }),
-      expect.objectContaining({ pack: 'packs/bad', file: 'packs/bad/values.yaml', line: 8, column: 3, rule: 'values/unknown-manifest', severity: 'warning' }),
+      expect.objectContaining({
+        pack: 'packs/bad',
+        file: 'packs/bad/values.yaml',
+        line: 2,
+        column: 14,
+        rule: 'values/namespace',
+        severity: 'error',
+      }),
+      expect.objectContaining({
+        pack: 'packs/bad',
+        file: 'packs/bad/values.yaml',
+        line: 8,
+        column: 3,
+        rule: 'values/unknown-manifest',
+        severity: 'warning',
+      }),
     ]);
     expect(out.packs).toEqual([
       { pack: 'packs/bad', name: 'bad-app', version: '1.0.0', errors: 1, warnings: 1 },
@@ -86,8 +104,12 @@ describe('packyard CLI', () => {
     const root = packWithFindings();
     const res = await runCli(['lint', 'packs', '--format', 'github'], { cwd: root });
     const lines = res.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^::error file=packs\/bad\/values\.yaml,line=2,col=14,title=packyard values\/namespace::pack\.namespace/);
-    expect(lines[1]).toMatch(/^::warning file=packs\/bad\/values\.yaml,line=8,col=3,title=packyard values\/unknown-manifest::/);
+    expect(lines[0]).toMatch(
+      /^::error file=packs\/bad\/values\.yaml,line=2,col=14,title=packyard values\/namespace::pack\.namespace/,
+    );
+    expect(lines[1]).toMatch(
+      /^::warning file=packs\/bad\/values\.yaml,line=8,col=3,title=packyard values\/unknown-manifest::/,
+    );
   });
 
   it('fails on warnings with --fail-on warning', async () => {
