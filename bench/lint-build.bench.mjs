@@ -1,12 +1,13 @@
 // Lint + package every corpus pack with `packyard build`, against a shell loop of `tar czf`
 // over the same folders, in the same run. Also 5× the packs, for scaling.
+
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync as fflateGzip } from 'fflate';
-import { execFileSync } from 'node:child_process';
 import zlib from 'node:zlib';
+import { gzipSync as fflateGzip } from 'fflate';
 import { fmt, measure, timeCommand } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,7 +20,8 @@ function workload(corpus, copies) {
   const sources = [];
   for (const group of readdirSync(corpus, { withFileTypes: true }).filter((e) => e.isDirectory())) {
     const g = path.join(corpus, group.name);
-    for (const p of readdirSync(g)) if (existsSync(path.join(g, p, 'pack.json'))) sources.push(path.join(g, p));
+    for (const p of readdirSync(g))
+      if (existsSync(path.join(g, p, 'pack.json'))) sources.push(path.join(g, p));
   }
   for (let c = 0; c < copies; c++) {
     for (const src of sources) {
@@ -39,7 +41,16 @@ function workload(corpus, copies) {
 function packyard(dir) {
   const out = mkdtempSync(path.join(tmpdir(), 'packyard-bench-out-'));
   // --force: the corpus holds one truly broken pack; the tar loop packages it too.
-  const { ms } = timeCommand(process.execPath, [cli, 'build', dir, '--out', out, '--force', '--format', 'json']);
+  const { ms } = timeCommand(process.execPath, [
+    cli,
+    'build',
+    dir,
+    '--out',
+    out,
+    '--force',
+    '--format',
+    'json',
+  ]);
   rmSync(out, { recursive: true, force: true });
   return ms;
 }
@@ -54,13 +65,16 @@ function tarLoop(dir) {
 
 /** Compressor cost alone, in-process: why the archive gzip is pure JS (see RESULTS.md). */
 function compressors(dir) {
-  const tars = readdirSync(dir).map((p) => execFileSync('tar', ['cf', '-', '-C', dir, p], { maxBuffer: 1 << 30 }));
+  const tars = readdirSync(dir).map((p) =>
+    execFileSync('tar', ['cf', '-', '-C', dir, p], { maxBuffer: 1 << 30 }),
+  );
   const bytes = tars.reduce((n, t) => n + t.length, 0);
-  const time = (f) => measure(() => {
-    const s = process.hrtime.bigint();
-    for (const t of tars) f(t);
-    return Number(process.hrtime.bigint() - s) / 1e6;
-  }, RUNS).median;
+  const time = (f) =>
+    measure(() => {
+      const s = process.hrtime.bigint();
+      for (const t of tars) f(t);
+      return Number(process.hrtime.bigint() - s) / 1e6;
+    }, RUNS).median;
   return {
     bytes,
     fflate: time((t) => fflateGzip(t, { level: 6, mtime: 0 })),
@@ -76,7 +90,10 @@ export async function run({ corpus }) {
     const t1 = measure(() => tarLoop(one.dir), RUNS).median;
     const p5 = measure(() => packyard(five.dir), Math.max(3, Math.ceil(RUNS / 2))).median;
     const t5 = measure(() => tarLoop(five.dir), Math.max(3, Math.ceil(RUNS / 2))).median;
-    const lint = measure(() => timeCommand(process.execPath, [cli, 'lint', one.dir], { allowFail: true }).ms, RUNS).median;
+    const lint = measure(
+      () => timeCommand(process.execPath, [cli, 'lint', one.dir], { allowFail: true }).ms,
+      RUNS,
+    ).median;
     const c = compressors(one.dir);
     const rows = [
       ['`packyard build` (lint + package)', one.packs, fmt(p1), five.packs, fmt(p5), (p5 / p1).toFixed(2)],
@@ -93,7 +110,11 @@ export async function run({ corpus }) {
       '',
       `Compressor alone, ${(c.bytes / 2 ** 20).toFixed(1)} MiB of pack tars, level 6, one thread: fflate (pure JS, what Packyard ships) ${fmt(c.fflate)}, node:zlib ${fmt(c.zlib)} (${(c.fflate / c.zlib).toFixed(2)}× slower).`,
     ].join('\n');
-    return { title: 'Lint + build of the corpus vs a `tar czf` loop', md, figures: { p1, t1, p5, t5, lint, ...c } };
+    return {
+      title: 'Lint + build of the corpus vs a `tar czf` loop',
+      md,
+      figures: { p1, t1, p5, t5, lint, ...c },
+    };
   } finally {
     rmSync(one.dir, { recursive: true, force: true });
     rmSync(five.dir, { recursive: true, force: true });

@@ -20,7 +20,9 @@ for (const name of benches) {
   const mod = await import(`./${name}.bench.mjs`);
   const result = await mod.run({ corpus });
   console.error(result.md);
-  sections.push(`## ${result.title}\n\n_Run with \`npm run bench\` (\`bench/${name}.bench.mjs\`)._\n\n${result.md}\n`);
+  sections.push(
+    `## ${result.title}\n\n_Run with \`npm run bench\` (\`bench/${name}.bench.mjs\`)._\n\n${result.md}\n`,
+  );
 }
 const header = [
   '# Benchmark results',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BuiltPack } from '../core/build-pack.ts';
@@ -23,10 +24,14 @@ export async function writeBuildOutput(out: string, packs: readonly BuiltPack[])
       );
     }
   }
+  await Promise.all(
+    packs.flatMap((p) => [
+      writeIfChanged(path.join(out, p.archiveName), p.archive),
+      writeBlob(out, p.archive),
+      writeBlob(out, p.manifest),
+    ]),
+  );
   for (const p of packs) {
-    await writeIfChanged(path.join(out, p.archiveName), p.archive);
-    await writeBlob(out, p.archive);
-    await writeBlob(out, p.manifest);
     index = upsertIndex(
       index,
       { mediaType: MEDIA_TYPE_MANIFEST, digest: p.manifestDigest, size: p.manifest.length },
@@ -49,7 +54,7 @@ async function writeIfChanged(file: string, bytes: Uint8Array): Promise<void> {
 
 /** Write-then-rename, so an interrupted build never leaves a truncated blob under its digest. */
 async function atomicWrite(file: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await fs.writeFile(tmp, bytes);
   await fs.rename(tmp, file);
 }

@@ -35,31 +35,29 @@ export async function tarPack(tree: PackTree, topDir: string): Promise<Buffer> {
     devmajor: 0,
     devminor: 0,
   });
-  await addEntry(pack, header(`${topDir}/`, 'directory', DIR_MODE));
+  // Read everything first, then queue all entries at once: waiting on each entry's callback
+  // would need an event-loop turn per file, which a busy linter starves.
+  const files = new Map<string, Buffer>();
   let total = 0;
   for (const e of tree.entries) {
-    if (e.type === 'directory') {
-      await addEntry(pack, header(`${topDir}/${e.path}/`, 'directory', DIR_MODE));
-      continue;
-    }
+    if (e.type !== 'file') continue;
     total += e.size;
     if (total > MAX_PACK_BYTES)
       throw new Error(`the pack is larger than ${MAX_PACK_BYTES / 1024 / 1024} MiB`);
-    const data = Buffer.from(await tree.read(e.path, MAX_PACK_BYTES));
-    await addEntry(
-      pack,
-      header(`${topDir}/${e.path}`, 'file', e.executable ? EXEC_MODE : FILE_MODE, data.length),
-      data,
-    );
+    files.set(e.path, Buffer.from(await tree.read(e.path, MAX_PACK_BYTES)));
+  }
+  pack.entry(header(`${topDir}/`, 'directory', DIR_MODE));
+  for (const e of tree.entries) {
+    const data = files.get(e.path);
+    if (data)
+      pack.entry(
+        header(`${topDir}/${e.path}`, 'file', e.executable ? EXEC_MODE : FILE_MODE, data.length),
+        data,
+      );
+    else pack.entry(header(`${topDir}/${e.path}/`, 'directory', DIR_MODE));
   }
   pack.finalize();
   return collected;
-}
-
-function addEntry(pack: tarStream.Pack, header: Header, data?: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    pack.entry(header, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
-  });
 }
 
 /** The reproducible `<name>-<version>.tar.gz` of a pack. */

@@ -1,8 +1,5 @@
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import tarStream from 'tar-stream';
-
-const gunzip = promisify(zlib.gunzip);
 
 /** The parts of a Helm chart archive the linter reads. */
 export interface ChartArchive {
@@ -25,7 +22,8 @@ export async function readChartArchive(bytes: Uint8Array, maxInflated: number): 
   }
   let tarBytes: Buffer;
   try {
-    tarBytes = await gunzip(bytes, { maxOutputLength: maxInflated });
+    // Synchronous on purpose: inflating is fast, and the thread pool may be busy compressing archives.
+    tarBytes = zlib.gunzipSync(bytes, { maxOutputLength: maxInflated });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (

@@ -5,10 +5,11 @@ import { gzipSync } from 'fflate';
 /**
  * Gzip that gives the same bytes on every machine and Node version: fflate is pure JS (Node's
  * zlib output varies with its build and CPU features), the header has mtime 0, no file name and
- * OS=3. Large inputs go to a small pool of worker threads so packs compress in parallel.
+ * OS=3. Inputs over 64 KiB go to a small pool of worker threads, so packs compress while the
+ * calling thread goes on linting.
  */
 export const GZIP_LEVEL = 6;
-const INLINE_BELOW = 256 * 1024;
+const INLINE_BELOW = 64 * 1024;
 
 type Job = { resolve: (b: Uint8Array) => void; reject: (e: Error) => void };
 
@@ -116,7 +117,8 @@ let pool: GzipPool | undefined;
 
 export function gzipDeterministic(data: Uint8Array): Promise<Uint8Array> {
   if (data.length < INLINE_BELOW) return Promise.resolve(gzipInline(data));
-  pool ??= new GzipPool(Math.max(1, Math.min(4, availableParallelism())));
+  // One core stays with the calling thread, which is linting and building tars meanwhile.
+  pool ??= new GzipPool(Math.max(1, Math.min(4, availableParallelism() - 1)));
   return pool.run(data);
 }
 

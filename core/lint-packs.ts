@@ -53,6 +53,9 @@ export async function lintPackDirs(dirs: readonly string[], opts: LintPacksOptio
     const report: PackReport = { ...(await lintPack(tree)), pack: toPosix(dir), dir, tree };
     opts.onPack?.(report);
     packs[i] = report;
+    // Linting reads synchronously, so its awaits never reach the event loop; yield between packs
+    // so I/O callbacks (archive streams, compression) started by onPack make progress meanwhile.
+    await new Promise((resolve) => setImmediate(resolve));
   });
   flagDuplicates(packs);
   const findings = packs.flatMap((p) =>
