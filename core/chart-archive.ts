@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import tarStream from 'tar-stream';
+import { readTar, TarFormatError } from './tar.ts';
 
 /** The parts of a Helm chart archive the linter reads. */
 export interface ChartArchive {
@@ -16,7 +16,7 @@ const WANTED = new Set(['Chart.yaml', 'values.yaml', 'values.schema.json']);
 const MAX_WANTED_FILE = 8 * 1024 * 1024;
 
 /** Reads a chart .tgz in memory with a bound on the inflated size (gzip bombs stop there). */
-export async function readChartArchive(bytes: Uint8Array, maxInflated: number): Promise<ChartArchiveResult> {
+export function readChartArchive(bytes: Uint8Array, maxInflated: number): ChartArchiveResult {
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
     return { ok: false, reason: 'is not gzip-compressed (a chart must be a .tgz made by "helm package")' };
   }
@@ -39,34 +39,18 @@ export async function readChartArchive(bytes: Uint8Array, maxInflated: number): 
   }
   const tops = new Set<string>();
   const files = new Map<string, string>();
-  const extract = tarStream.extract();
   try {
-    const done = (async () => {
-      for await (const entry of extract) {
-        const name = entry.header.name.replace(/^\.\//, '');
-        const segs = name.split('/');
-        if (name.startsWith('/') || segs.includes('..')) {
-          entry.resume();
-          throw new Error(`entry "${entry.header.name}" escapes the archive`);
-        }
-        if (segs[0]) tops.add(segs[0]);
-        const rel = segs.slice(1).join('/');
-        if (
-          segs.length === 2 &&
-          WANTED.has(rel) &&
-          entry.header.type === 'file' &&
-          (entry.header.size ?? 0) <= MAX_WANTED_FILE
-        ) {
-          const chunks: Buffer[] = [];
-          for await (const c of entry) chunks.push(c as Buffer);
-          files.set(`${segs[0]}/${rel}`, Buffer.concat(chunks).toString('utf8'));
-        } else {
-          entry.resume();
-        }
+    readTar(tarBytes, (entry) => {
+      const name = entry.path.replace(/^\.\//, '');
+      const segs = name.split('/');
+      if (name.startsWith('/') || segs.includes('..'))
+        throw new TarFormatError(`entry "${entry.path}" escapes the archive`);
+      if (segs[0]) tops.add(segs[0]);
+      const rel = segs.slice(1).join('/');
+      if (segs.length === 2 && WANTED.has(rel) && entry.type === 'File' && entry.size <= MAX_WANTED_FILE) {
+        files.set(`${segs[0]}/${rel}`, entry.data.toString('utf8'));
       }
-    })();
-    extract.end(tarBytes);
-    await done;
+    });
   } catch (err) {
     return { ok: false, reason: `is not a readable tar archive (${(err as Error).message})` };
   }

@@ -20,20 +20,20 @@ export interface PackLint {
 }
 
 /** Runs every rule over one pack tree. File paths in findings are relative to the pack root. */
-export async function lintPack(tree: PackTree): Promise<PackLint> {
+export function lintPack(tree: PackTree): PackLint {
   const ctx = new LintContext(tree);
   for (const p of tree.problems) ctx.report(p.rule, p.path, p.message);
-  const pack = await lintPackJson(ctx);
-  const manifestKeys = pack ? await lintManifests(ctx, pack) : new Set<string>();
-  const charts = pack ? await lintCharts(ctx, pack) : { names: new Set<string>(), complete: false };
-  const values = await lintValues(ctx, pack, manifestKeys, {
+  const pack = lintPackJson(ctx);
+  const manifestKeys = pack ? lintManifests(ctx, pack) : new Set<string>();
+  const charts = pack ? lintCharts(ctx, pack) : { names: new Set<string>(), complete: false };
+  const values = lintValues(ctx, pack, manifestKeys, {
     names: charts.names,
     complete: charts.complete && !!pack,
   });
-  const presets = await lintPresets(ctx);
+  const presets = lintPresets(ctx);
   lintEnabledPresets(ctx, values.enabledPresets, presets);
-  await lintSchemaYaml(ctx);
-  await lintLogo(ctx);
+  lintSchemaYaml(ctx);
+  lintLogo(ctx);
   lintReadme(ctx);
   const findings = ctx.findings.sort(compareFindings);
   return {

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { mapLimit } from './concurrency.ts';
 import { discoverPacks } from './discover.ts';
 import { compareFindings, countBySeverity, type Finding, finding } from './findings.ts';
 import { lintPack, type PackLint } from './lint-pack.ts';
@@ -35,28 +34,27 @@ export async function lintPacks(roots: readonly string[], opts: LintPacksOptions
 }
 
 export interface LintPacksOptions {
-  concurrency?: number;
   /** Called as each pack finishes, before duplicates across packs are known (lets build start early). */
   onPack?: (report: PackReport) => void;
 }
 
 export async function lintPackDirs(dirs: readonly string[], opts: LintPacksOptions = {}): Promise<LintRun> {
-  const trees = await Promise.all(dirs.map((dir) => readPackTree(dir)));
+  const trees = dirs.map((dir) => readPackTree(dir));
   // Largest packs first: whoever consumes onPack (packaging) then gets the long jobs early.
   const order = trees
     .map((_, i) => i)
     .sort((a, b) => treeBytes(trees[b] as PackTree) - treeBytes(trees[a] as PackTree));
   const packs = new Array<PackReport>(dirs.length);
-  await mapLimit(order, opts.concurrency ?? 8, async (i) => {
+  for (const i of order) {
     const dir = dirs[i] as string;
     const tree = trees[i] as PackTree;
-    const report: PackReport = { ...(await lintPack(tree)), pack: toPosix(dir), dir, tree };
+    const report: PackReport = { ...lintPack(tree), pack: toPosix(dir), dir, tree };
     opts.onPack?.(report);
     packs[i] = report;
-    // Linting reads synchronously, so its awaits never reach the event loop; yield between packs
-    // so I/O callbacks (archive streams, compression) started by onPack make progress meanwhile.
+    // Linting is synchronous; yield between packs so work started by onPack (compression on
+    // worker threads) reports back and the next job can start.
     await new Promise((resolve) => setImmediate(resolve));
-  });
+  }
   flagDuplicates(packs);
   const findings = packs.flatMap((p) =>
     p.findings.map((f) => ({ pack: p.pack, ...f, file: p.pack === '.' ? f.file : `${p.pack}/${f.file}` })),

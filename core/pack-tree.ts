@@ -22,8 +22,8 @@ export interface PackTree {
   /** Sorted by path (byte order); ignores applied; in-pack symlinks resolved to their targets. */
   readonly entries: readonly PackEntry[];
   readonly problems: readonly TreeProblem[];
-  /** Reads a file listed in `entries`; throws FileTooLargeError past maxBytes. */
-  read(relPath: string, maxBytes: number): Promise<Uint8Array>;
+  /** Reads a file listed in `entries`; throws FileTooLargeError past maxBytes. Synchronous: packs are small local or in-memory trees. */
+  read(relPath: string, maxBytes: number): Uint8Array;
 }
 
 export class FileTooLargeError extends Error {
@@ -66,7 +66,7 @@ export function compareBytes(a: string, b: string): number {
  * synchronous on purpose: a pack is thousands of small files, and the promise API costs ~15×
  * more per file than the work itself.
  */
-export async function readPackTree(dir: string): Promise<PackTree> {
+export function readPackTree(dir: string): PackTree {
   const root = fs.realpathSync(dir);
   const ig = ignore().add(DEFAULT_IGNORES);
   const problems: TreeProblem[] = [];
@@ -88,7 +88,7 @@ export async function readPackTree(dir: string): Promise<PackTree> {
   return {
     entries,
     problems,
-    read: async (rel, maxBytes) => {
+    read: (rel, maxBytes) => {
       const type = byPath.get(rel)?.type;
       if (type === 'directory')
         throw Object.assign(new Error(`${rel} is a folder, not a file`), { code: 'EISDIR' });

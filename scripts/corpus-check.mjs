@@ -16,10 +16,14 @@ const known = JSON.parse(readFileSync(path.join(here, 'corpus-known-broken.json'
 
 let stdout;
 try {
-  stdout = execFileSync(process.execPath, [path.join(here, '..', 'bin', 'packyard.js'), 'lint', corpus, '--format', 'json'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  stdout = execFileSync(
+    process.execPath,
+    [path.join(here, '..', 'bin', 'packyard.js'), 'lint', corpus, '--format', 'json'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
 } catch (err) {
   if (err.status !== 1 || !err.stdout) throw err;
   stdout = err.stdout; // exit 1 = error findings; judged below
@@ -55,9 +59,11 @@ if (seenKnown.size > 0) {
 }
 if (unexpected.length > 0) {
   console.error('\nunexpected errors:');
-  for (const f of unexpected) console.error(`  ${f.file}${f.line ? `:${f.line}:${f.column}` : ''}  ${f.rule}  ${f.message}`);
+  for (const f of unexpected)
+    console.error(`  ${f.file}${f.line ? `:${f.line}:${f.column}` : ''}  ${f.rule}  ${f.message}`);
 }
-if (stale.length > 0) console.error(`\nknown-broken entries that no longer fail (remove them): ${stale.join(', ')}`);
+if (stale.length > 0)
+  console.error(`\nknown-broken entries that no longer fail (remove them): ${stale.join(', ')}`);
 const ok = unexpected.length === 0 && stale.length === 0;
 console.log(ok ? '\ncorpus check passed' : '\ncorpus check FAILED');
 process.exit(ok ? 0 : 1);

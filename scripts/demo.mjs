@@ -24,10 +24,18 @@ function step(title, args, { allowFail = false } = {}) {
 
 rmSync(path.join(root, out), { recursive: true, force: true });
 step('lint every pack under examples/packs', ['lint', packs]);
-const first = JSON.parse(step('package them: tar.gz + OCI layout', ['build', packs, '--out', out, '--format', 'json']));
-const second = JSON.parse(step('package again: same bytes, same digests', ['build', packs, '--out', out, '--format', 'json']));
-const same = first.every((p, i) => p.manifestDigest === second[i]?.manifestDigest && p.layerDigest === second[i]?.layerDigest);
-console.log(same ? '\nreproducible: both builds gave identical digests' : '\nNOT reproducible: digests differ');
+const first = JSON.parse(
+  step('package them: tar.gz + OCI layout', ['build', packs, '--out', out, '--format', 'json']),
+);
+const second = JSON.parse(
+  step('package again: same bytes, same digests', ['build', packs, '--out', out, '--format', 'json']),
+);
+const same = first.every(
+  (p, i) => p.manifestDigest === second[i]?.manifestDigest && p.layerDigest === second[i]?.layerDigest,
+);
+console.log(
+  same ? '\nreproducible: both builds gave identical digests' : '\nNOT reproducible: digests differ',
+);
 if (!same) process.exit(1);
 
 if (spawnSync('skopeo', ['--version']).status === 0) {
@@ -35,4 +43,6 @@ if (spawnSync('skopeo', ['--version']).status === 0) {
   console.log(`\n$ skopeo inspect --raw ${ref}    # standard OCI tools read the layout`);
   console.log(execFileSync('skopeo', ['inspect', '--raw', ref], { cwd: root, encoding: 'utf8' }));
 }
-console.log(`\nPush with any OCI client, e.g.\n  skopeo copy oci:${out}:<name>:<version> docker://HOST/spectro-packs/archive/<name>:<version>`);
+console.log(
+  `\nPush with any OCI client, e.g.\n  skopeo copy oci:${out}:<name>:<version> docker://HOST/spectro-packs/archive/<name>:<version>`,
+);

@@ -4,7 +4,7 @@ import { formatBytes, LIMITS, type LintContext } from './context.ts';
 const MAX_LOGO_BYTES = 1024 * 1024;
 const MAX_LOGO_PIXELS = 4096;
 
-export async function lintLogo(ctx: LintContext): Promise<void> {
+export function lintLogo(ctx: LintContext): void {
   const file = 'logo.png';
   if (!ctx.isFile(file)) {
     ctx.report(
@@ -14,7 +14,7 @@ export async function lintLogo(ctx: LintContext): Promise<void> {
     );
     return;
   }
-  const bytes = await ctx.bytes(file, LIMITS.logo);
+  const bytes = ctx.bytes(file, LIMITS.logo);
   if (!bytes) return;
   const png = readPngHeader(bytes);
   if (!png.ok) {

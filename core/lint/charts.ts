@@ -16,7 +16,7 @@ export interface ChartsResult {
   complete: boolean;
 }
 
-export async function lintCharts(ctx: LintContext, pack: PackJson): Promise<ChartsResult> {
+export function lintCharts(ctx: LintContext, pack: PackJson): ChartsResult {
   const names = new Set<string>();
   let complete = true;
   for (const [i, p] of pack.charts.entries()) {
@@ -36,17 +36,17 @@ export async function lintCharts(ctx: LintContext, pack: PackJson): Promise<Char
       complete = false;
       continue;
     }
-    const name = await lintChartArchive(ctx, p);
+    const name = lintChartArchive(ctx, p);
     if (name) names.add(name);
     else complete = false;
   }
   return { names, complete };
 }
 
-async function lintChartArchive(ctx: LintContext, file: string): Promise<string | undefined> {
-  const bytes = await ctx.bytes(file, LIMITS.chartArchive);
+function lintChartArchive(ctx: LintContext, file: string): string | undefined {
+  const bytes = ctx.bytes(file, LIMITS.chartArchive);
   if (!bytes) return undefined;
-  const res = await readChartArchive(bytes, LIMITS.chartInflated);
+  const res = readChartArchive(bytes, LIMITS.chartInflated);
   if (!res.ok) {
     ctx.report('chart/archive', file, `${res.reason}`);
     return undefined;

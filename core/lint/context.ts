@@ -35,9 +35,9 @@ export class LintContext {
   }
 
   /** Reads a file's bytes, reporting (and returning undefined) when that is impossible. */
-  async bytes(path: string, maxBytes: number): Promise<Uint8Array | undefined> {
+  bytes(path: string, maxBytes: number): Uint8Array | undefined {
     try {
-      return await this.tree.read(path, maxBytes);
+      return this.tree.read(path, maxBytes);
     } catch (err) {
       if (err instanceof FileTooLargeError) {
         this.report(
@@ -53,8 +53,8 @@ export class LintContext {
   }
 
   /** Reads a UTF-8 text file, reporting binary content. */
-  async text(path: string): Promise<string | undefined> {
-    const bytes = await this.bytes(path, LIMITS.textFile);
+  text(path: string): string | undefined {
+    const bytes = this.bytes(path, LIMITS.textFile);
     if (!bytes) return undefined;
     const decoded = decodeText(bytes);
     if (!decoded.ok) {

@@ -5,7 +5,7 @@ import { isPlainObject, type LintContext, unsafePathReason } from './context.ts'
 import type { PackJson } from './pack-json.ts';
 
 /** Checks every kubeManifests entry; returns the manifest keys values.yaml may configure. */
-export async function lintManifests(ctx: LintContext, pack: PackJson): Promise<Set<string>> {
+export function lintManifests(ctx: LintContext, pack: PackJson): Set<string> {
   const keys = new Set<string>();
   for (const [i, p] of pack.kubeManifests.entries()) {
     const at = pack.at(['kubeManifests', i]);
@@ -31,7 +31,7 @@ export async function lintManifests(ctx: LintContext, pack: PackJson): Promise<S
       );
       continue;
     }
-    await lintManifestFile(ctx, p);
+    lintManifestFile(ctx, p);
   }
   return keys;
 }
@@ -43,8 +43,8 @@ export function manifestKey(p: string): string {
   return dot > 0 ? base.slice(0, dot) : base;
 }
 
-async function lintManifestFile(ctx: LintContext, file: string): Promise<void> {
-  const text = await ctx.text(file);
+function lintManifestFile(ctx: LintContext, file: string): void {
+  const text = ctx.text(file);
   if (text === undefined) return;
   const templated = hasTemplateActions(text);
   if (templated) {

@@ -38,7 +38,7 @@ export const KNOWN_ADDON_TYPES = [
   'kubernetes',
 ];
 
-export async function lintPackJson(ctx: LintContext): Promise<PackJson | undefined> {
+export function lintPackJson(ctx: LintContext): PackJson | undefined {
   const file = 'pack.json';
   if (!ctx.entry(file)) {
     ctx.report(
@@ -48,7 +48,7 @@ export async function lintPackJson(ctx: LintContext): Promise<PackJson | undefin
     );
     return undefined;
   }
-  const text = await ctx.text(file);
+  const text = ctx.text(file);
   if (text === undefined) return undefined;
   const parsed = parseJson(text);
   if (!parsed.ok) {

@@ -6,10 +6,10 @@ const FILE = 'presets.yaml';
 const VALUES_PATH = /^[^\s.]+(\.[^\s.]+)*$/;
 
 /** Lints presets.yaml if present; returns the `Group:name` keys it defines (undefined without the file). */
-export async function lintPresets(ctx: LintContext): Promise<Set<string> | undefined> {
+export function lintPresets(ctx: LintContext): Set<string> | undefined {
   if (!ctx.entry(FILE)) return undefined;
   const defined = new Set<string>();
-  const text = await ctx.text(FILE);
+  const text = ctx.text(FILE);
   if (text === undefined) return defined;
   const parsed = parseYaml(text);
   if (!parsed.ok) {

@@ -8,9 +8,9 @@ const PIPELINE = /^\{\{-?([\s\S]*?)-?\}\}$/;
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
 /** Lints schema.yaml: values path → {schema: '{{ required | format "${TYPE}" | hints "…" }}'}. */
-export async function lintSchemaYaml(ctx: LintContext): Promise<void> {
+export function lintSchemaYaml(ctx: LintContext): void {
   if (!ctx.entry(FILE)) return;
-  const text = await ctx.text(FILE);
+  const text = ctx.text(FILE);
   if (text === undefined) return;
   const parsed = parseYaml(text);
   if (!parsed.ok) {

@@ -11,18 +11,18 @@ export interface ValuesResult {
   enabledPresets: { ref: string; line: number; column: number }[];
 }
 
-export async function lintValues(
+export function lintValues(
   ctx: LintContext,
   pack: PackJson | undefined,
   manifestKeys: Set<string>,
   charts: { names: Set<string>; complete: boolean },
-): Promise<ValuesResult> {
+): ValuesResult {
   const result: ValuesResult = { enabledPresets: [] };
   if (!ctx.entry(FILE)) {
     ctx.report('values/missing', FILE, 'the pack has no values.yaml; add one (it may hold just "pack: {}")');
     return result;
   }
-  const text = await ctx.text(FILE);
+  const text = ctx.text(FILE);
   if (text === undefined) return result;
   result.enabledPresets = readEnabledPresets(text);
   const parsed = parseYaml(text);

@@ -118,26 +118,14 @@ export async function runCli(
 
 /** An uncompressed tar of the given entries (a name ending in "/" is a folder), in the given order. */
 export async function tarOf(entries: Record<string, string | Buffer>): Promise<Buffer> {
-  const tarStream = (await import('tar-stream')).default;
-  const pack = tarStream.pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
-    pack.on('end', () => resolve(Buffer.concat(chunks)));
-    pack.on('error', reject);
-  });
-  for (const [name, content] of Object.entries(entries)) {
-    const dir = name.endsWith('/');
-    await new Promise<void>((resolve, reject) =>
-      pack.entry(
-        { name, type: dir ? 'directory' : 'file', mode: dir ? 0o755 : 0o644, mtime: new Date(0) },
-        dir ? Buffer.alloc(0) : Buffer.from(content),
-        (err) => (err ? reject(err) : resolve()),
-      ),
-    );
-  }
-  pack.finalize();
-  return done;
+  const { writeTar } = await import('../../core/tar.ts');
+  return writeTar(
+    Object.entries(entries).map(([name, content]) =>
+      name.endsWith('/')
+        ? { path: name, type: 'directory' as const, mode: 0o755 }
+        : { path: name, type: 'file' as const, mode: 0o644, data: Buffer.from(content) },
+    ),
+  );
 }
 
 /** A gzipped tar, like the chart archives "helm package" writes. */

@@ -442,7 +442,7 @@ describe('many broken packs at once', () => {
       makePack(goodPack({ 'values.yaml': '['.repeat(5_000) }), parent, 'deep'),
       makePack(goodPack({ 'pack.json': undefined }), parent, 'no-pack-json'),
     ];
-    const run = await lintPackDirs([...broken, companion(), companion()].reverse(), { concurrency: 2 });
+    const run = await lintPackDirs([...broken, companion(), companion()].reverse());
     // Two companions share a name: they are (correctly) duplicates of each other and nothing else.
     const byPack = new Map(run.packs.map((p) => [path.basename(p.dir), p.findings.map((f) => f.rule)]));
     expect(byPack.get('garbage')).toEqual(['file/binary']);

@@ -211,14 +211,14 @@ const CASES: Record<RuleId, Case[]> = {
         const tree = await readPackTree(makePack(goodPack()));
         return {
           ...tree,
-          read: (rel: string, max: number) =>
-            rel === 'values.yaml'
-              ? Promise.reject(
-                  Object.assign(new Error("EACCES: permission denied, open 'values.yaml'"), {
-                    code: 'EACCES',
-                  }),
-                )
-              : tree.read(rel, max),
+          read: (rel: string, max: number) => {
+            if (rel === 'values.yaml') {
+              throw Object.assign(new Error("EACCES: permission denied, open 'values.yaml'"), {
+                code: 'EACCES',
+              });
+            }
+            return tree.read(rel, max);
+          },
         };
       },
       findings: [whole('file/unreadable', 'values.yaml', 'cannot be read', 'permission denied')],
