@@ -57,3 +57,19 @@ export function compareVersions(a: string, b: string): number {
   if (pb) return -1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * A string whose byte order is the versions' semver order, for sorted index keys: numeric parts
+ * zero-padded, a release after its prereleases. Versions that do not parse sort first, lexically.
+ */
+export function versionSortKey(version: string): string {
+  const v =
+    semver.parse(version.replace(/^v/, ''), { loose: true }) ??
+    semver.coerce(version, { includePrerelease: true });
+  if (!v) return `0!${version}`;
+  const pad = (n: number) => String(n).padStart(12, '0');
+  const pre = v.prerelease.length
+    ? `-${v.prerelease.map((p) => (typeof p === 'number' ? `0${pad(p)}` : `1${p}`)).join('.')}`
+    : '~';
+  return `1!${pad(v.major)}.${pad(v.minor)}.${pad(v.patch)}${pre}!${version}`;
+}

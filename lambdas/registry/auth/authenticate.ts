@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { OciError } from '../oci/errors.ts';
+import type { RegistryIndex } from '../ports.ts';
+import { anonymousPrincipal, credentialPrincipal, type Principal, tokenPrincipal } from './access.ts';
+import { DUMMY_HASH, verifyPassword } from './passwords.ts';
+import type { TokenSigner } from './tokens.ts';
+
+export interface Authenticator {
+  /** The principal behind a request's Authorization header; throws 401 (with `challenge`) on bad credentials. */
+  authenticate(authorization: string | undefined, challenge: Record<string, string>): Promise<Principal>;
+  /** Checks username/password (the token endpoint and Basic auth). */
+  checkPassword(username: string, password: string): Promise<Principal | undefined>;
+}
+
+const CACHE_TTL_MS = 60_000;
+const CACHE_MAX = 1000;
+
+export function authenticator(opts: {
+  index: RegistryIndex;
+  tokens: TokenSigner;
+  anonymousPull: boolean;
+}): Authenticator {
+  // Verified Basic credentials, keyed by a hash of user and password: scrypt once a minute, not per request.
+  const cache = new Map<string, { principal: Principal; until: number }>();
+
+  const checkPassword = async (username: string, password: string): Promise<Principal | undefined> => {
+    const key = createHash('sha256').update(`${username}\0${password}`).digest('hex');
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    const cred = await opts.index.getCredential(username);
+    // Unknown users cost the same scrypt as wrong passwords: no user enumeration by timing.
+    const ok = await verifyPassword(password, cred?.passwordHash ?? DUMMY_HASH);
+    if (!ok || !cred) return undefined;
+    const principal = credentialPrincipal(cred.username, cred.scope, cred.prefix);
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(key, { principal, until: Date.now() + CACHE_TTL_MS });
+    return principal;
+  };
+
+  return {
+    checkPassword,
+    async authenticate(authorization, challenge) {
+      const unauthorized = (message: string) =>
+        new OciError(401, 'UNAUTHORIZED', message, undefined, challenge);
+      if (!authorization) return anonymousPrincipal(opts.anonymousPull);
+      const space = authorization.indexOf(' ');
+      const scheme = authorization.slice(0, space < 0 ? undefined : space).toLowerCase();
+      const value = space < 0 ? '' : authorization.slice(space + 1).trim();
+      if (scheme === 'basic') {
+        const decoded = Buffer.from(value, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon <= 0)
+          throw unauthorized('malformed Basic credentials: expected base64 of "username:password"');
+        const principal = await checkPassword(decoded.slice(0, colon), decoded.slice(colon + 1));
+        if (!principal) throw unauthorized('invalid username or password');
+        return principal;
+      }
+      if (scheme === 'bearer') {
+        const claims = value ? await opts.tokens.verify(value) : undefined;
+        if (!claims)
+          throw unauthorized('invalid or expired token; request a new one from the token endpoint');
+        return tokenPrincipal(claims.subject, claims.access);
+      }
+      throw unauthorized(`unsupported authorization scheme "${scheme.slice(0, 20)}"; use Basic or Bearer`);
+    },
+  };
+}

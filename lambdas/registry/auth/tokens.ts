@@ -1,0 +1,84 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Action, TokenAccess } from './access.ts';
+
+/** Registry bearer tokens: HS256 JWTs in the Docker token format, short-lived, scoped to repositories. */
+export interface TokenSigner {
+  issue(
+    subject: string,
+    access: TokenAccess[],
+    ttlSeconds: number,
+  ): Promise<{ token: string; expiresIn: number; issuedAt: string }>;
+  verify(token: string): Promise<{ subject: string; access: TokenAccess[] } | undefined>;
+}
+
+export const TOKEN_ISSUER = 'packyard';
+export const MAX_TOKEN_TTL = 15 * 60;
+
+export function tokenSigner(secret: Uint8Array, audience: string): TokenSigner {
+  if (secret.length < 32) throw new Error('the token signing secret must be at least 32 bytes');
+  return {
+    async issue(subject, access, ttlSeconds) {
+      const ttl = Math.min(Math.max(ttlSeconds, 30), MAX_TOKEN_TTL);
+      const now = Math.floor(Date.now() / 1000);
+      const token = await new SignJWT({ access })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(audience)
+        .setSubject(subject)
+        .setIssuedAt(now)
+        .setNotBefore(now - 5)
+        .setExpirationTime(now + ttl)
+        .sign(secret);
+      return { token, expiresIn: ttl, issuedAt: new Date(now * 1000).toISOString() };
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, secret, {
+          issuer: TOKEN_ISSUER,
+          audience,
+          algorithms: ['HS256'],
+          clockTolerance: 5,
+        });
+        const access = Array.isArray(payload.access)
+          ? (payload.access as TokenAccess[]).filter(isAccess)
+          : [];
+        return { subject: payload.sub ?? '', access };
+      } catch (err) {
+        if (err instanceof errors.JOSEError) return undefined;
+        throw err;
+      }
+    },
+  };
+}
+
+function isAccess(a: unknown): a is TokenAccess {
+  const x = a as TokenAccess;
+  return (
+    x?.type === 'repository' &&
+    typeof x.name === 'string' &&
+    Array.isArray(x.actions) &&
+    x.actions.every((v: Action) => typeof v === 'string')
+  );
+}
+
+/** Parses Docker token scopes: `repository:team-a/x:pull,push` (several may be given). */
+export function parseScopes(scopes: string[]): TokenAccess[] {
+  const out: TokenAccess[] = [];
+  for (const s of scopes) {
+    for (const one of s.split(' ')) {
+      const first = one.indexOf(':');
+      const last = one.lastIndexOf(':');
+      if (first < 0 || last <= first) continue;
+      const type = one.slice(0, first);
+      if (type !== 'repository') continue;
+      const name = one.slice(first + 1, last);
+      const actions = one
+        .slice(last + 1)
+        .split(',')
+        .map((a) => (a === '*' ? 'delete' : a))
+        .filter((a): a is Action => a === 'pull' || a === 'push' || a === 'delete');
+      out.push({ type: 'repository', name, actions: [...new Set(actions)] });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,222 @@
+/**
+ * The registry's storage ports. Use-cases depend on these interfaces only; adapters implement
+ * them over S3 (BlobStore) and one DynamoDB table (RegistryIndex). See docs/storage.md for the
+ * key design and the write orderings that keep every multi-step write crash-safe.
+ */
+
+/** Bytes, content-addressed: `blobs/sha256/<hex>`; upload chunks under `uploads/<id>/`. */
+export interface BlobStore {
+  /** Stores bytes under a key (overwrites). */
+  put(key: string, bytes: Uint8Array, contentType?: string): Promise<void>;
+  /** Reads a whole object; throws BlobTooLargeError past maxBytes, NotFoundError if absent. */
+  get(key: string, maxBytes: number): Promise<Uint8Array>;
+  /** Size of an object, or undefined if absent. */
+  size(key: string): Promise<number | undefined>;
+  /** A short-lived URL that GETs the object directly from storage (bytes never pass through Lambda). */
+  presignGet(key: string, ttlSeconds: number, filename?: string): Promise<string>;
+  delete(keys: string[]): Promise<void>;
+  /**
+   * Concatenates objects (in order) into `dest`, hashing on the way; returns the sha256 digest
+   * ("sha256:<hex>") and size. Large results are written with multipart upload.
+   */
+  concat(sources: string[], dest: string): Promise<{ digest: string; size: number }>;
+  /** Server-side copy. */
+  copy(source: string, dest: string): Promise<void>;
+}
+
+export class NotFoundError extends Error {}
+export class BlobTooLargeError extends Error {}
+/** A conditional write lost: the item exists with other content, or changed since it was read. */
+export class ConflictError extends Error {
+  constructor(
+    message: string,
+    /** The digest the existing item holds, when the conflict is about one. */
+    readonly existingDigest?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface BlobRecord {
+  digest: string;
+  size: number;
+  createdAt: string;
+}
+
+export interface UploadSession {
+  id: string;
+  repository: string;
+  /** Bytes received so far (the next chunk must start here). */
+  offset: number;
+  /** Chunks stored so far, as objects `uploads/<id>/<seq>` (seq zero-padded, 0-based). */
+  chunks: number;
+  createdAt: string;
+  /** Epoch seconds after which the session is abandoned (DynamoDB TTL). */
+  expiresAt: number;
+}
+
+export interface ManifestRecord {
+  repository: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+  /** The manifest bytes, when small enough to live in the index; else in the blob store. */
+  bytes?: Uint8Array;
+  /** Blob-store key holding the bytes when not inline. */
+  blobKey?: string;
+  /** The `subject` digest, for the referrers API. */
+  subject?: string;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  createdAt: string;
+}
+
+export interface TagRecord {
+  repository: string;
+  tag: string;
+  digest: string;
+  mediaType: string;
+  /** An immutable tag (a pack version) can never point elsewhere once written. */
+  immutable: boolean;
+  updatedAt: string;
+}
+
+export interface ReferrerRecord {
+  repository: string;
+  subject: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
+
+/** A pack version as indexed on push (metadata extracted from pack.json and the lint run). */
+export interface PackVersionRecord {
+  /** OCI repository, e.g. `team-a/spectro-packs/archive/hello-universe`. */
+  repository: string;
+  /** Base content path before `spectro-packs/` ('' for none). */
+  basePath: string;
+  name: string;
+  version: string;
+  /** Sortable encoding of the version: newest-first listing is a key-ordered Query. */
+  versionKey: string;
+  displayName: string;
+  layer: string;
+  addonType?: string;
+  cloudTypes: string[];
+  manifestDigest: string;
+  layerDigest: string;
+  size: number;
+  pushedAt: string;
+  pushedBy: string;
+  lint: { errors: number; warnings: number };
+  /** Blob-store keys of the pack's text files, for the JSON API. */
+  files: Partial<Record<'values' | 'readme' | 'presets' | 'schema', string>>;
+  /** Who published it with a short-lived OIDC token (trusted publishing), when that is the case. */
+  provenance?: Record<string, string>;
+}
+
+/** The latest version of each pack, for listing and search. */
+export interface PackSummaryRecord {
+  repository: string;
+  basePath: string;
+  name: string;
+  latestVersion: string;
+  latestVersionKey: string;
+  displayName: string;
+  layer: string;
+  addonType?: string;
+  cloudTypes: string[];
+  updatedAt: string;
+}
+
+export type Scope = 'read' | 'write' | 'admin';
+
+export interface CredentialRecord {
+  username: string;
+  /** `scrypt$N$r$p$<salt b64>$<hash b64>`; never the password. */
+  passwordHash: string;
+  scope: Scope;
+  /** Repository prefix the credential may touch ('' = all), e.g. `team-a/`. */
+  prefix: string;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, absent on the last page. */
+  next?: string;
+}
+
+export interface PackQuery {
+  /** Name prefix, matched against the pack name (not the base path). */
+  prefix?: string;
+  basePath?: string;
+  layer?: string;
+  addonType?: string;
+  cloudType?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Every index operation the registry needs; each is one Query, GetItem or single-item write. */
+export interface RegistryIndex {
+  // Blobs: one global record per digest, and a link per repository that may read it.
+  getBlob(digest: string): Promise<BlobRecord | undefined>;
+  putBlob(blob: BlobRecord): Promise<void>;
+  linkBlob(repository: string, blob: BlobRecord): Promise<void>;
+  getBlobLink(repository: string, digest: string): Promise<BlobRecord | undefined>;
+  unlinkBlob(repository: string, digest: string): Promise<void>;
+
+  // Upload sessions (expire through TTL).
+  createUpload(upload: UploadSession): Promise<void>;
+  getUpload(id: string): Promise<UploadSession | undefined>;
+  /** Moves offset/chunks forward only if the session is still at `expectedOffset`; ConflictError otherwise. */
+  advanceUpload(id: string, expectedOffset: number, offset: number, chunks: number): Promise<void>;
+  deleteUpload(id: string): Promise<void>;
+
+  // Manifests, addressed by digest within a repository.
+  putManifest(manifest: ManifestRecord): Promise<void>;
+  getManifest(repository: string, digest: string): Promise<ManifestRecord | undefined>;
+  deleteManifest(repository: string, digest: string): Promise<void>;
+
+  // Tags.
+  getTag(repository: string, tag: string): Promise<TagRecord | undefined>;
+  /**
+   * Points a tag at a digest. For an immutable tag, succeeds only if the tag is new or already
+   * points at the same digest; otherwise throws ConflictError with the existing digest.
+   */
+  putTag(tag: TagRecord): Promise<void>;
+  deleteTag(repository: string, tag: string): Promise<void>;
+  /** Tags in lexical order after `last`, at most n. */
+  listTags(repository: string, n: number, last?: string): Promise<{ tags: TagRecord[]; more: boolean }>;
+
+  // Repository catalog.
+  addRepository(repository: string): Promise<void>;
+  listRepositories(n: number, last?: string): Promise<{ repositories: string[]; more: boolean }>;
+
+  // Referrers (manifests with a subject).
+  putReferrer(referrer: ReferrerRecord): Promise<void>;
+  listReferrers(repository: string, subject: string): Promise<ReferrerRecord[]>;
+  deleteReferrer(repository: string, subject: string, digest: string): Promise<void>;
+
+  // Packs.
+  /** Idempotent for the same manifest digest; ConflictError if the version exists with another. */
+  putPackVersion(version: PackVersionRecord): Promise<void>;
+  getPackVersion(repository: string, version: string): Promise<PackVersionRecord | undefined>;
+  deletePackVersion(repository: string, version: string): Promise<void>;
+  /** Newest first (semver order). */
+  listPackVersions(repository: string, limit: number, cursor?: string): Promise<Page<PackVersionRecord>>;
+  /** Upserts the pack's summary if `summary` is at least as new as the stored one. */
+  putPackSummary(summary: PackSummaryRecord): Promise<void>;
+  deletePackSummary(repository: string): Promise<void>;
+  listPacks(query: PackQuery): Promise<Page<PackSummaryRecord>>;
+
+  // Credentials.
+  getCredential(username: string): Promise<CredentialRecord | undefined>;
+  /** Creates or replaces. */
+  putCredential(credential: CredentialRecord): Promise<void>;
+  deleteCredential(username: string): Promise<boolean>;
+  listCredentials(): Promise<CredentialRecord[]>;
+}

@@ -1,0 +1,284 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { ApiGatewayResult } from '../http/apigw.ts';
+import { respond } from '../http/response.ts';
+import { badRequest, notFound, OciError } from '../oci/errors.ts';
+import { blobKey, validateDigest } from '../oci/names.ts';
+import { type BlobRecord, ConflictError, type UploadSession } from '../ports.ts';
+import type { RegistryContext } from './context.ts';
+
+const chunkKey = (id: string, seq: number) => `uploads/${id}/${String(seq).padStart(6, '0')}`;
+const assembledKey = (id: string) => `uploads/${id}/assembled`;
+const uploadLocation = (repo: string, id: string) => `/v2/${repo}/blobs/uploads/${id}`;
+const blobLocation = (repo: string, digest: string) => `/v2/${repo}/blobs/${digest}`;
+
+function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+export async function headBlob(
+  ctx: RegistryContext,
+  repo: string,
+  digest: string,
+): Promise<ApiGatewayResult> {
+  const blob = await requireBlob(ctx, repo, digest);
+  return respond(200, {
+    'content-type': 'application/octet-stream',
+    'content-length': String(blob.size),
+    'docker-content-digest': blob.digest,
+  });
+}
+
+/** Blob bytes never pass through Lambda: a short-lived presigned URL serves them. */
+export async function getBlob(ctx: RegistryContext, repo: string, digest: string): Promise<ApiGatewayResult> {
+  const blob = await requireBlob(ctx, repo, digest);
+  const url = await ctx.blobs.presignGet(blobKey(blob.digest), ctx.config.presignTtlSeconds);
+  return respond(307, { location: url, 'docker-content-digest': blob.digest });
+}
+
+export async function deleteBlob(
+  ctx: RegistryContext,
+  repo: string,
+  digest: string,
+): Promise<ApiGatewayResult> {
+  await requireBlob(ctx, repo, digest);
+  // Unlinks the blob from this repository; the content-addressed object may be shared by others.
+  await ctx.index.unlinkBlob(repo, digest);
+  return respond(202);
+}
+
+async function requireBlob(ctx: RegistryContext, repo: string, digest: string): Promise<BlobRecord> {
+  validateDigest(digest);
+  const blob = await ctx.index.getBlobLink(repo, digest);
+  if (!blob) throw notFound('BLOB_UNKNOWN', `blob ${digest} is not in repository ${repo}`, { digest });
+  return blob;
+}
+
+/** POST /v2/<name>/blobs/uploads/: monolithic (?digest=), mount (?mount=&from=), or a new session. */
+export async function startUpload(
+  ctx: RegistryContext,
+  repo: string,
+  query: URLSearchParams,
+  body: Uint8Array,
+  canPullFrom: (repo: string) => boolean,
+): Promise<ApiGatewayResult> {
+  const mount = query.get('mount');
+  const from = query.get('from');
+  if (mount && from) {
+    validateDigest(mount);
+    const source = canPullFrom(from) ? await ctx.index.getBlobLink(from, mount) : undefined;
+    if (source) {
+      await ctx.index.linkBlob(repo, source);
+      return respond(201, { location: blobLocation(repo, mount), 'docker-content-digest': mount });
+    }
+    // Not mountable (or not visible to the caller): fall through to a regular upload, as the spec says.
+  }
+  const digest = query.get('digest');
+  if (digest) {
+    validateDigest(digest);
+    checkChunk(ctx, body.length);
+    await storeVerified(ctx, repo, digest, body);
+    return respond(201, { location: blobLocation(repo, digest), 'docker-content-digest': digest });
+  }
+  const now = ctx.now();
+  const session: UploadSession = {
+    id: randomUUID(),
+    repository: repo,
+    offset: 0,
+    chunks: 0,
+    createdAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + ctx.config.uploadTtlSeconds,
+  };
+  await ctx.index.createUpload(session);
+  return respond(202, uploadHeaders(ctx, repo, session));
+}
+
+function uploadHeaders(ctx: RegistryContext, repo: string, s: UploadSession): Record<string, string> {
+  return {
+    location: uploadLocation(repo, s.id),
+    range: `0-${Math.max(0, s.offset - 1)}`,
+    'docker-upload-uuid': s.id,
+    'oci-chunk-min-length': String(ctx.config.minChunkBytes),
+    // Not in the spec: the largest request body this deployment accepts (Lambda's payload limit).
+    'oci-chunk-max-length': String(ctx.config.maxChunkBytes),
+  };
+}
+
+function checkChunk(ctx: RegistryContext, length: number): void {
+  if (length > ctx.config.maxChunkBytes) {
+    throw new OciError(
+      413,
+      'SIZE_INVALID',
+      `request body is ${length} bytes; this registry accepts at most ${ctx.config.maxChunkBytes} bytes per request (Lambda payload limit). Upload in chunks: POST, then PATCH with Content-Range, then PUT ?digest=`,
+      { maxChunkBytes: ctx.config.maxChunkBytes },
+    );
+  }
+}
+
+async function requireUpload(ctx: RegistryContext, repo: string, id: string): Promise<UploadSession> {
+  const s = /^[0-9a-f-]{36}$/.test(id) ? await ctx.index.getUpload(id) : undefined;
+  if (!s || s.repository !== repo || s.expiresAt * 1000 < ctx.now().getTime()) {
+    throw notFound(
+      'BLOB_UPLOAD_UNKNOWN',
+      `upload ${id.slice(0, 64)} is unknown or expired in ${repo}; start a new one`,
+    );
+  }
+  return s;
+}
+
+export async function getUpload(ctx: RegistryContext, repo: string, id: string): Promise<ApiGatewayResult> {
+  const s = await requireUpload(ctx, repo, id);
+  return respond(204, uploadHeaders(ctx, repo, s));
+}
+
+export async function cancelUpload(
+  ctx: RegistryContext,
+  repo: string,
+  id: string,
+): Promise<ApiGatewayResult> {
+  const s = await requireUpload(ctx, repo, id);
+  await ctx.index.deleteUpload(s.id);
+  await ctx.blobs.delete(Array.from({ length: s.chunks }, (_, i) => chunkKey(s.id, i)));
+  return respond(204);
+}
+
+/** Appends a chunk. Content-Range (if sent) must start where the session is; else 416. */
+export async function patchUpload(
+  ctx: RegistryContext,
+  repo: string,
+  id: string,
+  body: Uint8Array,
+  contentRange: string | undefined,
+): Promise<ApiGatewayResult> {
+  checkChunk(ctx, body.length);
+  const s = await requireUpload(ctx, repo, id);
+  await appendChunk(ctx, repo, s, body, contentRange);
+  return respond(202, uploadHeaders(ctx, repo, s));
+}
+
+async function appendChunk(
+  ctx: RegistryContext,
+  repo: string,
+  s: UploadSession,
+  body: Uint8Array,
+  contentRange: string | undefined,
+): Promise<void> {
+  if (contentRange !== undefined) {
+    const m = /^(?:bytes[ =])?(\d+)-(\d+)(?:\/(?:\d+|\*))?$/.exec(contentRange.trim());
+    const start = m ? Number(m[1]) : Number.NaN;
+    const end = m ? Number(m[2]) : Number.NaN;
+    if (!m || start !== s.offset || end - start + 1 !== body.length) {
+      throw new OciError(
+        416,
+        'BLOB_UPLOAD_INVALID',
+        `Content-Range "${contentRange.slice(0, 60)}" does not continue the upload: the next chunk must start at byte ${s.offset} and match the body length (${body.length})`,
+        undefined,
+        { ...uploadHeaders(ctx, repo, s) },
+      );
+    }
+  }
+  if (body.length === 0) return;
+  if (s.offset + body.length > ctx.config.maxBlobBytes) {
+    throw new OciError(
+      413,
+      'SIZE_INVALID',
+      `blob would exceed ${ctx.config.maxBlobBytes} bytes, the most this registry stores`,
+    );
+  }
+  // Chunk object first, then the session: a crash leaves an orphan object (expired by lifecycle), never a session pointing at nothing.
+  await ctx.blobs.put(chunkKey(s.id, s.chunks), body);
+  try {
+    await ctx.index.advanceUpload(s.id, s.offset, s.offset + body.length, s.chunks + 1);
+  } catch (err) {
+    if (err instanceof ConflictError) {
+      throw new OciError(
+        416,
+        'BLOB_UPLOAD_INVALID',
+        'another request changed this upload concurrently; GET the upload to see its range and resume',
+        undefined,
+        uploadHeaders(ctx, repo, s),
+      );
+    }
+    throw err;
+  }
+  s.offset += body.length;
+  s.chunks += 1;
+}
+
+/** Completes an upload (optionally with a last chunk) and verifies the digest before storing. */
+export async function putUpload(
+  ctx: RegistryContext,
+  repo: string,
+  id: string,
+  query: URLSearchParams,
+  body: Uint8Array,
+  contentRange: string | undefined,
+): Promise<ApiGatewayResult> {
+  const digest = query.get('digest');
+  if (!digest) throw badRequest('DIGEST_INVALID', 'PUT to complete an upload needs ?digest=sha256:<hex>');
+  validateDigest(digest);
+  checkChunk(ctx, body.length);
+  const s = await requireUpload(ctx, repo, id);
+  const chunkKeys = Array.from({ length: s.chunks }, (_, i) => chunkKey(s.id, i));
+  const cleanup = async () => {
+    await ctx.index.deleteUpload(s.id);
+    await ctx.blobs.delete([...chunkKeys, assembledKey(s.id)]);
+  };
+  if (s.chunks === 0) {
+    // Everything in this one request: verify in memory.
+    try {
+      await storeVerified(ctx, repo, digest, body);
+    } finally {
+      await cleanup();
+    }
+    return respond(201, { location: blobLocation(repo, digest), 'docker-content-digest': digest });
+  }
+  await appendChunk(ctx, repo, s, body, contentRange);
+  const keys = Array.from({ length: s.chunks }, (_, i) => chunkKey(s.id, i));
+  try {
+    const assembled = await ctx.blobs.concat(keys, assembledKey(s.id));
+    if (assembled.digest !== digest) {
+      throw badRequest(
+        'DIGEST_INVALID',
+        `uploaded content has digest ${assembled.digest}, not ${digest}; nothing was stored`,
+        {
+          expected: digest,
+          actual: assembled.digest,
+        },
+      );
+    }
+    // Object before index: the index never names a blob that is not stored.
+    if (!(await ctx.index.getBlob(digest))) await ctx.blobs.copy(assembledKey(s.id), blobKey(digest));
+    await recordBlob(ctx, repo, digest, assembled.size);
+  } finally {
+    await ctx.blobs.delete([...keys, assembledKey(s.id)]);
+    await ctx.index.deleteUpload(s.id);
+  }
+  return respond(201, { location: blobLocation(repo, digest), 'docker-content-digest': digest });
+}
+
+async function storeVerified(
+  ctx: RegistryContext,
+  repo: string,
+  digest: string,
+  body: Uint8Array,
+): Promise<void> {
+  const actual = sha256(body);
+  if (actual !== digest) {
+    throw badRequest(
+      'DIGEST_INVALID',
+      `uploaded content has digest ${actual}, not ${digest}; nothing was stored`,
+      {
+        expected: digest,
+        actual,
+      },
+    );
+  }
+  if (!(await ctx.index.getBlob(digest))) await ctx.blobs.put(blobKey(digest), body);
+  await recordBlob(ctx, repo, digest, body.length);
+}
+
+async function recordBlob(ctx: RegistryContext, repo: string, digest: string, size: number): Promise<void> {
+  const rec: BlobRecord = { digest, size, createdAt: ctx.now().toISOString() };
+  await ctx.index.putBlob(rec);
+  await ctx.index.linkBlob(repo, rec);
+}

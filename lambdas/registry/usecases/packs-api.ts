@@ -1,0 +1,129 @@
+import type { ApiGatewayResult } from '../http/apigw.ts';
+import { json, respond } from '../http/response.ts';
+import { badRequest, notFound } from '../oci/errors.ts';
+import type { PackSummaryRecord, PackVersionRecord } from '../ports.ts';
+import type { RegistryContext } from './context.ts';
+
+const MAX_LIMIT = 100;
+
+function limitOf(query: URLSearchParams): number {
+  const v = query.get('limit');
+  if (v === null || v === '') return 50;
+  if (!/^\d+$/.test(v) || Number(v) < 1)
+    throw badRequest('UNSUPPORTED', `limit must be a positive whole number (got "${v.slice(0, 20)}")`);
+  return Math.min(Number(v), MAX_LIMIT);
+}
+
+export const packRepository = (name: string, base: string) =>
+  `${base ? `${base.replace(/^\/+|\/+$/g, '')}/` : ''}spectro-packs/archive/${name}`;
+
+function summaryJson(s: PackSummaryRecord) {
+  return {
+    name: s.name,
+    basePath: s.basePath,
+    repository: s.repository,
+    displayName: s.displayName,
+    latestVersion: s.latestVersion,
+    layer: s.layer,
+    addonType: s.addonType ?? null,
+    cloudTypes: s.cloudTypes,
+    updatedAt: s.updatedAt,
+  };
+}
+
+export function versionJson(v: PackVersionRecord) {
+  return {
+    name: v.name,
+    version: v.version,
+    basePath: v.basePath,
+    repository: v.repository,
+    displayName: v.displayName,
+    layer: v.layer,
+    addonType: v.addonType ?? null,
+    cloudTypes: v.cloudTypes,
+    digest: v.manifestDigest,
+    layerDigest: v.layerDigest,
+    size: v.size,
+    pushedAt: v.pushedAt,
+    pushedBy: v.pushedBy,
+    lint: v.lint,
+    files: Object.keys(v.files),
+    provenance: v.provenance ?? null,
+  };
+}
+
+/** GET /api/v1/packs?prefix=&base=&layer=&addonType=&cloudType=&limit=&cursor= */
+export async function searchPacks(
+  ctx: RegistryContext,
+  query: URLSearchParams,
+  visible: (repo: string) => boolean,
+): Promise<ApiGatewayResult> {
+  const page = await ctx.index.listPacks({
+    prefix: query.get('prefix') ?? undefined,
+    basePath: query.get('base') ?? undefined,
+    layer: query.get('layer') ?? undefined,
+    addonType: query.get('addonType') ?? undefined,
+    cloudType: query.get('cloudType') ?? undefined,
+    limit: limitOf(query),
+    cursor: query.get('cursor') ?? undefined,
+  });
+  return json(200, {
+    packs: page.items.filter((s) => visible(s.repository)).map(summaryJson),
+    next: page.next ?? null,
+  });
+}
+
+/** GET /api/v1/packs/<name>/versions?base= — newest first. */
+export async function listVersions(
+  ctx: RegistryContext,
+  repo: string,
+  query: URLSearchParams,
+): Promise<ApiGatewayResult> {
+  const page = await ctx.index.listPackVersions(repo, limitOf(query), query.get('cursor') ?? undefined);
+  if (page.items.length === 0 && !query.get('cursor'))
+    throw notFound('NAME_UNKNOWN', `no pack is published at ${repo}`);
+  return json(200, { versions: page.items.map(versionJson), next: page.next ?? null });
+}
+
+async function requireVersion(
+  ctx: RegistryContext,
+  repo: string,
+  version: string,
+): Promise<PackVersionRecord> {
+  const v = await ctx.index.getPackVersion(repo, version);
+  if (!v) throw notFound('MANIFEST_UNKNOWN', `version ${version.slice(0, 130)} of ${repo} is not published`);
+  return v;
+}
+
+export async function getVersion(
+  ctx: RegistryContext,
+  repo: string,
+  version: string,
+): Promise<ApiGatewayResult> {
+  return json(200, versionJson(await requireVersion(ctx, repo, version)));
+}
+
+const FILE_TYPES = {
+  values: 'application/yaml',
+  readme: 'text/markdown; charset=utf-8',
+  presets: 'application/yaml',
+  schema: 'application/yaml',
+} as const;
+
+/** GET /api/v1/packs/<name>/versions/<version>/(values|readme|presets|schema) */
+export async function getVersionFile(
+  ctx: RegistryContext,
+  repo: string,
+  version: string,
+  file: keyof typeof FILE_TYPES,
+): Promise<ApiGatewayResult> {
+  const v = await requireVersion(ctx, repo, version);
+  const key = v.files[file];
+  if (!key) throw notFound('BLOB_UNKNOWN', `${repo}:${version} has no ${file} file`);
+  const bytes = await ctx.blobs.get(key, 4 * 1024 * 1024);
+  return respond(200, { 'content-type': FILE_TYPES[file] }, Buffer.from(bytes).toString('utf8'));
+}
+
+export function isPackFile(s: string): s is keyof typeof FILE_TYPES {
+  return s in FILE_TYPES;
+}

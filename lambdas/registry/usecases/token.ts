@@ -1,0 +1,29 @@
+import type { Principal } from '../auth/access.ts';
+import { parseScopes } from '../auth/tokens.ts';
+import type { ApiGatewayResult } from '../http/apigw.ts';
+import { json } from '../http/response.ts';
+import type { RegistryContext } from './context.ts';
+
+/**
+ * The Docker token endpoint: grants the requested repository actions the principal holds (and
+ * silently drops the rest, as the protocol expects), in a short-lived bearer token.
+ */
+export async function issueToken(
+  ctx: RegistryContext,
+  principal: Principal,
+  scopes: string[],
+): Promise<ApiGatewayResult> {
+  const access = parseScopes(scopes)
+    .map((a) => ({ ...a, actions: a.actions.filter((action) => principal.can(action, a.name)) }))
+    .filter((a) => a.actions.length > 0);
+  const { token, expiresIn, issuedAt } = await ctx.tokens.issue(
+    principal.subject,
+    access,
+    ctx.config.tokenTtlSeconds,
+  );
+  return json(
+    200,
+    { token, access_token: token, expires_in: expiresIn, issued_at: issuedAt },
+    { 'cache-control': 'no-store' },
+  );
+}

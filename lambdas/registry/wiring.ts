@@ -1,0 +1,44 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoIndex } from './adapters/dynamo-index.ts';
+import { S3BlobStore } from './adapters/s3-blob-store.ts';
+import { createRegistry } from './app.ts';
+import { tokenSigner } from './auth/tokens.ts';
+import { configFromEnv, type RegistryConfig } from './config.ts';
+import type { Handler } from './http/apigw.ts';
+import type { BlobStore, RegistryIndex } from './ports.ts';
+
+/** Decodes the token secret: base64 (as generated) or, failing that, the raw string. */
+export function tokenSecret(value: string | undefined): Uint8Array {
+  if (!value)
+    throw new Error('PACKYARD_TOKEN_SECRET is not set: a random secret of at least 32 bytes, base64-encoded');
+  const b64 = /^[A-Za-z0-9+/=_-]+$/.test(value) ? Buffer.from(value, 'base64') : undefined;
+  return b64 && b64.length >= 32 ? b64 : Buffer.from(value, 'utf8');
+}
+
+export function registryFromPorts(
+  blobs: BlobStore,
+  index: RegistryIndex,
+  config: RegistryConfig,
+  secret: Uint8Array,
+  log?: (entry: Record<string, unknown>) => void,
+): Handler {
+  return createRegistry({ blobs, index, config, tokens: tokenSigner(secret, config.service), log });
+}
+
+/** The deployed wiring: S3 bucket and DynamoDB table named by the environment (set by the CDK stack). */
+export function registryFromEnv(env: NodeJS.ProcessEnv): Handler {
+  const bucket = env.PACKYARD_BUCKET;
+  const table = env.PACKYARD_TABLE;
+  if (!bucket || !table) throw new Error('PACKYARD_BUCKET and PACKYARD_TABLE must be set');
+  const s3 = new S3Client({});
+  const dynamo = new DynamoDBClient({});
+  const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
+  return registryFromPorts(
+    new S3BlobStore(s3, bucket),
+    new DynamoIndex(dynamo, table),
+    configFromEnv(env),
+    tokenSecret(env.PACKYARD_TOKEN_SECRET),
+    log,
+  );
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { afterAll } from 'vitest';
+import {
+  type LocalRegistry,
+  type LocalRegistryOptions,
+  startLocalRegistry,
+} from '../../lambdas/local/serve.ts';
+import type { RegistryConfig } from '../../lambdas/registry/config.ts';
+import { tempDir } from './packs.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+export const ADMIN = { username: 'admin', password: 'admin-password-123', scope: 'admin' as const };
+export const WRITER = { username: 'ci', password: 'ci-password-123', scope: 'write' as const };
+export const READER = { username: 'palette', password: 'palette-password-123', scope: 'read' as const };
+export const TEAM_A = {
+  username: 'team-a',
+  password: 'team-a-password-123',
+  scope: 'write' as const,
+  prefix: 'team-a/',
+};
+
+const running: LocalRegistry[] = [];
+afterAll(async () => {
+  await Promise.all(running.splice(0).map((r) => r.close()));
+});
+
+/** `packyard serve`'s stack (handler + API Gateway adapter + s3rver + dynalite) on a free port. */
+export async function startTestRegistry(
+  opts: { config?: Partial<RegistryConfig>; dataDir?: string; users?: LocalRegistryOptions['users'] } = {},
+): Promise<LocalRegistry> {
+  const reg = await startLocalRegistry({
+    dataDir: opts.dataDir ?? tempDir('registry-'),
+    users: opts.users ?? [ADMIN, WRITER, READER, TEAM_A],
+    config: opts.config,
+    accessLog: () => {},
+  });
+  running.push(reg);
+  return reg;
+}
+
+export function basic(user: { username: string; password: string }): string {
+  return `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+}
+
+export function sha256(bytes: Uint8Array | string): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** A tiny OCI client over fetch, for protocol tests (the real client lives in client/). */
+export function oci(base: string, auth?: string) {
+  const req = (
+    method: string,
+    path: string,
+    init: { body?: Uint8Array | string; headers?: Record<string, string> } = {},
+  ) =>
+    fetch(`${base}${path}`, {
+      method,
+      redirect: 'manual',
+      body: init.body as string | undefined,
+      headers: { ...(auth ? { authorization: auth } : {}), ...init.headers },
+    });
+  return {
+    req,
+    /** Monolithic blob upload (POST ?digest=). */
+    async pushBlob(repo: string, bytes: Uint8Array | string) {
+      const digest = sha256(bytes);
+      const res = await req('POST', `/v2/${repo}/blobs/uploads/?digest=${digest}`, {
+        body: bytes,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
+      if (res.status !== 201) throw new Error(`push blob: ${res.status} ${await res.text()}`);
+      return { digest, size: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length };
+    },
+    async putManifest(
+      repo: string,
+      ref: string,
+      manifest: unknown,
+      mediaType = 'application/vnd.oci.image.manifest.v1+json',
+    ) {
+      const body = typeof manifest === 'string' ? manifest : JSON.stringify(manifest);
+      return req('PUT', `/v2/${repo}/manifests/${ref}`, { body, headers: { 'content-type': mediaType } });
+    },
+  };
+}

@@ -1,0 +1,803 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { versionSortKey } from '../../core/version.ts';
+import {
+  createS3Client,
+  type EmbeddedStorage,
+  startEmbeddedStorage,
+} from '../../lambdas/local/embedded-storage.ts';
+import { InvalidCursorError } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { S3BlobStore } from '../../lambdas/registry/adapters/s3-blob-store.ts';
+import {
+  BlobTooLargeError,
+  ConflictError,
+  NotFoundError,
+  type PackSummaryRecord,
+  type PackVersionRecord,
+  type RegistryIndex,
+  type TagRecord,
+} from '../../lambdas/registry/ports.ts';
+
+// The SDK warns once per process that it will drop Node 20; these tests run on Node 20 on purpose.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const MiB = 1024 * 1024;
+const NOW = '2025-01-01T00:00:00.000Z';
+
+let dataDir: string;
+let storage: EmbeddedStorage;
+let index: RegistryIndex;
+/** Every DynamoDB command the index sent (to prove: no Scan, no transactions). */
+const dynamoCommands = new Set<string>();
+
+let recorders = 0;
+
+function record(client: S3Client | DynamoDBClient, into: (command: string, input: unknown) => void): void {
+  // biome-ignore lint/suspicious/noExplicitAny: the middleware stack's generics differ per client.
+  (client.middlewareStack as any).add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName: string }) =>
+      async (args: { input: unknown }) => {
+        into(context.commandName, args.input);
+        return next(args);
+      },
+    { step: 'initialize', name: `recordCommands${++recorders}` },
+  );
+}
+
+async function start(): Promise<void> {
+  storage = await startEmbeddedStorage({ dataDir });
+  index = storage.index;
+  record(storage.dynamodb.client, (command) => dynamoCommands.add(command));
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'packyard-storage-'));
+  await start();
+});
+
+afterAll(async () => {
+  await storage?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const digestOf = (text: string) => sha256(Buffer.from(text));
+
+/** A BlobStore on its own client that records every S3 command and its input. */
+function recordingStore(prefix?: string) {
+  const client = createS3Client({ endpoint: storage.s3.endpoint });
+  const calls: { command: string; input: Record<string, unknown> }[] = [];
+  record(client, (command, input) => calls.push({ command, input: input as Record<string, unknown> }));
+  const store = new S3BlobStore(client, storage.s3.bucket, prefix);
+  return { store, calls, commands: () => calls.map((c) => c.command), close: () => client.destroy() };
+}
+
+describe('S3BlobStore', () => {
+  it('puts, sizes and gets objects', async () => {
+    const bytes = randomBytes(1000);
+    await storage.blobStore.put('test/a', bytes, 'application/x-test');
+    expect(await storage.blobStore.size('test/a')).toBe(1000);
+    expect(Buffer.from(await storage.blobStore.get('test/a', 1000))).toEqual(bytes);
+    await storage.blobStore.put('test/empty', new Uint8Array());
+    expect(await storage.blobStore.size('test/empty')).toBe(0);
+    expect(await storage.blobStore.get('test/empty', 0)).toHaveLength(0);
+    await storage.blobStore.put('test/a', Buffer.from('replaced'));
+    expect(Buffer.from(await storage.blobStore.get('test/a', 100)).toString()).toBe('replaced');
+  });
+
+  it('reports missing objects and refuses objects over the limit before reading them', async () => {
+    expect(await storage.blobStore.size('test/missing')).toBeUndefined();
+    await expect(storage.blobStore.get('test/missing', 10)).rejects.toBeInstanceOf(NotFoundError);
+    await storage.blobStore.put('test/big', randomBytes(2048));
+    await expect(storage.blobStore.get('test/big', 2047)).rejects.toBeInstanceOf(BlobTooLargeError);
+    expect(await storage.blobStore.get('test/big', 2048)).toHaveLength(2048);
+  });
+
+  it('presigns GET URLs that fetch the bytes directly, with an optional download name', async () => {
+    const bytes = randomBytes(4096);
+    await storage.blobStore.put('blobs/sha256/presign', bytes);
+    const url = await storage.blobStore.presignGet('blobs/sha256/presign', 60);
+    expect(url).toContain('X-Amz-Signature=');
+    expect(url).toContain('X-Amz-Expires=60');
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
+
+    const named = await fetch(
+      await storage.blobStore.presignGet('blobs/sha256/presign', 60, 'hello-1.0.0.tar.gz'),
+    );
+    expect(named.headers.get('content-disposition')).toBe('attachment; filename="hello-1.0.0.tar.gz"');
+    expect(Buffer.from(await named.arrayBuffer())).toEqual(bytes);
+    const unusual = await fetch(
+      await storage.blobStore.presignGet('blobs/sha256/presign', 60, 'naïve "pack".tgz'),
+    );
+    expect(unusual.headers.get('content-disposition')).toBe(
+      `attachment; filename="na_ve _pack_.tgz"; filename*=UTF-8''na%C3%AFve%20%22pack%22.tgz`,
+    );
+  });
+
+  it('deletes in batches of 1000 and ignores missing keys', async () => {
+    const { store, calls, close } = recordingStore();
+    const keys = Array.from({ length: 1001 }, (_, i) => `test/del/${String(i).padStart(4, '0')}`);
+    await Promise.all([
+      store.put(keys[0] as string, Buffer.from('a')),
+      store.put(keys[1000] as string, Buffer.from('b')),
+    ]);
+    await store.delete([...keys, 'test/del/0000']);
+    const batches = calls.filter((c) => c.command === 'DeleteObjectsCommand');
+    expect(batches.map((c) => (c.input.Delete as { Objects: unknown[] }).Objects.length)).toEqual([1000, 1]);
+    expect(await store.size(keys[0] as string)).toBeUndefined();
+    expect(await store.size(keys[1000] as string)).toBeUndefined();
+    await store.delete([]);
+    close();
+  });
+
+  it('copies objects server-side', async () => {
+    await storage.blobStore.put('test/copy-src', Buffer.from('copy me'));
+    await storage.blobStore.copy('test/copy-src', 'test/copy-dst');
+    expect(Buffer.from(await storage.blobStore.get('test/copy-dst', 100)).toString()).toBe('copy me');
+    await expect(storage.blobStore.copy('test/nothing', 'test/copy-x')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('keeps every key under its prefix', async () => {
+    const { store, close } = recordingStore('tenant-a');
+    await store.put('blobs/x', Buffer.from('x'));
+    expect(await storage.blobStore.size('tenant-a/blobs/x')).toBe(1);
+    expect(await store.size('blobs/x')).toBe(1);
+    await store.copy('blobs/x', 'blobs/y');
+    expect(await storage.blobStore.size('tenant-a/blobs/y')).toBe(1);
+    close();
+  });
+
+  it('concatenates small results with one PutObject', async () => {
+    const { store, commands, close } = recordingStore();
+    const parts = [randomBytes(100), randomBytes(0), randomBytes(70_000), randomBytes(5)];
+    await Promise.all(parts.map((bytes, i) => store.put(`uploads/small/${i}`, bytes)));
+    const result = await store.concat(
+      parts.map((_, i) => `uploads/small/${i}`),
+      'blobs/sha256/small',
+    );
+    const whole = Buffer.concat(parts);
+    expect(result).toEqual({ digest: sha256(whole), size: whole.length });
+    expect(Buffer.from(await store.get('blobs/sha256/small', whole.length))).toEqual(whole);
+    expect(commands()).toContain('PutObjectCommand');
+    expect(commands()).not.toContain('CreateMultipartUploadCommand');
+
+    expect(await store.concat([], 'blobs/sha256/empty')).toEqual({
+      digest: sha256(new Uint8Array()),
+      size: 0,
+    });
+    expect(await store.size('blobs/sha256/empty')).toBe(0);
+    close();
+  });
+
+  it('concatenates large results with a multipart upload of parts of at least 8 MiB', async () => {
+    const { store, calls, commands, close } = recordingStore();
+    const parts = Array.from({ length: 5 }, () => randomBytes(4 * MiB)); // 20 MiB
+    await Promise.all(parts.map((bytes, i) => store.put(`uploads/large/${i}`, bytes)));
+    calls.length = 0;
+    const result = await store.concat(
+      parts.map((_, i) => `uploads/large/${i}`),
+      'blobs/sha256/large',
+    );
+    const whole = Buffer.concat(parts);
+    expect(result).toEqual({ digest: sha256(whole), size: 20 * MiB });
+    expect(commands().filter((c) => c !== 'GetObjectCommand')).toEqual([
+      'CreateMultipartUploadCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+      'CompleteMultipartUploadCommand',
+    ]);
+    const sizes = calls
+      .filter((c) => c.command === 'UploadPartCommand')
+      .map((c) => (c.input.Body as Uint8Array).byteLength);
+    expect(sizes.slice(0, -1).every((size) => size >= 8 * MiB)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(20 * MiB);
+    const stored = await store.get('blobs/sha256/large', 20 * MiB);
+    expect(sha256(stored)).toBe(result.digest);
+    await expect(store.get('blobs/sha256/large', 20 * MiB - 1)).rejects.toBeInstanceOf(BlobTooLargeError);
+    close();
+  });
+
+  it('aborts the multipart upload when a source is missing', async () => {
+    const { store, commands, close } = recordingStore();
+    await store.put('uploads/broken/0', randomBytes(9 * MiB));
+    await expect(
+      store.concat(['uploads/broken/0', 'uploads/broken/1'], 'blobs/sha256/broken'),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    expect(commands()).toContain('AbortMultipartUploadCommand');
+    expect(commands()).not.toContain('CompleteMultipartUploadCommand');
+    expect(await store.size('blobs/sha256/broken')).toBeUndefined();
+    await expect(store.concat(['uploads/none'], 'blobs/sha256/none')).rejects.toBeInstanceOf(NotFoundError);
+    expect(await store.size('blobs/sha256/none')).toBeUndefined();
+    close();
+  });
+});
+
+describe('DynamoIndex: blobs, uploads, manifests, referrers, credentials', () => {
+  it('stores blob records and per-repository links', async () => {
+    const blob = { digest: digestOf('blob'), size: 4, createdAt: NOW };
+    expect(await index.getBlob(blob.digest)).toBeUndefined();
+    await index.putBlob(blob);
+    expect(await index.getBlob(blob.digest)).toEqual(blob);
+    expect(await index.getBlobLink('team/a', blob.digest)).toBeUndefined();
+    await index.linkBlob('team/a', blob);
+    expect(await index.getBlobLink('team/a', blob.digest)).toEqual(blob);
+    expect(await index.getBlobLink('team/b', blob.digest)).toBeUndefined();
+    await index.unlinkBlob('team/a', blob.digest);
+    expect(await index.getBlobLink('team/a', blob.digest)).toBeUndefined();
+    expect(await index.getBlob(blob.digest)).toEqual(blob);
+  });
+
+  it('creates, advances (compare-and-set on the offset), expires and deletes upload sessions', async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+    const upload = { id: 'u1', repository: 'team/a', offset: 0, chunks: 0, createdAt: NOW, expiresAt };
+    await index.createUpload(upload);
+    await expect(index.createUpload(upload)).rejects.toBeInstanceOf(ConflictError);
+    expect(await index.getUpload('u1')).toEqual(upload);
+
+    await index.advanceUpload('u1', 0, 100, 1);
+    expect(await index.getUpload('u1')).toMatchObject({ offset: 100, chunks: 1 });
+    await expect(index.advanceUpload('u1', 0, 200, 2)).rejects.toBeInstanceOf(ConflictError);
+
+    // Racing chunks at the same offset: exactly one moves the session.
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => index.advanceUpload('u1', 100, 200 + i, 2)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+
+    await index.deleteUpload('u1');
+    expect(await index.getUpload('u1')).toBeUndefined();
+    await expect(index.advanceUpload('u1', 0, 1, 1)).rejects.toBeInstanceOf(ConflictError);
+
+    await index.createUpload({ ...upload, id: 'u-expired', expiresAt: Math.floor(Date.now() / 1000) - 1 });
+    expect(await index.getUpload('u-expired')).toBeUndefined();
+    await expect(index.advanceUpload('u-expired', 0, 1, 1)).rejects.toBeInstanceOf(ConflictError);
+    expect(await index.getUpload('u-never')).toBeUndefined();
+  });
+
+  it('stores manifests with inline bytes or a blob key', async () => {
+    const bytes = new Uint8Array(Buffer.from('{"schemaVersion":2}'));
+    const inline = {
+      repository: 'team/a',
+      digest: sha256(bytes),
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: bytes.length,
+      bytes,
+      subject: digestOf('subject'),
+      artifactType: 'application/vnd.example',
+      annotations: { 'org.opencontainers.image.title': 'x', empty: '' },
+      createdAt: NOW,
+    };
+    await index.putManifest(inline);
+    const got = await index.getManifest('team/a', inline.digest);
+    expect(got).toEqual({ ...inline, bytes: expect.any(Uint8Array) });
+    expect(Buffer.from(got?.bytes as Uint8Array)).toEqual(Buffer.from(bytes));
+
+    const external = {
+      repository: 'team/a',
+      digest: digestOf('big manifest'),
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      size: 500_000,
+      blobKey: `blobs/sha256/${digestOf('big manifest').slice(7)}`,
+      createdAt: NOW,
+    };
+    await index.putManifest(external);
+    expect(await index.getManifest('team/a', external.digest)).toEqual(external);
+    expect(await index.getManifest('team/b', external.digest)).toBeUndefined();
+    await index.deleteManifest('team/a', external.digest);
+    expect(await index.getManifest('team/a', external.digest)).toBeUndefined();
+  });
+
+  it('lists referrers of a subject', async () => {
+    const subject = digestOf('image');
+    const referrer = (name: string, on = subject) => ({
+      repository: 'team/r',
+      subject: on,
+      digest: digestOf(name),
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: 123,
+      artifactType: `application/vnd.${name}`,
+      annotations: { name },
+    });
+    await Promise.all([
+      index.putReferrer(referrer('sbom')),
+      index.putReferrer(referrer('sig')),
+      index.putReferrer(referrer('attestation')),
+      index.putReferrer(referrer('other', digestOf('other image'))),
+    ]);
+    const found = await index.listReferrers('team/r', subject);
+    expect(found.map((r) => r.annotations?.name).sort()).toEqual(['attestation', 'sbom', 'sig']);
+    expect(found[0]).toEqual(referrer(found[0]?.annotations?.name as string));
+    await index.deleteReferrer('team/r', subject, digestOf('sig'));
+    expect((await index.listReferrers('team/r', subject)).map((r) => r.annotations?.name).sort()).toEqual([
+      'attestation',
+      'sbom',
+    ]);
+    expect(await index.listReferrers('team/other', subject)).toEqual([]);
+  });
+
+  it('creates, replaces, lists and deletes credentials', async () => {
+    const credential = (username: string, scope: 'read' | 'write' | 'admin') => ({
+      username,
+      passwordHash: `scrypt$16384$8$1$c2FsdA==$${username}`,
+      scope,
+      prefix: scope === 'admin' ? '' : 'team-a/',
+      createdAt: NOW,
+    });
+    expect(await index.getCredential('ci')).toBeUndefined();
+    await index.putCredential(credential('ci', 'write'));
+    await index.putCredential(credential('palette', 'read'));
+    await index.putCredential(credential('admin', 'admin'));
+    expect(await index.getCredential('ci')).toEqual(credential('ci', 'write'));
+    await index.putCredential(credential('ci', 'read'));
+    expect((await index.getCredential('ci'))?.scope).toBe('read');
+    expect((await index.listCredentials()).map((c) => c.username)).toEqual(['admin', 'ci', 'palette']);
+    expect(await index.deleteCredential('ci')).toBe(true);
+    expect(await index.deleteCredential('ci')).toBe(false);
+    expect((await index.listCredentials()).map((c) => c.username)).toEqual(['admin', 'palette']);
+  });
+});
+
+describe('DynamoIndex: tags and catalog', () => {
+  const tag = (name: string, digest: string, immutable: boolean, repository = 'team/tags'): TagRecord => ({
+    repository,
+    tag: name,
+    digest,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    immutable,
+    updatedAt: NOW,
+  });
+
+  it('moves mutable tags and never moves immutable ones', async () => {
+    const [a, b] = [digestOf('a'), digestOf('b')];
+    await index.putTag(tag('latest', a, false));
+    await index.putTag(tag('latest', b, false));
+    expect(await index.getTag('team/tags', 'latest')).toEqual(tag('latest', b, false));
+
+    await index.putTag(tag('1.0.0', a, true));
+    await index.putTag(tag('1.0.0', a, true)); // idempotent retry
+    const conflict = await index.putTag(tag('1.0.0', b, true)).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(ConflictError);
+    expect((conflict as ConflictError).existingDigest).toBe(a);
+    // A mutable put cannot move it either, nor clear its immutability.
+    await expect(index.putTag(tag('1.0.0', b, false))).rejects.toMatchObject({ existingDigest: a });
+    await index.putTag(tag('1.0.0', a, false));
+    expect(await index.getTag('team/tags', '1.0.0')).toEqual(tag('1.0.0', a, true));
+
+    // An immutable put cannot take over a mutable tag that points elsewhere.
+    await expect(index.putTag(tag('latest', a, true))).rejects.toMatchObject({ existingDigest: b });
+    await index.putTag(tag('latest', b, true));
+    expect((await index.getTag('team/tags', 'latest'))?.immutable).toBe(true);
+
+    await index.deleteTag('team/tags', 'latest');
+    expect(await index.getTag('team/tags', 'latest')).toBeUndefined();
+  });
+
+  it('lets exactly one of 20 concurrent pushes of a new immutable tag win', async () => {
+    const digests = Array.from({ length: 20 }, (_, i) => digestOf(`race ${i}`));
+    const results = await Promise.allSettled(digests.map((d) => index.putTag(tag('2.0.0', d, true))));
+    const winners = results.filter((r) => r.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    const stored = await index.getTag('team/tags', '2.0.0');
+    expect(digests).toContain(stored?.digest);
+    expect(digests[results.indexOf(winners[0] as PromiseSettledResult<void>)]).toBe(stored?.digest);
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        expect(r.reason).toBeInstanceOf(ConflictError);
+        expect(r.reason.existingDigest).toBe(stored?.digest);
+      }
+    }
+
+    const same = await Promise.allSettled(
+      Array.from({ length: 20 }, () => index.putTag(tag('3.0.0', digestOf('same'), true))),
+    );
+    expect(same.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect((await index.getTag('team/tags', '3.0.0'))?.digest).toBe(digestOf('same'));
+  });
+
+  it('pages through tags in lexical order', async () => {
+    const names = Array.from({ length: 25 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+    await Promise.all(names.map((n) => index.putTag(tag(n, digestOf(n), false, 'team/paged'))));
+    const seen: string[] = [];
+    let last: string | undefined;
+    const mores: boolean[] = [];
+    do {
+      const page = await index.listTags('team/paged', 10, last);
+      seen.push(...page.tags.map((t) => t.tag));
+      mores.push(page.more);
+      last = page.more ? page.tags.at(-1)?.tag : undefined;
+    } while (last);
+    expect(seen).toEqual(names);
+    expect(mores).toEqual([true, true, false]);
+
+    // An exact fit ends without a phantom page; `last` need not be an existing tag.
+    expect((await index.listTags('team/paged', 25)).more).toBe(false);
+    expect((await index.listTags('team/paged', 24)).more).toBe(true);
+    const after = await index.listTags('team/paged', 3, 't10x');
+    expect(after.tags.map((t) => t.tag)).toEqual(['t11', 't12', 't13']);
+    expect((await index.listTags('team/paged', 5, 't24')).tags).toEqual([]);
+    expect(await index.listTags('team/nothing', 5)).toEqual({ tags: [], more: false });
+    expect((await index.listTags('team/paged', 1)).tags[0]).toEqual(
+      tag('t00', digestOf('t00'), false, 'team/paged'),
+    );
+  });
+
+  it('pages through the repository catalog', async () => {
+    const repos = Array.from({ length: 12 }, (_, i) => `catalog/repo-${String(i).padStart(2, '0')}`);
+    await Promise.all([...repos, ...repos].map((r) => index.addRepository(r)));
+    const first = await index.listRepositories(1000);
+    expect(first.more).toBe(false);
+    const ours = first.repositories.filter((r) => r.startsWith('catalog/'));
+    expect(ours).toEqual(repos);
+    expect(first.repositories).toEqual([...first.repositories].sort());
+
+    const pages: string[][] = [];
+    let last: string | undefined = 'catalog/';
+    let more = true;
+    while (more) {
+      const page = await index.listRepositories(5, last);
+      pages.push(page.repositories);
+      more = page.more;
+      last = page.repositories.at(-1);
+    }
+    expect(pages.flat().filter((r) => r.startsWith('catalog/'))).toEqual(repos);
+    expect(pages[0]).toHaveLength(5);
+  });
+});
+
+describe('DynamoIndex: packs', () => {
+  const version = (
+    repository: string,
+    v: string,
+    digest = digestOf(`${repository}@${v}`),
+  ): PackVersionRecord => ({
+    repository,
+    basePath: '',
+    name: repository.split('/').at(-1) as string,
+    version: v,
+    versionKey: versionSortKey(v),
+    displayName: 'Hello',
+    layer: 'addon',
+    addonType: 'app services',
+    cloudTypes: ['all'],
+    manifestDigest: digest,
+    layerDigest: digestOf(`layer ${v}`),
+    size: 1234,
+    pushedAt: NOW,
+    pushedBy: 'ci',
+    lint: { errors: 0, warnings: 2 },
+    files: { values: `packs/${repository}/${v}/values.yaml`, readme: `packs/${repository}/${v}/README.md` },
+  });
+
+  it('stores versions immutably and lists them newest first, in pages', async () => {
+    const repo = 'spectro-packs/archive/hello';
+    const versions = [
+      '1.9.0',
+      '1.10.0',
+      '1.0.0',
+      '1.10.0-rc.1',
+      '1.10.0-alpha',
+      '2.0.0-beta.2',
+      '2.0.0-beta.10',
+      '0.1.0',
+      '1.10.1',
+    ];
+    for (const v of versions) await index.putPackVersion(version(repo, v));
+    await index.putPackVersion(version(repo, '1.9.0')); // idempotent retry
+    await index.putPackVersion(version('spectro-packs/archive/other', '9.9.9'));
+
+    const conflict = await index
+      .putPackVersion(version(repo, '1.9.0', digestOf('evil')))
+      .catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(ConflictError);
+    expect((conflict as ConflictError).existingDigest).toBe(version(repo, '1.9.0').manifestDigest);
+
+    expect(await index.getPackVersion(repo, '1.10.0')).toEqual(version(repo, '1.10.0'));
+    expect(await index.getPackVersion(repo, '3.0.0')).toBeUndefined();
+
+    const seen: string[] = [];
+    const cursors: (string | undefined)[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await index.listPackVersions(repo, 4, cursor);
+      seen.push(...page.items.map((v) => v.version));
+      cursor = page.next;
+      cursors.push(cursor);
+    } while (cursor);
+    expect(seen).toEqual([
+      '2.0.0-beta.10',
+      '2.0.0-beta.2',
+      '1.10.1',
+      '1.10.0',
+      '1.10.0-rc.1',
+      '1.10.0-alpha',
+      '1.9.0',
+      '1.0.0',
+      '0.1.0',
+    ]);
+    expect(cursors.map((c) => c !== undefined)).toEqual([true, true, false]);
+    expect((await index.listPackVersions(repo, 9)).next).toBeUndefined();
+
+    await expect(index.listPackVersions(repo, 4, 'not a cursor')).rejects.toBeInstanceOf(InvalidCursorError);
+    const foreign = (await index.listPackVersions('spectro-packs/archive/other', 0)).next;
+    expect(foreign).toBeUndefined();
+    const otherCursor = (await index.listPackVersions(repo, 1)).next as string;
+    await expect(
+      index.listPackVersions('spectro-packs/archive/other', 1, otherCursor),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
+
+    await index.deletePackVersion(repo, '1.10.1');
+    expect(await index.getPackVersion(repo, '1.10.1')).toBeUndefined();
+    expect((await index.listPackVersions(repo, 1)).items[0]?.version).toBe('2.0.0-beta.10');
+  });
+
+  const summary = (
+    basePath: string,
+    name: string,
+    latestVersion: string,
+    extra: Partial<PackSummaryRecord> = {},
+  ): PackSummaryRecord => ({
+    repository: `${basePath ? `${basePath}/` : ''}spectro-packs/archive/${name}`,
+    basePath,
+    name,
+    latestVersion,
+    latestVersionKey: versionSortKey(latestVersion),
+    displayName: name,
+    layer: 'addon',
+    cloudTypes: ['all'],
+    updatedAt: NOW,
+    ...extra,
+  });
+
+  const packs = [
+    summary('', 'nginx', '1.2.0', { addonType: 'ingress', cloudTypes: ['all'] }),
+    summary('', 'cilium', '1.15.0', { layer: 'cni', cloudTypes: ['aws', 'azure', 'vsphere'] }),
+    summary('', 'ubuntu-aws', '22.4.0', { layer: 'os', cloudTypes: ['aws'] }),
+    summary('team-a', 'nginx', '1.3.0', { addonType: 'ingress', cloudTypes: ['aws', 'edge-native'] }),
+    summary('team-a', 'nginx-extra', '0.1.0', { addonType: 'ingress', cloudTypes: ['edge-native'] }),
+    summary('team-a', 'prometheus', '2.0.0', { addonType: 'monitoring', cloudTypes: ['all'] }),
+    summary('team-a', 'kubernetes', '1.30.1', { layer: 'k8s', cloudTypes: ['aws', 'vsphere'] }),
+    summary('team-b/nested', 'nginx', '1.0.0', { addonType: 'ingress', cloudTypes: ['vsphere'] }),
+  ];
+  const names = (page: { items: PackSummaryRecord[] }) => page.items.map((p) => p.repository);
+  const repoOf = (p: PackSummaryRecord | undefined) => p?.repository;
+
+  it('keeps the newest summary of a pack', async () => {
+    await Promise.all(packs.map((p) => index.putPackSummary(p)));
+    const nginx = packs[3] as PackSummaryRecord;
+    // An older version arriving late changes nothing, in the summary or in search.
+    await index.putPackSummary({
+      ...nginx,
+      latestVersion: '1.2.9',
+      latestVersionKey: versionSortKey('1.2.9'),
+    });
+    const found = await index.listPacks({ basePath: 'team-a', prefix: 'nginx', limit: 10 });
+    expect(found.items).toEqual([nginx, packs[4]]);
+    // Re-putting the same version is an idempotent success.
+    await index.putPackSummary(nginx);
+    expect((await index.listPacks({ basePath: 'team-a', prefix: 'nginx', limit: 1 })).items).toEqual([nginx]);
+  });
+
+  it('searches by each filter through one index partition', async () => {
+    const all = await index.listPacks({ limit: 100 });
+    expect(all.next).toBeUndefined();
+    // Sorted by name, then base path.
+    expect(names(all)).toEqual([
+      'spectro-packs/archive/cilium',
+      'team-a/spectro-packs/archive/kubernetes',
+      'spectro-packs/archive/nginx',
+      'team-a/spectro-packs/archive/nginx',
+      'team-b/nested/spectro-packs/archive/nginx',
+      'team-a/spectro-packs/archive/nginx-extra',
+      'team-a/spectro-packs/archive/prometheus',
+      'spectro-packs/archive/ubuntu-aws',
+    ]);
+    expect(all.items[0]).toEqual(packs[1]);
+
+    expect(names(await index.listPacks({ prefix: 'nginx', limit: 100 }))).toEqual(
+      [packs[0], packs[3], packs[7], packs[4]].map(repoOf),
+    );
+    expect(names(await index.listPacks({ basePath: '', limit: 100 }))).toEqual(
+      [packs[1], packs[0], packs[2]].map(repoOf),
+    );
+    expect(names(await index.listPacks({ basePath: 'team-a', limit: 100 }))).toEqual(
+      [packs[6], packs[3], packs[4], packs[5]].map(repoOf),
+    );
+    expect(names(await index.listPacks({ layer: 'os', limit: 100 }))).toEqual([packs[2]].map(repoOf));
+    expect(names(await index.listPacks({ layer: 'addon', limit: 100 }))).toHaveLength(5);
+    expect(names(await index.listPacks({ addonType: 'monitoring', limit: 100 }))).toEqual(
+      [packs[5]].map(repoOf),
+    );
+    expect(names(await index.listPacks({ cloudType: 'aws', limit: 100 }))).toEqual(
+      [packs[1], packs[6], packs[3], packs[2]].map(repoOf),
+    );
+    expect(names(await index.listPacks({ cloudType: 'edge-native', limit: 100 }))).toEqual(
+      [packs[3], packs[4]].map(repoOf),
+    );
+    expect(await index.listPacks({ cloudType: 'gcp', limit: 100 })).toEqual({ items: [] });
+  });
+
+  it('combines filters', async () => {
+    expect(names(await index.listPacks({ layer: 'addon', cloudType: 'aws', limit: 100 }))).toEqual(
+      [packs[3]].map(repoOf),
+    );
+    expect(
+      names(await index.listPacks({ basePath: 'team-a', layer: 'addon', prefix: 'n', limit: 100 })),
+    ).toEqual([packs[3], packs[4]].map(repoOf));
+    expect(
+      names(
+        await index.listPacks({
+          basePath: 'team-a',
+          addonType: 'ingress',
+          cloudType: 'edge-native',
+          limit: 100,
+        }),
+      ),
+    ).toEqual([packs[3], packs[4]].map(repoOf));
+    expect(names(await index.listPacks({ addonType: 'ingress', cloudType: 'vsphere', limit: 100 }))).toEqual(
+      [packs[7]].map(repoOf),
+    );
+    expect(names(await index.listPacks({ prefix: 'nginx', cloudType: 'all', limit: 100 }))).toEqual(
+      [packs[0]].map(repoOf),
+    );
+    expect((await index.listPacks({ basePath: 'team-a', layer: 'cni', limit: 100 })).items).toEqual([]);
+  });
+
+  it('pages through search results with cursors', async () => {
+    const collect = async (query: Parameters<RegistryIndex['listPacks']>[0]) => {
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await index.listPacks({ ...query, cursor });
+        pages.push(names(page));
+        cursor = page.next;
+      } while (cursor);
+      return pages;
+    };
+    const all = names(await index.listPacks({ limit: 100 }));
+    const pages = await collect({ limit: 3 });
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 2]);
+    expect(pages.flat()).toEqual(all);
+    expect(await collect({ limit: 4 })).toHaveLength(2);
+
+    const filtered = await collect({ layer: 'addon', cloudType: 'all', limit: 1 });
+    expect(filtered).toEqual([
+      [repoOf(packs[0] as PackSummaryRecord)],
+      [repoOf(packs[5] as PackSummaryRecord)],
+    ]);
+    const byBase = await collect({ basePath: 'team-a', addonType: 'ingress', limit: 1 });
+    expect(byBase.flat()).toEqual([packs[3], packs[4]].map(repoOf));
+
+    const cursor = (await index.listPacks({ layer: 'addon', limit: 1 })).next as string;
+    await expect(index.listPacks({ layer: 'os', limit: 1, cursor })).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
+    await expect(index.listPacks({ limit: 1, cursor: 'bm9wZQ' })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it('moves a pack between facets when a newer version changes them, and deletes it from all', async () => {
+    const before = packs[6] as PackSummaryRecord; // team-a kubernetes: k8s, aws + vsphere
+    const after = {
+      ...before,
+      latestVersion: '1.31.0',
+      latestVersionKey: versionSortKey('1.31.0'),
+      layer: 'addon',
+      addonType: 'system app',
+      cloudTypes: ['gcp'],
+    };
+    await index.putPackSummary(after);
+    expect((await index.listPacks({ layer: 'k8s', limit: 10 })).items).toEqual([]);
+    expect(names(await index.listPacks({ cloudType: 'aws', limit: 10 }))).not.toContain(before.repository);
+    expect((await index.listPacks({ cloudType: 'gcp', limit: 10 })).items).toEqual([after]);
+    expect((await index.listPacks({ addonType: 'system app', limit: 10 })).items).toEqual([after]);
+
+    // A late writer of the old version cannot bring the old facets back.
+    await index.putPackSummary(before);
+    expect((await index.listPacks({ layer: 'k8s', limit: 10 })).items).toEqual([]);
+    expect((await index.listPacks({ prefix: 'kubernetes', limit: 10 })).items).toEqual([after]);
+
+    // Dropping the addon type hides that facet too.
+    const plain = { ...after, latestVersion: '1.32.0', latestVersionKey: versionSortKey('1.32.0') };
+    delete (plain as Partial<PackSummaryRecord>).addonType;
+    await index.putPackSummary(plain);
+    expect((await index.listPacks({ addonType: 'system app', limit: 10 })).items).toEqual([]);
+
+    await index.deletePackSummary(before.repository);
+    for (const query of [
+      {},
+      { basePath: 'team-a' },
+      { layer: 'addon' },
+      { cloudType: 'gcp' },
+      { prefix: 'kube' },
+    ]) {
+      expect(names(await index.listPacks({ ...query, limit: 100 }))).not.toContain(before.repository);
+    }
+    // Deleted, an older version may be summarised again (e.g. after deleting the newest version).
+    await index.putPackSummary(before);
+    expect((await index.listPacks({ layer: 'k8s', limit: 10 })).items).toEqual([before]);
+  });
+
+  it('answers a single-filter page with one Query however many packs are indexed', async () => {
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        index.putPackSummary(
+          summary('bulk', `pack-${String(i).padStart(2, '0')}`, '1.0.0', { layer: 'csi' }),
+        ),
+      ),
+    );
+    const queries: unknown[] = [];
+    const probe = startRecording(storage.dynamodb.client, queries);
+    const page = await index.listPacks({ layer: 'csi', limit: 10 });
+    const filtered = await index.listPacks({ layer: 'csi', prefix: 'pack-5', limit: 5 });
+    probe.stop();
+    expect(page.items).toHaveLength(10);
+    expect(page.next).toBeDefined();
+    expect(names(filtered)).toHaveLength(5);
+    expect(queries).toHaveLength(2);
+  });
+});
+
+/** Records the inputs of Query commands sent while recording is on. */
+function startRecording(client: DynamoDBClient, into: unknown[]): { stop(): void } {
+  let on = true;
+  record(client, (command, input) => {
+    if (on && command === 'QueryCommand') into.push(input);
+  });
+  return {
+    stop() {
+      on = false;
+    },
+  };
+}
+
+describe('embedded storage', () => {
+  it('used only GetItem, Query, PutItem, UpdateItem and DeleteItem (plus table setup)', () => {
+    const allowed = new Set([
+      'GetItemCommand',
+      'QueryCommand',
+      'PutItemCommand',
+      'UpdateItemCommand',
+      'DeleteItemCommand',
+    ]);
+    expect([...dynamoCommands].filter((c) => !allowed.has(c))).toEqual([]);
+    expect(dynamoCommands.size).toBe(5);
+  });
+
+  it('keeps its data across a restart with the same data directory', async () => {
+    const bytes = randomBytes(3000);
+    await storage.blobStore.put('blobs/sha256/persist', bytes);
+    await index.putTag({
+      repository: 'team/persist',
+      tag: '1.0.0',
+      digest: digestOf('persist'),
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      immutable: true,
+      updatedAt: NOW,
+    });
+    const packsBefore = await index.listPacks({ limit: 1000 });
+    await storage.close();
+
+    await start();
+    expect(Buffer.from(await storage.blobStore.get('blobs/sha256/persist', 3000))).toEqual(bytes);
+    expect((await index.getTag('team/persist', '1.0.0'))?.digest).toBe(digestOf('persist'));
+    expect(await index.listPacks({ limit: 1000 })).toEqual(packsBefore);
+    await expect(
+      index.putTag({
+        repository: 'team/persist',
+        tag: '1.0.0',
+        digest: digestOf('other'),
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        immutable: true,
+        updatedAt: NOW,
+      }),
+    ).rejects.toMatchObject({ existingDigest: digestOf('persist') });
+  });
+});
