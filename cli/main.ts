@@ -63,11 +63,94 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((o) => setExit(rulesCommand({ format: o.format }, io)));
 
+  program
+    .command('serve')
+    .description('Run the registry on this machine: the Lambda handler over HTTP, with embedded S3 and DynamoDB.')
+    .option('-p, --port <port>', 'port to listen on', '5000')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('-d, --data <dir>', 'data folder (blobs, index, token secret); survives restarts', '.packyard')
+    .option('--anonymous-pull', 'let requests without credentials pull', false)
+    .addOption(new Option('--lint-policy <policy>', 'what a pushed pack with lint errors gets').choices(['enforce', 'warn']).default('enforce'))
+    .option('--public-url <url>', 'base URL clients reach the registry at (token realm, Location headers)')
+    .addHelpText(
+      'after',
+      '\nPACKYARD_USERNAME and PACKYARD_PASSWORD create or update an admin credential at start-up;\nwith no credential at all, an admin is created and its password printed once.\nStop with Ctrl-C.',
+    )
+    .action(async (o) => {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      const { serveCommand } = await import('./commands/serve.ts'); // loads the AWS SDK: only when serving
+      setExit(
+        await serveCommand(
+          {
+            port: Number(o.port),
+            host: o.host,
+            data: o.data,
+            anonymousPull: o.anonymousPull,
+            lintPolicy: o.lintPolicy,
+            publicUrl: o.publicUrl,
+          },
+          io,
+          controller.signal,
+        ),
+      );
+    });
+
+  const user = program
+    .command('user')
+    .description('Manage registry credentials (hashed in the index) in a local data folder or a deployed table.');
+  const storeOptions = (cmd: Command) =>
+    cmd
+      .option('-d, --data <dir>', 'local data folder of "packyard serve"', '.packyard')
+      .option('--table <name>', 'a deployed registry\'s DynamoDB table (uses your AWS credentials)')
+      .option('--region <region>', 'AWS region of --table');
+  storeOptions(
+    user
+      .command('add')
+      .description('Create or replace a credential; prints a generated password unless --password-stdin.')
+      .argument('<name>', 'user name')
+      .addOption(new Option('--scope <scope>', 'what it may do').choices(['read', 'write', 'admin']).default('read'))
+      .option('--prefix <prefix>', 'repository prefix it is limited to, e.g. team-a/ (default: all)', '')
+      .option('--password-stdin', 'read the password from standard input', false),
+  ).action(async (name: string, o) =>
+    setExit(
+      await (await import('./commands/user.ts')).userAddCommand(
+        name,
+        { data: o.data, table: o.table, region: o.region, scope: o.scope, prefix: o.prefix, passwordStdin: o.passwordStdin },
+        io,
+        readStdin,
+      ),
+    ),
+  );
+  storeOptions(user.command('remove').description('Delete a credential.').argument('<name>', 'user name')).action(
+    async (name: string, o) => setExit(await (await import('./commands/user.ts')).userRemoveCommand(name, { data: o.data, table: o.table, region: o.region }, io)),
+  );
+  storeOptions(
+    user
+      .command('list')
+      .description('List credentials (never passwords).')
+      .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text')),
+  ).action(async (o) => setExit(await (await import('./commands/user.ts')).userListCommand({ data: o.data, table: o.table, region: o.region, format: o.format }, io)));
+
   return program;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Parses argv, runs one command, sets process.exitCode. */
 export async function run(argv: string[] = process.argv, io: Io = processIo): Promise<void> {
+  // Packyard states its own Node.js support; the AWS SDK's notice about its future releases is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // `packyard … | head`: a closed pipe ends the command quietly, as for any Unix tool.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => {
     code = c;

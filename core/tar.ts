@@ -1,4 +1,5 @@
-import { Header, type HeaderData, Pax } from 'tar';
+import { Header, type HeaderData } from 'tar/header';
+import { Pax } from 'tar/pax';
 
 /**
  * Synchronous tar encoding and decoding over in-memory buffers, with node-tar's header codec

@@ -16,9 +16,14 @@ const common = {
   },
 };
 
+// Code splitting: commands that need the AWS SDK (serve, user) load it on demand, so lint and
+// build start fast. The banner goes into every chunk, so each has its own require().
 await build({
   ...common,
   entryPoints: { cli: 'cli/index.ts', 'gzip-worker': 'core/gzip-worker.js' },
   outdir: 'build',
-  outExtension: { '.js': '.js' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  // Local-only storage servers: loaded from node_modules (they read files beside their sources).
+  external: ['s3rver', 'dynalite'],
 });

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { createDynamoClient, createS3Client } from './adapters/clients.ts';
 import { DynamoIndex } from './adapters/dynamo-index.ts';
 import { S3BlobStore } from './adapters/s3-blob-store.ts';
 import { createRegistry } from './app.ts';
@@ -31,8 +32,9 @@ export function registryFromEnv(env: NodeJS.ProcessEnv): Handler {
   const bucket = env.PACKYARD_BUCKET;
   const table = env.PACKYARD_TABLE;
   if (!bucket || !table) throw new Error('PACKYARD_BUCKET and PACKYARD_TABLE must be set');
-  const s3 = new S3Client({});
-  const dynamo = new DynamoDBClient({});
+  // Endpoint overrides let the same wiring run against s3rver/dynalite or other compatible stores.
+  const s3 = createS3Client({ endpoint: env.PACKYARD_S3_ENDPOINT || undefined });
+  const dynamo = createDynamoClient({ endpoint: env.PACKYARD_DYNAMODB_ENDPOINT || undefined });
   const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
   return registryFromPorts(
     new S3BlobStore(s3, bucket),

@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -90,30 +89,37 @@ export function makePack(files: PackFiles, dir = tempDir(), sub = ''): string {
   return writeFiles(path.join(dir, sub), files);
 }
 
-const execFileP = promisify(execFile);
-
 export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
-/** Runs the real `packyard` bin as a subprocess. */
-export async function runCli(
+/** Runs the real `packyard` bin as a subprocess (optionally feeding standard input). */
+export function runCli(
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [CLI, ...args], {
-      cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...opts.env },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        cwd: opts.cwd ?? ROOT,
+        env: { ...process.env, NO_COLOR: '1', ...opts.env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : -1
+          : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+    child.stdin?.end(opts.input ?? '');
+  });
 }
 
 /** An uncompressed tar of the given entries (a name ending in "/" is a folder), in the given order. */

@@ -6,11 +6,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { versionSortKey } from '../../core/version.ts';
-import {
-  createS3Client,
-  type EmbeddedStorage,
-  startEmbeddedStorage,
-} from '../../lambdas/local/embedded-storage.ts';
+import { type EmbeddedStorage, startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
+import { createS3Client } from '../../lambdas/registry/adapters/clients.ts';
 import { InvalidCursorError } from '../../lambdas/registry/adapters/dynamo-index.ts';
 import { S3BlobStore } from '../../lambdas/registry/adapters/s3-blob-store.ts';
 import {

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
+import { ensureUser } from '../../lambdas/local/serve.ts';
+import { DynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import type { RegistryIndex, Scope } from '../../lambdas/registry/ports.ts';
+import { EXIT, type Io, UsageError } from '../io.ts';
+
+export interface StoreOptions {
+  data: string;
+  table?: string;
+  region?: string;
+}
+
+/** Opens the credential store: a deployed DynamoDB table (--table), or a local data folder. */
+async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Promise<T>): Promise<T> {
+  if (opts.table) {
+    const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
+    try {
+      return await fn(new DynamoIndex(client, opts.table));
+    } finally {
+      client.destroy();
+    }
+  }
+  let storage: Awaited<ReturnType<typeof startEmbeddedStorage>>;
+  try {
+    storage = await startEmbeddedStorage({ dataDir: path.resolve(opts.data) });
+  } catch (err) {
+    if (/lock/i.test((err as Error).message)) {
+      throw new Error(`${opts.data} is in use by a running "packyard serve"; stop it first (or manage users of a deployed registry with --table)`);
+    }
+    throw err;
+  }
+  try {
+    return await fn(storage.index);
+  } finally {
+    await storage.close();
+  }
+}
+
+export async function userAddCommand(
+  username: string,
+  opts: StoreOptions & { scope: Scope; prefix: string; passwordStdin: boolean },
+  io: Io,
+  readStdin: () => Promise<string>,
+): Promise<number> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/.test(username)) {
+    throw new UsageError(`user name "${username}" must be 1–128 letters, digits, ".", "_", "@" or "-"`);
+  }
+  if (opts.prefix && !/^[a-z0-9][a-z0-9._/-]*$/.test(opts.prefix)) throw new UsageError(`--prefix "${opts.prefix}" is not a repository prefix`);
+  const prefix = opts.prefix && !opts.prefix.endsWith('/') ? `${opts.prefix}/` : opts.prefix;
+  const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : randomBytes(18).toString('base64url');
+  if (password.length < 12) throw new UsageError('passwords must be at least 12 characters');
+  await withIndex(opts, (index) => ensureUser(index, { username, password, scope: opts.scope, prefix }));
+  io.err(`saved credential "${username}" (${opts.scope}${prefix ? `, ${prefix}*` : ', all repositories'})\n`);
+  if (!opts.passwordStdin) io.out(`${password}\n`);
+  return EXIT.ok;
+}
+
+export async function userRemoveCommand(username: string, opts: StoreOptions, io: Io): Promise<number> {
+  const removed = await withIndex(opts, (index) => index.deleteCredential(username));
+  if (!removed) {
+    io.err(`no credential "${username}"\n`);
+    return EXIT.failed;
+  }
+  io.err(`removed credential "${username}"\n`);
+  return EXIT.ok;
+}
+
+export async function userListCommand(opts: StoreOptions & { format: 'text' | 'json' }, io: Io): Promise<number> {
+  const creds = await withIndex(opts, (index) => index.listCredentials());
+  const rows = creds.map((c) => ({ username: c.username, scope: c.scope, prefix: c.prefix, createdAt: c.createdAt }));
+  if (opts.format === 'json') io.out(`${JSON.stringify(rows, null, 2)}\n`);
+  else for (const r of rows) io.out(`${r.username}\t${r.scope}\t${r.prefix || '*'}\t${r.createdAt}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { CLI, ROOT, runCli, tempDir } from '../helpers/packs.ts';
+import { basic } from '../helpers/registry.ts';
+
+interface Served {
+  url: string;
+  proc: ChildProcess;
+  stderr: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `packyard serve` as a real process on a free port and waits for its address. */
+function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stderr?.on('data', (d) => {
+    err += d;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 20_000);
+    proc.stdout?.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          url: m[1] as string,
+          proc,
+          stderr: () => err,
+          stop: () =>
+            new Promise((done) => {
+              proc.once('exit', (code) => done(code));
+              proc.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited ${code}: ${err}`));
+    });
+  });
+}
+
+describe('packyard serve and packyard user', () => {
+  it('serves the registry, keeps data across restarts, and stops cleanly on SIGTERM', async () => {
+    const data = tempDir('serve-');
+    const creds = { username: 'root', password: 'root-password-1234' };
+    const first = await serve(['--data', data], {
+      PACKYARD_USERNAME: creds.username,
+      PACKYARD_PASSWORD: creds.password,
+    });
+    expect(await (await fetch(`${first.url}/health`)).json()).toEqual({ status: 'UP' });
+    expect((await fetch(`${first.url}/v2/`)).status).toBe(401);
+    expect((await fetch(`${first.url}/v2/`, { headers: { authorization: basic(creds) } })).status).toBe(200);
+    const blob = await fetch(
+      `${first.url}/v2/demo/blobs/uploads/?digest=sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a`,
+      {
+        method: 'POST',
+        body: '{}',
+        headers: { authorization: basic(creds) },
+      },
+    );
+    expect(blob.status).toBe(201);
+    expect(await first.stop()).toBe(0);
+    expect(first.stderr()).not.toContain(creds.password);
+
+    const second = await serve(['--data', data]);
+    const head = await fetch(
+      `${second.url}/v2/demo/blobs/sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a`,
+      {
+        method: 'HEAD',
+        headers: { authorization: basic(creds) },
+      },
+    );
+    expect(head.status).toBe(200);
+    await second.stop();
+  });
+
+  it('creates an admin with a generated password on first start when none is given', async () => {
+    const data = tempDir('serve-');
+    const s = await serve(['--data', data]);
+    const m = /credential "admin" with password (\S+)/.exec(s.stderr());
+    expect(m).not.toBeNull();
+    const res = await fetch(`${s.url}/v2/`, {
+      headers: { authorization: basic({ username: 'admin', password: m?.[1] as string }) },
+    });
+    expect(res.status).toBe(200);
+    await s.stop();
+  });
+
+  it('manages credentials in a data folder: add (generated or stdin password), list, remove', async () => {
+    const data = tempDir('users-');
+    const added = await runCli(['user', 'add', 'palette', '--scope', 'read', '--data', data]);
+    expect(added.code).toBe(0);
+    const password = added.stdout.trim();
+    expect(password.length).toBeGreaterThanOrEqual(20);
+    expect(added.stderr).toContain('saved credential "palette" (read, all repositories)');
+
+    const list = await runCli(['user', 'list', '--data', data, '--format', 'json']);
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({ username: 'palette', scope: 'read', prefix: '' }),
+    ]);
+    expect(list.stdout).not.toContain(password);
+
+    const s = await serve(['--data', data]);
+    const ok = await fetch(`${s.url}/v2/`, {
+      headers: { authorization: basic({ username: 'palette', password }) },
+    });
+    expect(ok.status).toBe(200);
+    await s.stop();
+
+    const piped = await runCli(
+      ['user', 'add', 'ci', '--scope', 'write', '--prefix', 'team-a', '--password-stdin', '--data', data],
+      {
+        input: 'a-password-from-stdin\n',
+      },
+    );
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe('');
+    expect(piped.stderr).toContain('saved credential "ci" (write, team-a/*)');
+    const s2 = await serve(['--data', data]);
+    const viaStdin = await fetch(`${s2.url}/v2/`, {
+      headers: { authorization: basic({ username: 'ci', password: 'a-password-from-stdin' }) },
+    });
+    expect(viaStdin.status).toBe(200);
+    await s2.stop();
+
+    expect((await runCli(['user', 'remove', 'palette', '--data', data])).code).toBe(0);
+    expect((await runCli(['user', 'remove', 'palette', '--data', data])).code).toBe(1);
+    const bad = await runCli(['user', 'add', 'x', '--scope', 'owner', '--data', data]);
+    expect(bad.code).toBe(2);
+  });
+});
