@@ -1,6 +1,6 @@
 // The main job, end to end on this machine: lint the example packs, package them reproducibly
 // into an OCI layout, and show that a rebuild gives the same digests.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,11 +38,62 @@ console.log(
 );
 if (!same) process.exit(1);
 
-if (spawnSync('skopeo', ['--version']).status === 0) {
-  const ref = `oci:${out}:${first[0].name}:${first[0].version}`;
-  console.log(`\n$ skopeo inspect --raw ${ref}    # standard OCI tools read the layout`);
-  console.log(execFileSync('skopeo', ['inspect', '--raw', ref], { cwd: root, encoding: 'utf8' }));
+// The registry: `packyard serve` (the Lambda handler with embedded S3 and DynamoDB).
+const creds = { username: 'demo', password: 'demo-password-123' };
+const registryData = path.join(root, '.packyard', 'demo-registry');
+rmSync(registryData, { recursive: true, force: true });
+console.log('\n$ packyard serve --port 0 --data .packyard/demo-registry    # the registry, on this machine');
+const server = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data', registryData], {
+  cwd: root,
+  env: { ...process.env, PACKYARD_USERNAME: creds.username, PACKYARD_PASSWORD: creds.password },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+try {
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        process.stdout.write(out);
+        resolve(m[1]);
+      }
+    });
+    server.once('exit', (code) => reject(new Error(`packyard serve exited ${code}`)));
+  });
+  const host = new URL(url).host;
+  const auth = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+  if (spawnSync('skopeo', ['--version']).status === 0) {
+    for (const p of first) {
+      const dest = `docker://${host}/spectro-packs/archive/${p.name}:${p.version}`;
+      console.log(
+        `\n$ skopeo copy oci:${out}:${p.name}:${p.version} ${dest}    # push: the registry re-lints it`,
+      );
+      execFileSync(
+        'skopeo',
+        [
+          'copy',
+          '--quiet',
+          '--dest-tls-verify=false',
+          '--dest-creds',
+          `${creds.username}:${creds.password}`,
+          `oci:${out}:${p.name}:${p.version}`,
+          dest,
+        ],
+        { cwd: root, stdio: 'inherit' },
+      );
+    }
+  } else {
+    console.log('\n(skopeo is not installed: skipping the push; `apt-get install skopeo` to see it)');
+  }
+  console.log(`\n$ curl ${url}/api/v1/packs    # the pack catalog API`);
+  console.log(
+    JSON.stringify(
+      await (await fetch(`${url}/api/v1/packs`, { headers: { authorization: auth } })).json(),
+      null,
+      2,
+    ),
+  );
+} finally {
+  server.kill('SIGTERM');
 }
-console.log(
-  `\nPush with any OCI client, e.g.\n  skopeo copy oci:${out}:<name>:<version> docker://HOST/spectro-packs/archive/<name>:<version>`,
-);
