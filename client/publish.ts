@@ -1,0 +1,64 @@
+import type { BuiltPack } from '../core/build-pack.ts';
+import { EMPTY_CONFIG, MEDIA_TYPE_MANIFEST, packRepository } from '../core/oci.ts';
+import { RegistryError, type RegistryClient } from './registry-client.ts';
+
+export type PublishStatus = 'published' | 'skipped' | 'invalid' | 'failed';
+
+export interface PublishResult {
+  name: string;
+  version: string;
+  repository: string;
+  digest: string;
+  status: PublishStatus;
+  /** Bytes actually uploaded (0 when the registry had everything). */
+  uploaded: number;
+  message?: string;
+}
+
+/**
+ * Publishes one built pack to `<base>/spectro-packs/archive/<name>:<version>`, deciding by asking
+ * the registry: the same digest already there is skipped, another digest is a conflict (the
+ * version is immutable) unless `force`. Every step is idempotent, so re-running after a failure
+ * completes the push.
+ */
+export async function publishPack(
+  client: RegistryClient,
+  pack: BuiltPack,
+  opts: { force?: boolean; mountFrom?: string[] } = {},
+): Promise<PublishResult> {
+  const repository = packRepository(pack.name, client.registry.basePath);
+  const base = { name: pack.name, version: pack.version, repository, digest: pack.manifestDigest };
+  try {
+    const existing = await client.headManifest(repository, pack.version);
+    if (existing?.digest === pack.manifestDigest) return { ...base, status: 'skipped', uploaded: 0, message: 'already published' };
+    if (existing && !opts.force) {
+      return {
+        ...base,
+        status: 'failed',
+        uploaded: 0,
+        message: `${repository}:${pack.version} already holds ${existing.digest}, but this build is ${pack.manifestDigest}; versions are immutable — bump the version (or pass --force on a registry that allows overwriting)`,
+      };
+    }
+    const config = await client.pushBlob(repository, EMPTY_CONFIG, opts.mountFrom);
+    const layer = await client.pushBlob(repository, pack.archive, opts.mountFrom);
+    await client.putManifest(repository, pack.version, pack.manifest, MEDIA_TYPE_MANIFEST);
+    return { ...base, status: 'published', uploaded: config.uploaded + layer.uploaded + pack.manifest.length };
+  } catch (err) {
+    const invalid = err instanceof RegistryError && err.code === 'MANIFEST_INVALID';
+    return { ...base, status: invalid ? 'invalid' : 'failed', uploaded: 0, message: (err as Error).message };
+  }
+}
+
+/** Runs `fn` over items with at most `limit` in flight; results keep the input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
