@@ -1,7 +1,7 @@
 import { InvalidCursorError } from './adapters/dynamo-index.ts';
 import type { Action, Principal } from './auth/access.ts';
 import { type Authenticator, authenticator } from './auth/authenticate.ts';
-import type { TokenSigner } from './auth/tokens.ts';
+import { CATALOG_SCOPE, type TokenSigner } from './auth/tokens.ts';
 import type { RegistryConfig } from './config.ts';
 import type { ApiGatewayEvent, ApiGatewayResult, Handler } from './http/apigw.ts';
 import { type Request, toRequest } from './http/request.ts';
@@ -197,7 +197,7 @@ async function route(ctx: RegistryContext, auth: Authenticator, req: Request): P
         'UNAUTHORIZED',
         'authentication required to list repositories',
         undefined,
-        challenge('registry:catalog:*'),
+        challenge(CATALOG_SCOPE),
       );
     }
     return listCatalog(ctx, req.query, principal.listPrefix);

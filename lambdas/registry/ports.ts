@@ -48,8 +48,14 @@ export interface UploadSession {
   repository: string;
   /** Bytes received so far (the next chunk must start here). */
   offset: number;
-  /** Chunks stored so far, as objects `uploads/<id>/<seq>` (seq zero-padded, 0-based). */
+  /** Chunks stored so far. */
   chunks: number;
+  /**
+   * Keys of the stored chunk objects, in order. Each chunk gets a fresh key
+   * (`uploads/<id>/<seq>-<random>`), so a request that loses the race for an offset can never
+   * overwrite the winner's bytes.
+   */
+  parts: string[];
   createdAt: string;
   /** Epoch seconds after which the session is abandoned (DynamoDB TTL). */
   expiresAt: number;
@@ -172,8 +178,8 @@ export interface RegistryIndex {
   // Upload sessions (expire through TTL).
   createUpload(upload: UploadSession): Promise<void>;
   getUpload(id: string): Promise<UploadSession | undefined>;
-  /** Moves offset/chunks forward only if the session is still at `expectedOffset`; ConflictError otherwise. */
-  advanceUpload(id: string, expectedOffset: number, offset: number, chunks: number): Promise<void>;
+  /** Records the next chunk (its object key) only if the session is still at `expectedOffset`; ConflictError otherwise. */
+  advanceUpload(id: string, expectedOffset: number, offset: number, parts: string[]): Promise<void>;
   deleteUpload(id: string): Promise<void>;
 
   // Manifests, addressed by digest within a repository.

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { afterAll } from 'vitest';
+import { type BuiltPack, buildPack } from '../../core/build-pack.ts';
+import { EMPTY_CONFIG } from '../../core/oci.ts';
+import { readPackTree } from '../../core/pack-tree.ts';
 import {
   type LocalRegistry,
   type LocalRegistryOptions,
   startLocalRegistry,
 } from '../../lambdas/local/serve.ts';
 import type { RegistryConfig } from '../../lambdas/registry/config.ts';
-import { tempDir } from './packs.ts';
+import { makePack, type PackFiles, tempDir } from './packs.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -72,6 +76,12 @@ export function oci(base: string, auth?: string) {
       if (res.status !== 201) throw new Error(`push blob: ${res.status} ${await res.text()}`);
       return { digest, size: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length };
     },
+    /** Pushes a built pack like `oras push`: config `{}`, the archive, then the manifest bytes as built. */
+    async pushPack(repo: string, pack: BuiltPack, tag = pack.version) {
+      await this.pushBlob(repo, EMPTY_CONFIG);
+      await this.pushBlob(repo, pack.archive);
+      return this.putManifest(repo, tag, Buffer.from(pack.manifest).toString('utf8'));
+    },
     async putManifest(
       repo: string,
       ref: string,
@@ -82,4 +92,38 @@ export function oci(base: string, auth?: string) {
       return req('PUT', `/v2/${repo}/manifests/${ref}`, { body, headers: { 'content-type': mediaType } });
     },
   };
+}
+
+/** A real pack archive and its oras-shaped manifest, built by core/ from `files`. */
+export function buildTestPack(files: PackFiles, name: string, version: string): Promise<BuiltPack> {
+  return buildPack(readPackTree(makePack(files)), name, version);
+}
+
+/**
+ * A request whose target is sent exactly as given (fetch would normalise "../" and "%2e%2e"),
+ * for path traversal tests. Resolves to status, headers and body text.
+ */
+export function rawRequest(
+  base: string,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: url.hostname, port: url.port, method, path: target, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -216,14 +216,14 @@ export class DynamoIndex implements RegistryIndex {
     return upload && upload.expiresAt > this.now() ? upload : undefined;
   }
 
-  async advanceUpload(id: string, expectedOffset: number, offset: number, chunks: number): Promise<void> {
+  async advanceUpload(id: string, expectedOffset: number, offset: number, parts: string[]): Promise<void> {
     const e = new Expr();
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: toItem(keys.upload(id)),
-          UpdateExpression: `SET ${e.name('offset')} = ${e.value(offset)}, ${e.name('chunks')} = ${e.value(chunks)}`,
+          UpdateExpression: `SET ${e.name('offset')} = ${e.value(offset)}, ${e.name('chunks')} = ${e.value(parts.length)}, ${e.name('parts')} = ${e.value(parts)}`,
           ConditionExpression: `attribute_exists(${e.name('pk')}) AND ${e.name('offset')} = ${e.value(expectedOffset)} AND ${e.name('expiresAt')} > ${e.value(this.now())}`,
           ...e.attributes(),
         }),
@@ -745,7 +745,10 @@ function decodeCursor(cursor: string, expected: Record<string, string>, index = 
     plain !== null &&
     !Array.isArray(plain) &&
     Object.keys(plain).sort().join() === names.join() &&
-    Object.values(plain).every((value) => typeof value === 'string' && value !== '') &&
+    // DynamoDB caps key attributes (1024 bytes for sort keys): a forged cursor must not reach it.
+    Object.values(plain).every(
+      (value) => typeof value === 'string' && value !== '' && Buffer.byteLength(value) <= 1024,
+    ) &&
     Object.entries(expected).every(([name, value]) => (plain as Record<string, string>)[name] === value);
   if (!valid) throw new InvalidCursorError('invalid cursor');
   return toItem(plain as Record<string, string>);

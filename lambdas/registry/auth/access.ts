@@ -46,11 +46,12 @@ export interface TokenAccess {
   actions: Action[];
 }
 
-export function tokenPrincipal(subject: string, access: TokenAccess[]): Principal {
+export function tokenPrincipal(subject: string, access: TokenAccess[], listPrefix?: string): Principal {
   return {
     subject,
     kind: 'bearer',
     can: (action, repository) => access.some((a) => a.name === repository && a.actions.includes(action)),
+    listPrefix,
   };
 }
 

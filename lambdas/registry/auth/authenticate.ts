@@ -14,6 +14,8 @@ export interface Authenticator {
 
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX = 1000;
+/** `packyard user add` allows 128 characters; longer names are never looked up (DynamoDB caps key sizes). */
+const MAX_USERNAME = 128;
 
 export function authenticator(opts: {
   index: RegistryIndex;
@@ -27,7 +29,7 @@ export function authenticator(opts: {
     const key = createHash('sha256').update(`${username}\0${password}`).digest('hex');
     const hit = cache.get(key);
     if (hit && hit.until > Date.now()) return hit.principal;
-    const cred = await opts.index.getCredential(username);
+    const cred = username.length <= MAX_USERNAME ? await opts.index.getCredential(username) : undefined;
     // Unknown users cost the same scrypt as wrong passwords: no user enumeration by timing.
     const ok = await verifyPassword(password, cred?.passwordHash ?? DUMMY_HASH);
     if (!ok || !cred) return undefined;
@@ -59,7 +61,7 @@ export function authenticator(opts: {
         const claims = value ? await opts.tokens.verify(value) : undefined;
         if (!claims)
           throw unauthorized('invalid or expired token; request a new one from the token endpoint');
-        return tokenPrincipal(claims.subject, claims.access);
+        return tokenPrincipal(claims.subject, claims.access, claims.catalog);
       }
       throw unauthorized(`unsupported authorization scheme "${scheme.slice(0, 20)}"; use Basic or Bearer`);
     },

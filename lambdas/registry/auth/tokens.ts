@@ -3,12 +3,14 @@ import type { Action, TokenAccess } from './access.ts';
 
 /** Registry bearer tokens: HS256 JWTs in the Docker token format, short-lived, scoped to repositories. */
 export interface TokenSigner {
+  /** `catalog`: the repository prefix the token may list in `_catalog` (scope `registry:catalog:*`). */
   issue(
     subject: string,
     access: TokenAccess[],
     ttlSeconds: number,
+    catalog?: string,
   ): Promise<{ token: string; expiresIn: number; issuedAt: string }>;
-  verify(token: string): Promise<{ subject: string; access: TokenAccess[] } | undefined>;
+  verify(token: string): Promise<{ subject: string; access: TokenAccess[]; catalog?: string } | undefined>;
 }
 
 export const TOKEN_ISSUER = 'packyard';
@@ -17,10 +19,10 @@ export const MAX_TOKEN_TTL = 15 * 60;
 export function tokenSigner(secret: Uint8Array, audience: string): TokenSigner {
   if (secret.length < 32) throw new Error('the token signing secret must be at least 32 bytes');
   return {
-    async issue(subject, access, ttlSeconds) {
+    async issue(subject, access, ttlSeconds, catalog) {
       const ttl = Math.min(Math.max(ttlSeconds, 30), MAX_TOKEN_TTL);
       const now = Math.floor(Date.now() / 1000);
-      const token = await new SignJWT({ access })
+      const token = await new SignJWT(catalog === undefined ? { access } : { access, catalog })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(TOKEN_ISSUER)
         .setAudience(audience)
@@ -42,7 +44,8 @@ export function tokenSigner(secret: Uint8Array, audience: string): TokenSigner {
         const access = Array.isArray(payload.access)
           ? (payload.access as TokenAccess[]).filter(isAccess)
           : [];
-        return { subject: payload.sub ?? '', access };
+        const catalog = typeof payload.catalog === 'string' ? payload.catalog : undefined;
+        return { subject: payload.sub ?? '', access, catalog };
       } catch (err) {
         if (err instanceof errors.JOSEError) return undefined;
         throw err;
@@ -60,6 +63,9 @@ function isAccess(a: unknown): a is TokenAccess {
     x.actions.every((v: Action) => typeof v === 'string')
   );
 }
+
+/** The scope a client asks for to list `_catalog` (what the registry's challenge names). */
+export const CATALOG_SCOPE = 'registry:catalog:*';
 
 /** Parses Docker token scopes: `repository:team-a/x:pull,push` (several may be given). */
 export function parseScopes(scopes: string[]): TokenAccess[] {

@@ -17,6 +17,7 @@ export function validateName(name: string): string {
   return name;
 }
 
+export const isName = (name: string): boolean => name.length <= MAX_NAME && NAME.test(name);
 export const isDigest = (ref: string): boolean => DIGEST.test(ref);
 export const isTag = (ref: string): boolean => TAG.test(ref);
 

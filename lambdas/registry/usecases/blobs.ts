@@ -2,11 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
-import { blobKey, validateDigest } from '../oci/names.ts';
+import { blobKey, isName, validateDigest } from '../oci/names.ts';
 import { type BlobRecord, ConflictError, type UploadSession } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
-const chunkKey = (id: string, seq: number) => `uploads/${id}/${String(seq).padStart(6, '0')}`;
+/** A fresh key per chunk: a request losing the race for an offset never overwrites the winner. */
+const chunkKey = (id: string, seq: number) => `uploads/${id}/${String(seq).padStart(6, '0')}-${randomUUID().slice(0, 8)}`;
 const assembledKey = (id: string) => `uploads/${id}/assembled`;
 const uploadLocation = (repo: string, id: string) => `/v2/${repo}/blobs/uploads/${id}`;
 const blobLocation = (repo: string, digest: string) => `/v2/${repo}/blobs/${digest}`;
@@ -65,7 +66,7 @@ export async function startUpload(
   const from = query.get('from');
   if (mount && from) {
     validateDigest(mount);
-    const source = canPullFrom(from) ? await ctx.index.getBlobLink(from, mount) : undefined;
+    const source = isName(from) && canPullFrom(from) ? await ctx.index.getBlobLink(from, mount) : undefined;
     if (source) {
       await ctx.index.linkBlob(repo, source);
       return respond(201, { location: blobLocation(repo, mount), 'docker-content-digest': mount });
@@ -85,6 +86,7 @@ export async function startUpload(
     repository: repo,
     offset: 0,
     chunks: 0,
+    parts: [],
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + ctx.config.uploadTtlSeconds,
   };
@@ -137,7 +139,7 @@ export async function cancelUpload(
 ): Promise<ApiGatewayResult> {
   const s = await requireUpload(ctx, repo, id);
   await ctx.index.deleteUpload(s.id);
-  await ctx.blobs.delete(Array.from({ length: s.chunks }, (_, i) => chunkKey(s.id, i)));
+  await ctx.blobs.delete(s.parts ?? []);
   return respond(204);
 }
 
@@ -185,11 +187,14 @@ async function appendChunk(
     );
   }
   // Chunk object first, then the session: a crash leaves an orphan object (expired by lifecycle), never a session pointing at nothing.
-  await ctx.blobs.put(chunkKey(s.id, s.chunks), body);
+  const key = chunkKey(s.id, s.chunks);
+  await ctx.blobs.put(key, body);
+  const parts = [...(s.parts ?? []), key];
   try {
-    await ctx.index.advanceUpload(s.id, s.offset, s.offset + body.length, s.chunks + 1);
+    await ctx.index.advanceUpload(s.id, s.offset, s.offset + body.length, parts);
   } catch (err) {
     if (err instanceof ConflictError) {
+      await ctx.blobs.delete([key]);
       throw new OciError(
         416,
         'BLOB_UPLOAD_INVALID',
@@ -202,6 +207,7 @@ async function appendChunk(
   }
   s.offset += body.length;
   s.chunks += 1;
+  s.parts = parts;
 }
 
 /** Completes an upload (optionally with a last chunk) and verifies the digest before storing. */
@@ -218,7 +224,7 @@ export async function putUpload(
   validateDigest(digest);
   checkChunk(ctx, body.length);
   const s = await requireUpload(ctx, repo, id);
-  const chunkKeys = Array.from({ length: s.chunks }, (_, i) => chunkKey(s.id, i));
+  const chunkKeys = [...(s.parts ?? [])];
   const cleanup = async () => {
     await ctx.index.deleteUpload(s.id);
     await ctx.blobs.delete([...chunkKeys, assembledKey(s.id)]);
@@ -233,7 +239,7 @@ export async function putUpload(
     return respond(201, { location: blobLocation(repo, digest), 'docker-content-digest': digest });
   }
   await appendChunk(ctx, repo, s, body, contentRange);
-  const keys = Array.from({ length: s.chunks }, (_, i) => chunkKey(s.id, i));
+  const keys = [...s.parts];
   try {
     const assembled = await ctx.blobs.concat(keys, assembledKey(s.id));
     if (assembled.digest !== digest) {

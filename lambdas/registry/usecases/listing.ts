@@ -1,7 +1,7 @@
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
 import { badRequest } from '../oci/errors.ts';
-import { validateDigest } from '../oci/names.ts';
+import { isName, isTag, validateDigest } from '../oci/names.ts';
 import type { RegistryContext } from './context.ts';
 
 const MAX_PAGE = 1000;
@@ -14,6 +14,14 @@ function pageSize(query: URLSearchParams): number {
   return Math.min(Number(n), MAX_PAGE);
 }
 
+/** `last` must be a tag (tags/list) or repository name (_catalog): the index cannot start from anything longer. */
+function lastOf(query: URLSearchParams, valid: (s: string) => boolean, what: string): string | undefined {
+  const last = query.get('last');
+  if (last === null || last === '') return undefined;
+  if (!valid(last)) throw badRequest('UNSUPPORTED', `last must be a ${what} (got "${last.slice(0, 140)}")`);
+  return last;
+}
+
 function link(path: string, n: number, last: string): string {
   return `<${path}?n=${n}&last=${encodeURIComponent(last)}>; rel="next"`;
 }
@@ -24,7 +32,7 @@ export async function listTags(
   query: URLSearchParams,
 ): Promise<ApiGatewayResult> {
   const n = pageSize(query);
-  const last = query.get('last') ?? undefined;
+  const last = lastOf(query, isTag, 'tag');
   const page = n === 0 ? { tags: [], more: false } : await ctx.index.listTags(repo, n, last);
   const tags = page.tags.map((t) => t.tag);
   const headers: Record<string, string> = {};
@@ -40,7 +48,7 @@ export async function listCatalog(
   prefix: string | undefined,
 ): Promise<ApiGatewayResult> {
   const n = pageSize(query);
-  let last = query.get('last') ?? undefined;
+  let last = lastOf(query, isName, 'repository name');
   if (prefix === undefined || n === 0) return json(200, { repositories: [] });
   if (prefix && (!last || last < prefix)) last = prefixStart(prefix);
   const out: string[] = [];

@@ -214,6 +214,12 @@ export async function putManifest(
   }
 
   const pack = parsePackRepository(repo);
+  if (pack && kind === 'tag') {
+    // Refuse early what the tag write would refuse anyway, before storing anything or re-linting.
+    const existing = await ctx.index.getTag(repo, ref);
+    if (existing?.immutable && existing.digest !== digest)
+      throw immutabilityError(repo, ref, existing.digest, digest);
+  }
   const packVersion =
     pack && kind === 'tag' ? await checkPack(ctx, repo, pack, ref, m, digest, pushedBy) : undefined;
 

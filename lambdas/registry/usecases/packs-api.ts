@@ -1,10 +1,13 @@
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
 import { badRequest, notFound } from '../oci/errors.ts';
-import type { PackSummaryRecord, PackVersionRecord } from '../ports.ts';
+import { isTag } from '../oci/names.ts';
+import { BlobTooLargeError, type PackSummaryRecord, type PackVersionRecord } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 const MAX_LIMIT = 100;
+/** Files up to this size are answered inline (base64: ~5.6 MB, inside Lambda's 6 MB response). */
+const MAX_INLINE_FILE_BYTES = 4 * 1024 * 1024;
 
 function limitOf(query: URLSearchParams): number {
   const v = query.get('limit');
@@ -90,7 +93,8 @@ async function requireVersion(
   repo: string,
   version: string,
 ): Promise<PackVersionRecord> {
-  const v = await ctx.index.getPackVersion(repo, version);
+  // Versions are tags: anything else is not published (and is never looked up).
+  const v = isTag(version) ? await ctx.index.getPackVersion(repo, version) : undefined;
   if (!v) throw notFound('MANIFEST_UNKNOWN', `version ${version.slice(0, 130)} of ${repo} is not published`);
   return v;
 }
@@ -120,8 +124,15 @@ export async function getVersionFile(
   const v = await requireVersion(ctx, repo, version);
   const key = v.files[file];
   if (!key) throw notFound('BLOB_UNKNOWN', `${repo}:${version} has no ${file} file`);
-  const bytes = await ctx.blobs.get(key, 4 * 1024 * 1024);
-  return respond(200, { 'content-type': FILE_TYPES[file] }, Buffer.from(bytes).toString('utf8'));
+  let bytes: Uint8Array;
+  try {
+    bytes = await ctx.blobs.get(key, MAX_INLINE_FILE_BYTES);
+  } catch (err) {
+    if (!(err instanceof BlobTooLargeError)) throw err;
+    // Too big for a Lambda response: storage serves it, as it serves blobs.
+    return respond(307, { location: await ctx.blobs.presignGet(key, ctx.config.presignTtlSeconds) });
+  }
+  return respond(200, { 'content-type': FILE_TYPES[file] }, bytes);
 }
 
 export function isPackFile(s: string): s is keyof typeof FILE_TYPES {

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/access.ts';
-import { parseScopes } from '../auth/tokens.ts';
+import { CATALOG_SCOPE, parseScopes } from '../auth/tokens.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json } from '../http/response.ts';
 import type { RegistryContext } from './context.ts';
@@ -16,10 +16,13 @@ export async function issueToken(
   const access = parseScopes(scopes)
     .map((a) => ({ ...a, actions: a.actions.filter((action) => principal.can(action, a.name)) }))
     .filter((a) => a.actions.length > 0);
+  // `_catalog` through a token: the token carries the credential's own listing prefix.
+  const catalog = scopes.some((s) => s.split(' ').includes(CATALOG_SCOPE)) ? principal.listPrefix : undefined;
   const { token, expiresIn, issuedAt } = await ctx.tokens.issue(
     principal.subject,
     access,
     ctx.config.tokenTtlSeconds,
+    catalog,
   );
   return json(
     200,
