@@ -1,5 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { createDynamoClient, createS3Client } from './adapters/clients.ts';
 import { DynamoIndex } from './adapters/dynamo-index.ts';
 import { S3BlobStore } from './adapters/s3-blob-store.ts';
