@@ -4,6 +4,10 @@ export interface Io {
   err(text: string): void;
   /** Whether stdout is a terminal (colors, progress). */
   isTty: boolean;
+  /** Whether stderr is a terminal (live progress display); false when unset. */
+  errIsTty?: boolean;
+  /** stderr's width in columns, when it is a terminal. */
+  columns?: number;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -12,6 +16,10 @@ export const processIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   isTty: Boolean(process.stdout.isTTY),
+  errIsTty: Boolean(process.stderr.isTTY),
+  get columns() {
+    return process.stderr.columns;
+  },
   env: process.env,
   cwd: process.cwd(),
 };
@@ -38,4 +46,9 @@ export function painter(enabled: boolean) {
     bold: wrap(1, 22),
     underline: wrap(4, 24),
   };
+}
+
+/** `1 pack`, `2 packs`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

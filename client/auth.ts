@@ -37,7 +37,10 @@ export class AuthSession {
   private resolved: BasicCredentials | undefined;
 
   constructor(
-    private readonly credentials: BasicCredentials | (() => Promise<BasicCredentials | undefined>) | undefined,
+    private readonly credentials:
+      | BasicCredentials
+      | (() => Promise<BasicCredentials | undefined>)
+      | undefined,
     private readonly fetchImpl: Fetch = fetch,
     private readonly retry: RetryOptions = DEFAULT_RETRY,
   ) {}
@@ -48,6 +51,16 @@ export class AuthSession {
       return this.resolved;
     }
     return this.credentials;
+  }
+
+  /** The scheme the registry's challenges asked for (undefined until one arrives). */
+  get challengeScheme(): 'basic' | 'bearer' | undefined {
+    return this.scheme;
+  }
+
+  /** A Basic header for the configured credentials, whatever the registry's challenge (Packyard's JSON API takes it). */
+  async basic(): Promise<string | undefined> {
+    return basicHeader(await this.creds());
   }
 
   /** The Authorization header to send for `scope` (undefined until a challenge says what is needed). */
@@ -91,10 +104,19 @@ export class AuthSession {
     if (c.params.service) url.searchParams.set('service', c.params.service);
     if (scope) url.searchParams.set('scope', scope);
     const creds = await this.creds();
-    const res = await fetchWithRetry(this.fetchImpl, url.toString(), { headers: creds ? { authorization: basicHeader(creds) as string } : {} }, this.retry);
+    const res = await fetchWithRetry(
+      this.fetchImpl,
+      url.toString(),
+      { headers: creds ? { authorization: basicHeader(creds) as string } : {} },
+      this.retry,
+    );
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
-      throw new AuthError(creds ? `the registry refused the credentials for ${creds.username} (${res.status})` : 'the registry requires credentials');
+      throw new AuthError(
+        creds
+          ? `the registry refused the credentials for ${creds.username} (${res.status})`
+          : 'the registry requires credentials',
+      );
     }
     if (!res.ok) throw new AuthError(`token request to ${url.origin}${url.pathname} failed: ${res.status}`);
     const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };

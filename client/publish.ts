@@ -1,8 +1,15 @@
 import type { BuiltPack } from '../core/build-pack.ts';
 import { EMPTY_CONFIG, MEDIA_TYPE_MANIFEST, packRepository } from '../core/oci.ts';
-import { RegistryError, type RegistryClient } from './registry-client.ts';
+import { type RegistryClient, RegistryError } from './registry-client.ts';
 
 export type PublishStatus = 'published' | 'skipped' | 'invalid' | 'failed';
+
+/** Where a publish is: asking the registry, uploading the layer (`sent` of `total` bytes), tagging. */
+export interface PublishProgress {
+  phase: 'checking' | 'uploading' | 'tagging';
+  sent: number;
+  total: number;
+}
 
 export interface PublishResult {
   name: string;
@@ -24,13 +31,18 @@ export interface PublishResult {
 export async function publishPack(
   client: RegistryClient,
   pack: BuiltPack,
-  opts: { force?: boolean; mountFrom?: string[] } = {},
+  opts: { force?: boolean; mountFrom?: string[]; onProgress?: (p: PublishProgress) => void } = {},
 ): Promise<PublishResult> {
   const repository = packRepository(pack.name, client.registry.basePath);
   const base = { name: pack.name, version: pack.version, repository, digest: pack.manifestDigest };
+  const total = pack.archive.length;
+  const progress = (phase: PublishProgress['phase'], sent: number) =>
+    opts.onProgress?.({ phase, sent, total });
   try {
+    progress('checking', 0);
     const existing = await client.headManifest(repository, pack.version);
-    if (existing?.digest === pack.manifestDigest) return { ...base, status: 'skipped', uploaded: 0, message: 'already published' };
+    if (existing?.digest === pack.manifestDigest)
+      return { ...base, status: 'skipped', uploaded: 0, message: 'already published' };
     if (existing && !opts.force) {
       return {
         ...base,
@@ -39,10 +51,18 @@ export async function publishPack(
         message: `${repository}:${pack.version} already holds ${existing.digest}, but this build is ${pack.manifestDigest}; versions are immutable — bump the version (or pass --force on a registry that allows overwriting)`,
       };
     }
+    progress('uploading', 0);
     const config = await client.pushBlob(repository, EMPTY_CONFIG, opts.mountFrom);
-    const layer = await client.pushBlob(repository, pack.archive, opts.mountFrom);
+    const layer = await client.pushBlob(repository, pack.archive, opts.mountFrom, (sent) =>
+      progress('uploading', sent),
+    );
+    progress('tagging', total);
     await client.putManifest(repository, pack.version, pack.manifest, MEDIA_TYPE_MANIFEST);
-    return { ...base, status: 'published', uploaded: config.uploaded + layer.uploaded + pack.manifest.length };
+    return {
+      ...base,
+      status: 'published',
+      uploaded: config.uploaded + layer.uploaded + pack.manifest.length,
+    };
   } catch (err) {
     const invalid = err instanceof RegistryError && err.code === 'MANIFEST_INVALID';
     return { ...base, status: invalid ? 'invalid' : 'failed', uploaded: 0, message: (err as Error).message };
@@ -50,7 +70,11 @@ export async function publishPack(
 }
 
 /** Runs `fn` over items with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

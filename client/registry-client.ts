@@ -60,6 +60,11 @@ export class RegistryClient {
     return this.opts.registry;
   }
 
+  /** How the registry asked to authenticate so far ('none' while it has not challenged). */
+  get authScheme(): 'basic' | 'bearer' | 'none' {
+    return this.auth.challengeScheme ?? 'none';
+  }
+
   /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
   private async request(
     method: string,
@@ -130,22 +135,31 @@ export class RegistryClient {
   /**
    * Uploads a blob unless the repository has it: mounts it from `mountFrom` repositories when the
    * registry allows, else a monolithic POST (small) or POST + PATCH chunks + PUT (large).
-   * Returns how many bytes actually travelled.
+   * Returns how many bytes actually travelled; `onProgress` hears the bytes sent so far.
    */
-  async pushBlob(repo: string, bytes: Uint8Array, mountFrom: string[] = []): Promise<{ digest: string; uploaded: number }> {
+  async pushBlob(
+    repo: string,
+    bytes: Uint8Array,
+    mountFrom: string[] = [],
+    onProgress?: (sent: number) => void,
+  ): Promise<{ digest: string; uploaded: number }> {
     const digest = sha256(bytes);
     if (await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
     const scope = this.scope(repo, 'pull,push');
     for (const from of mountFrom) {
       if (from === repo) continue;
-      const res = await this.request('POST', `/v2/${repo}/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(from)}`, `${scope} ${this.scope(from, 'pull')}`);
+      const res = await this.request(
+        'POST',
+        `/v2/${repo}/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(from)}`,
+        `${scope} ${this.scope(from, 'pull')}`,
+      );
       if (res.status === 201) {
         await res.body?.cancel();
         return { digest, uploaded: 0 };
       }
       if (res.status === 202) {
         // Not mountable: the registry opened an upload instead; finish it with our bytes.
-        await this.upload(repo, res, bytes, digest);
+        await this.upload(repo, res, bytes, digest, onProgress);
         return { digest, uploaded: bytes.length };
       }
       await res.body?.cancel();
@@ -157,19 +171,26 @@ export class RegistryClient {
       });
       if (res.status === 201) {
         await res.body?.cancel();
+        onProgress?.(bytes.length);
         return { digest, uploaded: bytes.length };
       }
       if (res.status !== 202) await this.fail(res, `upload ${digest} to ${repo}`);
-      await this.upload(repo, res, bytes, digest); // registry without monolithic POST: it opened a session
+      await this.upload(repo, res, bytes, digest, onProgress); // registry without monolithic POST: it opened a session
       return { digest, uploaded: bytes.length };
     }
     const start = await this.request('POST', `/v2/${repo}/blobs/uploads/`, scope);
     if (start.status !== 202) await this.fail(start, `start upload to ${repo}`);
-    await this.upload(repo, start, bytes, digest);
+    await this.upload(repo, start, bytes, digest, onProgress);
     return { digest, uploaded: bytes.length };
   }
 
-  private async upload(repo: string, started: Response, bytes: Uint8Array, digest: string): Promise<void> {
+  private async upload(
+    repo: string,
+    started: Response,
+    bytes: Uint8Array,
+    digest: string,
+    onProgress?: (sent: number) => void,
+  ): Promise<void> {
     const scope = this.scope(repo, 'pull,push');
     const max = Number(started.headers.get('oci-chunk-max-length'));
     if (Number.isSafeInteger(max) && max > 0) this.maxChunk = max;
@@ -186,19 +207,25 @@ export class RegistryClient {
           'content-length': String(chunk.length),
         },
       });
-      if (res.status !== 202) await this.fail(res, `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`);
+      if (res.status !== 202)
+        await this.fail(res, `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`);
       location = this.resolve(res.headers.get('location'), 'upload location');
       await res.body?.cancel();
       offset += chunk.length;
+      onProgress?.(offset);
     }
     const last = bytes.subarray(offset);
     const url = new URL(location);
     url.searchParams.set('digest', digest);
-    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(last.length) };
+    const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
+      'content-length': String(last.length),
+    };
     if (last.length > 0) headers['content-range'] = `${offset}-${bytes.length - 1}`;
     const res = await this.request('PUT', url.toString(), scope, { body: last, headers });
     if (res.status !== 201) await this.fail(res, `finish upload of ${digest}`);
     await res.body?.cancel();
+    onProgress?.(bytes.length);
   }
 
   private resolve(location: string | null, what: string): string {
@@ -207,7 +234,9 @@ export class RegistryClient {
   }
 
   async headManifest(repo: string, ref: string): Promise<ManifestInfo | undefined> {
-    const res = await this.request('HEAD', `/v2/${repo}/manifests/${ref}`, this.scope(repo, 'pull'), { headers: { accept: ACCEPT_MANIFESTS } });
+    const res = await this.request('HEAD', `/v2/${repo}/manifests/${ref}`, this.scope(repo, 'pull'), {
+      headers: { accept: ACCEPT_MANIFESTS },
+    });
     if (res.status === 404) return undefined;
     if (!res.ok) await this.fail(res, `HEAD ${repo}:${ref}`);
     const digest = res.headers.get('docker-content-digest');
@@ -216,16 +245,34 @@ export class RegistryClient {
       const m = await this.getManifest(repo, ref);
       return m && { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
     }
-    return { digest, mediaType: res.headers.get('content-type') ?? '', size: Number(res.headers.get('content-length') ?? 0) };
+    return {
+      digest,
+      mediaType: res.headers.get('content-type') ?? '',
+      size: Number(res.headers.get('content-length') ?? 0),
+    };
   }
 
-  async getManifest(repo: string, ref: string): Promise<{ bytes: Uint8Array; mediaType: string; digest: string } | undefined> {
-    const res = await this.request('GET', `/v2/${repo}/manifests/${ref}`, this.scope(repo, 'pull'), { headers: { accept: ACCEPT_MANIFESTS } });
+  async getManifest(
+    repo: string,
+    ref: string,
+  ): Promise<{ bytes: Uint8Array; mediaType: string; digest: string } | undefined> {
+    const res = await this.request('GET', `/v2/${repo}/manifests/${ref}`, this.scope(repo, 'pull'), {
+      headers: { accept: ACCEPT_MANIFESTS },
+    });
     if (res.status === 404) return undefined;
     if (!res.ok) await this.fail(res, `GET ${repo}:${ref}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
     const digest = sha256(bytes);
-    if (ref.startsWith('sha256:') && ref !== digest) throw new RegistryError(`manifest ${ref} arrived with digest ${digest}`, 0, 'DIGEST_INVALID');
+    const declared = res.headers.get('docker-content-digest');
+    if (declared?.startsWith('sha256:') && declared !== digest) {
+      throw new RegistryError(
+        `manifest ${repo}:${ref} arrived with digest ${digest}, not the ${declared} the registry declared`,
+        0,
+        'DIGEST_INVALID',
+      );
+    }
+    if (ref.startsWith('sha256:') && ref !== digest)
+      throw new RegistryError(`manifest ${ref} arrived with digest ${digest}`, 0, 'DIGEST_INVALID');
     return { bytes, mediaType: res.headers.get('content-type') ?? '', digest };
   }
 
@@ -252,11 +299,14 @@ export class RegistryClient {
     }
     if (!res.ok) await this.fail(res, `GET blob ${digest}`);
     const declared = Number(res.headers.get('content-length'));
-    if (declared > maxBytes) throw new RegistryError(`blob ${digest} is ${declared} bytes, over the ${maxBytes}-byte limit`, 0);
+    if (declared > maxBytes)
+      throw new RegistryError(`blob ${digest} is ${declared} bytes, over the ${maxBytes}-byte limit`, 0);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.length > maxBytes) throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
+    if (bytes.length > maxBytes)
+      throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
     const actual = sha256(bytes);
-    if (actual !== digest) throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, 'DIGEST_INVALID');
+    if (actual !== digest)
+      throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, 'DIGEST_INVALID');
     return bytes;
   }
 
@@ -281,12 +331,38 @@ export class RegistryClient {
     await res.body?.cancel();
   }
 
-  /** GET on the registry's own JSON API (Packyard registries only); undefined where it does not exist. */
+  /**
+   * GET on the registry's own JSON API (Packyard registries only); undefined where it does not
+   * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
+   * is scoped to one repository, and the API spans many.
+   */
   async getJson<T>(path: string): Promise<T | undefined> {
-    const res = await this.request('GET', path, '');
-    if (res.status === 404) return undefined;
+    const basic = await this.auth.basic();
+    const res = await this.request('GET', path, '', basic ? { headers: { authorization: basic } } : {});
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
     if (!res.ok) await this.fail(res, `GET ${path}`);
+    if (!/json/i.test(res.headers.get('content-type') ?? '')) {
+      await res.body?.cancel();
+      return undefined;
+    }
     return (await res.json()) as T;
+  }
+
+  /** Every repository `_catalog` lists (following `Link` pagination); a RegistryError when refused. */
+  async listCatalog(): Promise<string[]> {
+    const repos: string[] = [];
+    let next: string | undefined = '/v2/_catalog?n=1000';
+    for (let pages = 0; next && pages < 10_000; pages++) {
+      const res = await this.request('GET', next, 'registry:catalog:*');
+      if (!res.ok) await this.fail(res, 'list repositories (_catalog)');
+      const body = (await res.json()) as { repositories?: string[] | null };
+      repos.push(...(body.repositories ?? []));
+      next = nextLink(res.headers.get('link'));
+    }
+    return repos;
   }
 }
 

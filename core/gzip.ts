@@ -11,12 +11,12 @@ import { gzipSync } from 'fflate';
 export const GZIP_LEVEL = 6;
 const INLINE_BELOW = 64 * 1024;
 
-type Job = { resolve: (b: Uint8Array) => void; reject: (e: Error) => void };
+type Job = { data: Uint8Array; resolve: (b: Uint8Array) => void; reject: (e: Error) => void };
 
 class GzipPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { data: Uint8Array; job: Job }[] = [];
+  private readonly queue: Job[] = [];
   private readonly jobs = new Map<number, Job>();
   private readonly busy = new Map<Worker, number>();
   private nextId = 0;
@@ -27,7 +27,7 @@ class GzipPool {
   run(data: Uint8Array): Promise<Uint8Array> {
     if (this.broken) return Promise.resolve(gzipInline(data));
     return new Promise((resolve, reject) => {
-      this.queue.push({ data, job: { resolve, reject } });
+      this.queue.push({ data, resolve, reject });
       this.pump();
     });
   }
@@ -65,9 +65,9 @@ class GzipPool {
     if (id !== undefined) {
       const job = this.jobs.get(id);
       this.jobs.delete(id);
-      if (job) job.reject(new Error('gzip worker failed'));
+      if (job) settleInline(job);
     }
-    for (const p of pending) p.job.resolve(gzipInline(p.data));
+    for (const p of pending) settleInline(p);
   }
 
   private pump(): void {
@@ -75,15 +75,15 @@ class GzipPool {
       let w = this.idle.pop();
       if (!w && this.workers.length < this.size) w = this.spawn();
       if (!w) {
-        if (this.broken) for (const p of this.queue.splice(0)) p.job.resolve(gzipInline(p.data));
+        if (this.broken) for (const p of this.queue.splice(0)) settleInline(p);
         return;
       }
-      const { data, job } = this.queue.shift() as { data: Uint8Array; job: Job };
+      const job = this.queue.shift() as Job;
       const id = this.nextId++;
       this.jobs.set(id, job);
       this.busy.set(w, id);
       w.ref();
-      w.postMessage({ id, data, level: GZIP_LEVEL });
+      w.postMessage({ id, data: job.data, level: GZIP_LEVEL });
       // Keep the process alive only while jobs are in flight.
       w.once('message', () => {
         if (!this.busy.has(w)) w.unref();
@@ -94,11 +94,7 @@ class GzipPool {
   /** Runs queued jobs on the calling thread until the queue is empty (call when it has nothing else to do). */
   async help(): Promise<void> {
     for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-      try {
-        next.job.resolve(gzipInline(next.data));
-      } catch (err) {
-        next.job.reject(err as Error);
-      }
+      settleInline(next);
       await new Promise((r) => setImmediate(r)); // let finished workers report between jobs
     }
   }
@@ -106,6 +102,15 @@ class GzipPool {
   async close(): Promise<void> {
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
     this.idle.length = 0;
+  }
+}
+
+/** Finishes a job on the calling thread (a worker that died takes no job down with it). */
+function settleInline(job: Job): void {
+  try {
+    job.resolve(gzipInline(job.data));
+  } catch (err) {
+    job.reject(err as Error);
   }
 }
 

@@ -13,7 +13,9 @@ export const LAMBDA_BUILD_OPTIONS = {
   legalComments: 'none',
   mainFields: ['module', 'main'],
   logLevel: 'warning',
-  banner: { js: "import { createRequire as __pyCreateRequire } from 'node:module'; const require = __pyCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __pyCreateRequire } from 'node:module'; const require = __pyCreateRequire(import.meta.url);",
+  },
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -20,7 +20,13 @@ const common = {
 // build start fast. The banner goes into every chunk, so each has its own require().
 await build({
   ...common,
-  entryPoints: { cli: 'cli/index.ts', 'gzip-worker': 'core/gzip-worker.js' },
+  // core/gzip.ts finds its worker beside itself (new URL('./gzip-worker.js', import.meta.url)):
+  // in cli.js, or in a shared chunk when a lazily loaded command (push) shares it with build.
+  entryPoints: {
+    cli: 'cli/index.ts',
+    'gzip-worker': 'core/gzip-worker.js',
+    'chunks/gzip-worker': 'core/gzip-worker.js',
+  },
   outdir: 'build',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

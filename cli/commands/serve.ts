@@ -15,12 +15,14 @@ export interface ServeOptions {
 
 /** Runs the registry locally until SIGINT/SIGTERM. */
 export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSignal): Promise<number> {
-  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new UsageError(`--port must be 0–65535 (got ${opts.port})`);
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)
+    throw new UsageError(`--port must be 0–65535 (got ${opts.port})`);
   const users: { username: string; password: string; scope: Scope }[] = [];
   const username = io.env.PACKYARD_USERNAME;
   const password = io.env.PACKYARD_PASSWORD;
   if (username || password) {
-    if (!username || !password) throw new UsageError('set both PACKYARD_USERNAME and PACKYARD_PASSWORD (or neither)');
+    if (!username || !password)
+      throw new UsageError('set both PACKYARD_USERNAME and PACKYARD_PASSWORD (or neither)');
     users.push({ username, password, scope: 'admin' });
   }
   const dataDir = path.resolve(opts.data);
@@ -41,7 +43,9 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
   if ((await registry.storage.index.listCredentials()).length === 0) {
     const generated = randomBytes(18).toString('base64url');
     await ensureUser(registry.storage.index, { username: 'admin', password: generated, scope: 'admin' });
-    io.err(`created credential "admin" with password ${generated} (shown once; add more with "packyard user add")\n`);
+    io.err(
+      `created credential "admin" with password ${generated} (shown once; add more with "packyard user add")\n`,
+    );
   }
   io.out(`Packyard registry listening on ${registry.url} (data: ${dataDir})\n`);
   await new Promise<void>((resolve) => {

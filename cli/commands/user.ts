@@ -28,7 +28,9 @@ async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Pr
     storage = await startEmbeddedStorage({ dataDir: path.resolve(opts.data) });
   } catch (err) {
     if (/lock/i.test((err as Error).message)) {
-      throw new Error(`${opts.data} is in use by a running "packyard serve"; stop it first (or manage users of a deployed registry with --table)`);
+      throw new Error(
+        `${opts.data} is in use by a running "packyard serve"; stop it first (or manage users of a deployed registry with --table)`,
+      );
     }
     throw err;
   }
@@ -48,9 +50,12 @@ export async function userAddCommand(
   if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/.test(username)) {
     throw new UsageError(`user name "${username}" must be 1–128 letters, digits, ".", "_", "@" or "-"`);
   }
-  if (opts.prefix && !/^[a-z0-9][a-z0-9._/-]*$/.test(opts.prefix)) throw new UsageError(`--prefix "${opts.prefix}" is not a repository prefix`);
+  if (opts.prefix && !/^[a-z0-9][a-z0-9._/-]*$/.test(opts.prefix))
+    throw new UsageError(`--prefix "${opts.prefix}" is not a repository prefix`);
   const prefix = opts.prefix && !opts.prefix.endsWith('/') ? `${opts.prefix}/` : opts.prefix;
-  const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : randomBytes(18).toString('base64url');
+  const password = opts.passwordStdin
+    ? (await readStdin()).replace(/\r?\n$/, '')
+    : randomBytes(18).toString('base64url');
   if (password.length < 12) throw new UsageError('passwords must be at least 12 characters');
   await withIndex(opts, (index) => ensureUser(index, { username, password, scope: opts.scope, prefix }));
   io.err(`saved credential "${username}" (${opts.scope}${prefix ? `, ${prefix}*` : ', all repositories'})\n`);
@@ -68,9 +73,17 @@ export async function userRemoveCommand(username: string, opts: StoreOptions, io
   return EXIT.ok;
 }
 
-export async function userListCommand(opts: StoreOptions & { format: 'text' | 'json' }, io: Io): Promise<number> {
+export async function userListCommand(
+  opts: StoreOptions & { format: 'text' | 'json' },
+  io: Io,
+): Promise<number> {
   const creds = await withIndex(opts, (index) => index.listCredentials());
-  const rows = creds.map((c) => ({ username: c.username, scope: c.scope, prefix: c.prefix, createdAt: c.createdAt }));
+  const rows = creds.map((c) => ({
+    username: c.username,
+    scope: c.scope,
+    prefix: c.prefix,
+    createdAt: c.createdAt,
+  }));
   if (opts.format === 'json') io.out(`${JSON.stringify(rows, null, 2)}\n`);
   else for (const r of rows) io.out(`${r.username}\t${r.scope}\t${r.prefix || '*'}\t${r.createdAt}\n`);
   return EXIT.ok;

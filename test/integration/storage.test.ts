@@ -234,18 +234,32 @@ describe('DynamoIndex: blobs, uploads, manifests, referrers, credentials', () =>
 
   it('creates, advances (compare-and-set on the offset), expires and deletes upload sessions', async () => {
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    const upload = { id: 'u1', repository: 'team/a', offset: 0, chunks: 0, parts: [], createdAt: NOW, expiresAt };
+    const upload = {
+      id: 'u1',
+      repository: 'team/a',
+      offset: 0,
+      chunks: 0,
+      parts: [],
+      createdAt: NOW,
+      expiresAt,
+    };
     await index.createUpload(upload);
     await expect(index.createUpload(upload)).rejects.toBeInstanceOf(ConflictError);
     expect(await index.getUpload('u1')).toEqual(upload);
 
     await index.advanceUpload('u1', 0, 100, ['uploads/u1/000000-a']);
-    expect(await index.getUpload('u1')).toMatchObject({ offset: 100, chunks: 1, parts: ['uploads/u1/000000-a'] });
+    expect(await index.getUpload('u1')).toMatchObject({
+      offset: 100,
+      chunks: 1,
+      parts: ['uploads/u1/000000-a'],
+    });
     await expect(index.advanceUpload('u1', 0, 200, ['x', 'y'])).rejects.toBeInstanceOf(ConflictError);
 
     // Racing chunks at the same offset: exactly one moves the session.
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => index.advanceUpload('u1', 100, 200 + i, ['uploads/u1/000000-a', `uploads/u1/000001-${i}`])),
+      Array.from({ length: 10 }, (_, i) =>
+        index.advanceUpload('u1', 100, 200 + i, ['uploads/u1/000000-a', `uploads/u1/000001-${i}`]),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);

@@ -7,7 +7,8 @@ import { type BlobRecord, ConflictError, type UploadSession } from '../ports.ts'
 import type { RegistryContext } from './context.ts';
 
 /** A fresh key per chunk: a request losing the race for an offset never overwrites the winner. */
-const chunkKey = (id: string, seq: number) => `uploads/${id}/${String(seq).padStart(6, '0')}-${randomUUID().slice(0, 8)}`;
+const chunkKey = (id: string, seq: number) =>
+  `uploads/${id}/${String(seq).padStart(6, '0')}-${randomUUID().slice(0, 8)}`;
 const assembledKey = (id: string) => `uploads/${id}/assembled`;
 const uploadLocation = (repo: string, id: string) => `/v2/${repo}/blobs/uploads/${id}`;
 const blobLocation = (repo: string, digest: string) => `/v2/${repo}/blobs/${digest}`;

@@ -1,0 +1,61 @@
+import { RegistryClient } from '../../client/registry-client.ts';
+import pkg from '../../package.json' with { type: 'json' };
+import { removeCredentials, saveCredentials } from '../credentials.ts';
+import { EXIT, type Io, UsageError } from '../io.ts';
+import {
+  explainError,
+  parseRef,
+  type RegistryFlags,
+  resolveCredentials,
+  retryOptions,
+} from '../registry-access.ts';
+
+/**
+ * `packyard login REF`: checks the credentials against the registry (GET /v2/), then saves them
+ * for REF's host in the credential file (0600). Passwords only come from stdin or the environment.
+ */
+export async function loginCommand(
+  registry: string,
+  flags: Omit<RegistryFlags, 'registry'>,
+  io: Io,
+  readStdin: () => Promise<string>,
+): Promise<number> {
+  const ref = parseRef(registry, flags.insecure);
+  if (!flags.passwordStdin && !flags.username && !(io.env.PACKYARD_USERNAME && io.env.PACKYARD_PASSWORD)) {
+    throw new UsageError(
+      'packyard login needs --username with --password-stdin, or PACKYARD_USERNAME and PACKYARD_PASSWORD',
+    );
+  }
+  const creds = await resolveCredentials(ref, flags, io, readStdin);
+  const client = new RegistryClient({
+    registry: ref,
+    credentials: creds.credentials,
+    retry: retryOptions(io.env),
+    userAgent: `packyard/${pkg.version}`,
+  });
+  try {
+    await client.ping();
+  } catch (err) {
+    throw explainError(err, ref, creds);
+  }
+  const { username, password } = creds.credentials as { username: string; password: string };
+  const file = await saveCredentials(io.env, ref.host, { username, password });
+  if (client.authScheme === 'none') {
+    io.err(`warning: ${ref.host} did not ask for credentials, so they could not be checked\n`);
+  }
+  io.err(`logged in to ${ref.host} as ${username}; credentials saved in ${file} (readable only by you)\n`);
+  return EXIT.ok;
+}
+
+export async function logoutCommand(
+  registry: string,
+  flags: { insecure?: boolean },
+  io: Io,
+): Promise<number> {
+  const ref = parseRef(registry, flags.insecure);
+  const removed = await removeCredentials(io.env, ref.host);
+  io.err(
+    removed ? `removed the saved credentials for ${ref.host}\n` : `no saved credentials for ${ref.host}\n`,
+  );
+  return EXIT.ok;
+}

@@ -1,0 +1,147 @@
+import { mapLimit, type PublishProgress, type PublishResult, publishPack } from '../../client/publish.ts';
+import { formatBytes } from '../../core/lint/context.ts';
+import type { PackReport } from '../../core/lint-packs.ts';
+import { packRepository } from '../../core/oci.ts';
+import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
+import { formatRefused, withLintedBuilds } from '../pack-pipeline.ts';
+import { bar, progressBoard } from '../progress.ts';
+import { openRegistry, type RegistryFlags } from '../registry-access.ts';
+
+export interface PushOptions extends RegistryFlags {
+  format: 'text' | 'json';
+  force: boolean;
+  concurrency: string | number;
+  created?: string;
+}
+
+/** One row of `--format json`: a publish result, plus the pack folder. */
+export interface PushRow extends PublishResult {
+  path: string;
+}
+
+export async function pushCommand(
+  dirs: string[],
+  opts: PushOptions,
+  io: Io,
+  readStdin: () => Promise<string>,
+): Promise<number> {
+  const concurrency = Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to 64 (got "${opts.concurrency}")`);
+  }
+  const access = await openRegistry(opts, io, readStdin);
+  const { ref, client } = access;
+  // Reach the registry (and check the credentials) while the packs are linted and packaged.
+  const reachable = access.check();
+  reachable.catch(() => {});
+
+  const rows = await withLintedBuilds(
+    dirs,
+    { force: false, created: opts.created },
+    io,
+    async ({ run, jobs, refused }) => {
+      if (refused.length > 0) {
+        io.err(formatRefused(run, refused, io));
+        io.err(
+          `${plural(refused.length, 'pack')} with lint errors will not be pushed; fix them and push again\n`,
+        );
+      }
+      await reachable;
+      const board = progressBoard(io);
+      const published = await mapLimit(jobs, concurrency, async ({ report, built }): Promise<PushRow> => {
+        const id = `${report.name}@${report.version}`;
+        const where = `${ref.host}/${packRepository(report.name as string, ref.basePath)}:${report.version}`;
+        board.start(report.pack, `pushing ${id} to ${where}`);
+        let result: PublishResult;
+        try {
+          const pack = await built;
+          result = await publishPack(client, pack, {
+            force: opts.force,
+            onProgress: (p) => board.update(report.pack, `${id}  ${phaseText(p)}`),
+          });
+        } catch (err) {
+          result = {
+            name: report.name as string,
+            version: report.version as string,
+            repository: packRepository(report.name as string, ref.basePath),
+            digest: '',
+            status: 'failed',
+            uploaded: 0,
+            message: `packaging failed: ${(err as Error).message}`,
+          };
+        }
+        board.finish(report.pack, finishLine(result));
+        return { ...result, path: report.pack };
+      });
+      board.close();
+      const byPack = new Map(published.map((r) => [r.path, r]));
+      return run.packs.map((p) => byPack.get(p.pack) ?? invalidRow(p, ref.basePath));
+    },
+  );
+  if (!rows) return EXIT.failed;
+
+  if (opts.format === 'json') io.out(`${JSON.stringify(rows, null, 2)}\n`);
+  else io.out(summaryText(rows, ref.host, useColor(io)));
+  return rows.some((r) => r.status === 'failed' || r.status === 'invalid') ? EXIT.failed : EXIT.ok;
+}
+
+function phaseText(p: PublishProgress): string {
+  if (p.phase === 'checking') return 'asking the registry…';
+  if (p.phase === 'tagging') return 'tagging…';
+  return `uploading ${bar(p.sent, p.total)} ${formatBytes(p.sent)} / ${formatBytes(p.total)}`;
+}
+
+function finishLine(r: PublishResult): string {
+  const id = `${r.name}@${r.version}`;
+  if (r.status === 'published') return `published ${id}  ${r.digest}  (${formatBytes(r.uploaded)} uploaded)`;
+  if (r.status === 'skipped') return `skipped ${id}  ${r.digest}  (already in the registry)`;
+  return `${r.status} ${id}: ${r.message ?? ''}`;
+}
+
+function invalidRow(p: PackReport, basePath: string): PushRow {
+  const errors = p.findings.filter((f) => f.severity === 'error');
+  const first = errors[0];
+  return {
+    name: p.name ?? p.pack,
+    version: p.version ?? '',
+    repository: p.name ? packRepository(p.name, basePath) : '',
+    digest: '',
+    status: 'invalid',
+    uploaded: 0,
+    message: `${plural(p.errors, 'lint error')}${first ? `; first: ${first.file}${first.line ? `:${first.line}` : ''} ${first.message}` : ''}`,
+    path: p.pack,
+  };
+}
+
+/** The final table (text format), then problems, then totals. */
+export function summaryText(rows: readonly PushRow[], host: string, color: boolean): string {
+  const c = painter(color);
+  const head = ['PACK', 'VERSION', 'STATUS', 'UPLOADED', 'DIGEST'];
+  const cells = rows.map((r) => [
+    r.name,
+    r.version || '-',
+    r.status,
+    formatBytes(r.uploaded),
+    r.digest || '-',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] as string).length)));
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i] as number) : cell)).join('  ');
+  const paint = (status: string, s: string) =>
+    status === 'published' ? c.green(s) : status === 'skipped' ? c.dim(s) : c.red(s);
+  const out = [c.bold(line(head))];
+  for (const [i, row] of cells.entries()) out.push(paint((rows[i] as PushRow).status, line(row)));
+  const problems = rows.filter((r) => (r.status === 'failed' || r.status === 'invalid') && r.message);
+  if (problems.length > 0) {
+    out.push('');
+    for (const r of problems)
+      out.push(`${c.red(r.status)} ${r.name}${r.version ? `@${r.version}` : ''} (${r.path}): ${r.message}`);
+  }
+  const count = (s: string) => rows.filter((r) => r.status === s).length;
+  const uploaded = rows.reduce((n, r) => n + r.uploaded, 0);
+  out.push(
+    '',
+    `${count('published')} published, ${count('skipped')} skipped, ${count('invalid')} invalid, ${count('failed')} failed; ${formatBytes(uploaded)} uploaded to ${host}`,
+  );
+  return `${out.join('\n')}\n`;
+}

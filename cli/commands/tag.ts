@@ -1,0 +1,67 @@
+import { checkPackName, checkVersion, PackNotFoundError } from '../../client/catalog.ts';
+import { RegistryError } from '../../client/registry-client.ts';
+import { packRepository } from '../../core/oci.ts';
+import { EXIT, type Io, UsageError } from '../io.ts';
+import { openRegistry, type RegistryFlags } from '../registry-access.ts';
+
+/** Splits `NAME[:VERSION]`. */
+export function parsePackRef(input: string): { name: string; version?: string } {
+  const colon = input.indexOf(':');
+  const name = colon < 0 ? input : input.slice(0, colon);
+  const version = colon < 0 ? undefined : input.slice(colon + 1);
+  try {
+    checkPackName(name);
+    if (version !== undefined) checkVersion(version);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { name, version };
+}
+
+/** `packyard tag delete NAME:VERSION`: deletes the version's tag (DELETE manifest by tag). */
+export async function tagDeleteCommand(
+  target: string,
+  flags: RegistryFlags,
+  io: Io,
+  readStdin: () => Promise<string>,
+): Promise<number> {
+  const { name, version } = parsePackRef(target);
+  if (!version) throw new UsageError(`name the version to delete: ${name}:<version>`);
+  const access = await openRegistry(flags, io, readStdin);
+  await access.check();
+  const { client, ref } = access;
+  const repository = packRepository(name, ref.basePath);
+  const notFound = () => new PackNotFoundError(`${name}:${version} is not in ${ref.host}/${repository}`);
+  try {
+    await client.deleteManifest(repository, version);
+    io.err(`deleted tag ${version} of ${ref.host}/${repository}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof RegistryError && err.status === 404) throw notFound();
+    // Deleting by tag is optional in the distribution spec (the CNCF registry answers 400 or 405).
+    if (!(err instanceof RegistryError && (err.status === 400 || err.status === 405)))
+      throw access.explain(err);
+  }
+  // Then delete the manifest by digest, unless another tag shares it (that would delete both).
+  try {
+    const target = await client.headManifest(repository, version);
+    if (!target) throw notFound();
+    const others: string[] = [];
+    for (const tag of await client.listTags(repository)) {
+      if (tag !== version && (await client.headManifest(repository, tag))?.digest === target.digest)
+        others.push(tag);
+    }
+    if (others.length > 0) {
+      throw new Error(
+        `${ref.host} cannot delete a tag alone, and ${target.digest} is also tagged ${others.join(', ')}; deleting it would remove those too`,
+      );
+    }
+    await client.deleteManifest(repository, target.digest);
+    io.err(
+      `deleted ${version} (${target.digest}) of ${ref.host}/${repository}; this registry deletes manifests, not tags\n`,
+    );
+    return EXIT.ok;
+  } catch (err) {
+    throw err instanceof PackNotFoundError ? err : access.explain(err);
+  }
+}

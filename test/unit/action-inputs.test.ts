@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import {
+  envInput,
+  type GetInput,
+  INPUT_DEFAULTS,
+  InputError,
+  type InputName,
+  parseInputs,
+  splitList,
+} from '../../action/inputs.ts';
+import { ROOT } from '../helpers/packs.ts';
+
+const SECRET = 's3cr3t-Pa55word';
+
+function inputs(values: Partial<Record<InputName, string>>): GetInput {
+  return (name) => values[name] ?? '';
+}
+
+function problems(values: Partial<Record<InputName, string>>): string {
+  try {
+    parseInputs(inputs(values));
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return (err as Error).message;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('action inputs', () => {
+  it('applies the defaults and parses a registry with credentials', () => {
+    const parsed = parseInputs(
+      inputs({ registry: 'registry.example.com/team-a', username: 'ci', password: SECRET }),
+    );
+    expect(parsed).toEqual({
+      paths: ['.'],
+      registry: { origin: 'https://registry.example.com', host: 'registry.example.com', basePath: 'team-a' },
+      credentials: { username: 'ci', password: SECRET },
+      dryRun: false,
+      failOn: 'error',
+      concurrency: 4,
+      insecure: false,
+      oidc: 'auto',
+      annotationsLimit: 10,
+    });
+  });
+
+  it('reads INPUT_<NAME> as the runner sets it (upper case, hyphens kept)', () => {
+    const get = envInput({ 'INPUT_DRY-RUN': ' true ', INPUT_PATH: 'packs', 'INPUT_FAIL-ON': 'warning' });
+    const parsed = parseInputs(get);
+    expect(parsed).toMatchObject({ dryRun: true, paths: ['packs'], failOn: 'warning', registry: undefined });
+  });
+
+  it('splits path on newlines and commas, dropping blanks', () => {
+    expect(splitList('packs/a\n packs/b , packs/c,,\n\n')).toEqual(['packs/a', 'packs/b', 'packs/c']);
+    expect(parseInputs(inputs({ path: 'a,b\nc', 'dry-run': 'true' })).paths).toEqual(['a', 'b', 'c']);
+    expect(problems({ path: ' , \n', 'dry-run': 'true' })).toContain('path lists no folder');
+  });
+
+  it('masks the password before reading anything else, and never quotes it', () => {
+    const calls: string[] = [];
+    const get: GetInput = (name) => {
+      calls.push(name);
+      return name === 'password' ? SECRET : name === 'oidc' ? 'true' : name === 'fail-on' ? 'loud' : '';
+    };
+    const masked: string[] = [];
+    let err: Error | undefined;
+    try {
+      parseInputs(get, (s) => {
+        masked.push(s);
+        calls.push('<masked>');
+      });
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(calls.slice(0, 2)).toEqual(['password', '<masked>']);
+    expect(masked).toEqual([SECRET]);
+    expect(err?.message).toContain('username is not');
+    expect(err?.message).not.toContain(SECRET);
+  });
+
+  it('lists every problem at once', () => {
+    const message = problems({
+      'dry-run': 'yes',
+      'fail-on': 'info',
+      concurrency: '0',
+      'annotations-limit': '50',
+      oidc: 'sometimes',
+    });
+    expect(message).toContain('dry-run must be true or false (got "yes")');
+    expect(message).toContain('fail-on must be "error" or "warning" (got "info")');
+    expect(message).toContain('concurrency must be a whole number from 1 to 32 (got "0")');
+    expect(message).toContain('annotations-limit must be a whole number from 0 to 10 (got "50")');
+    expect(message).toContain('oidc must be "false", "auto" or "true" (got "sometimes")');
+    expect(message).toContain('registry is required');
+    expect(message.split('\n- ').length).toBe(7);
+  });
+
+  it('accepts the YAML booleans the runner passes', () => {
+    for (const v of ['true', 'True', 'TRUE'])
+      expect(parseInputs(inputs({ 'dry-run': v, insecure: v })).dryRun).toBe(true);
+    expect(parseInputs(inputs({ 'dry-run': 'true', insecure: 'FALSE' })).insecure).toBe(false);
+  });
+
+  it('requires a registry unless dry-run, and credentials in pairs', () => {
+    expect(problems({})).toContain('registry is required');
+    expect(parseInputs(inputs({ 'dry-run': 'true' })).registry).toBeUndefined();
+    expect(problems({ registry: 'r.example.com', username: 'ci' })).toMatch(/password is empty.*secrets/);
+    expect(problems({ registry: 'r.example.com', password: SECRET })).toContain('username is not');
+    // Anonymous is allowed (some registries take anonymous pushes); the registry says no otherwise.
+    expect(parseInputs(inputs({ registry: 'r.example.com' })).credentials).toBeUndefined();
+    // A dry run needs no secret (pull requests from forks get none).
+    expect(parseInputs(inputs({ 'dry-run': 'true', username: 'ci' })).credentials).toBeUndefined();
+  });
+
+  it('refuses plain http to a remote registry unless insecure, in Action terms', () => {
+    const message = problems({ registry: 'http://r.example.com', username: 'ci', password: SECRET });
+    expect(message).toContain('refusing plain http');
+    expect(message).toContain('set the insecure input to true');
+    expect(message).not.toContain('--insecure');
+    const ok = parseInputs(inputs({ registry: 'http://r.example.com', insecure: 'true' }));
+    expect(ok.registry?.origin).toBe('http://r.example.com');
+    expect(parseInputs(inputs({ registry: '127.0.0.1:5000' })).registry?.origin).toBe(
+      'http://127.0.0.1:5000',
+    );
+  });
+
+  it('refuses credentials inside the registry reference without echoing them', () => {
+    const message = problems({ registry: `https://ci:${SECRET}@r.example.com`, 'dry-run': 'true' });
+    expect(message).toContain('use the username and password inputs');
+    expect(message).not.toContain(SECRET);
+  });
+
+  it('takes the base path from the registry or base-path, not conflicting ones', () => {
+    expect(parseInputs(inputs({ registry: 'r.example.com', 'base-path': '/team-b/' })).registry).toEqual({
+      origin: 'https://r.example.com',
+      host: 'r.example.com',
+      basePath: 'team-b',
+    });
+    expect(parseInputs(inputs({ registry: 'r.example.com/a', 'base-path': 'a' })).registry?.basePath).toBe(
+      'a',
+    );
+    expect(problems({ registry: 'r.example.com/a', 'base-path': 'b' })).toContain('give it in one place');
+    expect(problems({ registry: 'r.example.com', 'base-path': 'Team A' })).toContain('base-path');
+    expect(problems({ 'dry-run': 'true', 'base-path': 'a' })).toContain(
+      'base-path is set but registry is not',
+    );
+  });
+
+  it('says trusted publishing is not available yet for oidc: true', () => {
+    expect(problems({ registry: 'r.example.com', oidc: 'true' })).toMatch(
+      /trusted publishing.*not offer yet/,
+    );
+    expect(parseInputs(inputs({ registry: 'r.example.com', oidc: 'FALSE' })).oidc).toBe('false');
+  });
+
+  it('declares the same inputs and defaults in action.yml', () => {
+    const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { default?: string }>;
+      runs: { using: string; main: string };
+    };
+    const declared = Object.fromEntries(
+      Object.entries(action.inputs).map(([k, v]) => [k, String(v.default ?? '')]),
+    );
+    expect(declared).toEqual(INPUT_DEFAULTS);
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  });
+});
