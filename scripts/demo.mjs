@@ -10,9 +10,13 @@ const cli = path.join(root, 'bin', 'packyard.js');
 const packs = path.join('examples', 'packs');
 const out = path.join('.packyard', 'demo');
 
-function step(title, args, { allowFail = false } = {}) {
+function step(title, args, { allowFail = false, env = {} } = {}) {
   console.log(`\n$ packyard ${args.join(' ')}    # ${title}`);
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
+  const res = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   process.stdout.write(res.stdout);
   process.stderr.write(res.stderr);
   if (res.status !== 0 && !allowFail) {
@@ -62,37 +66,24 @@ try {
     server.once('exit', (code) => reject(new Error(`packyard serve exited ${code}`)));
   });
   const host = new URL(url).host;
-  const auth = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-  if (spawnSync('skopeo', ['--version']).status === 0) {
-    for (const p of first) {
-      const dest = `docker://${host}/spectro-packs/archive/${p.name}:${p.version}`;
-      console.log(
-        `\n$ skopeo copy oci:${out}:${p.name}:${p.version} ${dest}    # push: the registry re-lints it`,
-      );
-      execFileSync(
-        'skopeo',
-        [
-          'copy',
-          '--quiet',
-          '--dest-tls-verify=false',
-          '--dest-creds',
-          `${creds.username}:${creds.password}`,
-          `oci:${out}:${p.name}:${p.version}`,
-          dest,
-        ],
-        { cwd: root, stdio: 'inherit' },
-      );
-    }
-  } else {
-    console.log('\n(skopeo is not installed: skipping the push; `apt-get install skopeo` to see it)');
-  }
-  console.log(`\n$ curl ${url}/api/v1/packs    # the pack catalog API`);
-  console.log(
-    JSON.stringify(
-      await (await fetch(`${url}/api/v1/packs`, { headers: { authorization: auth } })).json(),
-      null,
-      2,
-    ),
+  const env = { PACKYARD_USERNAME: creds.username, PACKYARD_PASSWORD: creds.password };
+  step(
+    'publish: lint, package, push (the registry re-lints each pack)',
+    ['push', packs, '--registry', host],
+    { env },
+  );
+  step(
+    'publish again: the registry already has these digests, nothing is uploaded',
+    ['push', packs, '--registry', host],
+    { env },
+  );
+  step('list what the registry holds', ['ls', '--registry', host], { env });
+  const pulled = path.join('.packyard', 'demo-pulled');
+  rmSync(path.join(root, pulled), { recursive: true, force: true });
+  step(
+    'pull a pack back and extract it safely',
+    ['pull', `${first[0].name}:${first[0].version}`, pulled, '--registry', host],
+    { env },
   );
 } finally {
   server.kill('SIGTERM');
