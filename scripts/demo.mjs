@@ -1,6 +1,7 @@
 // The main job, end to end on this machine: lint the example packs, package them reproducibly
-// into an OCI layout, and show that a rebuild gives the same digests.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+// into an OCI layout (a rebuild gives the same digests), then publish them to `packyard serve`
+// with `packyard push` (twice: the second uploads nothing), list them, and pull one back.
+import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
