@@ -107,6 +107,20 @@ export interface RegistryAccess {
   explain(err: unknown): Error;
 }
 
+/** The registry client every command uses: retries from the environment, Packyard's user agent. */
+export function createClient(
+  ref: RegistryRef,
+  credentials: BasicCredentials | undefined,
+  env: NodeJS.ProcessEnv,
+): RegistryClient {
+  return new RegistryClient({
+    registry: ref,
+    credentials,
+    retry: retryOptions(env),
+    userAgent: `packyard/${pkg.version}`,
+  });
+}
+
 export async function openRegistry(
   flags: RegistryFlags,
   io: Io,
@@ -114,12 +128,7 @@ export async function openRegistry(
 ): Promise<RegistryAccess> {
   const ref = parseRef(flags.registry, flags.insecure);
   const creds = await resolveCredentials(ref, flags, io, readStdin);
-  const client = new RegistryClient({
-    registry: ref,
-    credentials: creds.credentials,
-    retry: retryOptions(io.env),
-    userAgent: `packyard/${pkg.version}`,
-  });
+  const client = createClient(ref, creds.credentials, io.env);
   let verified = false;
   const explain = (err: unknown) => explainError(err, ref, creds, verified);
   return {

@@ -1,13 +1,11 @@
-import { RegistryClient } from '../../client/registry-client.ts';
-import pkg from '../../package.json' with { type: 'json' };
 import { removeCredentials, saveCredentials } from '../credentials.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import {
+  createClient,
   explainError,
   parseRef,
   type RegistryFlags,
   resolveCredentials,
-  retryOptions,
 } from '../registry-access.ts';
 
 /**
@@ -27,12 +25,7 @@ export async function loginCommand(
     );
   }
   const creds = await resolveCredentials(ref, flags, io, readStdin);
-  const client = new RegistryClient({
-    registry: ref,
-    credentials: creds.credentials,
-    retry: retryOptions(io.env),
-    userAgent: `packyard/${pkg.version}`,
-  });
+  const client = createClient(ref, creds.credentials, io.env);
   try {
     await client.ping();
   } catch (err) {
