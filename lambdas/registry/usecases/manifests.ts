@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { packTreeFromArchive } from '../../../core/archive-tree.ts';
-import { lintPack } from '../../../core/lint-pack.ts';
 import { versionSortKey } from '../../../core/version.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { respond } from '../http/response.ts';
@@ -350,6 +348,11 @@ async function checkPack(
     );
   }
   const archive = await ctx.blobs.get(blobKey(layer.digest), ctx.config.maxPackBytes);
+  // Loaded on first pack push, not at cold start: the linter (YAML, JSON Schema) is most of the bundle.
+  const [{ packTreeFromArchive }, { lintPack }] = await Promise.all([
+    import('../../../core/archive-tree.ts'),
+    import('../../../core/lint-pack.ts'),
+  ]);
   const read = packTreeFromArchive(archive, ctx.config.maxPackInflatedBytes);
   if (!read.ok)
     throw badRequest('MANIFEST_INVALID', `layer ${layer.digest} is not a pack archive: ${read.reason}`);
