@@ -11,7 +11,7 @@ if (!existsSync(corpus)) {
   process.exit(1);
 }
 const only = process.argv.slice(2);
-const benches = ['lint-build'].filter((b) => only.length === 0 || only.includes(b));
+const benches = ['lint-build', 'registry', 'publish'].filter((b) => only.length === 0 || only.includes(b));
 
 const m = machine();
 const sections = [];
