@@ -3,10 +3,8 @@
  * Packyard's JSON API, and through a proxy that hides it so only the OCI distribution API is left;
  * pull round trips, refusals, hostile archives; interop with skopeo both ways.
  */
-import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, type ExpectStatic, expect as globalExpect, it } from 'vitest';
 import { publishPack } from '../../client/publish.ts';
 import { parseRegistryRef } from '../../client/reference.ts';
@@ -19,15 +17,7 @@ import { hostileArchive } from '../helpers/hostile.ts';
 import { makePack, runCli, tempDir } from '../helpers/packs.ts';
 import { namedPack, plainRegistryProxy } from '../helpers/publish.ts';
 import { ADMIN, buildTestPack, READER, startTestRegistry, TEAM_A, WRITER } from '../helpers/registry.ts';
-
-const hasSkopeo = (() => {
-  try {
-    execFileSync('skopeo', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { hasSkopeo, runSkopeo } from '../helpers/skopeo.ts';
 
 let reg: LocalRegistry;
 let ref: string;
@@ -271,30 +261,8 @@ describe.concurrent('packyard ls and pull', () => {
 });
 
 describe.runIf(hasSkopeo || process.env.CI)('packyard push/pull and skopeo', () => {
-  const execFileP = promisify(execFile);
   let home: string;
-  async function skopeo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await execFileP('skopeo', ['--insecure-policy', ...args], {
-        env: {
-          ...process.env,
-          HOME: home,
-          XDG_RUNTIME_DIR: home,
-          XDG_CONFIG_HOME: path.join(home, '.config'),
-        },
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: 60_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return {
-        code: typeof e.code === 'number' ? e.code : -1,
-        stdout: e.stdout ?? '',
-        stderr: e.stderr ?? '',
-      };
-    }
-  }
+  const skopeo = (...args: string[]) => runSkopeo(home, args);
   const creds = `${ADMIN.username}:${ADMIN.password}`;
 
   beforeAll(() => {

@@ -3,10 +3,8 @@
  * (Docker token auth over plain HTTP) and back, byte for byte; list-tags and inspect work; a
  * read-only credential pulls but cannot push. Skipped where skopeo is not installed (CI has it).
  */
-import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBuildOutput } from '../../cli/write-layout.ts';
 import type { BuiltPack } from '../../core/build-pack.ts';
@@ -14,17 +12,8 @@ import { EMPTY_CONFIG, sha256Digest } from '../../core/oci.ts';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { goodPack, tempDir } from '../helpers/packs.ts';
 import { ADMIN, basic, buildTestPack, oci, READER, startTestRegistry } from '../helpers/registry.ts';
+import { hasSkopeo, runSkopeo } from '../helpers/skopeo.ts';
 
-const hasSkopeo = (() => {
-  try {
-    execFileSync('skopeo', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const execFileP = promisify(execFile);
 const NAME = 'skopeo-demo';
 const VERSION = '1.2.3';
 const REPO = `spectro-packs/archive/${NAME}`;
@@ -34,29 +23,7 @@ let home: string;
 let layout: string;
 let pack: BuiltPack;
 
-/** Runs skopeo with its caches and auth files in a private HOME; never throws. */
-async function skopeo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP(
-      'skopeo',
-      ['--insecure-policy', ...(process.env.SKOPEO_DEBUG ? ['--debug'] : []), ...args],
-      {
-        env: {
-          ...process.env,
-          HOME: home,
-          XDG_RUNTIME_DIR: home,
-          XDG_CONFIG_HOME: path.join(home, '.config'),
-        },
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: 60_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const skopeo = (...args: string[]) => runSkopeo(home, args);
 
 const creds = (u: { username: string; password: string }) => `${u.username}:${u.password}`;
 const ref = (repo = REPO, tag = VERSION) => `docker://127.0.0.1:${reg.port}/${repo}:${tag}`;
