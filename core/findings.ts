@@ -1,4 +1,4 @@
-/** A lint finding. `file` is relative to the pack root until `lintPacks` makes it display-relative. */
+/** A lint finding. `file` is relative to the pack root until `lintPackDirs` makes it display-relative. */
 export type Severity = 'error' | 'warning';
 
 export interface Finding {

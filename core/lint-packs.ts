@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { discoverPacks } from './discover.ts';
 import { compareFindings, countBySeverity, type Finding, finding } from './findings.ts';
 import { lintPack, type PackLint } from './lint-pack.ts';
 import { type PackTree, readPackTree } from './pack-tree.ts';
@@ -25,12 +24,6 @@ export interface LintRun {
 
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
-}
-
-/** Discovers and lints every pack under the roots, then checks for duplicate name@version. */
-export async function lintPacks(roots: readonly string[], opts: LintPacksOptions = {}): Promise<LintRun> {
-  const dirs = await discoverPacks(roots);
-  return lintPackDirs(dirs, opts);
 }
 
 export interface LintPacksOptions {
