@@ -19,7 +19,7 @@ export function packTreeFromArchive(gz: Uint8Array, maxInflated: number): Archiv
       ? { ok: false, reason: `the archive inflates to more than ${maxInflated} bytes` }
       : { ok: false, reason: `the layer is not a gzip archive (${e.message})` };
   }
-  const files = new Map<string, Buffer>();
+  const files = new Map<string, { data: Buffer; executable: boolean }>();
   const dirs = new Set<string>();
   const problems: TreeProblem[] = [];
   const tops = new Set<string>();
@@ -36,7 +36,7 @@ export function packTreeFromArchive(gz: Uint8Array, maxInflated: number): Archiv
         if (rel) dirs.add(rel);
       } else if (entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile') {
         if (!rel) throw new TarFormatError(`file "${entry.path}" is not inside the pack folder`);
-        files.set(rel, entry.data);
+        files.set(rel, { data: entry.data, executable: (entry.mode & 0o111) !== 0 });
         for (let i = 1; i < segs.length - 1; i++) dirs.add(segs.slice(1, i + 1).join('/'));
       } else if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
         problems.push({
@@ -60,7 +60,12 @@ export function packTreeFromArchive(gz: Uint8Array, maxInflated: number): Archiv
   }
   const entries: PackEntry[] = [
     ...[...dirs].map((p) => ({ path: p, type: 'directory' as const, size: 0, executable: true })),
-    ...[...files].map(([p, d]) => ({ path: p, type: 'file' as const, size: d.length, executable: false })),
+    ...[...files].map(([p, f]) => ({
+      path: p,
+      type: 'file' as const,
+      size: f.data.length,
+      executable: f.executable,
+    })),
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     ok: true,
@@ -69,7 +74,7 @@ export function packTreeFromArchive(gz: Uint8Array, maxInflated: number): Archiv
       entries,
       problems,
       read: (rel, maxBytes) => {
-        const data = files.get(rel);
+        const data = files.get(rel)?.data;
         if (!data) throw Object.assign(new Error(`${rel} is not a file of the pack`), { code: 'ENOENT' });
         if (data.length > maxBytes) throw new FileTooLargeError(data.length, maxBytes);
         return data;

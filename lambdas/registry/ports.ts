@@ -117,6 +117,11 @@ export interface PackVersionRecord {
   pushedAt: string;
   pushedBy: string;
   lint: { errors: number; warnings: number };
+  /**
+   * packContentDigest of the pack's files (core/pack-identity.ts): lets a client tell an unchanged
+   * pack without re-packaging it. Absent on versions indexed before it was recorded.
+   */
+  contentDigest?: string;
   /** Blob-store keys of the pack's text files, for the JSON API. */
   files: Partial<Record<'values' | 'readme' | 'presets' | 'schema', string>>;
   /** Who published it with a short-lived OIDC token (trusted publishing), when that is the case. */

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltPack } from '../../core/build-pack.ts';
 import { buildPack } from '../../core/build-pack.ts';
 import { EMPTY_CONFIG } from '../../core/oci.ts';
+import { packContentDigest } from '../../core/pack-identity.ts';
 import { readPackTree } from '../../core/pack-tree.ts';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { goodPack, type PackFiles, ROOT } from '../helpers/packs.ts';
@@ -134,6 +135,8 @@ describe('pack recognition', () => {
       size: pack.archive.length,
       pushedBy: WRITER.username,
       lint: { errors: 0, warnings: 0 },
+      // what a client computes from the folder, so it can tell the pack is unchanged
+      contentDigest: packContentDigest(readPackTree(dir)),
     });
     expect(new Date(v.pushedAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(v.files.sort()).toEqual(['presets', 'readme', 'schema', 'values']);

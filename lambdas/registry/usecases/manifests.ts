@@ -347,11 +347,13 @@ async function checkPack(
       `pack archive is ${layer.size} bytes; this registry re-lints packs up to ${ctx.config.maxPackBytes} bytes`,
     );
   }
-  const archive = await ctx.blobs.get(blobKey(layer.digest), ctx.config.maxPackBytes);
+  const archive =
+    ctx.recent?.take(layer.digest) ?? (await ctx.blobs.get(blobKey(layer.digest), ctx.config.maxPackBytes));
   // Loaded on first pack push, not at cold start: the linter (YAML, JSON Schema) is most of the bundle.
-  const [{ packTreeFromArchive }, { lintPack }] = await Promise.all([
+  const [{ packTreeFromArchive }, { lintPack }, { packContentDigest }] = await Promise.all([
     import('../../../core/archive-tree.ts'),
     import('../../../core/lint-pack.ts'),
+    import('../../../core/pack-identity.ts'),
   ]);
   const read = packTreeFromArchive(archive, ctx.config.maxPackInflatedBytes);
   if (!read.ok)
@@ -416,6 +418,7 @@ async function checkPack(
     pushedAt: ctx.now().toISOString(),
     pushedBy,
     lint: { errors: lint.errors, warnings: lint.warnings },
+    contentDigest: packContentDigest(read.tree),
     files,
   };
 }

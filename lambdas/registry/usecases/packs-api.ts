@@ -50,6 +50,7 @@ export function versionJson(v: PackVersionRecord) {
     pushedAt: v.pushedAt,
     pushedBy: v.pushedBy,
     lint: v.lint,
+    contentDigest: v.contentDigest ?? null,
     files: Object.keys(v.files),
     provenance: v.provenance ?? null,
   };
