@@ -21,6 +21,7 @@ import {
   packRepository,
   searchPacks,
 } from './usecases/packs-api.ts';
+import { RecentBlobs } from './usecases/recent-blobs.ts';
 import { issueToken } from './usecases/token.ts';
 
 export interface RegistryDeps {
@@ -105,9 +106,16 @@ function match(path: string): Route | undefined {
   return undefined;
 }
 
+/** Memory for just-uploaded blobs (monolithic uploads fit one request: at most maxChunkBytes each). */
+const RECENT_BLOB_BUDGET = 32 * 1024 * 1024;
+
 /** The registry: one handler for the whole HTTP API (API Gateway payload v2). */
 export function createRegistry(deps: RegistryDeps): Handler {
-  const ctx: RegistryContext = { ...deps, now: deps.now ?? (() => new Date()) };
+  const ctx: RegistryContext = {
+    ...deps,
+    now: deps.now ?? (() => new Date()),
+    recent: new RecentBlobs(RECENT_BLOB_BUDGET, deps.config.maxChunkBytes),
+  };
   const auth = authenticator({
     index: deps.index,
     tokens: deps.tokens,

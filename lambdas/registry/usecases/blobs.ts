@@ -254,8 +254,9 @@ export async function putUpload(
       );
     }
     // Object before index: the index never names a blob that is not stored.
-    if (!(await ctx.index.getBlob(digest))) await ctx.blobs.copy(assembledKey(s.id), blobKey(digest));
-    await recordBlob(ctx, repo, digest, assembled.size);
+    const existing = await ctx.index.getBlob(digest);
+    if (!existing) await ctx.blobs.copy(assembledKey(s.id), blobKey(digest));
+    await recordBlob(ctx, repo, digest, assembled.size, existing);
   } finally {
     await ctx.blobs.delete([...keys, assembledKey(s.id)]);
     await ctx.index.deleteUpload(s.id);
@@ -280,12 +281,21 @@ async function storeVerified(
       },
     );
   }
-  if (!(await ctx.index.getBlob(digest))) await ctx.blobs.put(blobKey(digest), body);
-  await recordBlob(ctx, repo, digest, body.length);
+  const existing = await ctx.index.getBlob(digest);
+  if (!existing) await ctx.blobs.put(blobKey(digest), body);
+  ctx.recent?.remember(digest, body);
+  await recordBlob(ctx, repo, digest, body.length, existing);
 }
 
-async function recordBlob(ctx: RegistryContext, repo: string, digest: string, size: number): Promise<void> {
-  const rec: BlobRecord = { digest, size, createdAt: ctx.now().toISOString() };
-  await ctx.index.putBlob(rec);
+/** Indexes a stored blob (the global record only if new) and links it to the repository. */
+async function recordBlob(
+  ctx: RegistryContext,
+  repo: string,
+  digest: string,
+  size: number,
+  existing?: BlobRecord,
+): Promise<void> {
+  const rec: BlobRecord = existing ?? { digest, size, createdAt: ctx.now().toISOString() };
+  if (!existing) await ctx.index.putBlob(rec);
   await ctx.index.linkBlob(repo, rec);
 }

@@ -1,6 +1,7 @@
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { RegistryConfig } from '../config.ts';
 import type { BlobStore, RegistryIndex } from '../ports.ts';
+import type { RecentBlobs } from './recent-blobs.ts';
 
 /** What every use-case gets: ports, settings and a clock. */
 export interface RegistryContext {
@@ -9,4 +10,6 @@ export interface RegistryContext {
   config: RegistryConfig;
   tokens: TokenSigner;
   now: () => Date;
+  /** Blobs just uploaded, so a pack push re-lints its layer without reading it back. */
+  recent?: RecentBlobs;
 }
