@@ -36,6 +36,9 @@ const ACCEPT_MANIFESTS = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ].join(', ');
 
+/** Blobs up to this size are uploaded without asking whether the registry has them. */
+const TINY_BLOB = 64;
+
 /** Default chunk size when the registry does not say (fits Packyard's Lambda limit too). */
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
 
@@ -144,9 +147,11 @@ export class RegistryClient {
     onProgress?: (sent: number) => void,
   ): Promise<{ digest: string; uploaded: number }> {
     const digest = sha256(bytes);
-    if (await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
+    // A tiny blob (a pack's `{}` config) costs as much to look for as to upload: just upload it.
+    const tiny = bytes.length <= TINY_BLOB;
+    if (!tiny && (await this.hasBlob(repo, digest))) return { digest, uploaded: 0 };
     const scope = this.scope(repo, 'pull,push');
-    for (const from of mountFrom) {
+    for (const from of tiny ? [] : mountFrom) {
       if (from === repo) continue;
       const res = await this.request(
         'POST',
