@@ -3,6 +3,7 @@ import { discoverPacks } from '../core/discover.ts';
 import { closeGzipPool, helpGzipPool } from '../core/gzip.ts';
 import { type LintRun, lintPackDirs, type PackReport } from '../core/lint-packs.ts';
 import { resolveCreated } from '../core/oci.ts';
+import { packId, type ReadPack, readPack, uniquePackIds } from '../core/pack-identity.ts';
 import { formatLint } from './format/findings.ts';
 import { type Io, UsageError, useColor } from './io.ts';
 
@@ -18,6 +19,8 @@ export interface PipelineResult {
   jobs: BuildJob[];
   /** Packs not packaged: lint errors (or, with `force`, no name or version). */
   refused: PackReport[];
+  /** Packs `exclude` left out before linting. */
+  excluded: ReadPack[];
 }
 
 export interface PipelineOptions {
@@ -25,12 +28,19 @@ export interface PipelineOptions {
   force: boolean;
   /** `--created`; SOURCE_DATE_EPOCH from `io.env` otherwise. */
   created?: string;
+  /** Sees every pack read (before linting) and names the folders to leave out, e.g. unchanged since published. */
+  exclude?: (packs: readonly ReadPack[]) => Promise<ReadonlySet<string>>;
+  /**
+   * A build started for a pack whose name@version no other pack of the run claims: it cannot be
+   * refused later as a duplicate, so work on it (publishing) may start before linting ends.
+   */
+  onBuild?: (job: BuildJob) => void;
 }
 
 /**
  * What `build` and `push` share: discover the packs under `dirs`, lint them, and package each one
  * without lint errors. Packaging starts as soon as a pack lints clean, so gzip workers overlap
- * with linting the rest. Returns undefined (after saying so) when there are no packs. The caller
+ * with linting the rest (and `onBuild` lets publishing overlap too). Returns undefined (after saying so) when there are no packs. The caller
  * awaits the jobs inside `use`; the gzip pool is closed afterwards.
  */
 export async function withLintedBuilds<T>(
@@ -50,17 +60,27 @@ export async function withLintedBuilds<T>(
     io.err(`no packs found under ${dirs.join(', ') || '.'} (a pack is a folder holding pack.json)\n`);
     return undefined;
   }
+  const read = packDirs.map(readPack);
+  const unique = uniquePackIds(read);
   const started = new Map<string, Promise<BuiltPack>>();
   const canBuild = (p: PackReport) => Boolean(p.name && p.version && (p.errors === 0 || opts.force));
   try {
-    const run = await lintPackDirs(packDirs, {
-      onPack: (p) => {
-        if (!canBuild(p)) return;
-        const job = buildPack(p.tree, p.name as string, p.version as string, created);
-        job.catch(() => {}); // awaited by the caller; avoid an unhandled rejection if it is never needed
-        started.set(p.pack, job);
+    const leaveOut = opts.exclude ? await opts.exclude(read) : new Set<string>();
+    const excluded = read.filter((p) => leaveOut.has(p.dir));
+    const rest = read.filter((p) => !leaveOut.has(p.dir));
+    const run = await lintPackDirs(
+      rest.map((p) => p.dir),
+      {
+        trees: rest.map((p) => p.tree),
+        onPack: (p) => {
+          if (!canBuild(p)) return;
+          const job = buildPack(p.tree, p.name as string, p.version as string, created);
+          job.catch(() => {}); // awaited by the caller; avoid an unhandled rejection if it is never needed
+          started.set(p.pack, job);
+          if (unique.has(packId(p))) opts.onBuild?.({ report: p, built: job });
+        },
       },
-    });
+    );
     await helpGzipPool();
     const refused: PackReport[] = [];
     const jobs: BuildJob[] = [];
@@ -69,7 +89,7 @@ export async function withLintedBuilds<T>(
       if (canBuild(p)) jobs.push({ report: p, built: started.get(p.pack) as Promise<BuiltPack> });
       else refused.push(p);
     }
-    return await use({ run, jobs, refused });
+    return await use({ run, jobs, refused, excluded });
   } finally {
     await closeGzipPool();
   }

@@ -29,10 +29,12 @@ export function toPosix(p: string): string {
 export interface LintPacksOptions {
   /** Called as each pack finishes, before duplicates across packs are known (lets build start early). */
   onPack?: (report: PackReport) => void;
+  /** The trees of `dirs`, when the caller has read them already. */
+  trees?: readonly PackTree[];
 }
 
 export async function lintPackDirs(dirs: readonly string[], opts: LintPacksOptions = {}): Promise<LintRun> {
-  const trees = dirs.map((dir) => readPackTree(dir));
+  const trees = opts.trees ?? dirs.map((dir) => readPackTree(dir));
   // Largest packs first: whoever consumes onPack (packaging) then gets the long jobs early.
   const order = trees
     .map((_, i) => i)

@@ -1,9 +1,12 @@
-import { mapLimit, type PublishProgress, type PublishResult, publishPack } from '../../client/publish.ts';
+import { createLimit, type PublishProgress, type PublishResult, publishPack } from '../../client/publish.ts';
+import { findUnchanged, type PublishedVersion } from '../../client/unchanged.ts';
+import type { BuiltPack } from '../../core/build-pack.ts';
 import { formatBytes } from '../../core/lint/context.ts';
-import type { PackReport } from '../../core/lint-packs.ts';
+import { type PackReport, toPosix } from '../../core/lint-packs.ts';
 import { packRepository } from '../../core/oci.ts';
+import type { ReadPack } from '../../core/pack-identity.ts';
 import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
-import { formatRefused, withLintedBuilds } from '../pack-pipeline.ts';
+import { type BuildJob, formatRefused, withLintedBuilds } from '../pack-pipeline.ts';
 import { bar, progressBoard } from '../progress.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
 
@@ -31,51 +34,84 @@ export async function pushCommand(
   }
   const access = await openRegistry(opts, io, readStdin);
   const { ref, client } = access;
-  // Reach the registry (and check the credentials) while the packs are linted and packaged.
+  // Reach the registry (and check the credentials) while the packs are read.
   const reachable = access.check();
   reachable.catch(() => {});
 
+  const board = progressBoard(io);
+  const limit = createLimit(concurrency);
+  const skipped = new Map<string, PublishedVersion>();
+  let order: string[] = [];
+  const publishing = new Map<string, Promise<PushRow>>();
+  // Each pack is published as soon as it is packaged, while the rest are still linted.
+  const publish = ({ report, built }: BuildJob): Promise<PushRow> => {
+    let row = publishing.get(report.pack);
+    if (!row) {
+      row = limit(() => publishOne(report, built));
+      publishing.set(report.pack, row);
+    }
+    return row;
+  };
+  const publishOne = async (report: PackReport, built: Promise<BuiltPack>): Promise<PushRow> => {
+    const id = `${report.name}@${report.version}`;
+    const where = `${ref.host}/${packRepository(report.name as string, ref.basePath)}:${report.version}`;
+    board.start(report.pack, `pushing ${id} to ${where}`);
+    let result: PublishResult;
+    try {
+      const pack = await built;
+      result = await publishPack(client, pack, {
+        force: opts.force,
+        onProgress: (p) => board.update(report.pack, `${id}  ${phaseText(p)}`),
+      });
+    } catch (err) {
+      result = {
+        name: report.name as string,
+        version: report.version as string,
+        repository: packRepository(report.name as string, ref.basePath),
+        digest: '',
+        status: 'failed',
+        uploaded: 0,
+        message: `packaging failed: ${(err as Error).message}`,
+      };
+    }
+    board.finish(report.pack, finishLine(result));
+    return { ...result, path: report.pack };
+  };
+
   const rows = await withLintedBuilds(
     dirs,
-    { force: false, created: opts.created },
+    {
+      force: false,
+      created: opts.created,
+      // A Packyard registry records each version's content digest: unchanged packs need no lint or build.
+      exclude: async (packs) => {
+        order = packs.map((p) => toPosix(p.dir));
+        await reachable;
+        const unchanged = await findUnchanged(client, packs, { concurrency });
+        for (const [dir, v] of unchanged) skipped.set(dir, v);
+        return new Set(unchanged.keys());
+      },
+      onBuild: (job) => void publish(job),
+    },
     io,
-    async ({ run, jobs, refused }) => {
+    async ({ run, jobs, refused, excluded }) => {
       if (refused.length > 0) {
         io.err(formatRefused(run, refused, io));
         io.err(
           `${plural(refused.length, 'pack')} with lint errors will not be pushed; fix them and push again\n`,
         );
       }
-      await reachable;
-      const board = progressBoard(io);
-      const published = await mapLimit(jobs, concurrency, async ({ report, built }): Promise<PushRow> => {
-        const id = `${report.name}@${report.version}`;
-        const where = `${ref.host}/${packRepository(report.name as string, ref.basePath)}:${report.version}`;
-        board.start(report.pack, `pushing ${id} to ${where}`);
-        let result: PublishResult;
-        try {
-          const pack = await built;
-          result = await publishPack(client, pack, {
-            force: opts.force,
-            onProgress: (p) => board.update(report.pack, `${id}  ${phaseText(p)}`),
-          });
-        } catch (err) {
-          result = {
-            name: report.name as string,
-            version: report.version as string,
-            repository: packRepository(report.name as string, ref.basePath),
-            digest: '',
-            status: 'failed',
-            uploaded: 0,
-            message: `packaging failed: ${(err as Error).message}`,
-          };
-        }
-        board.finish(report.pack, finishLine(result));
-        return { ...result, path: report.pack };
-      });
+      const published = await Promise.all(jobs.map(publish));
       board.close();
       const byPack = new Map(published.map((r) => [r.path, r]));
-      return run.packs.map((p) => byPack.get(p.pack) ?? invalidRow(p, ref.basePath));
+      for (const p of excluded) {
+        const row = unchangedRow(p, skipped.get(p.dir) as PublishedVersion, ref.basePath);
+        byPack.set(row.path, row);
+      }
+      return [
+        ...run.packs.map((p) => byPack.get(p.pack) ?? invalidRow(p, ref.basePath)),
+        ...excluded.map((p) => byPack.get(toPosix(p.dir)) as PushRow),
+      ].sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
     },
   );
   if (!rows) return EXIT.failed;
@@ -96,6 +132,19 @@ function finishLine(r: PublishResult): string {
   if (r.status === 'published') return `published ${id}  ${r.digest}  (${formatBytes(r.uploaded)} uploaded)`;
   if (r.status === 'skipped') return `skipped ${id}  ${r.digest}  (already in the registry)`;
   return `${r.status} ${id}: ${r.message ?? ''}`;
+}
+
+function unchangedRow(p: ReadPack, v: PublishedVersion, basePath: string): PushRow {
+  return {
+    name: v.name,
+    version: v.version,
+    repository: packRepository(v.name, basePath),
+    digest: v.digest,
+    status: 'skipped',
+    uploaded: 0,
+    message: `unchanged since published ${v.pushedAt} by ${v.pushedBy} (same content digest): not linted or packaged again`,
+    path: toPosix(p.dir),
+  };
 }
 
 function invalidRow(p: PackReport, basePath: string): PushRow {

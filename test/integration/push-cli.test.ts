@@ -5,14 +5,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { beforeAll, describe, it } from 'vitest';
 import { publishPack } from '../../client/publish.ts';
 import { parseRegistryRef } from '../../client/reference.ts';
 import { RegistryClient } from '../../client/registry-client.ts';
-import { EMPTY_CONFIG } from '../../core/oci.ts';
+import { tarPack } from '../../core/archive.ts';
+import { EMPTY_CONFIG, MEDIA_TYPE_MANIFEST, packManifest, sha256Digest } from '../../core/oci.ts';
+import { readPackTree } from '../../core/pack-tree.ts';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { makePack, runCli, tempDir } from '../helpers/packs.ts';
-import { freePort, namedPack } from '../helpers/publish.ts';
+import { freePort, namedPack, plainRegistryProxy } from '../helpers/publish.ts';
 import { ADMIN, buildTestPack, startTestRegistry, WRITER } from '../helpers/registry.ts';
 
 interface Row {
@@ -88,6 +91,18 @@ describe.concurrent('packyard push', () => {
     expect(again.rows.map((r) => [r.name, r.status, r.uploaded, r.digest])).toEqual(
       first.rows.map((r) => [r.name, 'skipped', 0, r.digest]),
     );
+    // Packyard recorded each version's content digest: nothing was linted or packaged again.
+    for (const r of again.rows)
+      expect(r.message).toMatch(/^unchanged since published .* by ci \(same content digest\)/);
+    // Any other OCI registry (no Packyard API): packaged again, skipped by the manifest digest.
+    const plain = await plainRegistryProxy(reg.url);
+    const generic = await runCli(['push', root, '--registry', plain.host, '--format', 'json'], {
+      env: env(),
+    });
+    expect(generic.code, generic.stderr).toBe(0);
+    expect((JSON.parse(generic.stdout) as Row[]).map((r) => [r.status, r.digest, r.message])).toEqual(
+      first.rows.map((r) => ['skipped', r.digest, 'already published']),
+    );
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^PACK +VERSION +STATUS +UPLOADED +DIGEST$/m);
     expect(text.stdout).toMatch(/^alpha +1\.0\.0 +skipped +0 bytes +sha256:/m);
@@ -114,6 +129,48 @@ describe.concurrent('packyard push', () => {
     expect(forced.code).toBe(1);
     expect(forced.rows[0]?.message).toMatch(/immutable.*409 DENIED/s);
     expect((await client().headManifest('spectro-packs/archive/gamma', '1.0.0'))?.digest).toBe(published);
+  });
+
+  it('skips a version published by another tool with the same content, though its digest differs', async ({
+    expect,
+  }) => {
+    const dir = makePack(namedPack('nu'));
+    // The same files, archived by "another tool": same tar, different gzip → another layer digest.
+    const archive = zlib.gzipSync(tarPack(readPackTree(dir), 'nu-1.0.0'), { level: 1 });
+    const manifest = packManifest({
+      digest: sha256Digest(archive),
+      size: archive.length,
+      title: 'nu-1.0.0.tar.gz',
+    });
+    const repo = 'spectro-packs/archive/nu';
+    const c = client(WRITER);
+    await c.pushBlob(repo, EMPTY_CONFIG);
+    await c.pushBlob(repo, archive);
+    await c.putManifest(repo, '1.0.0', manifest, MEDIA_TYPE_MANIFEST);
+    const r = await pushJson([dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.rows[0]).toMatchObject({ status: 'skipped', digest: sha256Digest(manifest), uploaded: 0 });
+    expect(r.rows[0]?.message).toContain('same content digest');
+    // One changed byte is a different pack: packaged, and refused as a conflicting build.
+    const changed = await pushJson([makePack(namedPack('nu', '1.0.0', { 'README.md': '# other\n' }))]);
+    expect(changed.code).toBe(1);
+    expect(changed.rows[0]).toMatchObject({ status: 'failed' });
+    expect(changed.rows[0]?.message).toContain(sha256Digest(manifest));
+  });
+
+  it('never skips a pack whose name and version another folder also claims', async ({ expect }) => {
+    const root = tempDir();
+    makePack(namedPack('mu'), root, 'a');
+    const first = await pushJson([path.join(root, 'a')]);
+    expect(first.rows[0]?.status).toBe('published');
+    makePack(namedPack('mu', '1.0.0', { 'README.md': '# copy\n' }), root, 'b');
+    const r = await pushJson([root]);
+    expect(r.code).toBe(1);
+    expect(r.rows.map((row) => [row.path.split('/').at(-1), row.status])).toEqual([
+      ['a', 'invalid'],
+      ['b', 'invalid'],
+    ]);
+    expect(r.rows[0]?.message).toMatch(/mu@1\.0\.0 is also defined by/);
   });
 
   it('publishes the good packs when one has lint errors, then fails', async ({ expect }) => {
@@ -193,7 +250,8 @@ describe.concurrent('packyard push', () => {
     expect(r.rows[0]).toMatchObject({
       status: 'published',
       digest: built.manifestDigest,
-      uploaded: built.manifest.length,
+      // the layer is found and not sent again; the 2-byte config is sent without asking first
+      uploaded: built.manifest.length + EMPTY_CONFIG.length,
     });
     expect((await c.headManifest(repo, '1.0.0'))?.digest).toBe(built.manifestDigest);
   });
