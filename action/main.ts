@@ -4,11 +4,13 @@ import { AuthError } from '../client/auth.ts';
 import { mapLimit, publishPack } from '../client/publish.ts';
 import type { RegistryRef } from '../client/reference.ts';
 import { RegistryClient, RegistryError } from '../client/registry-client.ts';
+import { findUnchanged, type PublishedVersion } from '../client/unchanged.ts';
 import { type BuiltPack, buildPack } from '../core/build-pack.ts';
 import { discoverPacks, PathNotFoundError } from '../core/discover.ts';
 import { closeGzipPool, helpGzipPool } from '../core/gzip.ts';
 import { formatBytes } from '../core/lint/context.ts';
-import { type LintRun, lintPackDirs, type PackReport } from '../core/lint-packs.ts';
+import { type LintRun, lintPackDirs, type PackReport, toPosix } from '../core/lint-packs.ts';
+import { readPack } from '../core/pack-identity.ts';
 import { annotate, annotationOverflowNote } from './annotations.ts';
 import { type ActionInputs, parseInputs } from './inputs.ts';
 import { countStatuses, failureMessage, type PackOutcome, plural, resultEntries } from './result.ts';
@@ -52,10 +54,31 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     return job;
   };
 
+  const dirs = await discover(roots, workspace);
+  const packs = dirs.map(readPack);
+  // Publishing: reach the registry first; a Packyard registry says which packs it holds unchanged.
+  const registry = inputs.dryRun ? undefined : (inputs.registry as RegistryRef);
+  const session = registry ? await connect(inputs, registry) : undefined;
+  const unchanged = new Map<string, PublishedVersion>();
+  if (session?.ready) {
+    await core.group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
+      const found = await findUnchanged(session.client, packs, {
+        concurrency: inputs.concurrency,
+        // Stand in for linting only where the recorded lint passes this run's fail-on.
+        gate: (lint) => lint.errors === 0 && (inputs.failOn === 'error' || lint.warnings === 0),
+      });
+      for (const [dir, v] of found) unchanged.set(dir, v);
+      core.info(unchangedLog(packs.length, found));
+    });
+  }
+  const rest = packs.filter((p) => !unchanged.has(p.dir));
+
   const lint = await core.group('Lint', async () => {
-    const dirs = await discover(roots, workspace);
-    core.info(`Linting ${plural(dirs.length, 'pack')} under ${roots.join(', ')}`);
-    const run = await lintPackDirs(dirs, { onPack: (p) => refusal(p) === undefined && startBuild(p) });
+    core.info(`Linting ${plural(rest.length, 'pack')} under ${roots.join(', ')}`);
+    const run = await lintPackDirs(
+      rest.map((p) => p.dir),
+      { trees: rest.map((p) => p.tree), onPack: (p) => refusal(p) === undefined && startBuild(p) },
+    );
     core.info(lintLog(run));
     return run;
   });
@@ -106,10 +129,17 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
       outcome.message = 'dry run: not pushed';
     }
     core.info(`Dry run: ${plural(built.length, 'pack')} packaged, nothing pushed.`);
-  } else if (built.length > 0) {
-    const registry = inputs.registry as RegistryRef;
-    await core.group(`Publish to ${displayRegistry(registry)}`, () => publish(inputs, registry, built));
+  } else if (session && built.length > 0) {
+    await core.group(`Publish to ${displayRegistry(session.registry)}`, () =>
+      publish(inputs, session, built),
+    );
   }
+  for (const p of packs) {
+    const v = unchanged.get(p.dir);
+    if (v) outcomes.push(unchangedOutcome(toPosix(p.dir), v));
+  }
+  const order = packs.map((p) => toPosix(p.dir));
+  outcomes.sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
 
   const counts = countStatuses(outcomes);
   core.setOutput('result', JSON.stringify(resultEntries(outcomes)));
@@ -139,12 +169,16 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   if (failure) core.setFailed(failure);
 }
 
-/** Publishes each built pack, deciding by what the registry holds (HEAD by tag, digest compared). */
-async function publish(
-  inputs: ActionInputs,
-  registry: RegistryRef,
-  built: { pack: BuiltPack; outcome: PackOutcome }[],
-): Promise<void> {
+/** A client for the registry, and whether it answered with these credentials (else why not). */
+interface Session {
+  registry: RegistryRef;
+  client: RegistryClient;
+  ready: boolean;
+  problem?: string;
+}
+
+/** Reaches the registry once, before linting: a failure is one clear reason, not one per pack. */
+async function connect(inputs: ActionInputs, registry: RegistryRef): Promise<Session> {
   const client = new RegistryClient({
     registry,
     credentials: inputs.credentials,
@@ -157,18 +191,29 @@ async function publish(
   );
   try {
     await client.ping();
+    return { registry, client, ready: true };
   } catch (err) {
-    // One clear reason, not the same failure once per pack.
-    const message = describeRegistryError(err, registry, inputs);
-    core.info(`✖ ${message}`);
+    const problem = describeRegistryError(err, registry, inputs);
+    core.info(`✖ ${problem}`);
+    return { registry, client, ready: false, problem };
+  }
+}
+
+/** Publishes each built pack, deciding by what the registry holds (HEAD by tag, digest compared). */
+async function publish(
+  inputs: ActionInputs,
+  session: Session,
+  built: { pack: BuiltPack; outcome: PackOutcome }[],
+): Promise<void> {
+  if (!session.ready) {
     for (const { outcome } of built) {
       outcome.status = 'failed';
-      outcome.message = message;
+      outcome.message = session.problem;
     }
     return;
   }
   await mapLimit(built, inputs.concurrency, async ({ pack, outcome }) => {
-    const r = await publishPack(client, pack);
+    const r = await publishPack(session.client, pack);
     outcome.status = r.status;
     outcome.uploaded = r.uploaded;
     if (r.status === 'skipped') outcome.message = 'already in the registry';
@@ -179,6 +224,34 @@ async function publish(
     else if (r.status === 'skipped') core.info(`skipped ${what}  ${r.digest}  (already in the registry)`);
     else core.info(`✖ ${r.status} ${what}: ${r.message ?? ''}`);
   });
+}
+
+/** A pack the registry holds with the same content: its recorded lint and push stand in for this run's. */
+function unchangedOutcome(path: string, v: PublishedVersion): PackOutcome {
+  const by = v.provenance?.workflow ? `${v.pushedBy} (${v.provenance.workflow})` : v.pushedBy;
+  return {
+    path,
+    name: v.name,
+    version: v.version,
+    digest: v.digest,
+    status: 'skipped',
+    message: `unchanged since published ${v.pushedAt} by ${by}; lint as recorded by the registry`,
+    errors: v.lint.errors,
+    warnings: v.lint.warnings,
+    uploaded: 0,
+  };
+}
+
+function unchangedLog(total: number, found: ReadonlyMap<string, PublishedVersion>): string {
+  const lines = [...found.values()].map(
+    (v) => `unchanged: ${v.name}@${v.version}  ${v.digest}  (published ${v.pushedAt} by ${v.pushedBy})`,
+  );
+  lines.push(
+    found.size === 0
+      ? `No pack of ${total} is held unchanged (or the registry has no Packyard API): linting and packaging all`
+      : `${plural(found.size, 'pack')} of ${total} unchanged since published: not linted or packaged again`,
+  );
+  return lines.join('\n');
 }
 
 function describeRegistryError(err: unknown, registry: RegistryRef, inputs: ActionInputs): string {

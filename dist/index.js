@@ -2581,7 +2581,7 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect2({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
@@ -7714,7 +7714,7 @@ var require_client = __commonJS({
         strictContentLength,
         maxCachedSessions,
         maxRedirections,
-        connect: connect2,
+        connect: connect3,
         maxRequestsPerClient,
         localAddress,
         maxResponseSize,
@@ -7766,7 +7766,7 @@ var require_client = __commonJS({
         if (bodyTimeout != null && (!Number.isInteger(bodyTimeout) || bodyTimeout < 0)) {
           throw new InvalidArgumentError("bodyTimeout must be a positive integer or zero");
         }
-        if (connect2 != null && typeof connect2 !== "function" && typeof connect2 !== "object") {
+        if (connect3 != null && typeof connect3 !== "function" && typeof connect3 !== "object") {
           throw new InvalidArgumentError("connect must be a function or an object");
         }
         if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0)) {
@@ -7790,15 +7790,15 @@ var require_client = __commonJS({
         if (maxConcurrentStreams != null && (typeof maxConcurrentStreams !== "number" || maxConcurrentStreams < 1)) {
           throw new InvalidArgumentError("maxConcurrentStreams must be a positive integer, greater than 0");
         }
-        if (typeof connect2 !== "function") {
-          connect2 = buildConnector({
+        if (typeof connect3 !== "function") {
+          connect3 = buildConnector({
             ...tls,
             maxCachedSessions,
             allowH2,
             socketPath,
             timeout: connectTimeout,
             ...autoSelectFamily ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : void 0,
-            ...connect2
+            ...connect3
           });
         }
         if (interceptors?.Client && Array.isArray(interceptors.Client)) {
@@ -7813,7 +7813,7 @@ var require_client = __commonJS({
           this[kInterceptors] = [createRedirectInterceptor({ maxRedirections })];
         }
         this[kUrl] = util.parseOrigin(url);
-        this[kConnector] = connect2;
+        this[kConnector] = connect3;
         this[kPipelining] = pipelining != null ? pipelining : 1;
         this[kMaxHeadersSize] = maxHeaderSize || http2.maxHeaderSize;
         this[kKeepAliveDefaultTimeout] = keepAliveTimeout == null ? 4e3 : keepAliveTimeout;
@@ -7867,7 +7867,7 @@ var require_client = __commonJS({
       }
       /* istanbul ignore: only used for test */
       [kConnect](cb) {
-        connect(this);
+        connect2(this);
         this.once("connect", cb);
       }
       [kDispatch](opts, handler) {
@@ -7931,7 +7931,7 @@ var require_client = __commonJS({
         assert(client[kSize] === 0);
       }
     }
-    async function connect(client) {
+    async function connect2(client) {
       assert(!client[kConnecting]);
       assert(!client[kHTTPContext]);
       let { host, hostname, protocol, port } = client[kUrl];
@@ -8102,7 +8102,7 @@ var require_client = __commonJS({
           return;
         }
         if (!client[kHTTPContext]) {
-          connect(client);
+          connect2(client);
           return;
         }
         if (client[kHTTPContext].destroyed) {
@@ -8394,7 +8394,7 @@ var require_pool = __commonJS({
       constructor(origin, {
         connections,
         factory = defaultFactory,
-        connect,
+        connect: connect2,
         connectTimeout,
         tls,
         maxCachedSessions,
@@ -8410,25 +8410,25 @@ var require_pool = __commonJS({
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
-        if (connect != null && typeof connect !== "function" && typeof connect !== "object") {
+        if (connect2 != null && typeof connect2 !== "function" && typeof connect2 !== "object") {
           throw new InvalidArgumentError("connect must be a function or an object");
         }
-        if (typeof connect !== "function") {
-          connect = buildConnector({
+        if (typeof connect2 !== "function") {
+          connect2 = buildConnector({
             ...tls,
             maxCachedSessions,
             allowH2,
             socketPath,
             timeout: connectTimeout,
             ...autoSelectFamily ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : void 0,
-            ...connect
+            ...connect2
           });
         }
         super(options);
         this[kInterceptors] = options.interceptors?.Pool && Array.isArray(options.interceptors.Pool) ? options.interceptors.Pool : [];
         this[kConnections] = connections || null;
         this[kUrl] = util.parseOrigin(origin);
-        this[kOptions] = { ...util.deepClone(options), connect, allowH2 };
+        this[kOptions] = { ...util.deepClone(options), connect: connect2, allowH2 };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kFactory] = factory;
         this.on("connectionError", (origin2, targets, error2) => {
@@ -8623,25 +8623,25 @@ var require_agent = __commonJS({
       return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
     }
     var Agent3 = class extends DispatcherBase {
-      constructor({ factory = defaultFactory, maxRedirections = 0, connect, tls, ...options } = {}) {
+      constructor({ factory = defaultFactory, maxRedirections = 0, connect: connect2, tls, ...options } = {}) {
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
-        if (connect != null && typeof connect !== "function" && typeof connect !== "object") {
+        if (connect2 != null && typeof connect2 !== "function" && typeof connect2 !== "object") {
           throw new InvalidArgumentError("connect must be a function or an object");
         }
         if (!Number.isInteger(maxRedirections) || maxRedirections < 0) {
           throw new InvalidArgumentError("maxRedirections must be a positive number");
         }
         super(options);
-        if (connect && typeof connect !== "function") {
-          connect = { ...connect };
+        if (connect2 && typeof connect2 !== "function") {
+          connect2 = { ...connect2 };
         }
         if (tls && typeof tls !== "function") {
           tls = { ...tls };
         }
         this[kInterceptors] = options.interceptors?.Agent && Array.isArray(options.interceptors.Agent) ? options.interceptors.Agent : [createRedirectInterceptor({ maxRedirections })];
-        this[kOptions] = { ...util.deepClone(options), connect, tls };
+        this[kOptions] = { ...util.deepClone(options), connect: connect2, tls };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kMaxRedirections] = maxRedirections;
         this[kFactory] = factory;
@@ -8736,16 +8736,16 @@ var require_proxy_agent = __commonJS({
     }
     var Http1ProxyWrapper = class extends DispatcherBase {
       #client;
-      constructor(proxyUrl, { headers = {}, connect, factory }) {
+      constructor(proxyUrl, { headers = {}, connect: connect2, factory }) {
         super();
         if (!proxyUrl) {
           throw new InvalidArgumentError("Proxy URL is mandatory");
         }
         this[kProxyHeaders] = headers;
         if (factory) {
-          this.#client = factory(proxyUrl, { connect });
+          this.#client = factory(proxyUrl, { connect: connect2 });
         } else {
-          this.#client = new Client(proxyUrl, { connect });
+          this.#client = new Client(proxyUrl, { connect: connect2 });
         }
       }
       [kDispatch](opts, handler) {
@@ -8807,7 +8807,7 @@ var require_proxy_agent = __commonJS({
         } else if (username && password) {
           this[kProxyHeaders]["proxy-authorization"] = `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString("base64")}`;
         }
-        const connect = buildConnector({ ...opts.proxyTls });
+        const connect2 = buildConnector({ ...opts.proxyTls });
         this[kConnectEndpoint] = buildConnector({ ...opts.requestTls });
         const agentFactory = opts.factory || defaultAgentFactory;
         const factory = (origin2, options) => {
@@ -8815,13 +8815,13 @@ var require_proxy_agent = __commonJS({
           if (!this[kTunnelProxy] && protocol2 === "http:" && this[kProxy].protocol === "http:") {
             return new Http1ProxyWrapper(this[kProxy].uri, {
               headers: this[kProxyHeaders],
-              connect,
+              connect: connect2,
               factory: agentFactory
             });
           }
           return agentFactory(origin2, options);
         };
-        this[kClient] = clientFactory(url, { connect });
+        this[kClient] = clientFactory(url, { connect: connect2 });
         this[kAgent] = new Agent3({
           ...opts,
           factory,
@@ -10567,10 +10567,10 @@ var require_api_connect = __commonJS({
         }
       }
     };
-    function connect(opts, callback) {
+    function connect2(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve2, reject) => {
-          connect.call(this, opts, (err, data) => {
+          connect2.call(this, opts, (err, data) => {
             return err ? reject(err) : resolve2(data);
           });
         });
@@ -10586,7 +10586,7 @@ var require_api_connect = __commonJS({
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
-    module.exports = connect;
+    module.exports = connect2;
   }
 });
 
@@ -39284,6 +39284,7 @@ var ACCEPT_MANIFESTS = [
   "application/vnd.docker.distribution.manifest.v2+json",
   "application/vnd.docker.distribution.manifest.list.v2+json"
 ].join(", ");
+var TINY_BLOB = 64;
 var DEFAULT_CHUNK = 4 * 1024 * 1024;
 function sha256(bytes) {
   return `sha256:${createHash2("sha256").update(bytes).digest("hex")}`;
@@ -39370,9 +39371,10 @@ var RegistryClient = class {
    */
   async pushBlob(repo, bytes, mountFrom = [], onProgress) {
     const digest = sha256(bytes);
-    if (await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
+    const tiny = bytes.length <= TINY_BLOB;
+    if (!tiny && await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
     const scope = this.scope(repo, "pull,push");
-    for (const from of mountFrom) {
+    for (const from of tiny ? [] : mountFrom) {
       if (from === repo) continue;
       const res = await this.request(
         "POST",
@@ -39623,6 +39625,277 @@ async function mapLimit(items, limit, fn) {
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return out;
+}
+
+// core/pack-identity.ts
+import { createHash as createHash3 } from "node:crypto";
+
+// core/pack-tree.ts
+var import_ignore = __toESM(require_ignore(), 1);
+import fs3 from "node:fs";
+import path6 from "node:path";
+var FileTooLargeError = class extends Error {
+  constructor(size, limit) {
+    super(`file is ${size} bytes, over the ${limit}-byte limit`);
+    this.size = size;
+    this.limit = limit;
+  }
+  size;
+  limit;
+};
+var DEFAULT_IGNORES = [
+  ".git/",
+  ".svn/",
+  ".hg/",
+  ".bzr/",
+  "CVS/",
+  ".DS_Store",
+  "._*",
+  "Thumbs.db",
+  "desktop.ini",
+  ".idea/",
+  ".vscode/",
+  "*.swp",
+  "*.swo",
+  "*~",
+  ".#*",
+  ".packignore"
+];
+var MAX_TREE_ENTRIES = 2e4;
+function compareBytes(a, b) {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+function readPackTree(dir) {
+  const root = fs3.realpathSync(dir);
+  const ig = (0, import_ignore.default)().add(DEFAULT_IGNORES);
+  const problems = [];
+  try {
+    ig.add(fs3.readFileSync(path6.join(root, ".packignore"), "utf8"));
+  } catch (err) {
+    if (err.code !== "ENOENT") {
+      problems.push({
+        path: ".packignore",
+        rule: "file/unreadable",
+        message: `cannot read .packignore: ${errText(err)}`
+      });
+    }
+  }
+  const entries = [];
+  walk(root, "", root, ig, entries, problems);
+  entries.sort((a, b) => compareBytes(a.path, b.path));
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  return {
+    entries,
+    problems,
+    read: (rel, maxBytes) => {
+      const type = byPath.get(rel)?.type;
+      if (type === "directory")
+        throw Object.assign(new Error(`${rel} is a folder, not a file`), { code: "EISDIR" });
+      if (type !== "file")
+        throw Object.assign(new Error(`${rel} is not a file of the pack`), { code: "ENOENT" });
+      return readBounded(path6.join(root, ...rel.split("/")), maxBytes);
+    }
+  };
+}
+function walk(root, rel, abs, ig, entries, problems) {
+  let names;
+  try {
+    names = fs3.readdirSync(abs);
+  } catch (err) {
+    problems.push({
+      path: rel || ".",
+      rule: "file/unreadable",
+      message: `cannot list folder: ${errText(err)}`
+    });
+    return;
+  }
+  names.sort(compareBytes);
+  for (const name2 of names) {
+    if (entries.length >= MAX_TREE_ENTRIES) {
+      problems.push({
+        path: rel || ".",
+        rule: "file/unreadable",
+        message: `the pack has more than ${MAX_TREE_ENTRIES} files; list build outputs in .packignore`
+      });
+      return;
+    }
+    const childRel = rel ? `${rel}/${name2}` : name2;
+    const childAbs = path6.join(abs, name2);
+    let st;
+    try {
+      st = fs3.lstatSync(childAbs);
+    } catch (err) {
+      problems.push({ path: childRel, rule: "file/unreadable", message: `cannot stat: ${errText(err)}` });
+      continue;
+    }
+    const isDir = st.isDirectory();
+    if (ig.ignores(isDir ? `${childRel}/` : childRel)) continue;
+    if (st.isSymbolicLink()) {
+      const resolved = resolveLink(root, childAbs, childRel, problems);
+      if (!resolved) continue;
+      if (resolved.isDirectory()) {
+        problems.push({
+          path: childRel,
+          rule: "file/symlink",
+          message: "is a symbolic link to a folder; packs may only link files. Replace the link with the folder itself"
+        });
+        continue;
+      }
+      st = resolved;
+    }
+    if (isDir) {
+      entries.push({ path: childRel, type: "directory", size: 0, executable: true });
+      walk(root, childRel, childAbs, ig, entries, problems);
+    } else if (st.isFile()) {
+      entries.push({ path: childRel, type: "file", size: st.size, executable: (st.mode & 73) !== 0 });
+    } else {
+      problems.push({
+        path: childRel,
+        rule: "file/unreadable",
+        message: "is not a regular file (a FIFO, socket or device); remove it from the pack"
+      });
+    }
+  }
+}
+function resolveLink(root, abs, rel, problems) {
+  let target;
+  try {
+    target = fs3.realpathSync(abs);
+  } catch {
+    let to = "?";
+    try {
+      to = fs3.readlinkSync(abs);
+    } catch {
+    }
+    problems.push({
+      path: rel,
+      rule: "file/symlink",
+      message: `is a dangling symbolic link (to "${to}"); fix or remove it`
+    });
+    return void 0;
+  }
+  if (target !== root && !target.startsWith(root + path6.sep)) {
+    problems.push({
+      path: rel,
+      rule: "file/symlink",
+      message: "is a symbolic link that leaves the pack folder; copy the file into the pack instead"
+    });
+    return void 0;
+  }
+  return fs3.statSync(abs);
+}
+function readBounded(file, maxBytes) {
+  const fd2 = fs3.openSync(file, fs3.constants.O_RDONLY | (fs3.constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fs3.fstatSync(fd2);
+    if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
+    if (st.size > maxBytes) throw new FileTooLargeError(st.size, maxBytes);
+    const buf = Buffer.allocUnsafe(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = fs3.readSync(fd2, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    fs3.closeSync(fd2);
+  }
+}
+function errText(err) {
+  const e = err;
+  if (e?.code === "EACCES" || e?.code === "EPERM") return "permission denied";
+  if (e?.code === "EISDIR") return "is a folder, not a file";
+  if (e?.code === "ENOENT") return "does not exist";
+  return e?.message ?? String(err);
+}
+
+// core/pack-identity.ts
+var MAX_FILE_BYTES = 64 * 1024 * 1024;
+var MAX_PACK_JSON_BYTES = 1024 * 1024;
+function packContentDigest(tree) {
+  if (tree.entries.some((e) => e.size > MAX_FILE_BYTES)) return void 0;
+  const h = createHash3("sha256");
+  for (const e of tree.entries) {
+    if (e.type === "directory") {
+      h.update(`D\0${e.path}\0`);
+      continue;
+    }
+    let bytes;
+    try {
+      bytes = tree.read(e.path, MAX_FILE_BYTES);
+    } catch {
+      return void 0;
+    }
+    const file = createHash3("sha256").update(bytes).digest("hex");
+    h.update(`F\0${e.executable ? "x" : "-"}\0${e.path}\0${file}\0`);
+  }
+  for (const p of tree.problems) h.update(`P\0${p.rule}\0${p.path}\0`);
+  return `sha256:${h.digest("hex")}`;
+}
+function readPack(dir) {
+  const tree = readPackTree(dir);
+  return { dir, tree, ...packJsonId(tree), contentDigest: packContentDigest(tree) };
+}
+function packJsonId(tree) {
+  if (!tree.entries.some((e) => e.path === "pack.json" && e.type === "file")) return {};
+  try {
+    const pj = JSON.parse(Buffer.from(tree.read("pack.json", MAX_PACK_JSON_BYTES)).toString("utf8"));
+    const { name: name2, version } = pj ?? {};
+    return typeof name2 === "string" && typeof version === "string" ? { name: name2, version } : {};
+  } catch {
+    return {};
+  }
+}
+function uniquePackIds(packs) {
+  const count = /* @__PURE__ */ new Map();
+  for (const p of packs) if (p.name && p.version) count.set(packId(p), (count.get(packId(p)) ?? 0) + 1);
+  return new Set([...count].filter(([, n]) => n === 1).map(([id]) => id));
+}
+function packId(p) {
+  return `${p.name}@${p.version}`;
+}
+
+// client/unchanged.ts
+async function lookupPublished(client, ids, concurrency = 8) {
+  const base = encodeURIComponent(client.registry.basePath);
+  let probe;
+  try {
+    probe = await client.getJson(`/api/v1/packs?limit=1&base=${base}`);
+  } catch {
+    return void 0;
+  }
+  if (!probe || !Array.isArray(probe.packs)) return void 0;
+  const found = /* @__PURE__ */ new Map();
+  await mapLimit(ids, concurrency, async ({ name: name2, version }) => {
+    try {
+      const v = await client.getJson(
+        `/api/v1/packs/${encodeURIComponent(name2)}/versions/${encodeURIComponent(version)}?base=${base}`
+      );
+      if (v && v.name === name2 && v.version === version && typeof v.digest === "string")
+        found.set(packId(v), v);
+    } catch {
+    }
+  });
+  return found;
+}
+var NO_ERRORS = (lint) => lint.errors === 0;
+function unchangedPacks(packs, published, gate = NO_ERRORS) {
+  const unique = uniquePackIds(packs);
+  const out = /* @__PURE__ */ new Map();
+  for (const p of packs) {
+    if (!p.contentDigest || !unique.has(packId(p))) continue;
+    const v = published.get(packId(p));
+    if (v?.contentDigest && v.contentDigest === p.contentDigest && gate(v.lint)) out.set(p.dir, v);
+  }
+  return out;
+}
+async function findUnchanged(client, packs, opts = {}) {
+  const unique = uniquePackIds(packs);
+  const ids = packs.filter((p) => p.contentDigest && unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
+  if (ids.length === 0) return /* @__PURE__ */ new Map();
+  const published = await lookupPublished(client, ids, opts.concurrency);
+  return published ? unchangedPacks(packs, published, opts.gate) : /* @__PURE__ */ new Map();
 }
 
 // core/gzip.ts
@@ -40914,188 +41187,6 @@ async function buildPack(tree, name2, version, created) {
 // core/discover.ts
 import { promises as fs4 } from "node:fs";
 import path7 from "node:path";
-
-// core/pack-tree.ts
-var import_ignore = __toESM(require_ignore(), 1);
-import fs3 from "node:fs";
-import path6 from "node:path";
-var FileTooLargeError = class extends Error {
-  constructor(size, limit) {
-    super(`file is ${size} bytes, over the ${limit}-byte limit`);
-    this.size = size;
-    this.limit = limit;
-  }
-  size;
-  limit;
-};
-var DEFAULT_IGNORES = [
-  ".git/",
-  ".svn/",
-  ".hg/",
-  ".bzr/",
-  "CVS/",
-  ".DS_Store",
-  "._*",
-  "Thumbs.db",
-  "desktop.ini",
-  ".idea/",
-  ".vscode/",
-  "*.swp",
-  "*.swo",
-  "*~",
-  ".#*",
-  ".packignore"
-];
-var MAX_TREE_ENTRIES = 2e4;
-function compareBytes(a, b) {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-function readPackTree(dir) {
-  const root = fs3.realpathSync(dir);
-  const ig = (0, import_ignore.default)().add(DEFAULT_IGNORES);
-  const problems = [];
-  try {
-    ig.add(fs3.readFileSync(path6.join(root, ".packignore"), "utf8"));
-  } catch (err) {
-    if (err.code !== "ENOENT") {
-      problems.push({
-        path: ".packignore",
-        rule: "file/unreadable",
-        message: `cannot read .packignore: ${errText(err)}`
-      });
-    }
-  }
-  const entries = [];
-  walk(root, "", root, ig, entries, problems);
-  entries.sort((a, b) => compareBytes(a.path, b.path));
-  const byPath = new Map(entries.map((e) => [e.path, e]));
-  return {
-    entries,
-    problems,
-    read: (rel, maxBytes) => {
-      const type = byPath.get(rel)?.type;
-      if (type === "directory")
-        throw Object.assign(new Error(`${rel} is a folder, not a file`), { code: "EISDIR" });
-      if (type !== "file")
-        throw Object.assign(new Error(`${rel} is not a file of the pack`), { code: "ENOENT" });
-      return readBounded(path6.join(root, ...rel.split("/")), maxBytes);
-    }
-  };
-}
-function walk(root, rel, abs, ig, entries, problems) {
-  let names;
-  try {
-    names = fs3.readdirSync(abs);
-  } catch (err) {
-    problems.push({
-      path: rel || ".",
-      rule: "file/unreadable",
-      message: `cannot list folder: ${errText(err)}`
-    });
-    return;
-  }
-  names.sort(compareBytes);
-  for (const name2 of names) {
-    if (entries.length >= MAX_TREE_ENTRIES) {
-      problems.push({
-        path: rel || ".",
-        rule: "file/unreadable",
-        message: `the pack has more than ${MAX_TREE_ENTRIES} files; list build outputs in .packignore`
-      });
-      return;
-    }
-    const childRel = rel ? `${rel}/${name2}` : name2;
-    const childAbs = path6.join(abs, name2);
-    let st;
-    try {
-      st = fs3.lstatSync(childAbs);
-    } catch (err) {
-      problems.push({ path: childRel, rule: "file/unreadable", message: `cannot stat: ${errText(err)}` });
-      continue;
-    }
-    const isDir = st.isDirectory();
-    if (ig.ignores(isDir ? `${childRel}/` : childRel)) continue;
-    if (st.isSymbolicLink()) {
-      const resolved = resolveLink(root, childAbs, childRel, problems);
-      if (!resolved) continue;
-      if (resolved.isDirectory()) {
-        problems.push({
-          path: childRel,
-          rule: "file/symlink",
-          message: "is a symbolic link to a folder; packs may only link files. Replace the link with the folder itself"
-        });
-        continue;
-      }
-      st = resolved;
-    }
-    if (isDir) {
-      entries.push({ path: childRel, type: "directory", size: 0, executable: true });
-      walk(root, childRel, childAbs, ig, entries, problems);
-    } else if (st.isFile()) {
-      entries.push({ path: childRel, type: "file", size: st.size, executable: (st.mode & 73) !== 0 });
-    } else {
-      problems.push({
-        path: childRel,
-        rule: "file/unreadable",
-        message: "is not a regular file (a FIFO, socket or device); remove it from the pack"
-      });
-    }
-  }
-}
-function resolveLink(root, abs, rel, problems) {
-  let target;
-  try {
-    target = fs3.realpathSync(abs);
-  } catch {
-    let to = "?";
-    try {
-      to = fs3.readlinkSync(abs);
-    } catch {
-    }
-    problems.push({
-      path: rel,
-      rule: "file/symlink",
-      message: `is a dangling symbolic link (to "${to}"); fix or remove it`
-    });
-    return void 0;
-  }
-  if (target !== root && !target.startsWith(root + path6.sep)) {
-    problems.push({
-      path: rel,
-      rule: "file/symlink",
-      message: "is a symbolic link that leaves the pack folder; copy the file into the pack instead"
-    });
-    return void 0;
-  }
-  return fs3.statSync(abs);
-}
-function readBounded(file, maxBytes) {
-  const fd2 = fs3.openSync(file, fs3.constants.O_RDONLY | (fs3.constants.O_NONBLOCK ?? 0));
-  try {
-    const st = fs3.fstatSync(fd2);
-    if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
-    if (st.size > maxBytes) throw new FileTooLargeError(st.size, maxBytes);
-    const buf = Buffer.allocUnsafe(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const n = fs3.readSync(fd2, buf, off, st.size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off);
-  } finally {
-    fs3.closeSync(fd2);
-  }
-}
-function errText(err) {
-  const e = err;
-  if (e?.code === "EACCES" || e?.code === "EPERM") return "permission denied";
-  if (e?.code === "EISDIR") return "is a folder, not a file";
-  if (e?.code === "ENOENT") return "does not exist";
-  return e?.message ?? String(err);
-}
-
-// core/discover.ts
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
 var PathNotFoundError = class extends Error {
 };
@@ -44195,7 +44286,7 @@ function toPosix(p) {
   return p.split(path8.sep).join("/");
 }
 async function lintPackDirs(dirs, opts = {}) {
-  const trees = dirs.map((dir) => readPackTree(dir));
+  const trees = opts.trees ?? dirs.map((dir) => readPackTree(dir));
   const order = trees.map((_, i2) => i2).sort((a, b) => treeBytes(trees[b]) - treeBytes(trees[a]));
   const packs = new Array(dirs.length);
   for (const i2 of order) {
@@ -44580,10 +44671,29 @@ async function main(env) {
     builds.set(p.pack, job);
     return job;
   };
+  const dirs = await discover(roots, workspace);
+  const packs = dirs.map(readPack);
+  const registry = inputs.dryRun ? void 0 : inputs.registry;
+  const session = registry ? await connect(inputs, registry) : void 0;
+  const unchanged = /* @__PURE__ */ new Map();
+  if (session?.ready) {
+    await group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
+      const found = await findUnchanged(session.client, packs, {
+        concurrency: inputs.concurrency,
+        // Stand in for linting only where the recorded lint passes this run's fail-on.
+        gate: (lint2) => lint2.errors === 0 && (inputs.failOn === "error" || lint2.warnings === 0)
+      });
+      for (const [dir, v] of found) unchanged.set(dir, v);
+      info(unchangedLog(packs.length, found));
+    });
+  }
+  const rest = packs.filter((p) => !unchanged.has(p.dir));
   const lint = await group("Lint", async () => {
-    const dirs = await discover(roots, workspace);
-    info(`Linting ${plural(dirs.length, "pack")} under ${roots.join(", ")}`);
-    const run2 = await lintPackDirs(dirs, { onPack: (p) => refusal(p) === void 0 && startBuild(p) });
+    info(`Linting ${plural(rest.length, "pack")} under ${roots.join(", ")}`);
+    const run2 = await lintPackDirs(
+      rest.map((p) => p.dir),
+      { trees: rest.map((p) => p.tree), onPack: (p) => refusal(p) === void 0 && startBuild(p) }
+    );
     info(lintLog(run2));
     return run2;
   });
@@ -44632,10 +44742,18 @@ async function main(env) {
       outcome.message = "dry run: not pushed";
     }
     info(`Dry run: ${plural(built.length, "pack")} packaged, nothing pushed.`);
-  } else if (built.length > 0) {
-    const registry = inputs.registry;
-    await group(`Publish to ${displayRegistry(registry)}`, () => publish(inputs, registry, built));
+  } else if (session && built.length > 0) {
+    await group(
+      `Publish to ${displayRegistry(session.registry)}`,
+      () => publish(inputs, session, built)
+    );
   }
+  for (const p of packs) {
+    const v = unchanged.get(p.dir);
+    if (v) outcomes.push(unchangedOutcome(toPosix(p.dir), v));
+  }
+  const order = packs.map((p) => toPosix(p.dir));
+  outcomes.sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
   const counts = countStatuses(outcomes);
   setOutput("result", JSON.stringify(resultEntries(outcomes)));
   setOutput("published", counts.published);
@@ -44661,7 +44779,7 @@ async function main(env) {
   );
   if (failure) setFailed(failure);
 }
-async function publish(inputs, registry, built) {
+async function connect(inputs, registry) {
   const client = new RegistryClient({
     registry,
     credentials: inputs.credentials,
@@ -44672,17 +44790,23 @@ async function publish(inputs, registry, built) {
   );
   try {
     await client.ping();
+    return { registry, client, ready: true };
   } catch (err) {
-    const message = describeRegistryError(err, registry, inputs);
-    info(`\u2716 ${message}`);
+    const problem = describeRegistryError(err, registry, inputs);
+    info(`\u2716 ${problem}`);
+    return { registry, client, ready: false, problem };
+  }
+}
+async function publish(inputs, session, built) {
+  if (!session.ready) {
     for (const { outcome } of built) {
       outcome.status = "failed";
-      outcome.message = message;
+      outcome.message = session.problem;
     }
     return;
   }
   await mapLimit(built, inputs.concurrency, async ({ pack, outcome }) => {
-    const r = await publishPack(client, pack);
+    const r = await publishPack(session.client, pack);
     outcome.status = r.status;
     outcome.uploaded = r.uploaded;
     if (r.status === "skipped") outcome.message = "already in the registry";
@@ -44693,6 +44817,29 @@ async function publish(inputs, registry, built) {
     else if (r.status === "skipped") info(`skipped ${what}  ${r.digest}  (already in the registry)`);
     else info(`\u2716 ${r.status} ${what}: ${r.message ?? ""}`);
   });
+}
+function unchangedOutcome(path10, v) {
+  const by = v.provenance?.workflow ? `${v.pushedBy} (${v.provenance.workflow})` : v.pushedBy;
+  return {
+    path: path10,
+    name: v.name,
+    version: v.version,
+    digest: v.digest,
+    status: "skipped",
+    message: `unchanged since published ${v.pushedAt} by ${by}; lint as recorded by the registry`,
+    errors: v.lint.errors,
+    warnings: v.lint.warnings,
+    uploaded: 0
+  };
+}
+function unchangedLog(total, found) {
+  const lines = [...found.values()].map(
+    (v) => `unchanged: ${v.name}@${v.version}  ${v.digest}  (published ${v.pushedAt} by ${v.pushedBy})`
+  );
+  lines.push(
+    found.size === 0 ? `No pack of ${total} is held unchanged (or the registry has no Packyard API): linting and packaging all` : `${plural(found.size, "pack")} of ${total} unchanged since published: not linted or packaged again`
+  );
+  return lines.join("\n");
 }
 function describeRegistryError(err, registry, inputs) {
   const where = `the registry at ${registry.origin}`;

@@ -232,6 +232,24 @@ describe('the bundled GitHub Action against packyard serve', () => {
     expect(run.outputs).toMatchObject({ published: '0', skipped: '2' });
     expect(writes().slice(before)).toEqual([]);
     expect(run.summary).toContain('| ⏭️ skipped |');
+    // Packyard recorded each version's content digest: the packs were not linted or packaged again.
+    for (const r of result(run)) expect(r.message).toMatch(/^unchanged since published .* by ci;/);
+    expect(run.stdout).toContain('2 packs of 2 unchanged since published: not linted or packaged again');
+    expect(run.stdout).toContain('Linting 0 packs');
+  });
+
+  it('lints again an unchanged pack whose recorded warnings this run fails on', async () => {
+    const ws2 = workspace({ omicron: pack('omicron', { 'README.md': undefined }) }); // readme/missing: a warning
+    const first = await runAction(ws2, { path: 'packs', ...creds() });
+    expect(first.code).toBe(0);
+    expect(result(first)[0]?.status).toBe('published');
+    const strict = await runAction(ws2, { path: 'packs', 'fail-on': 'warning', ...creds() });
+    expect(strict.code).toBe(1);
+    expect(result(strict)[0]).toMatchObject({ name: 'omicron', status: 'invalid' });
+    expect(strict.stdout).toContain('Linting 1 pack');
+    const lenient = await runAction(ws2, { path: 'packs', ...creds() });
+    expect(lenient.code).toBe(0);
+    expect(result(lenient)[0]?.message).toMatch(/^unchanged since published/);
   });
 
   it('dry-run lints and packages but pushes nothing', async () => {
