@@ -4,7 +4,7 @@ import { AuthError } from '../client/auth.ts';
 import { mapLimit, publishPack } from '../client/publish.ts';
 import type { RegistryRef } from '../client/reference.ts';
 import { RegistryClient, RegistryError } from '../client/registry-client.ts';
-import { findUnchanged, type PublishedVersion } from '../client/unchanged.ts';
+import { findUnchanged, lookups, type PublishedVersion } from '../client/unchanged.ts';
 import { type BuiltPack, buildPack } from '../core/build-pack.ts';
 import { discoverPacks, PathNotFoundError } from '../core/discover.ts';
 import { closeGzipPool, helpGzipPool } from '../core/gzip.ts';
@@ -63,7 +63,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   if (session?.ready) {
     await core.group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
       const found = await findUnchanged(session.client, packs, {
-        concurrency: inputs.concurrency,
+        concurrency: lookups(inputs.concurrency),
         // Stand in for linting only where the recorded lint passes this run's fail-on.
         gate: (lint) => lint.errors === 0 && (inputs.failOn === 'error' || lint.warnings === 0),
       });

@@ -2,6 +2,11 @@ import { packId, type ReadPack, uniquePackIds } from '../core/pack-identity.ts';
 import { mapLimit } from './publish.ts';
 import type { RegistryClient } from './registry-client.ts';
 
+/** Lookups are small GETs: run more at once than uploads (`--concurrency` / `concurrency`). */
+export function lookups(concurrency: number): number {
+  return Math.min(32, concurrency * 4);
+}
+
 /** A version as a Packyard registry recorded it on push (`GET /api/v1/packs/<name>/versions/<version>`). */
 export interface PublishedVersion {
   name: string;
@@ -66,9 +71,9 @@ export function unchangedPacks(
   const unique = uniquePackIds(packs);
   const out = new Map<string, PublishedVersion>();
   for (const p of packs) {
-    if (!p.contentDigest || !unique.has(packId(p))) continue;
+    if (!unique.has(packId(p))) continue;
     const v = published.get(packId(p));
-    if (v?.contentDigest && v.contentDigest === p.contentDigest && gate(v.lint)) out.set(p.dir, v);
+    if (v?.contentDigest && gate(v.lint) && v.contentDigest === p.contentDigest()) out.set(p.dir, v);
   }
   return out;
 }
@@ -81,7 +86,7 @@ export async function findUnchanged(
 ): Promise<Map<string, PublishedVersion>> {
   const unique = uniquePackIds(packs);
   const ids = packs
-    .filter((p) => p.contentDigest && unique.has(packId(p)))
+    .filter((p) => unique.has(packId(p)))
     .map((p) => ({ name: p.name as string, version: p.version as string }));
   if (ids.length === 0) return new Map();
   const published = await lookupPublished(client, ids, opts.concurrency);

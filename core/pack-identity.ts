@@ -41,13 +41,25 @@ export interface ReadPack {
   /** From pack.json when it parses and names both; linting reports anything less. */
   name?: string;
   version?: string;
-  /** Undefined when a file is unreadable or over 64 MiB: such a pack is always linted. */
-  contentDigest?: string;
+  /**
+   * packContentDigest, computed on first call (hashing every file is only worth it when a
+   * registry holds this version). Undefined when a file is unreadable or over 64 MiB.
+   */
+  contentDigest(): string | undefined;
 }
 
 export function readPack(dir: string): ReadPack {
   const tree = readPackTree(dir);
-  return { dir, tree, ...packJsonId(tree), contentDigest: packContentDigest(tree) };
+  let digest: { value: string | undefined } | undefined;
+  return {
+    dir,
+    tree,
+    ...packJsonId(tree),
+    contentDigest: () => {
+      digest ??= { value: packContentDigest(tree) };
+      return digest.value;
+    },
+  };
 }
 
 function packJsonId(tree: PackTree): { name?: string; version?: string } {

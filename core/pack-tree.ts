@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import ignore from 'ignore';
 
 /** A regular file or directory of a pack, with a POSIX path relative to the pack root. */
 export interface PackEntry {
@@ -57,6 +57,27 @@ export const DEFAULT_IGNORES = [
 
 export const MAX_TREE_ENTRIES = 20_000;
 
+// Lower case: the `ignore` library matches case-insensitively by default.
+const DEFAULT_IGNORED_DIRS = new Set(['.git', '.svn', '.hg', '.bzr', 'cvs', '.idea', '.vscode']);
+const DEFAULT_IGNORED_FILES = new Set(['.ds_store', 'thumbs.db', 'desktop.ini', '.packignore']);
+
+/**
+ * DEFAULT_IGNORES for one entry whose parent folders are not ignored: every default pattern
+ * matches a base name, so this is the same answer as the `ignore` library at a fraction of its
+ * cost per file (a test compares the two). Used when a pack has no `.packignore`.
+ */
+export function ignoredByDefault(name: string, isDir: boolean): boolean {
+  const n = name.toLowerCase();
+  if (isDir && DEFAULT_IGNORED_DIRS.has(n)) return true;
+  if (DEFAULT_IGNORED_FILES.has(n)) return true;
+  return (
+    n.startsWith('._') || n.startsWith('.#') || n.endsWith('.swp') || n.endsWith('.swo') || n.endsWith('~')
+  );
+}
+
+/** Whether a path (relative, `/`-separated) is left out of the pack; folders are tested as they are entered. */
+type IgnoreTest = (rel: string, name: string, isDir: boolean) => boolean;
+
 export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
@@ -68,10 +89,13 @@ export function compareBytes(a: string, b: string): number {
  */
 export function readPackTree(dir: string): PackTree {
   const root = fs.realpathSync(dir);
-  const ig = ignore().add(DEFAULT_IGNORES);
   const problems: TreeProblem[] = [];
+  let ignored: IgnoreTest = (_rel, name, isDir) => ignoredByDefault(name, isDir);
   try {
-    ig.add(fs.readFileSync(path.join(root, '.packignore'), 'utf8'));
+    const ig = ignore()
+      .add(DEFAULT_IGNORES)
+      .add(fs.readFileSync(path.join(root, '.packignore'), 'utf8'));
+    ignored = (rel, _name, isDir) => ig.ignores(isDir ? `${rel}/` : rel);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       problems.push({
@@ -82,7 +106,7 @@ export function readPackTree(dir: string): PackTree {
     }
   }
   const entries: PackEntry[] = [];
-  walk(root, '', root, ig, entries, problems);
+  walk(root, '', root, ignored, entries, problems);
   entries.sort((a, b) => compareBytes(a.path, b.path));
   const byPath = new Map(entries.map((e) => [e.path, e]));
   return {
@@ -103,7 +127,7 @@ function walk(
   root: string,
   rel: string,
   abs: string,
-  ig: Ignore,
+  ignored: IgnoreTest,
   entries: PackEntry[],
   problems: TreeProblem[],
 ): void {
@@ -138,7 +162,7 @@ function walk(
       continue;
     }
     const isDir = st.isDirectory();
-    if (ig.ignores(isDir ? `${childRel}/` : childRel)) continue;
+    if (ignored(childRel, name, isDir)) continue;
     if (st.isSymbolicLink()) {
       const resolved = resolveLink(root, childAbs, childRel, problems);
       if (!resolved) continue;
@@ -155,7 +179,7 @@ function walk(
     }
     if (isDir) {
       entries.push({ path: childRel, type: 'directory', size: 0, executable: true });
-      walk(root, childRel, childAbs, ig, entries, problems);
+      walk(root, childRel, childAbs, ignored, entries, problems);
     } else if (st.isFile()) {
       entries.push({ path: childRel, type: 'file', size: st.size, executable: (st.mode & 0o111) !== 0 });
     } else {

@@ -39662,15 +39662,24 @@ var DEFAULT_IGNORES = [
   ".packignore"
 ];
 var MAX_TREE_ENTRIES = 2e4;
+var DEFAULT_IGNORED_DIRS = /* @__PURE__ */ new Set([".git", ".svn", ".hg", ".bzr", "cvs", ".idea", ".vscode"]);
+var DEFAULT_IGNORED_FILES = /* @__PURE__ */ new Set([".ds_store", "thumbs.db", "desktop.ini", ".packignore"]);
+function ignoredByDefault(name2, isDir) {
+  const n = name2.toLowerCase();
+  if (isDir && DEFAULT_IGNORED_DIRS.has(n)) return true;
+  if (DEFAULT_IGNORED_FILES.has(n)) return true;
+  return n.startsWith("._") || n.startsWith(".#") || n.endsWith(".swp") || n.endsWith(".swo") || n.endsWith("~");
+}
 function compareBytes(a, b) {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 function readPackTree(dir) {
   const root = fs3.realpathSync(dir);
-  const ig = (0, import_ignore.default)().add(DEFAULT_IGNORES);
   const problems = [];
+  let ignored = (_rel, name2, isDir) => ignoredByDefault(name2, isDir);
   try {
-    ig.add(fs3.readFileSync(path6.join(root, ".packignore"), "utf8"));
+    const ig = (0, import_ignore.default)().add(DEFAULT_IGNORES).add(fs3.readFileSync(path6.join(root, ".packignore"), "utf8"));
+    ignored = (rel, _name, isDir) => ig.ignores(isDir ? `${rel}/` : rel);
   } catch (err) {
     if (err.code !== "ENOENT") {
       problems.push({
@@ -39681,7 +39690,7 @@ function readPackTree(dir) {
     }
   }
   const entries = [];
-  walk(root, "", root, ig, entries, problems);
+  walk(root, "", root, ignored, entries, problems);
   entries.sort((a, b) => compareBytes(a.path, b.path));
   const byPath = new Map(entries.map((e) => [e.path, e]));
   return {
@@ -39697,7 +39706,7 @@ function readPackTree(dir) {
     }
   };
 }
-function walk(root, rel, abs, ig, entries, problems) {
+function walk(root, rel, abs, ignored, entries, problems) {
   let names;
   try {
     names = fs3.readdirSync(abs);
@@ -39729,7 +39738,7 @@ function walk(root, rel, abs, ig, entries, problems) {
       continue;
     }
     const isDir = st.isDirectory();
-    if (ig.ignores(isDir ? `${childRel}/` : childRel)) continue;
+    if (ignored(childRel, name2, isDir)) continue;
     if (st.isSymbolicLink()) {
       const resolved = resolveLink(root, childAbs, childRel, problems);
       if (!resolved) continue;
@@ -39745,7 +39754,7 @@ function walk(root, rel, abs, ig, entries, problems) {
     }
     if (isDir) {
       entries.push({ path: childRel, type: "directory", size: 0, executable: true });
-      walk(root, childRel, childAbs, ig, entries, problems);
+      walk(root, childRel, childAbs, ignored, entries, problems);
     } else if (st.isFile()) {
       entries.push({ path: childRel, type: "file", size: st.size, executable: (st.mode & 73) !== 0 });
     } else {
@@ -39835,7 +39844,16 @@ function packContentDigest(tree) {
 }
 function readPack(dir) {
   const tree = readPackTree(dir);
-  return { dir, tree, ...packJsonId(tree), contentDigest: packContentDigest(tree) };
+  let digest;
+  return {
+    dir,
+    tree,
+    ...packJsonId(tree),
+    contentDigest: () => {
+      digest ??= { value: packContentDigest(tree) };
+      return digest.value;
+    }
+  };
 }
 function packJsonId(tree) {
   if (!tree.entries.some((e) => e.path === "pack.json" && e.type === "file")) return {};
@@ -39857,6 +39875,9 @@ function packId(p) {
 }
 
 // client/unchanged.ts
+function lookups(concurrency) {
+  return Math.min(32, concurrency * 4);
+}
 async function lookupPublished(client, ids, concurrency = 8) {
   const base = encodeURIComponent(client.registry.basePath);
   let probe;
@@ -39884,15 +39905,15 @@ function unchangedPacks(packs, published, gate = NO_ERRORS) {
   const unique = uniquePackIds(packs);
   const out = /* @__PURE__ */ new Map();
   for (const p of packs) {
-    if (!p.contentDigest || !unique.has(packId(p))) continue;
+    if (!unique.has(packId(p))) continue;
     const v = published.get(packId(p));
-    if (v?.contentDigest && v.contentDigest === p.contentDigest && gate(v.lint)) out.set(p.dir, v);
+    if (v?.contentDigest && gate(v.lint) && v.contentDigest === p.contentDigest()) out.set(p.dir, v);
   }
   return out;
 }
 async function findUnchanged(client, packs, opts = {}) {
   const unique = uniquePackIds(packs);
-  const ids = packs.filter((p) => p.contentDigest && unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
+  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
   if (ids.length === 0) return /* @__PURE__ */ new Map();
   const published = await lookupPublished(client, ids, opts.concurrency);
   return published ? unchangedPacks(packs, published, opts.gate) : /* @__PURE__ */ new Map();
@@ -44679,7 +44700,7 @@ async function main(env) {
   if (session?.ready) {
     await group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
       const found = await findUnchanged(session.client, packs, {
-        concurrency: inputs.concurrency,
+        concurrency: lookups(inputs.concurrency),
         // Stand in for linting only where the recorded lint passes this run's fail-on.
         gate: (lint2) => lint2.errors === 0 && (inputs.failOn === "error" || lint2.warnings === 0)
       });

@@ -1,10 +1,11 @@
 import { chmodSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import ignore from 'ignore';
 import { describe, expect, it } from 'vitest';
 import { packTreeFromArchive } from '../../core/archive-tree.ts';
 import { buildPack } from '../../core/build-pack.ts';
 import { packContentDigest } from '../../core/pack-identity.ts';
-import { readPackTree } from '../../core/pack-tree.ts';
+import { DEFAULT_IGNORES, ignoredByDefault, readPackTree } from '../../core/pack-tree.ts';
 import { goodPack, makePack, ROOT } from '../helpers/packs.ts';
 
 const CORPUS = path.join(ROOT, '..', 'shared', 'corpus', 'pack-central');
@@ -49,5 +50,50 @@ describe('packContentDigest', () => {
     const extra = makePack(goodPack());
     writeFileSync(path.join(extra, 'notes.txt'), '');
     expect(digest(extra)).not.toBe(base);
+  });
+});
+
+describe('ignoredByDefault', () => {
+  it('answers exactly as the ignore library does with DEFAULT_IGNORES', () => {
+    const ig = ignore().add(DEFAULT_IGNORES);
+    const names = [
+      '.git',
+      '.gitignore',
+      '.github',
+      '.svn',
+      '.hg',
+      '.bzr',
+      'CVS',
+      'cvs',
+      '.idea',
+      '.vscode',
+      '.DS_Store',
+      '._foo',
+      '_foo',
+      'Thumbs.db',
+      'desktop.ini',
+      'values.yaml',
+      'a.swp',
+      'a.swo',
+      'swp',
+      'notes~',
+      '~notes',
+      '.#lock',
+      '#x',
+      '.packignore',
+      'pack.json',
+      'README.md',
+      '.env',
+    ];
+    for (const name of names) {
+      for (const isDir of [false, true]) {
+        for (const parent of ['', 'charts/', 'a/b/']) {
+          const rel = `${parent}${name}`;
+          expect(ignoredByDefault(name, isDir), `${rel}${isDir ? '/' : ''}`).toBe(
+            ig.ignores(isDir ? `${rel}/` : rel),
+          );
+        }
+      }
+    }
   });
 });

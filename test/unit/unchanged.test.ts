@@ -9,7 +9,7 @@ const pack = (dir: string, name?: string, version?: string, contentDigest?: stri
   tree,
   name,
   version,
-  contentDigest,
+  contentDigest: () => contentDigest,
 });
 const published = (name: string, version: string, contentDigest: string | null): PublishedVersion => ({
   name,
@@ -42,6 +42,22 @@ describe('unchangedPacks', () => {
       ].map((v) => [`${v.name}@${v.version}`, v]),
     );
     expect([...unchangedPacks(packs, registry).keys()]).toEqual(['a']);
+  });
+
+  it('hashes a pack only when the registry holds its name and version with a content digest', () => {
+    let hashed = 0;
+    const spy = {
+      ...pack('s', 's', '1.0.0'),
+      contentDigest: () => {
+        hashed++;
+        return 'sha256:S';
+      },
+    };
+    expect(unchangedPacks([spy], new Map()).size).toBe(0);
+    expect(unchangedPacks([spy], new Map([['s@1.0.0', published('s', '1.0.0', null)]])).size).toBe(0);
+    expect(hashed).toBe(0);
+    expect(unchangedPacks([spy], new Map([['s@1.0.0', published('s', '1.0.0', 'sha256:S')]])).size).toBe(1);
+    expect(hashed).toBe(1);
   });
 
   it('leaves out every folder of a duplicated name@version (linting must flag it)', () => {
