@@ -74,7 +74,7 @@ try {
     { env },
   );
   step(
-    'publish again: the registry already has these digests, nothing is uploaded',
+    'publish again: the registry holds this content already, nothing is linted, packaged or uploaded',
     ['push', packs, '--registry', host],
     { env },
   );
