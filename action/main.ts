@@ -1,6 +1,8 @@
 import path from 'node:path';
 import * as core from '@actions/core';
-import { AuthError } from '../client/auth.ts';
+import { AuthError, type BasicCredentials } from '../client/auth.ts';
+import { NetworkError } from '../client/http.ts';
+import { describeExchangeError, discoverOidc, exchangeOidcToken, OidcExchangeError } from '../client/oidc.ts';
 import { mapLimit, publishPack } from '../client/publish.ts';
 import type { RegistryRef } from '../client/reference.ts';
 import { RegistryClient, RegistryError } from '../client/registry-client.ts';
@@ -11,6 +13,7 @@ import { formatBytes } from '../core/lint/context.ts';
 import { type LintRun, lintPackDirs, type PackReport } from '../core/lint-packs.ts';
 import { annotate, annotationOverflowNote } from './annotations.ts';
 import { type ActionInputs, parseInputs } from './inputs.ts';
+import { type AuthPlan, planAuth, prefixesCover, pullRequestFork } from './oidc.ts';
 import { countStatuses, failureMessage, type PackOutcome, plural, resultEntries } from './result.ts';
 import { renderSummary } from './summary.ts';
 
@@ -31,6 +34,9 @@ export async function run(): Promise<void> {
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   // Parsing reads the password first and masks it before anything can print it.
   const inputs = parseInputs((name) => core.getInput(name), core.setSecret);
+  // A dry run never contacts the registry; otherwise a job that cannot sign in the way it asked
+  // (oidc: true without an ID token) fails here, before any work.
+  const auth: AuthPlan = inputs.dryRun ? { kind: 'anonymous' } : planAuth(inputs, env, pullRequestFork(env));
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
   // Pack paths are shown (and annotated) relative to the workspace, the repository root.
   process.chdir(workspace);
@@ -108,7 +114,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     core.info(`Dry run: ${plural(built.length, 'pack')} packaged, nothing pushed.`);
   } else if (built.length > 0) {
     const registry = inputs.registry as RegistryRef;
-    await core.group(`Publish to ${displayRegistry(registry)}`, () => publish(inputs, registry, built));
+    await core.group(`Publish to ${displayRegistry(registry)}`, () => publish(inputs, auth, registry, built));
   }
 
   const counts = countStatuses(outcomes);
@@ -142,29 +148,51 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
 /** Publishes each built pack, deciding by what the registry holds (HEAD by tag, digest compared). */
 async function publish(
   inputs: ActionInputs,
+  auth: AuthPlan,
   registry: RegistryRef,
   built: { pack: BuiltPack; outcome: PackOutcome }[],
 ): Promise<void> {
-  const client = new RegistryClient({
-    registry,
-    credentials: inputs.credentials,
-    userAgent: `packyard-action/${VERSION}`,
-  });
-  core.info(
-    inputs.credentials
-      ? `Signing in to ${registry.origin} as ${inputs.credentials.username}`
-      : `No username and password given: using ${registry.origin} anonymously`,
-  );
-  try {
-    await client.ping();
-  } catch (err) {
+  const userAgent = `packyard-action/${VERSION}`;
+  const failAll = (message: string) => {
     // One clear reason, not the same failure once per pack.
-    const message = describeRegistryError(err, registry, inputs);
     core.info(`✖ ${message}`);
     for (const { outcome } of built) {
       outcome.status = 'failed';
       outcome.message = message;
     }
+  };
+  let credentials: BasicCredentials | undefined;
+  let who: string;
+  if (auth.kind === 'password') {
+    credentials = auth.credentials;
+    who = `the credentials of "${credentials.username}"`;
+    core.info(`Signing in to ${registry.origin} as ${credentials.username}`);
+  } else if (auth.kind === 'oidc') {
+    try {
+      const exchanged = await trustedPublishing(inputs, registry, userAgent);
+      credentials = exchanged.credentials;
+      const granted = exchanged.prefixes.map((p) => `${p}*`).join(', ');
+      who = `the trusted-publishing token for ${granted}`;
+      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
+        failAll(
+          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ''}spectro-packs/archive/…; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`,
+        );
+        return;
+      }
+    } catch (err) {
+      failAll(describeOidcError(err, registry));
+      return;
+    }
+  } else {
+    who = 'anonymous access';
+    core.info(`No username and password given: using ${registry.origin} anonymously`);
+    if (auth.note) core.info(auth.note);
+  }
+  const client = new RegistryClient({ registry, credentials, userAgent });
+  try {
+    await client.ping();
+  } catch (err) {
+    failAll(describeRegistryError(err, registry, who, auth));
     return;
   }
   await mapLimit(built, inputs.concurrency, async ({ pack, outcome }) => {
@@ -181,16 +209,66 @@ async function publish(
   });
 }
 
-function describeRegistryError(err: unknown, registry: RegistryRef, inputs: ActionInputs): string {
+/**
+ * Trusted publishing: the audience from oidc-audience or the registry, an ID token for it from
+ * GitHub, exchanged for a push token. Both tokens are masked before anything could print them.
+ */
+async function trustedPublishing(
+  inputs: ActionInputs,
+  registry: RegistryRef,
+  userAgent: string,
+): Promise<{ credentials: BasicCredentials; prefixes: string[] }> {
+  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
+  core.info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
+  let idToken: string;
+  try {
+    idToken = await core.getIDToken(audience);
+  } catch (err) {
+    throw new Error(
+      `GitHub did not give this job an ID token (${(err as Error).message.replace(/\s+/g, ' ').trim()}); does the job have permissions: id-token: write?`,
+    );
+  }
+  core.setSecret(idToken);
+  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
+  core.setSecret(exchanged.credentials.password);
+  core.info(
+    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(', ')} (trusted publisher ${exchanged.bindings.join(', ')})`,
+  );
+  return exchanged;
+}
+
+const OIDC_HINTS: Record<string, string> = {
+  no_bindings:
+    'add a trusted publisher for this repository and workflow on the registry (packyard publisher add)',
+  binding_mismatch:
+    "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
+  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
+  replayed: 'each ID token is accepted once; re-run the job',
+  expired: "the runner's clock or a slow step: re-run the job",
+};
+
+function describeOidcError(err: unknown, registry: RegistryRef): string {
+  if (err instanceof OidcExchangeError) {
+    const hint = err.reason ? OIDC_HINTS[err.reason] : undefined;
+    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `\n${hint}` : ''}`;
+  }
+  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
+  return `trusted publishing to ${registry.origin} failed: ${(err as Error).message}`;
+}
+
+function describeRegistryError(err: unknown, registry: RegistryRef, who: string, auth: AuthPlan): string {
   const where = `the registry at ${registry.origin}`;
   if (
     err instanceof AuthError ||
     (err instanceof RegistryError && (err.status === 401 || err.status === 403))
   ) {
-    const who = inputs.credentials
-      ? `the credentials of "${inputs.credentials.username}"`
-      : 'anonymous access';
-    return `${where} refused ${who}: ${(err as Error).message}. Check the username and password inputs (and that the secret is available to this workflow)`;
+    const check =
+      auth.kind === 'oidc'
+        ? "Check the trusted publisher's prefix on the registry"
+        : auth.kind === 'anonymous'
+          ? 'Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)'
+          : 'Check the username and password inputs (and that the secret is available to this workflow)';
+    return `${where} refused ${who}: ${(err as Error).message}. ${check}`;
   }
   if (err instanceof RegistryError) return `${where}: ${err.message}`;
   // Node's fetch says only "fetch failed"; the system error code is somewhere down the causes.
