@@ -147,9 +147,10 @@ export async function startLocalIssuer(opts: { audience: string }): Promise<Loca
 export async function startRunnerTokenEndpoint(
   issuer: LocalIssuer,
   claims: () => Record<string, unknown>,
-): Promise<{ env: Record<string, string>; audiences: string[]; close(): Promise<void> }> {
+): Promise<{ env: Record<string, string>; audiences: string[]; tokens: string[]; close(): Promise<void> }> {
   const requestToken = `runner-${randomUUID()}`;
   const audiences: string[] = [];
+  const tokens: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://runner');
     if (req.headers.authorization !== `Bearer ${requestToken}` || url.pathname !== '/idtoken') {
@@ -160,6 +161,7 @@ export async function startRunnerTokenEndpoint(
     const audience = url.searchParams.get('audience') ?? 'https://github.com/acme';
     audiences.push(audience);
     void issuer.mint({ ...claims(), aud: audience }).then((value) => {
+      tokens.push(value);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ count: 1, value }));
     });
@@ -172,6 +174,7 @@ export async function startRunnerTokenEndpoint(
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
     },
     audiences,
+    tokens,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   afterAll(() => endpoint.close());
