@@ -5,7 +5,10 @@
  * of the runner's token endpoint (what @actions/core's getIDToken calls), exchanging it and
  * pushing.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { pack, result, runAction, workspace } from '../helpers/action.ts';
 import {
   ACME,
@@ -13,7 +16,7 @@ import {
   startLocalIssuer,
   startRunnerTokenEndpoint,
 } from '../helpers/oidc-issuer.ts';
-import { runCli, tempDir } from '../helpers/packs.ts';
+import { ROOT, runCli, tempDir } from '../helpers/packs.ts';
 import { basic } from '../helpers/registry.ts';
 import { type Served, serve } from '../helpers/serve.ts';
 
@@ -72,10 +75,22 @@ function masks(stdout: string): { masked: string[]; rest: string } {
 describe('the bundled Action with trusted publishing against packyard serve', () => {
   const ws = workspace({ alpha: pack('alpha'), beta: pack('beta') });
 
-  it('publishes with oidc: true and no password, masking both tokens, with provenance', async () => {
+  it('publishes as the README workflow says (oidc: true, no secret), masking both tokens, with provenance', async () => {
+    // The step's inputs exactly as examples/workflows/publish-packs-oidc.yml (the README's) gives
+    // them, the registry host aside.
+    const workflow = parse(
+      readFileSync(path.join(ROOT, 'examples/workflows/publish-packs-oidc.yml'), 'utf8'),
+    ) as {
+      jobs: { publish: { steps: { uses?: string; with?: Record<string, unknown> }[] } };
+    };
+    const inputs = workflow.jobs.publish.steps.find((s) => s.uses?.endsWith('/packyard@v1'))?.with ?? {};
+    expect(inputs.registry).toBe('registry.example.com/team-a');
     const run = await runAction(
       ws,
-      { path: 'packs', registry: `${host}/team-a`, oidc: 'true' },
+      {
+        ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)])),
+        registry: `${host}/team-a`,
+      },
       { env: { ...runner.env, GITHUB_EVENT_NAME: 'push' } },
     );
     expect(run.stderr).toBe('');

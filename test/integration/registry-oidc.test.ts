@@ -4,7 +4,11 @@
  * dynalite) exchanges them for push tokens. Every refusal is checked for its reason code, the
  * claims it names, and that it never echoes the token.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
 import { publishPack } from '../../client/publish.ts';
 import { parseRegistryRef } from '../../client/reference.ts';
 import { RegistryClient } from '../../client/registry-client.ts';
@@ -12,10 +16,23 @@ import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { newBinding } from '../../lambdas/registry/auth/publishers.ts';
 import type { PublisherBinding } from '../../lambdas/registry/ports.ts';
 import { ACME, type LocalIssuer, startLocalIssuer } from '../helpers/oidc-issuer.ts';
-import { goodPack } from '../helpers/packs.ts';
+import { goodPack, ROOT } from '../helpers/packs.ts';
 import { ADMIN, basic, buildTestPack, oci, startTestRegistry, TEAM_A } from '../helpers/registry.ts';
 
 const AUDIENCE = 'https://registry.test.example';
+
+/** Checks a response body against a schema of docs/openapi.yaml (the documented contract). */
+const openapi = parse(readFileSync(path.join(ROOT, 'docs', 'openapi.yaml'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+const ajv = new Ajv2020({ strict: false });
+ajv.addSchema({ ...openapi, $id: 'openapi' });
+function expectDocumented(ref: string, body: unknown): void {
+  const validate = ajv.getSchema(`openapi${ref}`);
+  if (!validate) throw new Error(`no schema ${ref}`);
+  expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+}
 const REPO = 'team-a/spectro-packs/archive/demo-app';
 
 interface Refusal {
@@ -71,6 +88,10 @@ async function refused(token: string): Promise<Refusal> {
   // Nor any of its parts (a signature alone is as good as the token to nobody, but header and
   // payload are echoed by careless code).
   for (const part of token.split('.').filter((p) => p.length > 20)) expect(text).not.toContain(part);
+  expectDocumented(
+    '#/components/responses/ExchangeRefused/content/application~1json/schema',
+    JSON.parse(text),
+  );
   const detail = (JSON.parse(text) as { errors: { detail: Omit<Refusal, 'status' | 'text'> }[] }).errors[0]
     ?.detail as Omit<Refusal, 'status' | 'text'>;
   return { status: res.status, text, ...detail };
@@ -121,6 +142,10 @@ describe('a valid exchange', () => {
       actions: ['pull', 'push'],
       bindings: [main.id],
     });
+    expectDocumented(
+      '#/paths/~1api~1v1~1oidc~1token/post/responses/200/content/application~1json/schema',
+      body,
+    );
     expect(body.expires_in).toBeGreaterThan(60);
     expect(body.expires_in).toBeLessThanOrEqual(900);
 
@@ -134,6 +159,7 @@ describe('a valid exchange', () => {
         headers: { authorization: basic(ADMIN) },
       })
     ).json()) as { pushedBy: string; provenance: Record<string, string> };
+    expectDocumented('#/components/schemas/PackVersion', version);
     expect(version.pushedBy).toBe('github:acme/packs');
     expect(version.provenance).toEqual({
       publisher: 'github-oidc',
