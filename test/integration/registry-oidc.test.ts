@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { publishPack } from '../../client/publish.ts';
@@ -27,6 +28,8 @@ const openapi = parse(readFileSync(path.join(ROOT, 'docs', 'openapi.yaml'), 'utf
   unknown
 >;
 const ajv = new Ajv2020({ strict: false });
+// ajv-formats is CommonJS: typed as a namespace, called as a function (as core/lint/charts.ts does).
+(addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020)(ajv);
 ajv.addSchema({ ...openapi, $id: 'openapi' });
 function expectDocumented(ref: string, body: unknown): void {
   const validate = ajv.getSchema(`openapi${ref}`);
