@@ -15,6 +15,8 @@ export interface ActionInputs {
   concurrency: number;
   insecure: boolean;
   oidc: OidcMode;
+  /** The audience to request ID tokens for; undefined: ask the registry (GET /api/v1/oidc). */
+  oidcAudience: string | undefined;
   /** Annotations per severity (GitHub shows at most 10 errors and 10 warnings per step). */
   annotationsLimit: number;
 }
@@ -34,6 +36,7 @@ export const INPUT_DEFAULTS = {
   concurrency: '4',
   insecure: 'false',
   oidc: 'auto',
+  'oidc-audience': '',
   'annotations-limit': '10',
 } as const;
 
@@ -93,14 +96,16 @@ export function parseInputs(get: GetInput, maskSecret: (secret: string) => void 
   const oidc: OidcMode = oidcRaw === 'true' || oidcRaw === 'false' ? oidcRaw : 'auto';
   if (!['true', 'false', 'auto'].includes(oidcRaw))
     problems.push(`oidc must be "false", "auto" or "true" (got "${value('oidc')}")`);
-  if (oidcRaw === 'true')
-    problems.push(
-      'oidc: true asks for GitHub OIDC trusted publishing, which this version of Packyard does not offer yet; use username and password (with oidc: auto or false)',
-    );
+  const oidcAudience = get('oidc-audience') || undefined;
+  if (oidcAudience && /\s/.test(oidcAudience)) problems.push('oidc-audience must not contain spaces');
 
   const username = get('username');
   let credentials: ActionInputs['credentials'];
-  if (username && password) credentials = { username, password };
+  if (oidc === 'true' && (username || password))
+    problems.push(
+      'oidc is true (trusted publishing, no stored secret) but username or password is set too; remove them, or set oidc to auto or false',
+    );
+  else if (username && password) credentials = { username, password };
   else if (username && !dryRun)
     problems.push(
       `password is empty for username "${username}": pass it from a secret (password: \${{ secrets.PACKYARD_PASSWORD }}); secrets are not given to workflows triggered from forks`,
@@ -110,7 +115,18 @@ export function parseInputs(get: GetInput, maskSecret: (secret: string) => void 
   const registry = parseRegistry(get('registry'), get('base-path'), insecure, dryRun, problems);
 
   if (problems.length > 0) throw new InputError(problems);
-  return { paths, registry, credentials, dryRun, failOn, concurrency, insecure, oidc, annotationsLimit };
+  return {
+    paths,
+    registry,
+    credentials,
+    dryRun,
+    failOn,
+    concurrency,
+    insecure,
+    oidc,
+    oidcAudience,
+    annotationsLimit,
+  };
 }
 
 /** Newline- or comma-separated list, trimmed, without empty items. */

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import * as core from '@actions/core';
-import { AuthError } from '../client/auth.ts';
+import { AuthError, type BasicCredentials } from '../client/auth.ts';
+import { NetworkError } from '../client/http.ts';
+import { describeExchangeError, discoverOidc, exchangeOidcToken, OidcExchangeError } from '../client/oidc.ts';
 import { mapLimit, publishPack } from '../client/publish.ts';
 import type { RegistryRef } from '../client/reference.ts';
 import { RegistryClient, RegistryError } from '../client/registry-client.ts';
@@ -13,6 +15,7 @@ import { type LintRun, lintPackDirs, type PackReport, toPosix } from '../core/li
 import { readPack } from '../core/pack-identity.ts';
 import { annotate, annotationOverflowNote } from './annotations.ts';
 import { type ActionInputs, parseInputs } from './inputs.ts';
+import { type AuthPlan, planAuth, prefixesCover, pullRequestFork } from './oidc.ts';
 import { countStatuses, failureMessage, type PackOutcome, plural, resultEntries } from './result.ts';
 import { renderSummary } from './summary.ts';
 
@@ -33,6 +36,9 @@ export async function run(): Promise<void> {
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   // Parsing reads the password first and masks it before anything can print it.
   const inputs = parseInputs((name) => core.getInput(name), core.setSecret);
+  // A dry run never contacts the registry; otherwise a job that cannot sign in the way it asked
+  // (oidc: true without an ID token) fails here, before any work.
+  const auth: AuthPlan = inputs.dryRun ? { kind: 'anonymous' } : planAuth(inputs, env, pullRequestFork(env));
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
   // Pack paths are shown (and annotated) relative to the workspace, the repository root.
   process.chdir(workspace);
@@ -58,7 +64,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const packs = dirs.map(readPack);
   // Publishing: reach the registry first; a Packyard registry says which packs it holds unchanged.
   const registry = inputs.dryRun ? undefined : (inputs.registry as RegistryRef);
-  const session = registry ? await connect(inputs, registry) : undefined;
+  const session = registry ? await connect(inputs, auth, registry) : undefined;
   const unchanged = new Map<string, PublishedVersion>();
   if (session?.ready) {
     await core.group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
@@ -177,26 +183,48 @@ interface Session {
   problem?: string;
 }
 
-/** Reaches the registry once, before linting: a failure is one clear reason, not one per pack. */
-async function connect(inputs: ActionInputs, registry: RegistryRef): Promise<Session> {
-  const client = new RegistryClient({
-    registry,
-    credentials: inputs.credentials,
-    userAgent: `packyard-action/${VERSION}`,
-  });
-  core.info(
-    inputs.credentials
-      ? `Signing in to ${registry.origin} as ${inputs.credentials.username}`
-      : `No username and password given: using ${registry.origin} anonymously`,
-  );
+/**
+ * Signs in (password, trusted publishing or anonymously) and reaches the registry once, before
+ * linting: a failure is one clear reason, not one per pack.
+ */
+async function connect(inputs: ActionInputs, auth: AuthPlan, registry: RegistryRef): Promise<Session> {
+  const userAgent = `packyard-action/${VERSION}`;
+  const failed = (problem: string): Session => {
+    core.info(`✖ ${problem}`);
+    return { registry, client: new RegistryClient({ registry, userAgent }), ready: false, problem };
+  };
+  let credentials: BasicCredentials | undefined;
+  let who: string;
+  if (auth.kind === 'password') {
+    credentials = auth.credentials;
+    who = `the credentials of "${credentials.username}"`;
+    core.info(`Signing in to ${registry.origin} as ${credentials.username}`);
+  } else if (auth.kind === 'oidc') {
+    try {
+      const exchanged = await trustedPublishing(inputs, registry, userAgent);
+      credentials = exchanged.credentials;
+      const granted = exchanged.prefixes.map((p) => `${p}*`).join(', ');
+      who = `the trusted-publishing token for ${granted}`;
+      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
+        return failed(
+          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ''}spectro-packs/archive/…; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`,
+        );
+      }
+    } catch (err) {
+      return failed(describeOidcError(err, registry));
+    }
+  } else {
+    who = 'anonymous access';
+    core.info(`No username and password given: using ${registry.origin} anonymously`);
+    if (auth.note) core.info(auth.note);
+  }
+  const client = new RegistryClient({ registry, credentials, userAgent });
   try {
     await client.ping();
-    return { registry, client, ready: true };
   } catch (err) {
-    const problem = describeRegistryError(err, registry, inputs);
-    core.info(`✖ ${problem}`);
-    return { registry, client, ready: false, problem };
+    return failed(describeRegistryError(err, registry, who, auth));
   }
+  return { registry, client, ready: true };
 }
 
 /** Publishes each built pack, deciding by what the registry holds (HEAD by tag, digest compared). */
@@ -212,8 +240,9 @@ async function publish(
     }
     return;
   }
+  const { client } = session;
   await mapLimit(built, inputs.concurrency, async ({ pack, outcome }) => {
-    const r = await publishPack(session.client, pack);
+    const r = await publishPack(client, pack);
     outcome.status = r.status;
     outcome.uploaded = r.uploaded;
     if (r.status === 'skipped') outcome.message = 'already in the registry';
@@ -228,7 +257,11 @@ async function publish(
 
 /** A pack the registry holds with the same content: its recorded lint and push stand in for this run's. */
 function unchangedOutcome(path: string, v: PublishedVersion): PackOutcome {
-  const by = v.provenance?.workflow ? `${v.pushedBy} (${v.provenance.workflow})` : v.pushedBy;
+  // Trusted publishing records the workflow run: say which one published it.
+  const run = v.provenance?.jobWorkflowRef
+    ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ''}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ''})`
+    : '';
+  const by = `${v.pushedBy}${run}`;
   return {
     path,
     name: v.name,
@@ -254,16 +287,66 @@ function unchangedLog(total: number, found: ReadonlyMap<string, PublishedVersion
   return lines.join('\n');
 }
 
-function describeRegistryError(err: unknown, registry: RegistryRef, inputs: ActionInputs): string {
+/**
+ * Trusted publishing: the audience from oidc-audience or the registry, an ID token for it from
+ * GitHub, exchanged for a push token. Both tokens are masked before anything could print them.
+ */
+async function trustedPublishing(
+  inputs: ActionInputs,
+  registry: RegistryRef,
+  userAgent: string,
+): Promise<{ credentials: BasicCredentials; prefixes: string[] }> {
+  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
+  core.info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
+  let idToken: string;
+  try {
+    idToken = await core.getIDToken(audience);
+  } catch (err) {
+    throw new Error(
+      `GitHub did not give this job an ID token (${(err as Error).message.replace(/\s+/g, ' ').trim()}); does the job have permissions: id-token: write?`,
+    );
+  }
+  core.setSecret(idToken);
+  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
+  core.setSecret(exchanged.credentials.password);
+  core.info(
+    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(', ')} (trusted publisher ${exchanged.bindings.join(', ')})`,
+  );
+  return exchanged;
+}
+
+const OIDC_HINTS: Record<string, string> = {
+  no_bindings:
+    'add a trusted publisher for this repository and workflow on the registry (packyard publisher add)',
+  binding_mismatch:
+    "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
+  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
+  replayed: 'each ID token is accepted once; re-run the job',
+  expired: "the runner's clock or a slow step: re-run the job",
+};
+
+function describeOidcError(err: unknown, registry: RegistryRef): string {
+  if (err instanceof OidcExchangeError) {
+    const hint = err.reason ? OIDC_HINTS[err.reason] : undefined;
+    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `\n${hint}` : ''}`;
+  }
+  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
+  return `trusted publishing to ${registry.origin} failed: ${(err as Error).message}`;
+}
+
+function describeRegistryError(err: unknown, registry: RegistryRef, who: string, auth: AuthPlan): string {
   const where = `the registry at ${registry.origin}`;
   if (
     err instanceof AuthError ||
     (err instanceof RegistryError && (err.status === 401 || err.status === 403))
   ) {
-    const who = inputs.credentials
-      ? `the credentials of "${inputs.credentials.username}"`
-      : 'anonymous access';
-    return `${where} refused ${who}: ${(err as Error).message}. Check the username and password inputs (and that the secret is available to this workflow)`;
+    const check =
+      auth.kind === 'oidc'
+        ? "Check the trusted publisher's prefix on the registry"
+        : auth.kind === 'anonymous'
+          ? 'Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)'
+          : 'Check the username and password inputs (and that the secret is available to this workflow)';
+    return `${where} refused ${who}: ${(err as Error).message}. ${check}`;
   }
   if (err instanceof RegistryError) return `${where}: ${err.message}`;
   // Node's fetch says only "fetch failed"; the system error code is somewhere down the causes.

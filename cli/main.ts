@@ -78,6 +78,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .default('enforce'),
     )
     .option('--public-url <url>', 'base URL clients reach the registry at (token realm, Location headers)')
+    .addOption(
+      new Option('--oidc-issuer <url>', 'OIDC issuer whose ID tokens trusted publishers present')
+        .env('PACKYARD_OIDC_ISSUER')
+        .default('https://token.actions.githubusercontent.com'),
+    )
+    .addOption(
+      new Option(
+        '--oidc-audience <aud>',
+        'audience those ID tokens must carry (default: --public-url, else "packyard")',
+      ).env('PACKYARD_OIDC_AUDIENCE'),
+    )
     .addHelpText(
       'after',
       '\nPACKYARD_USERNAME and PACKYARD_PASSWORD create or update an admin credential at start-up;\nwith no credential at all, an admin is created and its password printed once.\nStop with Ctrl-C.',
@@ -97,6 +108,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             anonymousPull: o.anonymousPull,
             lintPolicy: o.lintPolicy,
             publicUrl: o.publicUrl,
+            oidcIssuer: o.oidcIssuer,
+            oidcAudience: o.oidcAudience,
           },
           io,
           controller.signal,
@@ -162,6 +175,77 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   ).action(async (o) =>
     setExit(
       await (await import('./commands/user.ts')).userListCommand(
+        { data: o.data, table: o.table, region: o.region, format: o.format },
+        io,
+      ),
+    ),
+  );
+
+  const publisher = program
+    .command('publisher')
+    .description('Manage trusted publishers: GitHub workflows that push with an OIDC token, no password.');
+  storeOptions(
+    publisher
+      .command('add')
+      .description(
+        "Let a repository's workflow exchange its GitHub OIDC ID token for a short-lived push token.",
+      )
+      .argument('<repository>', 'GitHub repository, owner/name')
+      .requiredOption(
+        '--repository-id <id>',
+        "the repository's numeric id (gh api repos/OWNER/NAME --jq .id)",
+      )
+      .requiredOption('--owner-id <id>', "the owner's numeric id (gh api repos/OWNER/NAME --jq .owner.id)")
+      .requiredOption(
+        '--workflow <file>',
+        'workflow file that runs the publish job: publish.yml, or owner/repo/.github/workflows/x.yml for a reusable one',
+      )
+      .requiredOption(
+        '--prefix <prefix>',
+        'repository prefix it may push to, e.g. team-a/ (spectro-packs/ for no base path)',
+      )
+      .option('--environment <name>', 'only jobs running in this GitHub environment')
+      .option('--ref <pattern>', 'only runs on a matching git ref, e.g. refs/heads/main or refs/tags/v*'),
+  ).action(async (repository: string, o) =>
+    setExit(
+      await (await import('./commands/publisher.ts')).publisherAddCommand(
+        repository,
+        {
+          data: o.data,
+          table: o.table,
+          region: o.region,
+          repositoryId: o.repositoryId,
+          repositoryOwnerId: o.ownerId,
+          workflow: o.workflow,
+          prefix: o.prefix,
+          environment: o.environment,
+          ref: o.ref,
+        },
+        io,
+      ),
+    ),
+  );
+  storeOptions(
+    publisher.command('remove').description('Delete a trusted publisher.').argument('<id>', 'its id (tp-…)'),
+  ).action(async (id: string, o) =>
+    setExit(
+      await (await import('./commands/publisher.ts')).publisherRemoveCommand(
+        id,
+        { data: o.data, table: o.table, region: o.region },
+        io,
+      ),
+    ),
+  );
+  storeOptions(
+    publisher
+      .command('list')
+      .description('List trusted publishers.')
+      .addOption(
+        new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'),
+      ),
+  ).action(async (o) =>
+    setExit(
+      await (await import('./commands/publisher.ts')).publisherListCommand(
         { data: o.data, table: o.table, region: o.region, format: o.format },
         io,
       ),

@@ -419,7 +419,7 @@ var require_errors = __commonJS({
     };
     var kResponseStatusCodeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE_STATUS_CODE");
     var ResponseStatusCodeError = class extends UndiciError {
-      constructor(message, statusCode, headers, body) {
+      constructor(message, statusCode, headers2, body) {
         super(message);
         this.name = "ResponseStatusCodeError";
         this.message = message || "Response Status Code Error";
@@ -427,7 +427,7 @@ var require_errors = __commonJS({
         this.body = body;
         this.status = statusCode;
         this.statusCode = statusCode;
-        this.headers = headers;
+        this.headers = headers2;
       }
       static [Symbol.hasInstance](instance) {
         return instance && instance[kResponseStatusCodeError] === true;
@@ -619,14 +619,14 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code3, { headers, data }) {
+      constructor(message, code3, { headers: headers2, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
         this.statusCode = code3;
         this.data = data;
-        this.headers = headers;
+        this.headers = headers2;
       }
       static [Symbol.hasInstance](instance) {
         return instance && instance[kRequestRetryError] === true;
@@ -635,14 +635,14 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code3, { headers, data }) {
+      constructor(message, code3, { headers: headers2, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
         this.statusCode = code3;
         this.data = data;
-        this.headers = headers;
+        this.headers = headers2;
       }
       static [Symbol.hasInstance](instance) {
         return instance && instance[kResponseError] === true;
@@ -1174,19 +1174,19 @@ var require_util = __commonJS({
     function bufferToLowerCasedHeaderName(value) {
       return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
     }
-    function parseHeaders(headers, obj) {
+    function parseHeaders(headers2, obj) {
       if (obj === void 0) obj = {};
-      for (let i2 = 0; i2 < headers.length; i2 += 2) {
-        const key = headerNameToString(headers[i2]);
+      for (let i2 = 0; i2 < headers2.length; i2 += 2) {
+        const key = headerNameToString(headers2[i2]);
         let val = obj[key];
         if (val) {
           if (typeof val === "string") {
             val = [val];
             obj[key] = val;
           }
-          val.push(headers[i2 + 1].toString("utf8"));
+          val.push(headers2[i2 + 1].toString("utf8"));
         } else {
-          const headersValue = headers[i2 + 1];
+          const headersValue = headers2[i2 + 1];
           if (typeof headersValue === "string") {
             obj[key] = headersValue;
           } else {
@@ -1199,17 +1199,17 @@ var require_util = __commonJS({
       }
       return obj;
     }
-    function parseRawHeaders(headers) {
-      const len = headers.length;
+    function parseRawHeaders(headers2) {
+      const len = headers2.length;
       const ret = new Array(len);
       let hasContentLength = false;
       let contentDispositionIdx = -1;
       let key;
       let val;
       let kLen = 0;
-      for (let n = 0; n < headers.length; n += 2) {
-        key = headers[n];
-        val = headers[n + 1];
+      for (let n = 0; n < headers2.length; n += 2) {
+        key = headers2[n];
+        val = headers2[n + 1];
         typeof key !== "string" && (key = key.toString());
         typeof val !== "string" && (val = val.toString("utf8"));
         kLen = key.length;
@@ -1685,7 +1685,7 @@ var require_request = __commonJS({
         path: path10,
         method,
         body,
-        headers,
+        headers: headers2,
         query,
         idempotent,
         blocking,
@@ -1777,28 +1777,28 @@ var require_request = __commonJS({
         this.contentType = null;
         this.headers = [];
         this.expectContinue = expectContinue != null ? expectContinue : false;
-        if (Array.isArray(headers)) {
-          if (headers.length % 2 !== 0) {
+        if (Array.isArray(headers2)) {
+          if (headers2.length % 2 !== 0) {
             throw new InvalidArgumentError("headers array must be even");
           }
-          for (let i2 = 0; i2 < headers.length; i2 += 2) {
-            processHeader(this, headers[i2], headers[i2 + 1]);
+          for (let i2 = 0; i2 < headers2.length; i2 += 2) {
+            processHeader(this, headers2[i2], headers2[i2 + 1]);
           }
-        } else if (headers && typeof headers === "object") {
-          if (headers[Symbol.iterator]) {
-            for (const header of headers) {
+        } else if (headers2 && typeof headers2 === "object") {
+          if (headers2[Symbol.iterator]) {
+            for (const header of headers2) {
               if (!Array.isArray(header) || header.length !== 2) {
                 throw new InvalidArgumentError("headers must be in key-value pair format");
               }
               processHeader(this, header[0], header[1]);
             }
           } else {
-            const keys = Object.keys(headers);
+            const keys = Object.keys(headers2);
             for (let i2 = 0; i2 < keys.length; ++i2) {
-              processHeader(this, keys[i2], headers[keys[i2]]);
+              processHeader(this, keys[i2], headers2[keys[i2]]);
             }
           }
-        } else if (headers != null) {
+        } else if (headers2 != null) {
           throw new InvalidArgumentError("headers must be an object or an array");
         }
         validateHandler(handler, method, upgrade);
@@ -1842,14 +1842,14 @@ var require_request = __commonJS({
       onResponseStarted() {
         return this[kHandler].onResponseStarted?.();
       }
-      onHeaders(statusCode, headers, resume, statusText) {
+      onHeaders(statusCode, headers2, resume, statusText) {
         assert(!this.aborted);
         assert(!this.completed);
         if (channels.headers.hasSubscribers) {
-          channels.headers.publish({ request: this, response: { statusCode, headers, statusText } });
+          channels.headers.publish({ request: this, response: { statusCode, headers: headers2, statusText } });
         }
         try {
-          return this[kHandler].onHeaders(statusCode, headers, resume, statusText);
+          return this[kHandler].onHeaders(statusCode, headers2, resume, statusText);
         } catch (err) {
           this.abort(err);
         }
@@ -1870,14 +1870,14 @@ var require_request = __commonJS({
        * @param {import('node:stream').Duplex} socket
        * @param {string} [statusText]
        */
-      onUpgrade(statusCode, headers, socket, statusText = "") {
+      onUpgrade(statusCode, headers2, socket, statusText = "") {
         this.onFinally();
         assert(!this.aborted);
         assert(!this.completed);
         if (statusCode !== null) {
-          this.#publishUpgradeHeaders(statusCode, headers, statusText);
+          this.#publishUpgradeHeaders(statusCode, headers2, statusText);
         }
-        const result = this[kHandler].onUpgrade(statusCode, headers, socket);
+        const result = this[kHandler].onUpgrade(statusCode, headers2, socket);
         if (!this.aborted) {
           this.completed = true;
           if (statusCode !== null) {
@@ -1892,11 +1892,11 @@ var require_request = __commonJS({
        * @param {(headers: import('node:http2').IncomingHttpHeaders) => Buffer[]} parseHeaders
        * @param {string} [statusText]
        */
-      onUpgradeResponse(statusCode, headers, parseHeaders, statusText = "") {
+      onUpgradeResponse(statusCode, headers2, parseHeaders, statusText = "") {
         assert(!this.aborted);
         assert(this.completed);
         if (channels.headers.hasSubscribers) {
-          this.#publishUpgradeHeaders(statusCode, parseHeaders(headers), statusText);
+          this.#publishUpgradeHeaders(statusCode, parseHeaders(headers2), statusText);
         }
         this.#publishUpgradeTrailers();
       }
@@ -1915,9 +1915,9 @@ var require_request = __commonJS({
        * @param {Buffer[]} headers
        * @param {string} statusText
        */
-      #publishUpgradeHeaders(statusCode, headers, statusText) {
+      #publishUpgradeHeaders(statusCode, headers2, statusText) {
         if (channels.headers.hasSubscribers) {
-          channels.headers.publish({ request: this, response: { statusCode, headers, statusText } });
+          channels.headers.publish({ request: this, response: { statusCode, headers: headers2, statusText } });
         }
       }
       #publishUpgradeTrailers() {
@@ -4799,11 +4799,11 @@ var require_util2 = __commonJS({
     function createInflate(zlibOptions) {
       return new InflateStream(zlibOptions);
     }
-    function extractMimeType(headers) {
+    function extractMimeType(headers2) {
       let charset = null;
       let essence = null;
       let mimeType = null;
-      const values = getDecodeSplit("content-type", headers);
+      const values = getDecodeSplit("content-type", headers2);
       if (values === null) {
         return "failure";
       }
@@ -5716,8 +5716,8 @@ Content-Type: ${value.type || "application/octet-stream"}\r
       return JSON.parse(utf8DecodeBytes(bytes));
     }
     function bodyMimeType(requestOrResponse) {
-      const headers = requestOrResponse[kState].headersList;
-      const mimeType = extractMimeType(headers);
+      const headers2 = requestOrResponse[kState].headersList;
+      const mimeType = extractMimeType(headers2);
       if (mimeType === "failure") {
         return null;
       }
@@ -6074,12 +6074,12 @@ var require_client_h1 = __commonJS({
         }
       }
       onUpgrade(head) {
-        const { upgrade, client, socket, headers, statusCode, statusText } = this;
+        const { upgrade, client, socket, headers: headers2, statusCode, statusText } = this;
         assert(upgrade);
         assert(client[kSocket] === socket);
         assert(!socket.destroyed);
         assert(!this.paused);
-        assert((headers.length & 1) === 0);
+        assert((headers2.length & 1) === 0);
         const request = client[kQueue][client[kRunningIdx]];
         assert(request);
         assert(request.upgrade || request.method === "CONNECT");
@@ -6099,7 +6099,7 @@ var require_client_h1 = __commonJS({
         client[kQueue][client[kRunningIdx]++] = null;
         client.emit("disconnect", client[kUrl], [client], new InformationalError("upgrade"));
         try {
-          request.onUpgrade(statusCode, headers, socket, statusText);
+          request.onUpgrade(statusCode, headers2, socket, statusText);
         } catch (error2) {
           util.errorRequest(client, request, error2);
           util.destroy(socket, error2);
@@ -6107,7 +6107,7 @@ var require_client_h1 = __commonJS({
         client[kResume]();
       }
       onHeadersComplete(statusCode, upgrade, shouldKeepAlive) {
-        const { client, socket, headers, statusText } = this;
+        const { client, socket, headers: headers2, statusText } = this;
         if (socket.destroyed) {
           return -1;
         }
@@ -6172,7 +6172,7 @@ var require_client_h1 = __commonJS({
         } else {
           socket[kReset] = true;
         }
-        const pause = request.onHeaders(statusCode, headers, this.resume, statusText) === false;
+        const pause = request.onHeaders(statusCode, headers2, this.resume, statusText) === false;
         if (request.aborted) {
           return -1;
         }
@@ -6212,7 +6212,7 @@ var require_client_h1 = __commonJS({
         }
       }
       onMessageComplete() {
-        const { client, socket, statusCode, upgrade, headers, contentLength, bytesRead, shouldKeepAlive } = this;
+        const { client, socket, statusCode, upgrade, headers: headers2, contentLength, bytesRead, shouldKeepAlive } = this;
         if (socket.destroyed && (!statusCode || shouldKeepAlive)) {
           return -1;
         }
@@ -6238,7 +6238,7 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new ResponseContentLengthMismatchError());
           return -1;
         }
-        request.onComplete(headers);
+        request.onComplete(headers2);
         client[kQueue][client[kRunningIdx]++] = null;
         socket[kSocketUsed] = true;
         if (socket[kWriting]) {
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
     }
     function writeH1(client, request) {
       const { method, path: path10, host, upgrade, blocking, reset } = request;
-      let { body, headers, contentLength } = request;
+      let { body, headers: headers2, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
         if (!extractBody) {
@@ -6469,7 +6469,7 @@ var require_client_h1 = __commonJS({
         }
         const [bodyStream, contentType] = extractBody(body);
         if (request.contentType == null) {
-          headers.push("content-type", contentType);
+          headers2.push("content-type", contentType);
         }
         body = bodyStream.stream;
         contentLength = bodyStream.length;
@@ -6481,7 +6481,7 @@ var require_client_h1 = __commonJS({
             util.errorRequest(client, request, new InvalidArgumentError("invalid content-type header"));
             return false;
           }
-          headers.push("content-type", contentTypeValue);
+          headers2.push("content-type", contentTypeValue);
         }
       }
       if (body && typeof body.read === "function") {
@@ -6558,10 +6558,10 @@ upgrade: ${upgrade}\r
       } else {
         header += "connection: close\r\n";
       }
-      if (Array.isArray(headers)) {
-        for (let n = 0; n < headers.length; n += 2) {
-          const key = headers[n + 0];
-          const val = headers[n + 1];
+      if (Array.isArray(headers2)) {
+        for (let n = 0; n < headers2.length; n += 2) {
+          const key = headers2[n + 0];
+          const val = headers2[n + 1];
           if (Array.isArray(val)) {
             for (let i2 = 0; i2 < val.length; i2++) {
               header += `${key}: ${val[i2]}\r
@@ -6918,9 +6918,9 @@ var require_client_h2 = __commonJS({
         HTTP2_HEADER_STATUS
       }
     } = http2;
-    function parseH2Headers(headers) {
+    function parseH2Headers(headers2) {
       const result = [];
-      for (const [name2, value] of Object.entries(headers)) {
+      for (const [name2, value] of Object.entries(headers2)) {
         if (Array.isArray(value)) {
           for (const subvalue of value) {
             result.push(Buffer.from(name2), Buffer.from(subvalue));
@@ -6931,8 +6931,8 @@ var require_client_h2 = __commonJS({
       }
       return result;
     }
-    function parseH2ResponseHeaders(headers) {
-      const { [HTTP2_HEADER_STATUS]: _statusCode, ...realHeaders } = headers;
+    function parseH2ResponseHeaders(headers2) {
+      const { [HTTP2_HEADER_STATUS]: _statusCode, ...realHeaders } = headers2;
       return parseH2Headers(realHeaders);
     }
     async function connectH2(client, socket) {
@@ -7076,26 +7076,26 @@ var require_client_h2 = __commonJS({
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
         return false;
       }
-      const headers = {};
+      const headers2 = {};
       for (let n = 0; n < reqHeaders.length; n += 2) {
         const key = reqHeaders[n + 0];
         const val = reqHeaders[n + 1];
         if (Array.isArray(val)) {
           for (let i2 = 0; i2 < val.length; i2++) {
-            if (headers[key]) {
-              headers[key] += `,${val[i2]}`;
+            if (headers2[key]) {
+              headers2[key] += `,${val[i2]}`;
             } else {
-              headers[key] = val[i2];
+              headers2[key] = val[i2];
             }
           }
         } else {
-          headers[key] = val;
+          headers2[key] = val;
         }
       }
       let stream;
       const { hostname, port } = client[kUrl];
-      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
-      headers[HTTP2_HEADER_METHOD] = method;
+      headers2[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
+      headers2[HTTP2_HEADER_METHOD] = method;
       const abort = (error2) => {
         if (request.aborted) {
           return;
@@ -7125,12 +7125,12 @@ var require_client_h2 = __commonJS({
       }
       if (method === "CONNECT") {
         session.ref();
-        stream = session.request(headers, { endStream: false, signal });
+        stream = session.request(headers2, { endStream: false, signal });
         let upgradeResponseFinished = false;
-        const onResponse = (headers2) => {
+        const onResponse = (headers3) => {
           upgradeResponseFinished = true;
           stream.off(errorMonitor, onUpgradeError);
-          request.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
+          request.onUpgradeResponse(Number(headers3[HTTP2_HEADER_STATUS]), headers3, parseH2ResponseHeaders);
         };
         const onUpgradeError = (error2) => {
           upgradeResponseFinished = true;
@@ -7167,8 +7167,8 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path10;
-      headers[HTTP2_HEADER_SCHEME] = "https";
+      headers2[HTTP2_HEADER_PATH] = path10;
+      headers2[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
         body.read(0);
@@ -7177,7 +7177,7 @@ var require_client_h2 = __commonJS({
       if (util.isFormDataLike(body)) {
         extractBody ??= require_body().extractBody;
         const [bodyStream, contentType] = extractBody(body);
-        headers["content-type"] = contentType;
+        headers2["content-type"] = contentType;
         body = bodyStream.stream;
         contentLength = bodyStream.length;
       }
@@ -7196,24 +7196,24 @@ var require_client_h2 = __commonJS({
       }
       if (contentLength != null) {
         assert(body, "no body must not have content length");
-        headers[HTTP2_HEADER_CONTENT_LENGTH] = `${contentLength}`;
+        headers2[HTTP2_HEADER_CONTENT_LENGTH] = `${contentLength}`;
       }
       session.ref();
       const shouldEndStream = method === "GET" || method === "HEAD" || body === null;
       if (expectContinue) {
-        headers[HTTP2_HEADER_EXPECT] = "100-continue";
-        stream = session.request(headers, { endStream: shouldEndStream, signal });
+        headers2[HTTP2_HEADER_EXPECT] = "100-continue";
+        stream = session.request(headers2, { endStream: shouldEndStream, signal });
         stream.once("continue", writeBodyH2);
       } else {
-        stream = session.request(headers, {
+        stream = session.request(headers2, {
           endStream: shouldEndStream,
           signal
         });
         writeBodyH2();
       }
       ++session[kOpenStreams];
-      stream.once("response", (headers2) => {
-        const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers2;
+      stream.once("response", (headers3) => {
+        const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers3;
         request.onResponseStarted();
         if (request.aborted) {
           const err = new RequestAbortedError();
@@ -7497,14 +7497,14 @@ var require_redirect_handler = __commonJS({
         this.abort = abort;
         this.handler.onConnect(abort, { history: this.history });
       }
-      onUpgrade(statusCode, headers, socket) {
-        this.handler.onUpgrade(statusCode, headers, socket);
+      onUpgrade(statusCode, headers2, socket) {
+        this.handler.onUpgrade(statusCode, headers2, socket);
       }
       onError(error2) {
         this.handler.onError(error2);
       }
-      onHeaders(statusCode, headers, resume, statusText) {
-        this.location = this.history.length >= this.maxRedirections || util.isDisturbed(this.opts.body) ? null : parseLocation(statusCode, headers);
+      onHeaders(statusCode, headers2, resume, statusText) {
+        this.location = this.history.length >= this.maxRedirections || util.isDisturbed(this.opts.body) ? null : parseLocation(statusCode, headers2);
         if (this.opts.throwOnMaxRedirect && this.history.length >= this.maxRedirections) {
           if (this.request) {
             this.request.abort(new Error("max redirects"));
@@ -7517,7 +7517,7 @@ var require_redirect_handler = __commonJS({
           this.history.push(new URL(this.opts.path, this.opts.origin));
         }
         if (!this.location) {
-          return this.handler.onHeaders(statusCode, headers, resume, statusText);
+          return this.handler.onHeaders(statusCode, headers2, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
         const path10 = search ? `${pathname}${search}` : pathname;
@@ -7552,13 +7552,13 @@ var require_redirect_handler = __commonJS({
         }
       }
     };
-    function parseLocation(statusCode, headers) {
+    function parseLocation(statusCode, headers2) {
       if (redirectableStatusCodes.indexOf(statusCode) === -1) {
         return null;
       }
-      for (let i2 = 0; i2 < headers.length; i2 += 2) {
-        if (headers[i2].length === 8 && util.headerNameToString(headers[i2]) === "location") {
-          return headers[i2 + 1];
+      for (let i2 = 0; i2 < headers2.length; i2 += 2) {
+        if (headers2[i2].length === 8 && util.headerNameToString(headers2[i2]) === "location") {
+          return headers2[i2 + 1];
         }
       }
     }
@@ -7575,22 +7575,22 @@ var require_redirect_handler = __commonJS({
       }
       return false;
     }
-    function cleanRequestHeaders(headers, removeContent, unknownOrigin) {
+    function cleanRequestHeaders(headers2, removeContent, unknownOrigin) {
       const ret = [];
-      if (Array.isArray(headers)) {
-        for (let i2 = 0; i2 < headers.length; i2 += 2) {
-          if (!shouldRemoveHeader(headers[i2], removeContent, unknownOrigin)) {
-            ret.push(headers[i2], headers[i2 + 1]);
+      if (Array.isArray(headers2)) {
+        for (let i2 = 0; i2 < headers2.length; i2 += 2) {
+          if (!shouldRemoveHeader(headers2[i2], removeContent, unknownOrigin)) {
+            ret.push(headers2[i2], headers2[i2 + 1]);
           }
         }
-      } else if (headers && typeof headers === "object") {
-        for (const key of Object.keys(headers)) {
+      } else if (headers2 && typeof headers2 === "object") {
+        for (const key of Object.keys(headers2)) {
           if (!shouldRemoveHeader(key, removeContent, unknownOrigin)) {
-            ret.push(key, headers[key]);
+            ret.push(key, headers2[key]);
           }
         }
       } else {
-        assert(headers == null, "headers must be an object or an array");
+        assert(headers2 == null, "headers must be an object or an array");
       }
       return ret;
     }
@@ -8736,12 +8736,12 @@ var require_proxy_agent = __commonJS({
     }
     var Http1ProxyWrapper = class extends DispatcherBase {
       #client;
-      constructor(proxyUrl, { headers = {}, connect: connect2, factory }) {
+      constructor(proxyUrl, { headers: headers2 = {}, connect: connect2, factory }) {
         super();
         if (!proxyUrl) {
           throw new InvalidArgumentError("Proxy URL is mandatory");
         }
-        this[kProxyHeaders] = headers;
+        this[kProxyHeaders] = headers2;
         if (factory) {
           this.#client = factory(proxyUrl, { connect: connect2 });
         } else {
@@ -8762,14 +8762,14 @@ var require_proxy_agent = __commonJS({
         const {
           origin,
           path: path10 = "/",
-          headers = {}
+          headers: headers2 = {}
         } = opts;
         opts.path = origin + path10;
-        if (!("host" in headers) && !("Host" in headers)) {
+        if (!("host" in headers2) && !("Host" in headers2)) {
           const { host } = new URL2(origin);
-          headers.host = host;
+          headers2.host = host;
         }
-        opts.headers = { ...this[kProxyHeaders], ...headers };
+        opts.headers = { ...this[kProxyHeaders], ...headers2 };
         return this.#client[kDispatch](opts, handler);
       }
       async [kClose]() {
@@ -8868,16 +8868,16 @@ var require_proxy_agent = __commonJS({
         });
       }
       dispatch(opts, handler) {
-        const headers = buildHeaders(opts.headers);
-        throwIfProxyAuthIsSent(headers);
-        if (headers && !("host" in headers) && !("Host" in headers)) {
+        const headers2 = buildHeaders(opts.headers);
+        throwIfProxyAuthIsSent(headers2);
+        if (headers2 && !("host" in headers2) && !("Host" in headers2)) {
           const { host } = new URL2(opts.origin);
-          headers.host = host;
+          headers2.host = host;
         }
         return this[kAgent].dispatch(
           {
             ...opts,
-            headers
+            headers: headers2
           },
           handler
         );
@@ -8904,18 +8904,18 @@ var require_proxy_agent = __commonJS({
         await this[kClient].destroy();
       }
     };
-    function buildHeaders(headers) {
-      if (Array.isArray(headers)) {
+    function buildHeaders(headers2) {
+      if (Array.isArray(headers2)) {
         const headersPair = {};
-        for (let i2 = 0; i2 < headers.length; i2 += 2) {
-          headersPair[headers[i2]] = headers[i2 + 1];
+        for (let i2 = 0; i2 < headers2.length; i2 += 2) {
+          headersPair[headers2[i2]] = headers2[i2 + 1];
         }
         return headersPair;
       }
-      return headers;
+      return headers2;
     }
-    function throwIfProxyAuthIsSent(headers) {
-      const existProxyAuth = headers && Object.keys(headers).find((key) => key.toLowerCase() === "proxy-authorization");
+    function throwIfProxyAuthIsSent(headers2) {
+      const existProxyAuth = headers2 && Object.keys(headers2).find((key) => key.toLowerCase() === "proxy-authorization");
       if (existProxyAuth) {
         throw new InvalidArgumentError("Proxy-Authorization should be sent in ProxyAgent constructor");
       }
@@ -9077,8 +9077,8 @@ var require_retry_handler = __commonJS({
       const current = Date.now();
       return new Date(retryAfter).getTime() - current;
     }
-    function validatePartialResponseContentLength(headers, range, statusCode, retryCount) {
-      const contentLength = headers["content-length"];
+    function validatePartialResponseContentLength(headers2, range, statusCode, retryCount) {
+      const contentLength = headers2["content-length"];
       if (contentLength == null) {
         return null;
       }
@@ -9089,7 +9089,7 @@ var require_retry_handler = __commonJS({
       const expectedLength = range.end - range.start + 1;
       if (!Number.isFinite(length) || length !== expectedLength) {
         return new RequestRetryError("Content-Length mismatch", statusCode, {
-          headers,
+          headers: headers2,
           data: { count: retryCount }
         });
       }
@@ -9158,9 +9158,9 @@ var require_retry_handler = __commonJS({
           }
         });
       }
-      checkpointResponseEnd(headers, resume) {
+      checkpointResponseEnd(headers2, resume) {
         if (this.end == null && this.opts.method !== "HEAD") {
-          const contentLength = headers["content-length"];
+          const contentLength = headers2["content-length"];
           this.end = contentLength != null ? Number(contentLength) - 1 : null;
           assert(
             this.end == null || Number.isFinite(this.end),
@@ -9174,9 +9174,9 @@ var require_retry_handler = __commonJS({
           this.handler.onRequestSent();
         }
       }
-      onUpgrade(statusCode, headers, socket) {
+      onUpgrade(statusCode, headers2, socket) {
         if (this.handler.onUpgrade) {
-          this.handler.onUpgrade(statusCode, headers, socket);
+          this.handler.onUpgrade(statusCode, headers2, socket);
         }
       }
       onConnect(abort) {
@@ -9190,7 +9190,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code: code3, headers } = err;
+        const { statusCode, code: code3, headers: headers2 } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9218,7 +9218,7 @@ var require_retry_handler = __commonJS({
           cb(err);
           return;
         }
-        let retryAfterHeader = headers?.["retry-after"];
+        let retryAfterHeader = headers2?.["retry-after"];
         if (retryAfterHeader) {
           retryAfterHeader = Number(retryAfterHeader);
           retryAfterHeader = Number.isNaN(retryAfterHeader) ? calculateRetryAfterHeader(retryAfterHeader) : retryAfterHeader * 1e3;
@@ -9227,12 +9227,12 @@ var require_retry_handler = __commonJS({
         setTimeout(() => cb(null), retryTimeout);
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const headers = parseHeaders(rawHeaders);
+        const headers2 = parseHeaders(rawHeaders);
         this.retryCount += 1;
         if (statusCode >= 300) {
           if (!this.headersSent && this.retryOpts.statusCodes.includes(statusCode) === false) {
             this.headersSent = true;
-            this.checkpointResponseEnd(headers, resume);
+            this.checkpointResponseEnd(headers2, resume);
             return this.handler.onHeaders(
               statusCode,
               rawHeaders,
@@ -9242,7 +9242,7 @@ var require_retry_handler = __commonJS({
           } else {
             this.abort(
               new RequestRetryError("Request failed", statusCode, {
-                headers,
+                headers: headers2,
                 data: {
                   count: this.retryCount
                 }
@@ -9256,32 +9256,32 @@ var require_retry_handler = __commonJS({
           if (statusCode !== 206 && (this.start > 0 || statusCode !== 200)) {
             this.abort(
               new RequestRetryError("server does not support the range header and the payload was partially consumed", statusCode, {
-                headers,
+                headers: headers2,
                 data: { count: this.retryCount }
               })
             );
             return false;
           }
-          const contentRange = parseRangeHeader(headers["content-range"]);
+          const contentRange = parseRangeHeader(headers2["content-range"]);
           if (!contentRange) {
             this.abort(
               new RequestRetryError("Content-Range mismatch", statusCode, {
-                headers,
+                headers: headers2,
                 data: { count: this.retryCount }
               })
             );
             return false;
           }
-          if (this.etag != null && this.etag !== headers.etag) {
+          if (this.etag != null && this.etag !== headers2.etag) {
             this.abort(
               new RequestRetryError("ETag mismatch", statusCode, {
-                headers,
+                headers: headers2,
                 data: { count: this.retryCount }
               })
             );
             return false;
           }
-          const contentLengthError = validatePartialResponseContentLength(headers, contentRange, statusCode, this.retryCount);
+          const contentLengthError = validatePartialResponseContentLength(headers2, contentRange, statusCode, this.retryCount);
           if (contentLengthError != null) {
             this.abort(contentLengthError);
             return false;
@@ -9290,7 +9290,7 @@ var require_retry_handler = __commonJS({
           if (this.start !== start || this.end != null && this.end !== end) {
             this.abort(
               new RequestRetryError("Content-Range mismatch", statusCode, {
-                headers,
+                headers: headers2,
                 data: { count: this.retryCount }
               })
             );
@@ -9301,7 +9301,7 @@ var require_retry_handler = __commonJS({
         }
         if (this.end == null) {
           if (statusCode === 206) {
-            const range = parseRangeHeader(headers["content-range"]);
+            const range = parseRangeHeader(headers2["content-range"]);
             if (range == null) {
               this.headersSent = true;
               return this.handler.onHeaders(
@@ -9311,7 +9311,7 @@ var require_retry_handler = __commonJS({
                 statusMessage
               );
             }
-            const contentLengthError = validatePartialResponseContentLength(headers, range, statusCode, this.retryCount);
+            const contentLengthError = validatePartialResponseContentLength(headers2, range, statusCode, this.retryCount);
             if (contentLengthError != null) {
               this.abort(contentLengthError);
               return false;
@@ -9326,7 +9326,7 @@ var require_retry_handler = __commonJS({
             this.end = end;
           }
           if (this.end == null) {
-            const contentLength = headers["content-length"];
+            const contentLength = headers2["content-length"];
             this.end = contentLength != null ? Number(contentLength) - 1 : null;
           }
           assert(Number.isFinite(this.start));
@@ -9336,7 +9336,7 @@ var require_retry_handler = __commonJS({
           );
           this.resume = resume;
           this.headersSent = true;
-          this.etag = headers.etag != null ? headers.etag : null;
+          this.etag = headers2.etag != null ? headers2.etag : null;
           if (this.etag != null && this.etag.startsWith("W/")) {
             this.etag = null;
           }
@@ -9348,7 +9348,7 @@ var require_retry_handler = __commonJS({
           );
         }
         const err = new RequestRetryError("Request failed", statusCode, {
-          headers,
+          headers: headers2,
           data: { count: this.retryCount }
         });
         this.abort(err);
@@ -9384,15 +9384,15 @@ var require_retry_handler = __commonJS({
             return this.handler.onError(err2);
           }
           if (this.start !== 0) {
-            const headers = { range: `bytes=${this.start}-${this.end ?? ""}` };
+            const headers2 = { range: `bytes=${this.start}-${this.end ?? ""}` };
             if (this.etag != null) {
-              headers["if-match"] = this.etag;
+              headers2["if-match"] = this.etag;
             }
             this.opts = {
               ...this.opts,
               headers: {
                 ...this.opts.headers,
-                ...headers
+                ...headers2
               }
             };
           }
@@ -9746,7 +9746,7 @@ var require_util3 = __commonJS({
     } = require_errors();
     var { chunksDecode } = require_readable();
     var CHUNK_LIMIT = 128 * 1024;
-    async function getResolveErrorBodyCallback({ callback, body, contentType, statusCode, statusMessage, headers }) {
+    async function getResolveErrorBodyCallback({ callback, body, contentType, statusCode, statusMessage, headers: headers2 }) {
       assert(body);
       let chunks = [];
       let length = 0;
@@ -9766,7 +9766,7 @@ var require_util3 = __commonJS({
       }
       const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
       if (statusCode === 204 || !contentType || !length) {
-        queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers)));
+        queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers2)));
         return;
       }
       const stackTraceLimit = Error.stackTraceLimit;
@@ -9782,7 +9782,7 @@ var require_util3 = __commonJS({
       } finally {
         Error.stackTraceLimit = stackTraceLimit;
       }
-      queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers, payload)));
+      queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers2, payload)));
     }
     var isContentTypeApplicationJson = (contentType) => {
       return contentType.length > 15 && contentType[11] === "/" && contentType[0] === "a" && contentType[1] === "p" && contentType[2] === "p" && contentType[3] === "l" && contentType[4] === "i" && contentType[5] === "c" && contentType[6] === "a" && contentType[7] === "t" && contentType[8] === "i" && contentType[9] === "o" && contentType[10] === "n" && contentType[12] === "j" && contentType[13] === "s" && contentType[14] === "o" && contentType[15] === "n";
@@ -9888,14 +9888,14 @@ var require_api_request = __commonJS({
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
         const { callback, opaque, abort, context, responseHeaders, highWaterMark } = this;
-        const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+        const headers2 = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
-            this.onInfo({ statusCode, headers });
+            this.onInfo({ statusCode, headers: headers2 });
           }
           return;
         }
-        const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
+        const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers2;
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
         const res = new Readable({
@@ -9915,12 +9915,12 @@ var require_api_request = __commonJS({
             this.runInAsyncScope(
               getResolveErrorBodyCallback,
               null,
-              { callback, body: res, contentType, statusCode, statusMessage, headers }
+              { callback, body: res, contentType, statusCode, statusMessage, headers: headers2 }
             );
           } else {
             this.runInAsyncScope(callback, null, null, {
               statusCode,
-              headers,
+              headers: headers2,
               trailers: this.trailers,
               opaque,
               body: res,
@@ -10104,24 +10104,24 @@ var require_api_stream = __commonJS({
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
         const { factory, opaque, context, callback, responseHeaders } = this;
-        const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+        const headers2 = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
-            this.onInfo({ statusCode, headers });
+            this.onInfo({ statusCode, headers: headers2 });
           }
           return;
         }
         this.factory = null;
         let res;
         if (this.throwOnError && statusCode >= 400) {
-          const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
+          const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers2;
           const contentType = parsedHeaders["content-type"];
           res = new PassThrough();
           this.callback = null;
           this.runInAsyncScope(
             getResolveErrorBodyCallback,
             null,
-            { callback, body: res, contentType, statusCode, statusMessage, headers }
+            { callback, body: res, contentType, statusCode, statusMessage, headers: headers2 }
           );
         } else {
           if (factory === null) {
@@ -10129,7 +10129,7 @@ var require_api_stream = __commonJS({
           }
           res = this.runInAsyncScope(factory, null, {
             statusCode,
-            headers,
+            headers: headers2,
             opaque,
             context
           });
@@ -10338,8 +10338,8 @@ var require_api_pipeline = __commonJS({
         const { opaque, handler, context } = this;
         if (statusCode < 200) {
           if (this.onInfo) {
-            const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
-            this.onInfo({ statusCode, headers });
+            const headers2 = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+            this.onInfo({ statusCode, headers: headers2 });
           }
           return;
         }
@@ -10347,10 +10347,10 @@ var require_api_pipeline = __commonJS({
         let body;
         try {
           this.handler = null;
-          const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+          const headers2 = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
           body = this.runInAsyncScope(handler, null, {
             statusCode,
-            headers,
+            headers: headers2,
             opaque,
             body: this.res,
             context
@@ -10454,9 +10454,9 @@ var require_api_upgrade = __commonJS({
         const { callback, opaque, context } = this;
         removeSignal(this);
         this.callback = null;
-        const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+        const headers2 = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         this.runInAsyncScope(callback, null, null, {
-          headers,
+          headers: headers2,
           socket,
           opaque,
           context
@@ -10544,13 +10544,13 @@ var require_api_connect = __commonJS({
         const { callback, opaque, context } = this;
         removeSignal(this);
         this.callback = null;
-        let headers = rawHeaders;
-        if (headers != null) {
-          headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+        let headers2 = rawHeaders;
+        if (headers2 != null) {
+          headers2 = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         }
         this.runInAsyncScope(callback, null, null, {
           statusCode,
-          headers,
+          headers: headers2,
           socket,
           opaque,
           context
@@ -10686,50 +10686,50 @@ var require_mock_utils = __commonJS({
       }
       return false;
     }
-    function lowerCaseEntries(headers) {
+    function lowerCaseEntries(headers2) {
       return Object.fromEntries(
-        Object.entries(headers).map(([headerName, headerValue]) => {
+        Object.entries(headers2).map(([headerName, headerValue]) => {
           return [headerName.toLocaleLowerCase(), headerValue];
         })
       );
     }
-    function getHeaderByName(headers, key) {
-      if (Array.isArray(headers)) {
-        for (let i2 = 0; i2 < headers.length; i2 += 2) {
-          if (headers[i2].toLocaleLowerCase() === key.toLocaleLowerCase()) {
-            return headers[i2 + 1];
+    function getHeaderByName(headers2, key) {
+      if (Array.isArray(headers2)) {
+        for (let i2 = 0; i2 < headers2.length; i2 += 2) {
+          if (headers2[i2].toLocaleLowerCase() === key.toLocaleLowerCase()) {
+            return headers2[i2 + 1];
           }
         }
         return void 0;
-      } else if (typeof headers.get === "function") {
-        return headers.get(key);
+      } else if (typeof headers2.get === "function") {
+        return headers2.get(key);
       } else {
-        return lowerCaseEntries(headers)[key.toLocaleLowerCase()];
+        return lowerCaseEntries(headers2)[key.toLocaleLowerCase()];
       }
     }
-    function buildHeadersFromArray(headers) {
-      const clone = headers.slice();
+    function buildHeadersFromArray(headers2) {
+      const clone = headers2.slice();
       const entries = [];
       for (let index = 0; index < clone.length; index += 2) {
         entries.push([clone[index], clone[index + 1]]);
       }
       return Object.fromEntries(entries);
     }
-    function matchHeaders(mockDispatch2, headers) {
+    function matchHeaders(mockDispatch2, headers2) {
       if (typeof mockDispatch2.headers === "function") {
-        if (Array.isArray(headers)) {
-          headers = buildHeadersFromArray(headers);
+        if (Array.isArray(headers2)) {
+          headers2 = buildHeadersFromArray(headers2);
         }
-        return mockDispatch2.headers(headers ? lowerCaseEntries(headers) : {});
+        return mockDispatch2.headers(headers2 ? lowerCaseEntries(headers2) : {});
       }
       if (typeof mockDispatch2.headers === "undefined") {
         return true;
       }
-      if (typeof headers !== "object" || typeof mockDispatch2.headers !== "object") {
+      if (typeof headers2 !== "object" || typeof mockDispatch2.headers !== "object") {
         return false;
       }
       for (const [matchHeaderName, matchHeaderValue] of Object.entries(mockDispatch2.headers)) {
-        const headerValue = getHeaderByName(headers, matchHeaderName);
+        const headerValue = getHeaderByName(headers2, matchHeaderName);
         if (!matchValue(matchHeaderValue, headerValue)) {
           return false;
         }
@@ -10748,11 +10748,11 @@ var require_mock_utils = __commonJS({
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method, body, headers }) {
+    function matchKey(mockDispatch2, { path: path10, method, body, headers: headers2 }) {
       const pathMatch = matchValue(mockDispatch2.path, path10);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
-      const headersMatch = matchHeaders(mockDispatch2, headers);
+      const headersMatch = matchHeaders(mockDispatch2, headers2);
       return pathMatch && methodMatch && bodyMatch && headersMatch;
     }
     function getResponseData(data) {
@@ -10785,8 +10785,8 @@ var require_mock_utils = __commonJS({
       }
       matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key.headers));
       if (matchedMockDispatches.length === 0) {
-        const headers = typeof key.headers === "object" ? JSON.stringify(key.headers) : key.headers;
-        throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers}' on path '${resolvedPath}'`);
+        const headers2 = typeof key.headers === "object" ? JSON.stringify(key.headers) : key.headers;
+        throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers2}' on path '${resolvedPath}'`);
       }
       return matchedMockDispatches[0];
     }
@@ -10809,12 +10809,12 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method, body, headers, query } = opts;
+      const { path: path10, method, body, headers: headers2, query } = opts;
       return {
         path: path10,
         method,
         body,
-        headers,
+        headers: headers2,
         query
       };
     }
@@ -10852,7 +10852,7 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error: error2 }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers: headers2, trailers, error: error2 }, delay, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
@@ -10876,7 +10876,7 @@ var require_mock_utils = __commonJS({
           return;
         }
         const responseData = getResponseData(body);
-        const responseHeaders = generateKeyValues(headers);
+        const responseHeaders = generateKeyValues(headers2);
         const responseTrailers = generateKeyValues(trailers);
         handler.onConnect?.((err) => handler.onError(err), null);
         handler.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
@@ -11029,9 +11029,9 @@ var require_mock_interceptor = __commonJS({
       createMockScopeDispatchData({ statusCode, data, responseOptions }) {
         const responseData = getResponseData(data);
         const contentLength = this[kContentLength] ? { "content-length": responseData.length } : {};
-        const headers = { ...this[kDefaultHeaders], ...contentLength, ...responseOptions.headers };
+        const headers2 = { ...this[kDefaultHeaders], ...contentLength, ...responseOptions.headers };
         const trailers = { ...this[kDefaultTrailers], ...responseOptions.trailers };
-        return { statusCode, data, headers, trailers };
+        return { statusCode, data, headers: headers2, trailers };
       }
       validateReplyParameters(replyParameters) {
         if (typeof replyParameters.statusCode === "undefined") {
@@ -11083,11 +11083,11 @@ var require_mock_interceptor = __commonJS({
       /**
        * Set default reply headers on the interceptor for subsequent replies
        */
-      defaultReplyHeaders(headers) {
-        if (typeof headers === "undefined") {
+      defaultReplyHeaders(headers2) {
+        if (typeof headers2 === "undefined") {
           throw new InvalidArgumentError("headers must be defined");
         }
-        this[kDefaultHeaders] = headers;
+        this[kDefaultHeaders] = headers2;
         return this;
       }
       /**
@@ -11575,8 +11575,8 @@ var require_dump = __commonJS({
       }
       // TODO: will require adjustment after new hooks are out
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const headers = util.parseHeaders(rawHeaders);
-        const contentLength = headers["content-length"];
+        const headers2 = util.parseHeaders(rawHeaders);
+        const contentLength = headers2["content-length"];
         if (contentLength != null && contentLength > this.#maxSize) {
           throw new RequestAbortedError(
             `Response size (${contentLength}) larger than maxSize (${this.#maxSize})`
@@ -11955,7 +11955,7 @@ var require_headers = __commonJS({
       while (j > i2 && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i2))) ++i2;
       return i2 === 0 && j === potentialValue.length ? potentialValue : potentialValue.substring(i2, j);
     }
-    function fill(headers, object) {
+    function fill(headers2, object) {
       if (Array.isArray(object)) {
         for (let i2 = 0; i2 < object.length; ++i2) {
           const header = object[i2];
@@ -11965,12 +11965,12 @@ var require_headers = __commonJS({
               message: `expected name/value pair to be length 2, found ${header.length}.`
             });
           }
-          appendHeader(headers, header[0], header[1]);
+          appendHeader(headers2, header[0], header[1]);
         }
       } else if (typeof object === "object" && object !== null) {
         const keys = Object.keys(object);
         for (let i2 = 0; i2 < keys.length; ++i2) {
-          appendHeader(headers, keys[i2], object[keys[i2]]);
+          appendHeader(headers2, keys[i2], object[keys[i2]]);
         }
       } else {
         throw webidl.errors.conversionFailed({
@@ -11980,7 +11980,7 @@ var require_headers = __commonJS({
         });
       }
     }
-    function appendHeader(headers, name2, value) {
+    function appendHeader(headers2, name2, value) {
       value = headerValueNormalize(value);
       if (!isValidHeaderName(name2)) {
         throw webidl.errors.invalidArgument({
@@ -11995,10 +11995,10 @@ var require_headers = __commonJS({
           type: "header value"
         });
       }
-      if (getHeadersGuard(headers) === "immutable") {
+      if (getHeadersGuard(headers2) === "immutable") {
         throw new TypeError("immutable");
       }
-      return getHeadersList(headers).append(name2, value, false);
+      return getHeadersList(headers2).append(name2, value, false);
     }
     function compareHeaderName(a, b) {
       return a[0] < b[0] ? -1 : 1;
@@ -12094,31 +12094,31 @@ var require_headers = __commonJS({
         }
       }
       get entries() {
-        const headers = {};
+        const headers2 = {};
         if (this[kHeadersMap].size !== 0) {
           for (const { name: name2, value } of this[kHeadersMap].values()) {
-            headers[name2] = value;
+            headers2[name2] = value;
           }
         }
-        return headers;
+        return headers2;
       }
       rawValues() {
         return this[kHeadersMap].values();
       }
       get entriesList() {
-        const headers = [];
+        const headers2 = [];
         if (this[kHeadersMap].size !== 0) {
           for (const { 0: lowerName, 1: { name: name2, value } } of this[kHeadersMap]) {
             if (lowerName === "set-cookie") {
               for (const cookie of this.cookies) {
-                headers.push([name2, cookie]);
+                headers2.push([name2, cookie]);
               }
             } else {
-              headers.push([name2, value]);
+              headers2.push([name2, value]);
             }
           }
         }
-        return headers;
+        return headers2;
       }
       // https://fetch.spec.whatwg.org/#convert-header-names-to-a-sorted-lowercase-set
       toSortedArray() {
@@ -12283,7 +12283,7 @@ var require_headers = __commonJS({
         if (this.#headersList[kHeadersSortedMap]) {
           return this.#headersList[kHeadersSortedMap];
         }
-        const headers = [];
+        const headers2 = [];
         const names = this.#headersList.toSortedArray();
         const cookies = this.#headersList.cookies;
         if (cookies === null || cookies.length === 1) {
@@ -12293,13 +12293,13 @@ var require_headers = __commonJS({
           const { 0: name2, 1: value } = names[i2];
           if (name2 === "set-cookie") {
             for (let j = 0; j < cookies.length; ++j) {
-              headers.push([name2, cookies[j]]);
+              headers2.push([name2, cookies[j]]);
             }
           } else {
-            headers.push([name2, value]);
+            headers2.push([name2, value]);
           }
         }
-        return this.#headersList[kHeadersSortedMap] = headers;
+        return this.#headersList[kHeadersSortedMap] = headers2;
       }
       [util.inspect.custom](depth, options) {
         options.depth ??= depth;
@@ -13100,15 +13100,15 @@ var require_request2 = __commonJS({
         }
         if (initHasKey) {
           const headersList = getHeadersList(this[kHeaders]);
-          const headers = init.headers !== void 0 ? init.headers : new HeadersList(headersList);
+          const headers2 = init.headers !== void 0 ? init.headers : new HeadersList(headersList);
           headersList.clear();
-          if (headers instanceof HeadersList) {
-            for (const { name: name2, value } of headers.rawValues()) {
+          if (headers2 instanceof HeadersList) {
+            for (const { name: name2, value } of headers2.rawValues()) {
               headersList.append(name2, value, false);
             }
-            headersList.cookies = headers.cookies;
+            headersList.cookies = headers2.cookies;
           } else {
-            fillHeaders(this[kHeaders], headers);
+            fillHeaders(this[kHeaders], headers2);
           }
         }
         const inputBody = input instanceof _Request ? input[kState].body : null;
@@ -16447,10 +16447,10 @@ var require_cookies = __commonJS({
     var { stringify } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers2 } = require_headers();
-    function getCookies(headers) {
+    function getCookies(headers2) {
       webidl.argumentLengthCheck(arguments, 1, "getCookies");
-      webidl.brandCheck(headers, Headers2, { strict: false });
-      const cookie = headers.get("cookie");
+      webidl.brandCheck(headers2, Headers2, { strict: false });
+      const cookie = headers2.get("cookie");
       const out = {};
       if (!cookie) {
         return out;
@@ -16461,35 +16461,35 @@ var require_cookies = __commonJS({
       }
       return out;
     }
-    function deleteCookie(headers, name2, attributes) {
-      webidl.brandCheck(headers, Headers2, { strict: false });
+    function deleteCookie(headers2, name2, attributes) {
+      webidl.brandCheck(headers2, Headers2, { strict: false });
       const prefix = "deleteCookie";
       webidl.argumentLengthCheck(arguments, 2, prefix);
       name2 = webidl.converters.DOMString(name2, prefix, "name");
       attributes = webidl.converters.DeleteCookieAttributes(attributes);
-      setCookie(headers, {
+      setCookie(headers2, {
         name: name2,
         value: "",
         expires: /* @__PURE__ */ new Date(0),
         ...attributes
       });
     }
-    function getSetCookies(headers) {
+    function getSetCookies(headers2) {
       webidl.argumentLengthCheck(arguments, 1, "getSetCookies");
-      webidl.brandCheck(headers, Headers2, { strict: false });
-      const cookies = headers.getSetCookie();
+      webidl.brandCheck(headers2, Headers2, { strict: false });
+      const cookies = headers2.getSetCookie();
       if (!cookies) {
         return [];
       }
       return cookies.map((pair) => parseSetCookie(pair));
     }
-    function setCookie(headers, cookie) {
+    function setCookie(headers2, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
-      webidl.brandCheck(headers, Headers2, { strict: false });
+      webidl.brandCheck(headers2, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
       const str = stringify(cookie);
       if (str) {
-        headers.append("Set-Cookie", str);
+        headers2.append("Set-Cookie", str);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -37245,13 +37245,13 @@ var HttpClient = class {
    * All other methods such as get, post, patch, and request ultimately call this.
    * Prefer get, del, post and patch
    */
-  request(verb, requestUrl, data, headers) {
+  request(verb, requestUrl, data, headers2) {
     return __awaiter(this, void 0, void 0, function* () {
       if (this._disposed) {
         throw new Error("Client has already been disposed.");
       }
       const parsedUrl = new URL(requestUrl);
-      let info2 = this._prepareRequest(verb, parsedUrl, headers);
+      let info2 = this._prepareRequest(verb, parsedUrl, headers2);
       const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
       let numTries = 0;
       let response;
@@ -37283,13 +37283,13 @@ var HttpClient = class {
           }
           yield response.readBody();
           if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-            for (const header in headers) {
+            for (const header in headers2) {
               if (header.toLowerCase() === "authorization") {
-                delete headers[header];
+                delete headers2[header];
               }
             }
           }
-          info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
+          info2 = this._prepareRequest(verb, parsedRedirectUrl, headers2);
           response = yield this.requestRaw(info2, data);
           redirectsRemaining--;
         }
@@ -37402,7 +37402,7 @@ var HttpClient = class {
     }
     return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
   }
-  _prepareRequest(method, requestUrl, headers) {
+  _prepareRequest(method, requestUrl, headers2) {
     const info2 = {};
     info2.parsedUrl = requestUrl;
     const usingSsl = info2.parsedUrl.protocol === "https:";
@@ -37413,7 +37413,7 @@ var HttpClient = class {
     info2.options.port = info2.parsedUrl.port ? parseInt(info2.parsedUrl.port) : defaultPort;
     info2.options.path = (info2.parsedUrl.pathname || "") + (info2.parsedUrl.search || "");
     info2.options.method = method;
-    info2.options.headers = this._mergeHeaders(headers);
+    info2.options.headers = this._mergeHeaders(headers2);
     if (this.userAgent != null) {
       info2.options.headers["user-agent"] = this.userAgent;
     }
@@ -37425,11 +37425,11 @@ var HttpClient = class {
     }
     return info2;
   }
-  _mergeHeaders(headers) {
+  _mergeHeaders(headers2) {
     if (this.requestOptions && this.requestOptions.headers) {
-      return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+      return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers2 || {}));
     }
-    return lowercaseKeys(headers || {});
+    return lowercaseKeys(headers2 || {});
   }
   /**
    * Gets an existing header value or returns a default.
@@ -39232,6 +39232,95 @@ function basicHeader(c) {
   return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
 }
 
+// client/oidc.ts
+var OidcExchangeError = class extends Error {
+  constructor(message, status, reason, claims = [], bindings = []) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+    this.claims = claims;
+    this.bindings = bindings;
+  }
+  status;
+  reason;
+  claims;
+  bindings;
+};
+var headers = (opts, extra = {}) => ({
+  "user-agent": opts.userAgent ?? "packyard",
+  ...extra
+});
+async function discoverOidc(registry, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc`;
+  const res = await fetchWithRetry(
+    opts.fetch ?? fetch,
+    url,
+    { headers: headers(opts) },
+    opts.retry ?? DEFAULT_RETRY
+  );
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new OidcExchangeError(
+      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
+      res.status
+    );
+  }
+  const body = await res.json();
+  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
+    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
+  return { issuer: body.issuer, audience: body.audience };
+}
+async function exchangeOidcToken(registry, idToken, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc/token`;
+  let res;
+  try {
+    res = await (opts.fetch ?? fetch)(url, {
+      method: "POST",
+      headers: headers(opts, { "content-type": "application/json" }),
+      body: JSON.stringify({ token: idToken }),
+      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
+    });
+  } catch (err) {
+    throw new NetworkError(url, err);
+  }
+  const text = await res.text();
+  let body = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+  }
+  if (!res.ok) {
+    const e = body.errors?.[0];
+    const detail = e?.detail ?? {};
+    throw new OidcExchangeError(
+      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
+      res.status,
+      typeof detail.reason === "string" ? detail.reason : void 0,
+      Array.isArray(detail.claims) ? detail.claims : [],
+      Array.isArray(detail.bindings) ? detail.bindings : []
+    );
+  }
+  if (typeof body.token !== "string" || typeof body.username !== "string")
+    throw new OidcExchangeError(`${url} answered without a token`, res.status);
+  return {
+    credentials: { username: body.username, password: body.token },
+    expiresIn: Number(body.expires_in ?? 0),
+    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
+    bindings: Array.isArray(body.bindings) ? body.bindings : []
+  };
+}
+function describeExchangeError(err) {
+  const lines = [err.message];
+  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
+  if (err.bindings.length > 0) {
+    for (const b of err.bindings)
+      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
+  } else {
+    for (const m of err.claims) lines.push(`  ${show(m)}`);
+  }
+  return lines.join("\n");
+}
+
 // core/oci.ts
 import { createHash } from "node:crypto";
 var MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -39437,12 +39526,12 @@ var RegistryClient = class {
     const last = bytes.subarray(offset);
     const url = new URL(location2);
     url.searchParams.set("digest", digest);
-    const headers = {
+    const headers2 = {
       "content-type": "application/octet-stream",
       "content-length": String(last.length)
     };
-    if (last.length > 0) headers["content-range"] = `${offset}-${bytes.length - 1}`;
-    const res = await this.request("PUT", url.toString(), scope, { body: last, headers });
+    if (last.length > 0) headers2["content-range"] = `${offset}-${bytes.length - 1}`;
+    const res = await this.request("PUT", url.toString(), scope, { body: last, headers: headers2 });
     if (res.status !== 201) await this.fail(res, `finish upload of ${digest}`);
     await res.body?.cancel();
     onProgress?.(bytes.length);
@@ -44428,6 +44517,7 @@ var INPUT_DEFAULTS = {
   concurrency: "4",
   insecure: "false",
   oidc: "auto",
+  "oidc-audience": "",
   "annotations-limit": "10"
 };
 var GITHUB_ANNOTATION_LIMIT = 10;
@@ -44468,13 +44558,15 @@ function parseInputs(get, maskSecret = () => {
   const oidc = oidcRaw === "true" || oidcRaw === "false" ? oidcRaw : "auto";
   if (!["true", "false", "auto"].includes(oidcRaw))
     problems.push(`oidc must be "false", "auto" or "true" (got "${value("oidc")}")`);
-  if (oidcRaw === "true")
-    problems.push(
-      "oidc: true asks for GitHub OIDC trusted publishing, which this version of Packyard does not offer yet; use username and password (with oidc: auto or false)"
-    );
+  const oidcAudience = get("oidc-audience") || void 0;
+  if (oidcAudience && /\s/.test(oidcAudience)) problems.push("oidc-audience must not contain spaces");
   const username = get("username");
   let credentials;
-  if (username && password) credentials = { username, password };
+  if (oidc === "true" && (username || password))
+    problems.push(
+      "oidc is true (trusted publishing, no stored secret) but username or password is set too; remove them, or set oidc to auto or false"
+    );
+  else if (username && password) credentials = { username, password };
   else if (username && !dryRun)
     problems.push(
       `password is empty for username "${username}": pass it from a secret (password: \${{ secrets.PACKYARD_PASSWORD }}); secrets are not given to workflows triggered from forks`
@@ -44482,7 +44574,18 @@ function parseInputs(get, maskSecret = () => {
   else if (password && !username) problems.push("password is set but username is not; give both");
   const registry = parseRegistry(get("registry"), get("base-path"), insecure, dryRun, problems);
   if (problems.length > 0) throw new InputError(problems);
-  return { paths, registry, credentials, dryRun, failOn, concurrency, insecure, oidc, annotationsLimit };
+  return {
+    paths,
+    registry,
+    credentials,
+    dryRun,
+    failOn,
+    concurrency,
+    insecure,
+    oidc,
+    oidcAudience,
+    annotationsLimit
+  };
 }
 function splitList(raw) {
   return raw.split(/[\n,]/).map((s) => s.trim()).filter((s) => s.length > 0);
@@ -44539,6 +44642,41 @@ function parseRegistry(raw, basePath, insecure, dryRun, problems) {
     problems.push(`base-path: ${err.message}`);
     return void 0;
   }
+}
+
+// action/oidc.ts
+import { readFileSync } from "node:fs";
+function idTokenAvailable(env) {
+  return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+}
+var HOW_TO = "add `permissions: id-token: write` to the job (or the workflow); pull requests from forks never get an ID token (nor secrets), so run them with dry-run: true";
+function planAuth(inputs, env, fork) {
+  if (inputs.credentials) return { kind: "password", credentials: inputs.credentials };
+  const available = idTokenAvailable(env);
+  const why = fork ? `this run is a pull request from the fork ${fork}, and GitHub gives those no ID token (nor secrets): run pull requests with dry-run: true` : `ACTIONS_ID_TOKEN_REQUEST_URL is not set: ${HOW_TO}`;
+  if (inputs.oidc === "true") {
+    if (!available) throw new Error(`oidc is true, but this job cannot get a GitHub OIDC ID token: ${why}`);
+    return { kind: "oidc" };
+  }
+  if (inputs.oidc === "auto" && available) return { kind: "oidc" };
+  return {
+    kind: "anonymous",
+    note: inputs.oidc === "auto" ? `No password and no ID token, so the registry is used anonymously. For trusted publishing, ${fork ? why : HOW_TO}; or pass username and password from secrets` : void 0
+  };
+}
+function pullRequestFork(env) {
+  if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
+  try {
+    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
+    const head = event.pull_request?.head?.repo?.full_name;
+    return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function prefixesCover(prefixes, basePath) {
+  const repository = `${basePath ? `${basePath}/` : ""}spectro-packs/archive/x`;
+  return prefixes.some((p) => repository.startsWith(p.endsWith("/") ? p : `${p}/`));
 }
 
 // action/result.ts
@@ -44674,6 +44812,7 @@ async function run() {
 }
 async function main(env) {
   const inputs = parseInputs((name2) => getInput(name2), setSecret);
+  const auth = inputs.dryRun ? { kind: "anonymous" } : planAuth(inputs, env, pullRequestFork(env));
   const workspace = path9.resolve(env.GITHUB_WORKSPACE || process.cwd());
   process.chdir(workspace);
   const roots = inputs.paths.map((p) => workspaceRelative(workspace, p));
@@ -44695,7 +44834,7 @@ async function main(env) {
   const dirs = await discover(roots, workspace);
   const packs = dirs.map(readPack);
   const registry = inputs.dryRun ? void 0 : inputs.registry;
-  const session = registry ? await connect(inputs, registry) : void 0;
+  const session = registry ? await connect(inputs, auth, registry) : void 0;
   const unchanged = /* @__PURE__ */ new Map();
   if (session?.ready) {
     await group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
@@ -44800,23 +44939,44 @@ async function main(env) {
   );
   if (failure) setFailed(failure);
 }
-async function connect(inputs, registry) {
-  const client = new RegistryClient({
-    registry,
-    credentials: inputs.credentials,
-    userAgent: `packyard-action/${VERSION}`
-  });
-  info(
-    inputs.credentials ? `Signing in to ${registry.origin} as ${inputs.credentials.username}` : `No username and password given: using ${registry.origin} anonymously`
-  );
+async function connect(inputs, auth, registry) {
+  const userAgent = `packyard-action/${VERSION}`;
+  const failed = (problem) => {
+    info(`\u2716 ${problem}`);
+    return { registry, client: new RegistryClient({ registry, userAgent }), ready: false, problem };
+  };
+  let credentials;
+  let who;
+  if (auth.kind === "password") {
+    credentials = auth.credentials;
+    who = `the credentials of "${credentials.username}"`;
+    info(`Signing in to ${registry.origin} as ${credentials.username}`);
+  } else if (auth.kind === "oidc") {
+    try {
+      const exchanged = await trustedPublishing(inputs, registry, userAgent);
+      credentials = exchanged.credentials;
+      const granted = exchanged.prefixes.map((p) => `${p}*`).join(", ");
+      who = `the trusted-publishing token for ${granted}`;
+      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
+        return failed(
+          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ""}spectro-packs/archive/\u2026; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`
+        );
+      }
+    } catch (err) {
+      return failed(describeOidcError(err, registry));
+    }
+  } else {
+    who = "anonymous access";
+    info(`No username and password given: using ${registry.origin} anonymously`);
+    if (auth.note) info(auth.note);
+  }
+  const client = new RegistryClient({ registry, credentials, userAgent });
   try {
     await client.ping();
-    return { registry, client, ready: true };
   } catch (err) {
-    const problem = describeRegistryError(err, registry, inputs);
-    info(`\u2716 ${problem}`);
-    return { registry, client, ready: false, problem };
+    return failed(describeRegistryError(err, registry, who, auth));
   }
+  return { registry, client, ready: true };
 }
 async function publish(inputs, session, built) {
   if (!session.ready) {
@@ -44826,8 +44986,9 @@ async function publish(inputs, session, built) {
     }
     return;
   }
+  const { client } = session;
   await mapLimit(built, inputs.concurrency, async ({ pack, outcome }) => {
-    const r = await publishPack(session.client, pack);
+    const r = await publishPack(client, pack);
     outcome.status = r.status;
     outcome.uploaded = r.uploaded;
     if (r.status === "skipped") outcome.message = "already in the registry";
@@ -44840,7 +45001,8 @@ async function publish(inputs, session, built) {
   });
 }
 function unchangedOutcome(path10, v) {
-  const by = v.provenance?.workflow ? `${v.pushedBy} (${v.provenance.workflow})` : v.pushedBy;
+  const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
+  const by = `${v.pushedBy}${run2}`;
   return {
     path: path10,
     name: v.name,
@@ -44862,11 +45024,46 @@ function unchangedLog(total, found) {
   );
   return lines.join("\n");
 }
-function describeRegistryError(err, registry, inputs) {
+async function trustedPublishing(inputs, registry, userAgent) {
+  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
+  info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
+  let idToken;
+  try {
+    idToken = await getIDToken(audience);
+  } catch (err) {
+    throw new Error(
+      `GitHub did not give this job an ID token (${err.message.replace(/\s+/g, " ").trim()}); does the job have permissions: id-token: write?`
+    );
+  }
+  setSecret(idToken);
+  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
+  setSecret(exchanged.credentials.password);
+  info(
+    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(", ")} (trusted publisher ${exchanged.bindings.join(", ")})`
+  );
+  return exchanged;
+}
+var OIDC_HINTS = {
+  no_bindings: "add a trusted publisher for this repository and workflow on the registry (packyard publisher add)",
+  binding_mismatch: "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
+  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
+  replayed: "each ID token is accepted once; re-run the job",
+  expired: "the runner's clock or a slow step: re-run the job"
+};
+function describeOidcError(err, registry) {
+  if (err instanceof OidcExchangeError) {
+    const hint = err.reason ? OIDC_HINTS[err.reason] : void 0;
+    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `
+${hint}` : ""}`;
+  }
+  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
+  return `trusted publishing to ${registry.origin} failed: ${err.message}`;
+}
+function describeRegistryError(err, registry, who, auth) {
   const where = `the registry at ${registry.origin}`;
   if (err instanceof AuthError || err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
-    const who = inputs.credentials ? `the credentials of "${inputs.credentials.username}"` : "anonymous access";
-    return `${where} refused ${who}: ${err.message}. Check the username and password inputs (and that the secret is available to this workflow)`;
+    const check = auth.kind === "oidc" ? "Check the trusted publisher's prefix on the registry" : auth.kind === "anonymous" ? "Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)" : "Check the username and password inputs (and that the secret is available to this workflow)";
+    return `${where} refused ${who}: ${err.message}. ${check}`;
   }
   if (err instanceof RegistryError) return `${where}: ${err.message}`;
   const message = err.message === "fetch failed" ? "no connection" : err.message;

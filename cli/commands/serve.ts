@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ensureUser, startLocalRegistry } from '../../lambdas/local/serve.ts';
+import { validateIssuer } from '../../lambdas/registry/config.ts';
 import type { Scope } from '../../lambdas/registry/ports.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 
@@ -11,6 +12,8 @@ export interface ServeOptions {
   anonymousPull: boolean;
   lintPolicy: 'enforce' | 'warn';
   publicUrl?: string;
+  oidcIssuer: string;
+  oidcAudience?: string;
 }
 
 /** Runs the registry locally until SIGINT/SIGTERM. */
@@ -25,13 +28,25 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
       throw new UsageError('set both PACKYARD_USERNAME and PACKYARD_PASSWORD (or neither)');
     users.push({ username, password, scope: 'admin' });
   }
+  let oidcIssuer: string;
+  try {
+    oidcIssuer = validateIssuer(opts.oidcIssuer, '--oidc-issuer');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const dataDir = path.resolve(opts.data);
   const registry = await startLocalRegistry({
     dataDir,
     port: opts.port,
     host: opts.host,
     users,
-    config: { anonymousPull: opts.anonymousPull, lintPolicy: opts.lintPolicy, publicUrl: opts.publicUrl },
+    config: {
+      anonymousPull: opts.anonymousPull,
+      lintPolicy: opts.lintPolicy,
+      publicUrl: opts.publicUrl,
+      oidcIssuer,
+      ...(opts.oidcAudience ? { oidcAudience: opts.oidcAudience } : {}),
+    },
     log: (e) => {
       if (e.level === 'error') io.err(`${JSON.stringify(e)}\n`);
     },

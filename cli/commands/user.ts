@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
 import { ensureUser } from '../../lambdas/local/serve.ts';
 import { DynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { OIDC_USERNAME } from '../../lambdas/registry/auth/authenticate.ts';
 import type { RegistryIndex, Scope } from '../../lambdas/registry/ports.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 
@@ -14,7 +15,7 @@ export interface StoreOptions {
 }
 
 /** Opens the credential store: a deployed DynamoDB table (--table), or a local data folder. */
-async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Promise<T>): Promise<T> {
+export async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Promise<T>): Promise<T> {
   if (opts.table) {
     const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
     try {
@@ -29,7 +30,7 @@ async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Pr
   } catch (err) {
     if (/lock/i.test((err as Error).message)) {
       throw new Error(
-        `${opts.data} is in use by a running "packyard serve"; stop it first (or manage users of a deployed registry with --table)`,
+        `${opts.data} is in use by a running "packyard serve"; stop it first (or manage a deployed registry with --table)`,
       );
     }
     throw err;
@@ -50,6 +51,10 @@ export async function userAddCommand(
   if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/.test(username)) {
     throw new UsageError(`user name "${username}" must be 1–128 letters, digits, ".", "_", "@" or "-"`);
   }
+  if (username === OIDC_USERNAME)
+    throw new UsageError(
+      `"${OIDC_USERNAME}" is reserved: it is the user name of trusted-publishing tokens (see "packyard publisher")`,
+    );
   if (opts.prefix && !/^[a-z0-9][a-z0-9._/-]*$/.test(opts.prefix))
     throw new UsageError(`--prefix "${opts.prefix}" is not a repository prefix`);
   const prefix = opts.prefix && !opts.prefix.endsWith('/') ? `${opts.prefix}/` : opts.prefix;

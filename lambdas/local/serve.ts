@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashPassword } from '../registry/auth/passwords.ts';
-import { DEFAULT_CONFIG, type RegistryConfig } from '../registry/config.ts';
+import { DEFAULT_CONFIG, defaultAudience, type RegistryConfig } from '../registry/config.ts';
 import type { RegistryIndex, Scope } from '../registry/ports.ts';
 import { registryFromPorts } from '../registry/wiring.ts';
 import { type ApiGatewayLog, startApiGatewayServer } from './apigw-server.ts';
@@ -62,6 +62,8 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
   try {
     for (const u of opts.users ?? []) await ensureUser(storage.index, u);
     const config: RegistryConfig = { ...DEFAULT_CONFIG, ...opts.config };
+    // The same default as the Lambda's (config.ts): the public URL when given, else the service.
+    config.oidcAudience = opts.config?.oidcAudience ?? defaultAudience(config.publicUrl, config.service);
     const handler = registryFromPorts(
       storage.blobStore,
       storage.index,

@@ -13,6 +13,7 @@ import * as blobs from './usecases/blobs.ts';
 import type { RegistryContext } from './usecases/context.ts';
 import { listCatalog, listReferrers, listTags } from './usecases/listing.ts';
 import { deleteManifest, getManifest, headManifest, putManifest } from './usecases/manifests.ts';
+import type { Exchanger } from './usecases/oidc-exchange.ts';
 import {
   getVersion,
   getVersionFile,
@@ -21,6 +22,7 @@ import {
   packRepository,
   searchPacks,
 } from './usecases/packs-api.ts';
+import { addPublisher, listPublishers, publisherAudit, removePublisher } from './usecases/publishers-api.ts';
 import { RecentBlobs } from './usecases/recent-blobs.ts';
 import { issueToken } from './usecases/token.ts';
 
@@ -47,7 +49,12 @@ type Route =
   | { kind: 'packs' }
   | { kind: 'pack-versions'; pack: string }
   | { kind: 'pack-version'; pack: string; version: string }
-  | { kind: 'pack-file'; pack: string; version: string; file: string };
+  | { kind: 'pack-file'; pack: string; version: string; file: string }
+  | { kind: 'oidc' }
+  | { kind: 'oidc-token' }
+  | { kind: 'publishers' }
+  | { kind: 'publisher'; id: string }
+  | { kind: 'publisher-audit'; id: string };
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/health\/?$/, () => ({ kind: 'health' })],
@@ -79,6 +86,11 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => Route][] = [
     /^\/api\/v1\/packs\/([^/]+)\/versions\/([^/]+)\/([a-z]+)$/,
     (m) => ({ kind: 'pack-file', pack: m[1] as string, version: m[2] as string, file: m[3] as string }),
   ],
+  [/^\/api\/v1\/oidc\/?$/, () => ({ kind: 'oidc' })],
+  [/^\/api\/v1\/oidc\/token\/?$/, () => ({ kind: 'oidc-token' })],
+  [/^\/api\/v1\/publishers\/?$/, () => ({ kind: 'publishers' })],
+  [/^\/api\/v1\/publishers\/([^/]+)$/, (m) => ({ kind: 'publisher', id: m[1] as string })],
+  [/^\/api\/v1\/publishers\/([^/]+)\/audit\/?$/, (m) => ({ kind: 'publisher-audit', id: m[1] as string })],
 ];
 
 const METHODS: Record<Route['kind'], string[]> = {
@@ -96,6 +108,11 @@ const METHODS: Record<Route['kind'], string[]> = {
   'pack-versions': ['GET'],
   'pack-version': ['GET'],
   'pack-file': ['GET'],
+  oidc: ['GET'],
+  'oidc-token': ['POST'],
+  publishers: ['GET', 'POST'],
+  publisher: ['DELETE'],
+  'publisher-audit': ['GET'],
 };
 
 function match(path: string): Route | undefined {
@@ -122,13 +139,20 @@ export function createRegistry(deps: RegistryDeps): Handler {
     anonymousPull: deps.config.anonymousPull,
   });
   const log = deps.log ?? (() => {});
+  // Trusted publishing is loaded on the first exchange, not at cold start (like the linter); the
+  // exchanger lives as long as the container, so the issuer's keys stay cached between requests.
+  let exchanger: Promise<Exchanger> | undefined;
+  const oidc = (): Promise<Exchanger> => {
+    exchanger ??= import('./usecases/oidc-exchange.ts').then((m) => m.oidcExchanger(ctx, log));
+    return exchanger;
+  };
   return async (event: ApiGatewayEvent): Promise<ApiGatewayResult> => {
     const started = Date.now();
     let req: Request | undefined;
     let res: ApiGatewayResult;
     try {
       req = toRequest(event, deps.config.publicUrl);
-      res = await route(ctx, auth, req);
+      res = await route(ctx, auth, req, oidc);
     } catch (err) {
       if (err instanceof OciError) {
         res = ociErrorResponse(err);
@@ -165,7 +189,12 @@ export function createRegistry(deps: RegistryDeps): Handler {
   };
 }
 
-async function route(ctx: RegistryContext, auth: Authenticator, req: Request): Promise<ApiGatewayResult> {
+async function route(
+  ctx: RegistryContext,
+  auth: Authenticator,
+  req: Request,
+  oidc: () => Promise<Exchanger>,
+): Promise<ApiGatewayResult> {
   const r = match(req.path);
   if (!r) throw new OciError(404, 'UNSUPPORTED', `no endpoint at ${req.path.slice(0, 200)}`);
   const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -182,6 +211,15 @@ async function route(ctx: RegistryContext, auth: Authenticator, req: Request): P
     );
   }
   if (r.kind === 'health') return json(200, { status: 'UP' });
+  // Trusted publishing needs no credentials: the ID token in the body is the credential.
+  if (r.kind === 'oidc') {
+    return json(200, {
+      issuer: ctx.config.oidcIssuer,
+      audience: ctx.config.oidcAudience,
+      token_endpoint: `${req.baseUrl}/api/v1/oidc/token`,
+    });
+  }
+  if (r.kind === 'oidc-token') return (await oidc()).exchange(req.body, req.header('content-type'));
 
   const challenge = (scope?: string, error?: string): Record<string, string> => {
     let value = `Bearer realm="${req.baseUrl}/v2/token",service="${ctx.config.service}"`;
@@ -210,6 +248,13 @@ async function route(ctx: RegistryContext, auth: Authenticator, req: Request): P
     }
     return listCatalog(ctx, req.query, principal.listPrefix);
   }
+  if (r.kind === 'publishers') {
+    return method === 'POST'
+      ? addPublisher(ctx, principal, challenge(), req.body)
+      : listPublishers(ctx, principal, challenge());
+  }
+  if (r.kind === 'publisher') return removePublisher(ctx, principal, challenge(), r.id);
+  if (r.kind === 'publisher-audit') return publisherAudit(ctx, principal, challenge(), r.id, req.query);
   if (r.kind === 'packs') return searchPacks(ctx, req.query, (repo) => principal.can('pull', repo));
   if (r.kind === 'pack-versions' || r.kind === 'pack-version' || r.kind === 'pack-file') {
     const repo = validateName(packRepository(r.pack, req.query.get('base') ?? ''));
@@ -232,7 +277,15 @@ async function route(ctx: RegistryContext, auth: Authenticator, req: Request): P
       }
       if (method === 'PUT') {
         need('push');
-        return putManifest(ctx, name, r.ref, req.body, req.header('content-type'), principal.subject);
+        return putManifest(
+          ctx,
+          name,
+          r.ref,
+          req.body,
+          req.header('content-type'),
+          principal.subject,
+          principal.publisher,
+        );
       }
       need('delete');
       return deleteManifest(ctx, name, r.ref);

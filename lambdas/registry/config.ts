@@ -22,7 +22,20 @@ export interface RegistryConfig {
   /** Manifests up to this size live in the index; larger ones in the blob store. */
   maxInlineManifestBytes: number;
   maxManifestBytes: number;
+  /**
+   * Trusted publishing: the OIDC issuer whose ID tokens `POST /api/v1/oidc/token` accepts
+   * (its discovery document and JWKS are fetched from here) and the audience they must carry.
+   */
+  oidcIssuer: string;
+  oidcAudience: string;
+  /** Lifetime of the push token an exchange mints (at most 15 minutes). */
+  oidcTokenTtlSeconds: number;
 }
+
+/** GitHub Actions' OIDC issuer. */
+export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+/** Longest lifetime of any bearer token the registry issues (also tokens.ts's cap). */
+const MAX_TTL_SECONDS = 15 * 60;
 
 export const DEFAULT_CONFIG: RegistryConfig = {
   service: 'packyard',
@@ -38,7 +51,38 @@ export const DEFAULT_CONFIG: RegistryConfig = {
   maxPackInflatedBytes: 256 * 1024 * 1024,
   maxInlineManifestBytes: 256 * 1024,
   maxManifestBytes: 4 * 1024 * 1024,
+  oidcIssuer: GITHUB_OIDC_ISSUER,
+  oidcAudience: 'packyard',
+  oidcTokenTtlSeconds: MAX_TTL_SECONDS,
 };
+
+/**
+ * An issuer must be an https URL (http only on the loopback interface, for `packyard serve` and
+ * tests): its JWKS decides who may publish, so it must not be fetched over plain http.
+ */
+export function validateIssuer(value: string, name = 'PACKYARD_OIDC_ISSUER'): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be an absolute URL (got "${value}")`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    throw new Error(`${name} must be an https URL (http only on localhost; got "${value}")`);
+  if (url.search || url.hash) throw new Error(`${name} must not have a query or fragment (got "${value}")`);
+  // Issuers are compared as strings with the token's `iss`: keep exactly what was configured,
+  // minus a trailing slash (GitHub's `iss` has none).
+  return value.replace(/\/+$/, '');
+}
+
+/**
+ * The audience when PACKYARD_OIDC_AUDIENCE is not set: the public URL when there is one (unique
+ * to this registry, so a token minted for another registry is refused), else the service name.
+ */
+export function defaultAudience(publicUrl: string | undefined, service: string): string {
+  return publicUrl ? publicUrl.replace(/\/+$/, '') : service;
+}
 
 /** Reads PACKYARD_* variables; unknown or malformed values fail loudly at start-up. */
 export function configFromEnv(env: NodeJS.ProcessEnv): RegistryConfig {
@@ -58,12 +102,23 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RegistryConfig {
   const policy = env.PACKYARD_LINT_POLICY ?? 'enforce';
   if (policy !== 'enforce' && policy !== 'warn')
     throw new Error(`PACKYARD_LINT_POLICY must be enforce or warn (got "${policy}")`);
+  const service = env.PACKYARD_SERVICE || DEFAULT_CONFIG.service;
+  const publicUrl = env.PACKYARD_PUBLIC_URL || undefined;
+  const audience = env.PACKYARD_OIDC_AUDIENCE || defaultAudience(publicUrl, service);
+  if (audience.length > 256 || /\s/.test(audience))
+    throw new Error(`PACKYARD_OIDC_AUDIENCE must be at most 256 characters without spaces`);
+  const oidcTtl = int('PACKYARD_OIDC_TOKEN_TTL_SECONDS', DEFAULT_CONFIG.oidcTokenTtlSeconds);
+  if (oidcTtl < 60 || oidcTtl > MAX_TTL_SECONDS)
+    throw new Error(`PACKYARD_OIDC_TOKEN_TTL_SECONDS must be 60–${MAX_TTL_SECONDS} (got ${oidcTtl})`);
   return {
     ...DEFAULT_CONFIG,
-    service: env.PACKYARD_SERVICE || DEFAULT_CONFIG.service,
-    publicUrl: env.PACKYARD_PUBLIC_URL || undefined,
+    service,
+    publicUrl,
     anonymousPull: bool('PACKYARD_ANONYMOUS_PULL', false),
     lintPolicy: policy,
     tokenTtlSeconds: int('PACKYARD_TOKEN_TTL_SECONDS', DEFAULT_CONFIG.tokenTtlSeconds),
+    oidcIssuer: validateIssuer(env.PACKYARD_OIDC_ISSUER || GITHUB_OIDC_ISSUER),
+    oidcAudience: audience,
+    oidcTokenTtlSeconds: oidcTtl,
   };
 }

@@ -154,6 +154,50 @@ export interface CredentialRecord {
   createdAt: string;
 }
 
+/**
+ * A trusted publisher: which GitHub workflow may exchange its OIDC ID token for a short-lived
+ * push token limited to `prefix`. Matching rules: auth/publishers.ts and docs/registry.md.
+ */
+export interface PublisherBinding {
+  /** Derived from the binding's content (auth/publishers.ts bindingId): adding it twice is a no-op. */
+  id: string;
+  /** Repository prefix the minted token may pull and push in, e.g. `team-a/` (never empty). */
+  prefix: string;
+  /** `owner/name` as GitHub spells it (compared case-insensitively with the `repository` claim). */
+  repository: string;
+  /** GitHub's numeric ids (claims `repository_id`, `repository_owner_id`), as decimal strings. */
+  repositoryId: string;
+  repositoryOwnerId: string;
+  /**
+   * The workflow file that defines the job, `owner/repo/.github/workflows/<file>`, compared with
+   * the `job_workflow_ref` claim without its `@<ref>`.
+   */
+  workflow: string;
+  /** GitHub deployment environment the job must run in (claim `environment`), exact. */
+  environment?: string;
+  /** Glob on the `ref` claim, e.g. `refs/tags/v*` (`*` stops at `/`, `**` does not). */
+  ref?: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** One trusted-publishing event: an ID token exchanged, or a push made with the minted token. */
+export interface PublisherAuditRecord {
+  event: 'exchange' | 'push';
+  bindingId: string;
+  /** ISO time; the sort key starts with it, so a binding's audit reads in time order. */
+  at: string;
+  /** The workflow run's identity (the provenance fields, see auth/publishers.ts provenanceOf). */
+  provenance: Record<string, string>;
+  /** exchange: the minted token's expiry and the ID token's `jti`. */
+  tokenExpiresAt?: string;
+  jti?: string;
+  /** push: what was pushed. */
+  ociRepository?: string;
+  reference?: string;
+  digest?: string;
+}
+
 export interface Page<T> {
   items: T[];
   /** Opaque cursor for the next page, absent on the last page. */
@@ -230,4 +274,21 @@ export interface RegistryIndex {
   putCredential(credential: CredentialRecord): Promise<void>;
   deleteCredential(username: string): Promise<boolean>;
   listCredentials(): Promise<CredentialRecord[]>;
+
+  // Trusted publishing (GitHub OIDC).
+  /** Creates or replaces (the id is derived from the content, so a replace rewrites the same binding). */
+  putPublisher(binding: PublisherBinding): Promise<void>;
+  /** Bindings for one GitHub repository name (case-insensitive): what an exchange matches against. */
+  listPublishersFor(repository: string): Promise<PublisherBinding[]>;
+  listPublishers(): Promise<PublisherBinding[]>;
+  /** Returns the removed binding, or undefined when there is none with that id. */
+  deletePublisher(id: string): Promise<PublisherBinding | undefined>;
+  /**
+   * Records an ID token's `jti` until `expiresAt` (epoch seconds); false if it was already
+   * recorded (a replay). One conditional PutItem.
+   */
+  claimTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean>;
+  putPublisherAudit(record: PublisherAuditRecord): Promise<void>;
+  /** A binding's audit records, newest first. */
+  listPublisherAudit(bindingId: string, limit: number, cursor?: string): Promise<Page<PublisherAuditRecord>>;
 }

@@ -6,6 +6,7 @@ import { ROOT } from '../helpers/packs.ts';
 
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const example = readFileSync(path.join(ROOT, 'examples', 'workflows', 'publish-packs.yml'), 'utf8');
+const oidcExample = readFileSync(path.join(ROOT, 'examples', 'workflows', 'publish-packs-oidc.yml'), 'utf8');
 const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
@@ -16,6 +17,21 @@ describe('GitHub Action docs stay true to action.yml', () => {
 
   it('the README workflow is the examples/ workflow', () => {
     expect(section).toContain(example.slice(example.indexOf('name: Publish packs')));
+  });
+
+  it('the README trusted-publishing workflow is the examples/ one: id-token: write, no secrets', () => {
+    expect(section).toContain(
+      oidcExample.slice(oidcExample.indexOf('name: Publish packs (trusted publishing)')),
+    );
+    const workflow = parse(oidcExample) as {
+      permissions: Record<string, string>;
+      jobs: Record<string, { steps: { uses?: string; with?: object }[] }>;
+    };
+    expect(workflow.permissions['id-token']).toBe('write');
+    expect(oidcExample).not.toContain('secrets.');
+    const step = workflow.jobs.publish?.steps.find((s) => s.uses?.endsWith('/packyard@v1'));
+    expect(step?.with).toMatchObject({ oidc: true });
+    for (const key of Object.keys(step?.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
   });
 
   it('the workflow uses only declared inputs and outputs', () => {

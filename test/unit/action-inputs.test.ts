@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -11,6 +12,7 @@ import {
   parseInputs,
   splitList,
 } from '../../action/inputs.ts';
+import { planAuth, prefixesCover, pullRequestFork } from '../../action/oidc.ts';
 import { ROOT } from '../helpers/packs.ts';
 
 const SECRET = 's3cr3t-Pa55word';
@@ -43,6 +45,7 @@ describe('action inputs', () => {
       concurrency: 4,
       insecure: false,
       oidc: 'auto',
+      oidcAudience: undefined,
       annotationsLimit: 10,
     });
   });
@@ -63,7 +66,7 @@ describe('action inputs', () => {
     const calls: string[] = [];
     const get: GetInput = (name) => {
       calls.push(name);
-      return name === 'password' ? SECRET : name === 'oidc' ? 'true' : name === 'fail-on' ? 'loud' : '';
+      return name === 'password' ? SECRET : name === 'oidc' ? 'sometimes' : name === 'fail-on' ? 'loud' : '';
     };
     const masked: string[] = [];
     let err: Error | undefined;
@@ -149,11 +152,81 @@ describe('action inputs', () => {
     );
   });
 
-  it('says trusted publishing is not available yet for oidc: true', () => {
-    expect(problems({ registry: 'r.example.com', oidc: 'true' })).toMatch(
-      /trusted publishing.*not offer yet/,
+  it('takes oidc: true without a username or password, and an oidc-audience', () => {
+    expect(parseInputs(inputs({ registry: 'r.example.com', oidc: 'true' }))).toMatchObject({
+      oidc: 'true',
+      credentials: undefined,
+      oidcAudience: undefined,
+    });
+    expect(problems({ registry: 'r.example.com', oidc: 'true', username: 'ci', password: SECRET })).toContain(
+      'oidc is true (trusted publishing, no stored secret) but username or password is set too',
     );
+    expect(
+      parseInputs(inputs({ registry: 'r.example.com', 'oidc-audience': 'packs-prod' })).oidcAudience,
+    ).toBe('packs-prod');
+    expect(problems({ registry: 'r.example.com', 'oidc-audience': 'a b' })).toContain('oidc-audience');
     expect(parseInputs(inputs({ registry: 'r.example.com', oidc: 'FALSE' })).oidc).toBe('false');
+  });
+
+  describe('planAuth', () => {
+    const ID_TOKEN_ENV = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://runner/idtoken?x=1',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't',
+    };
+    const creds = { username: 'ci', password: SECRET };
+
+    it('auto: a password wins, else an ID token when the job can get one, else anonymous with a hint', () => {
+      expect(planAuth({ oidc: 'auto', credentials: creds }, ID_TOKEN_ENV)).toEqual({
+        kind: 'password',
+        credentials: creds,
+      });
+      expect(planAuth({ oidc: 'auto', credentials: undefined }, ID_TOKEN_ENV)).toEqual({ kind: 'oidc' });
+      const anonymous = planAuth({ oidc: 'auto', credentials: undefined }, {});
+      expect(anonymous.kind).toBe('anonymous');
+      expect(anonymous.kind === 'anonymous' && anonymous.note).toContain('permissions: id-token: write');
+    });
+
+    it('true: requires an ID token, explaining permissions and forks; false: never uses one', () => {
+      expect(planAuth({ oidc: 'true', credentials: undefined }, ID_TOKEN_ENV)).toEqual({ kind: 'oidc' });
+      expect(() =>
+        planAuth({ oidc: 'true', credentials: undefined }, { ACTIONS_ID_TOKEN_REQUEST_URL: 'x' }),
+      ).toThrow(
+        /add `permissions: id-token: write` to the job.*pull requests from forks never get an ID token/,
+      );
+      expect(() => planAuth({ oidc: 'true', credentials: undefined }, {}, 'mallory/packs')).toThrow(
+        'this run is a pull request from the fork mallory/packs',
+      );
+      expect(planAuth({ oidc: 'false', credentials: undefined }, ID_TOKEN_ENV)).toEqual({
+        kind: 'anonymous',
+        note: undefined,
+      });
+    });
+
+    it('checks the registry path against the granted prefixes as the registry does', () => {
+      expect(prefixesCover(['team-a/'], 'team-a')).toBe(true);
+      expect(prefixesCover(['team-a/'], 'team-a/sub')).toBe(true);
+      expect(prefixesCover(['team-a/'], 'team-ab')).toBe(false);
+      expect(prefixesCover(['spectro-packs/'], '')).toBe(true);
+      expect(prefixesCover(['team-b/', 'team-a'], 'team-a')).toBe(true);
+    });
+
+    it('finds the fork of a pull_request run in the event payload', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'event-'));
+      const event = path.join(dir, 'event.json');
+      writeFileSync(
+        event,
+        JSON.stringify({ pull_request: { head: { repo: { full_name: 'mallory/packs' } } } }),
+      );
+      const env = {
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: event,
+        GITHUB_REPOSITORY: 'acme/packs',
+      };
+      expect(pullRequestFork(env)).toBe('mallory/packs');
+      expect(pullRequestFork({ ...env, GITHUB_REPOSITORY: 'Mallory/Packs' })).toBeUndefined();
+      expect(pullRequestFork({ ...env, GITHUB_EVENT_NAME: 'push' })).toBeUndefined();
+      rmSync(dir, { recursive: true });
+    });
   });
 
   it('declares the same inputs and defaults in action.yml', () => {

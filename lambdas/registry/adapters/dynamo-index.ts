@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import {
   type AttributeValue,
   CreateTableCommand,
@@ -23,6 +24,8 @@ import {
   type PackSummaryRecord,
   type PackVersionRecord,
   type Page,
+  type PublisherAuditRecord,
+  type PublisherBinding,
   type ReferrerRecord,
   type RegistryIndex,
   type TagRecord,
@@ -45,6 +48,9 @@ import {
  *                        PACK#CLOUD#<cloudType>          search facet      gsi1: PACKS#CLOUD#<cloudType>
  *   CATALOG              <repository>                    catalog entry
  *   CREDENTIALS          <username>                      credential
+ *   PUBLISHERS           <repository lower case>#<id>    trusted publisher (GitHub OIDC binding)
+ *   JTI#<sha256>         JTI                             OIDC ID token seen (ttl: replay guard)
+ *   AUDIT#<binding id>   <time>#<event>#<random>          trusted-publishing audit record
  *
  * gsi1 (gsi1pk, gsi1sk = `<name>#<basePath>`, projection ALL) serves pack listing and search.
  */
@@ -87,6 +93,19 @@ const keys = {
   packFacet: (repository: string, facet: string): Key => ({ pk: repoPk(repository), sk: `PACK#${facet}` }),
   catalog: (repository: string): Key => ({ pk: 'CATALOG', sk: repository }),
   credential: (username: string): Key => ({ pk: 'CREDENTIALS', sk: username }),
+  publisher: (repository: string, id: string): Key => ({
+    pk: 'PUBLISHERS',
+    sk: `${repository.toLowerCase()}#${id}`,
+  }),
+  // Hashed: the issuer is a URL and `jti` is free text; a digest keeps the key short and fixed.
+  tokenId: (issuer: string, jti: string): Key => ({
+    pk: `JTI#${createHash('sha256').update(`${issuer}\0${jti}`).digest('hex')}`,
+    sk: 'JTI',
+  }),
+  audit: (record: PublisherAuditRecord): Key => ({
+    pk: `AUDIT#${record.bindingId}`,
+    sk: `${record.at}#${record.event}#${randomBytes(4).toString('hex')}`,
+  }),
 };
 
 /** The table: generic keys, one GSI, on-demand billing. The CDK stack reuses this definition. */
@@ -117,7 +136,7 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
   };
 }
 
-/** The attribute DynamoDB TTL deletes by (epoch seconds); only upload sessions carry it. */
+/** The attribute DynamoDB TTL deletes by (epoch seconds): upload sessions and seen ID token ids. */
 export const TTL_ATTRIBUTE = 'ttl';
 
 /** Creates the table if absent, waits until it is ACTIVE, and enables TTL on `ttl`. */
@@ -598,6 +617,90 @@ export class DynamoIndex implements RegistryIndex {
       ...e.attributes(),
     });
     return items.map((item) => record<CredentialRecord>(item));
+  }
+
+  // ---- Trusted publishing ----
+
+  async putPublisher(binding: PublisherBinding): Promise<void> {
+    await this.put({ ...keys.publisher(binding.repository, binding.id), kind: 'publisher', ...binding });
+  }
+
+  async listPublishersFor(repository: string): Promise<PublisherBinding[]> {
+    const e = new Expr();
+    const items = await this.queryAll({
+      KeyConditionExpression: `${e.name('pk')} = ${e.value('PUBLISHERS')} AND begins_with(${e.name('sk')}, ${e.value(`${repository.toLowerCase()}#`)})`,
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    return items.map((item) => record<PublisherBinding>(item));
+  }
+
+  async listPublishers(): Promise<PublisherBinding[]> {
+    const e = new Expr();
+    const items = await this.queryAll({
+      KeyConditionExpression: `${e.name('pk')} = ${e.value('PUBLISHERS')}`,
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    return items.map((item) => record<PublisherBinding>(item));
+  }
+
+  /** The id alone does not give the sort key (it starts with the repository): one Query finds it. */
+  async deletePublisher(id: string): Promise<PublisherBinding | undefined> {
+    const found = (await this.listPublishers()).find((b) => b.id === id);
+    if (!found) return undefined;
+    const out = await this.client.send(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: toItem(keys.publisher(found.repository, found.id)),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes ? record<PublisherBinding>(out.Attributes) : undefined;
+  }
+
+  /**
+   * A conditional PutItem that only succeeds for a `jti` not seen before (or seen, but past the
+   * expiry it was recorded with: TTL deletes lazily, so an expired item must not block a reuse —
+   * though an expired token is refused before it gets here anyway).
+   */
+  async claimTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
+    const e = new Expr();
+    try {
+      await this.put(
+        { ...keys.tokenId(issuer, jti), kind: 'oidc-jti', issuer, expiresAt, ttl: expiresAt },
+        e,
+        `attribute_not_exists(${e.name('pk')}) OR ${e.name('expiresAt')} < ${e.value(this.now())}`,
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async putPublisherAudit(audit: PublisherAuditRecord): Promise<void> {
+    await this.put({ ...keys.audit(audit), kind: 'publisher-audit', ...audit });
+  }
+
+  async listPublisherAudit(
+    bindingId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<PublisherAuditRecord>> {
+    const pk = `AUDIT#${bindingId}`;
+    const e = new Expr();
+    const page = await this.queryPage(
+      {
+        KeyConditionExpression: `${e.name('pk')} = ${e.value(pk)}`,
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        ...e.attributes(),
+      },
+      limit,
+      cursor === undefined ? undefined : decodeCursor(cursor, { pk }),
+    );
+    return { items: page.items.map((item) => record<PublisherAuditRecord>(item)), next: page.next };
   }
 
   // ---- Helpers ----

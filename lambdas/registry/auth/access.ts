@@ -11,6 +11,20 @@ export interface Principal {
   can(action: Action, repository: string): boolean;
   /** Catalog listing: repositories outside this prefix are hidden (undefined: none visible). */
   listPrefix?: string;
+  /** Trusted-publisher bindings may be managed inside this prefix (admin credentials only). */
+  adminPrefix?: string;
+  /** Set when the principal is a trusted publisher (a token minted from a GitHub OIDC ID token). */
+  publisher?: PublisherIdentity;
+  /** Epoch seconds after which the principal's credential (a token) is no longer valid. */
+  expiresAt?: number;
+}
+
+/** Who published, carried inside trusted-publishing tokens so a push records it without a lookup. */
+export interface PublisherIdentity {
+  /** The workflow run: repository, ids, workflow, run, sha, ref, actor, … (strings). */
+  provenance: Record<string, string>;
+  /** The bindings that matched, each with the prefix it covers (the audit names the one used). */
+  bindings: { prefix: string; id: string }[];
 }
 
 const ACTIONS_BY_SCOPE: Record<Scope, Action[]> = {
@@ -37,6 +51,7 @@ export function credentialPrincipal(username: string, scope: Scope, prefix: stri
     kind: 'basic',
     can: (action, repository) => allowed.has(action) && inPrefix(repository, prefix),
     listPrefix: prefix,
+    adminPrefix: scope === 'admin' ? prefix : undefined,
   };
 }
 
@@ -46,12 +61,30 @@ export interface TokenAccess {
   actions: Action[];
 }
 
-export function tokenPrincipal(subject: string, access: TokenAccess[], listPrefix?: string): Principal {
+/** What trusted-publishing grants allow: pull and push, never delete. */
+const GRANT_ACTIONS: Action[] = ['pull', 'push'];
+
+export function tokenPrincipal(
+  subject: string,
+  access: TokenAccess[],
+  listPrefix?: string,
+  extras: {
+    grants?: string[];
+    publisher?: PublisherIdentity;
+    expiresAt?: number;
+    kind?: 'basic' | 'bearer';
+  } = {},
+): Principal {
+  const grants = extras.grants ?? [];
   return {
     subject,
-    kind: 'bearer',
-    can: (action, repository) => access.some((a) => a.name === repository && a.actions.includes(action)),
+    kind: extras.kind ?? 'bearer',
+    can: (action, repository) =>
+      access.some((a) => a.name === repository && a.actions.includes(action)) ||
+      (GRANT_ACTIONS.includes(action) && grants.some((prefix) => inPrefix(repository, prefix))),
     listPrefix,
+    publisher: extras.publisher,
+    expiresAt: extras.expiresAt,
   };
 }
 

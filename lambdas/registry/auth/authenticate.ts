@@ -3,7 +3,26 @@ import { OciError } from '../oci/errors.ts';
 import type { RegistryIndex } from '../ports.ts';
 import { anonymousPrincipal, credentialPrincipal, type Principal, tokenPrincipal } from './access.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
-import type { TokenSigner } from './tokens.ts';
+import type { TokenSigner, VerifiedToken } from './tokens.ts';
+
+/** A trusted-publishing token presented as a password; other tokens are not passwords. */
+function publisherPrincipal(
+  token: VerifiedToken | undefined,
+  kind: 'basic' | 'bearer',
+): Principal | undefined {
+  if (!token || token.grants.length === 0) return undefined;
+  return tokenPrincipal(
+    token.subject,
+    token.access,
+    token.grants.length === 1 ? token.grants[0] : undefined,
+    {
+      grants: token.grants,
+      publisher: token.publisher,
+      expiresAt: token.expiresAt,
+      kind,
+    },
+  );
+}
 
 export interface Authenticator {
   /** The principal behind a request's Authorization header; throws 401 (with `challenge`) on bad credentials. */
@@ -16,6 +35,13 @@ const CACHE_TTL_MS = 60_000;
 const CACHE_MAX = 1000;
 /** `packyard user add` allows 128 characters; longer names are never looked up (DynamoDB caps key sizes). */
 const MAX_USERNAME = 128;
+/**
+ * The Basic user name that says "the password is a trusted-publishing token" (`POST
+ * /api/v1/oidc/token` answers it as `username`): tools that only speak Basic or the Docker token
+ * protocol (docker login, skopeo, oras, Packyard's own client) can use the token unchanged.
+ * `packyard user add` refuses it, so it never names a stored credential.
+ */
+export const OIDC_USERNAME = 'oidc';
 
 export function authenticator(opts: {
   index: RegistryIndex;
@@ -26,6 +52,8 @@ export function authenticator(opts: {
   const cache = new Map<string, { principal: Principal; until: number }>();
 
   const checkPassword = async (username: string, password: string): Promise<Principal | undefined> => {
+    // Verified on every request, never cached: the token's own expiry must hold to the second.
+    if (username === OIDC_USERNAME) return publisherPrincipal(await opts.tokens.verify(password), 'basic');
     const key = createHash('sha256').update(`${username}\0${password}`).digest('hex');
     const hit = cache.get(key);
     if (hit && hit.until > Date.now()) return hit.principal;
@@ -61,7 +89,11 @@ export function authenticator(opts: {
         const claims = value ? await opts.tokens.verify(value) : undefined;
         if (!claims)
           throw unauthorized('invalid or expired token; request a new one from the token endpoint');
-        return tokenPrincipal(claims.subject, claims.access, claims.catalog);
+        return tokenPrincipal(claims.subject, claims.access, claims.catalog, {
+          grants: claims.grants,
+          publisher: claims.publisher,
+          expiresAt: claims.expiresAt,
+        });
       }
       throw unauthorized(`unsupported authorization scheme "${scheme.slice(0, 20)}"; use Basic or Bearer`);
     },

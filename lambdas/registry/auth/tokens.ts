@@ -1,5 +1,25 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
-import type { Action, TokenAccess } from './access.ts';
+import type { Action, PublisherIdentity, TokenAccess } from './access.ts';
+
+/** What a token may carry beyond its repository access. */
+export interface TokenExtras {
+  /** Repository prefixes the token may pull and push anywhere in (trusted-publishing tokens only). */
+  grants?: string[];
+  /** The trusted publisher behind the token (provenance for what it pushes). */
+  publisher?: PublisherIdentity;
+  /** Epoch seconds the token must not outlive (a token issued from a shorter-lived one). */
+  notAfter?: number;
+}
+
+export interface VerifiedToken {
+  subject: string;
+  access: TokenAccess[];
+  catalog?: string;
+  grants: string[];
+  publisher?: PublisherIdentity;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
 
 /** Registry bearer tokens: HS256 JWTs in the Docker token format, short-lived, scoped to repositories. */
 export interface TokenSigner {
@@ -9,8 +29,9 @@ export interface TokenSigner {
     access: TokenAccess[],
     ttlSeconds: number,
     catalog?: string,
+    extras?: TokenExtras,
   ): Promise<{ token: string; expiresIn: number; issuedAt: string }>;
-  verify(token: string): Promise<{ subject: string; access: TokenAccess[]; catalog?: string } | undefined>;
+  verify(token: string): Promise<VerifiedToken | undefined>;
 }
 
 export const TOKEN_ISSUER = 'packyard';
@@ -19,10 +40,15 @@ export const MAX_TOKEN_TTL = 15 * 60;
 export function tokenSigner(secret: Uint8Array, audience: string): TokenSigner {
   if (secret.length < 32) throw new Error('the token signing secret must be at least 32 bytes');
   return {
-    async issue(subject, access, ttlSeconds, catalog) {
-      const ttl = Math.min(Math.max(ttlSeconds, 30), MAX_TOKEN_TTL);
+    async issue(subject, access, ttlSeconds, catalog, extras = {}) {
       const now = Math.floor(Date.now() / 1000);
-      const token = await new SignJWT(catalog === undefined ? { access } : { access, catalog })
+      let ttl = Math.min(Math.max(ttlSeconds, 30), MAX_TOKEN_TTL);
+      if (extras.notAfter !== undefined) ttl = Math.max(0, Math.min(ttl, extras.notAfter - now));
+      const claims: Record<string, unknown> = { access };
+      if (catalog !== undefined) claims.catalog = catalog;
+      if (extras.grants?.length) claims.grants = extras.grants;
+      if (extras.publisher) claims.pub = extras.publisher;
+      const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(TOKEN_ISSUER)
         .setAudience(audience)
@@ -45,7 +71,18 @@ export function tokenSigner(secret: Uint8Array, audience: string): TokenSigner {
           ? (payload.access as TokenAccess[]).filter(isAccess)
           : [];
         const catalog = typeof payload.catalog === 'string' ? payload.catalog : undefined;
-        return { subject: payload.sub ?? '', access, catalog };
+        const grants = Array.isArray(payload.grants)
+          ? payload.grants.filter((g): g is string => typeof g === 'string' && g !== '')
+          : [];
+        const publisher = isPublisher(payload.pub) ? payload.pub : undefined;
+        return {
+          subject: payload.sub ?? '',
+          access,
+          catalog,
+          grants,
+          publisher,
+          expiresAt: payload.exp ?? 0,
+        };
       } catch (err) {
         if (err instanceof errors.JOSEError) return undefined;
         throw err;
@@ -61,6 +98,19 @@ function isAccess(a: unknown): a is TokenAccess {
     typeof x.name === 'string' &&
     Array.isArray(x.actions) &&
     x.actions.every((v: Action) => typeof v === 'string')
+  );
+}
+
+function isPublisher(p: unknown): p is PublisherIdentity {
+  const x = p as PublisherIdentity;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof x.provenance === 'object' &&
+    x.provenance !== null &&
+    Object.values(x.provenance).every((v) => typeof v === 'string') &&
+    Array.isArray(x.bindings) &&
+    x.bindings.every((b) => typeof b?.prefix === 'string' && typeof b?.id === 'string')
   );
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { versionSortKey } from '../../../core/version.ts';
+import { inPrefix, type PublisherIdentity } from '../auth/access.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
@@ -165,6 +166,7 @@ export async function putManifest(
   body: Uint8Array,
   contentType: string | undefined,
   pushedBy: string,
+  publisher?: PublisherIdentity,
 ): Promise<ApiGatewayResult> {
   const kind = validateReference(ref);
   if (body.length > ctx.config.maxManifestBytes) {
@@ -218,12 +220,27 @@ export async function putManifest(
     if (existing?.immutable && existing.digest !== digest)
       throw immutabilityError(repo, ref, existing.digest, digest);
   }
+  const provenance = publisher ? provenanceFor(publisher, repo) : undefined;
   const packVersion =
-    pack && kind === 'tag' ? await checkPack(ctx, repo, pack, ref, m, digest, pushedBy) : undefined;
+    pack && kind === 'tag'
+      ? await checkPack(ctx, repo, pack, ref, m, digest, pushedBy, provenance)
+      : undefined;
 
-  // Write order: manifest (by digest) → referrer → tag (the commit point) → pack index → catalog.
-  // A crash before the tag leaves only content nobody points at; a retry completes the rest.
+  // Write order: (audit) → manifest (by digest) → referrer → tag (the commit point) → pack index
+  // → catalog. A crash before the tag leaves only content nobody points at; a retry completes the
+  // rest. A trusted publisher's push is audited first, so no push it made goes unrecorded.
   const now = ctx.now().toISOString();
+  if (provenance) {
+    await ctx.index.putPublisherAudit({
+      event: 'push',
+      bindingId: provenance.binding as string,
+      at: now,
+      provenance,
+      ociRepository: repo,
+      reference: ref,
+      digest,
+    });
+  }
   const inline = body.length <= ctx.config.maxInlineManifestBytes;
   if (!inline) await ctx.blobs.put(blobKey(digest), body, m.mediaType);
   await ctx.index.putManifest({
@@ -294,6 +311,12 @@ export async function putManifest(
   return respond(201, headers);
 }
 
+/** The run's provenance plus the binding whose prefix covers `repo` (the one this push used). */
+function provenanceFor(publisher: PublisherIdentity, repo: string): Record<string, string> {
+  const binding = publisher.bindings.find((b) => inPrefix(repo, b.prefix));
+  return { ...publisher.provenance, binding: binding?.id ?? publisher.bindings[0]?.id ?? '' };
+}
+
 function immutabilityError(
   repo: string,
   tag: string,
@@ -324,6 +347,7 @@ async function checkPack(
   m: ParsedManifest,
   manifestDigest: string,
   pushedBy: string,
+  provenance: Record<string, string> | undefined,
 ): Promise<PackVersionRecord | undefined> {
   if (INDEX_TYPES.has(m.mediaType))
     throw badRequest(
@@ -420,6 +444,7 @@ async function checkPack(
     lint: { errors: lint.errors, warnings: lint.warnings },
     contentDigest: packContentDigest(read.tree),
     files,
+    provenance,
   };
 }
 

@@ -23,6 +23,9 @@ export async function issueToken(
     access,
     ctx.config.tokenTtlSeconds,
     catalog,
+    // A token got with a trusted-publishing token keeps its publisher (for provenance) and never
+    // outlives it.
+    { publisher: principal.publisher, notAfter: principal.expiresAt },
   );
   return json(
     200,
