@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -37,6 +37,8 @@ export class RegistryAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistryAlarmsProps) {
     super(scope, id);
+    // Alarm names are unique per account and region: the stack name keeps two registries apart.
+    const prefix = `${Stack.of(this).stackName}-${props.name}`;
     const rate = new MathExpression({
       expression: `IF(requests >= ${MIN_REQUESTS}, 100 * errors / requests, 0)`,
       usingMetrics: {
@@ -47,7 +49,7 @@ export class RegistryAlarms extends Construct {
       label: '5xx responses (% of requests)',
     });
     this.serverErrorRate = new Alarm(this, 'ServerErrorRate', {
-      alarmName: `${props.name}-5xx-rate`,
+      alarmName: `${prefix}-5xx-rate`,
       alarmDescription: `More than ${props.serverErrorRatePercent}% of registry requests answered 5xx in 2 of the last 3 periods of 5 minutes (with at least ${MIN_REQUESTS} requests). See the function's logs ("unhandled error").`,
       metric: rate,
       threshold: props.serverErrorRatePercent,
@@ -57,7 +59,7 @@ export class RegistryAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.throttles = new Alarm(this, 'Throttles', {
-      alarmName: `${props.name}-lambda-throttles`,
+      alarmName: `${prefix}-lambda-throttles`,
       alarmDescription:
         'The registry function was throttled: the account or function concurrency limit is reached and requests are refused.',
       metric: props.function.metricThrottles({ period: PERIOD, statistic: Stats.SUM }),
@@ -67,7 +69,7 @@ export class RegistryAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.errors = new Alarm(this, 'Errors', {
-      alarmName: `${props.name}-lambda-errors`,
+      alarmName: `${prefix}-lambda-errors`,
       alarmDescription:
         'The registry function failed outright (timeout after 29 s, out of memory, crash); handled errors are 500s and count in the 5xx alarm.',
       metric: props.function.metricErrors({ period: PERIOD, statistic: Stats.SUM }),

@@ -37,7 +37,7 @@ export interface PackRegistryDomain {
 }
 
 export interface PackRegistryProps {
-  /** Names the API and prefixes alarm names, so several registries can share an account. @default 'packyard' */
+  /** Names the API and, after the stack name, the alarms (`<stack>-<name>-5xx-rate`). @default 'packyard' */
   readonly name?: string;
   /** A custom domain (the registry's public URL); without it, the execute-api URL. */
   readonly domain?: PackRegistryDomain;

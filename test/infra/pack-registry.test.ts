@@ -297,6 +297,12 @@ describe('PackRegistry: alarms', () => {
       .sort();
     expect(single).toEqual(['Errors', 'Throttles']);
     for (const a of alarms) expect(a.Properties.AlarmActions).toBeUndefined();
+    // Unique per account and region: two stacks must not collide.
+    expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual([
+      'Test-packyard-5xx-rate',
+      'Test-packyard-lambda-errors',
+      'Test-packyard-lambda-throttles',
+    ]);
   });
 
   it('notifies an SNS topic when one is given', () => {
