@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { appConfig } from '../../infra/lib/app-config.ts';
+import { appConfig, SETTINGS } from '../../infra/lib/app-config.ts';
+import { ROOT } from '../helpers/packs.ts';
 
 const fromContext = (ctx: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =>
   appConfig((key) => ctx[key], env);
@@ -57,5 +60,14 @@ describe('app configuration (context or environment)', () => {
     expect(() =>
       fromContext({ 'packyard:hostedZoneId': 'Z1', 'packyard:hostedZoneName': 'example.com' }),
     ).toThrow(/needs packyard:domainName/);
+  });
+});
+
+describe('docs/deploy.md', () => {
+  it('lists exactly the settings the app reads, with their variables', () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'deploy.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('<!-- settings:start -->'), doc.indexOf('<!-- settings:end -->'));
+    const rows = [...table.matchAll(/^\| `packyard:(\w+)` \| `(\w+)` \|/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual(Object.entries(SETTINGS));
   });
 });
