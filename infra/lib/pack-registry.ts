@@ -121,7 +121,7 @@ export class PackRegistry extends Construct {
     Validations.of(this.tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The token signing key is not rotated automatically: a rotation invalidates every bearer token in flight (they live 5 minutes), and containers keep the key they loaded. Rotate it by hand (docs/deploy.md): put a new value, then update the function so fresh containers load it.',
+        'The token signing key is not rotated automatically: a rotation invalidates every bearer token in flight (5 minutes by default, at most 15), and containers keep the key they loaded. Rotate it by hand (docs/deploy.md): put a new value, then update the function so fresh containers load it.',
     });
 
     const domain = props.domain;
