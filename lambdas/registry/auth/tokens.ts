@@ -91,6 +91,30 @@ export function tokenSigner(secret: Uint8Array, audience: string): TokenSigner {
   };
 }
 
+/**
+ * A signer whose secret is loaded on first use (a token to issue or verify), not at start-up:
+ * fetching it from Secrets Manager at import would add a network round trip to every cold
+ * start, including those that only serve /health or anonymous pulls. The secret is then kept
+ * for the life of the container; a failed load is not cached, so the next request retries.
+ */
+export function deferredTokenSigner(load: () => Promise<Uint8Array>, audience: string): TokenSigner {
+  let signer: Promise<TokenSigner> | undefined;
+  const get = (): Promise<TokenSigner> => {
+    signer ??= load().then(
+      (secret) => tokenSigner(secret, audience),
+      (err: unknown) => {
+        signer = undefined;
+        throw err;
+      },
+    );
+    return signer;
+  };
+  return {
+    issue: async (...args) => (await get()).issue(...args),
+    verify: async (token) => (await get()).verify(token),
+  };
+}
+
 function isAccess(a: unknown): a is TokenAccess {
   const x = a as TokenAccess;
   return (

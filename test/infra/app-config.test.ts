@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { appConfig, SETTINGS } from '../../infra/lib/app-config.ts';
+import { ROOT } from '../helpers/packs.ts';
+
+const fromContext = (ctx: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =>
+  appConfig((key) => ctx[key], env);
+
+describe('app configuration (context or environment)', () => {
+  it('defaults to a stack named Packyard that retains its data', () => {
+    const c = fromContext({});
+    expect(c.stackName).toBe('Packyard');
+    expect(c.registry.removalPolicy).toBe(RemovalPolicy.RETAIN);
+    expect(c.registry.domain).toBeUndefined();
+    expect(c.registry.throttling).toBeUndefined();
+    expect(c.alarmTopicArn).toBeUndefined();
+  });
+
+  it('reads context first, then PACKYARD_DEPLOY_* variables', () => {
+    const c = fromContext(
+      {
+        'packyard:domainName': 'packs.example.com',
+        'packyard:throttleRate': 20,
+        'packyard:anonymousPull': true,
+      },
+      {
+        PACKYARD_DEPLOY_CERTIFICATE_ARN: 'arn:aws:acm:eu-west-1:1:certificate/x',
+        PACKYARD_DEPLOY_THROTTLE_RATE: '999',
+        PACKYARD_DEPLOY_REMOVAL_POLICY: 'destroy',
+        PACKYARD_DEPLOY_OIDC_AUDIENCE: 'packyard',
+        PACKYARD_DEPLOY_LOG_RETENTION_DAYS: '30',
+      },
+    );
+    expect(c.registry.domain).toEqual({
+      name: 'packs.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/x',
+    });
+    expect(c.registry.throttling).toEqual({ rateLimit: 20 });
+    expect(c.registry.anonymousPull).toBe(true);
+    expect(c.registry.removalPolicy).toBe(RemovalPolicy.DESTROY);
+    expect(c.registry.trustedPublishing).toEqual({ issuer: undefined, audience: 'packyard' });
+    expect(c.registry.logRetention).toBe(30);
+  });
+
+  it("ignores the Lambda's own variable names, so a `packyard serve` shell cannot change a deployment", () => {
+    const c = fromContext({}, { PACKYARD_ANONYMOUS_PULL: 'true', PACKYARD_LINT_POLICY: 'warn' });
+    expect(c.registry.anonymousPull).toBeUndefined();
+    expect(c.registry.lintPolicy).toBeUndefined();
+  });
+
+  it('refuses values it cannot use, naming the setting', () => {
+    expect(() => fromContext({ 'packyard:lintPolicy': 'strict' })).toThrow(/packyard:lintPolicy/);
+    expect(() => fromContext({ 'packyard:removalPolicy': 'snapshot' })).toThrow(/retain or destroy/);
+    expect(() => fromContext({ 'packyard:anonymousPull': 'maybe' })).toThrow(/true or false/);
+    expect(() => fromContext({ 'packyard:throttleRate': '-1' })).toThrow(/whole number/);
+    expect(() => fromContext({ 'packyard:logRetentionDays': '45' })).toThrow(/must be one of/);
+    expect(() => fromContext({ 'packyard:domainName': 'packs.example.com' })).toThrow(/go together/);
+    expect(() =>
+      fromContext({ 'packyard:hostedZoneId': 'Z1', 'packyard:hostedZoneName': 'example.com' }),
+    ).toThrow(/needs packyard:domainName/);
+  });
+});
+
+describe('docs/deploy.md', () => {
+  it('lists exactly the settings the app reads, with their variables', () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'deploy.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('<!-- settings:start -->'), doc.indexOf('<!-- settings:end -->'));
+    const rows = [...table.matchAll(/^\| `packyard:(\w+)` \| `(\w+)` \|/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual(Object.entries(SETTINGS));
+  });
+});
