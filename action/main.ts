@@ -6,7 +6,7 @@ import { describeExchangeError, discoverOidc, exchangeOidcToken, OidcExchangeErr
 import { mapLimit, publishPack } from '../client/publish.ts';
 import type { RegistryRef } from '../client/reference.ts';
 import { RegistryClient, RegistryError } from '../client/registry-client.ts';
-import { findUnchanged, lookups, type PublishedVersion } from '../client/unchanged.ts';
+import { findUnchanged, type PublishedVersion } from '../client/unchanged.ts';
 import { type BuiltPack, buildPack } from '../core/build-pack.ts';
 import { discoverPacks, PathNotFoundError } from '../core/discover.ts';
 import { closeGzipPool, helpGzipPool } from '../core/gzip.ts';
@@ -69,7 +69,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   if (session?.ready) {
     await core.group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
       const found = await findUnchanged(session.client, packs, {
-        concurrency: lookups(inputs.concurrency),
+        concurrency: inputs.concurrency,
         // Stand in for linting only where the recorded lint passes this run's fail-on.
         gate: (lint) => lint.errors === 0 && (inputs.failOn === 'error' || lint.warnings === 0),
       });

@@ -837,7 +837,7 @@ export async function run() {
         ],
       ),
       '',
-      `Median of ${COLD_STARTS} fresh \`node\` processes (after one to warm the file cache), calling \`handler(event)\` with API Gateway v2 events, against s3rver + dynalite in the benchmark process. One scrypt check (N=16384, r=8, p=1, the stored hash's parameters) costs ${ms(lambda.scrypt)} here; the rest of the first authenticated request is the SDK's first call (credential and endpoint resolution, connection). Node ${process.versions.node} here; the deployed runtime is nodejs22.x.`,
+      `Median of ${COLD_STARTS} fresh \`node\` processes (after one to warm the file cache), calling \`handler(event)\` with API Gateway v2 events, against s3rver + dynalite in the benchmark process. One scrypt check (N=16384, r=8, p=1, the stored hash's parameters) costs ${ms(lambda.scrypt)} here; the rest of the first authenticated request is the SDK's first call (credential and endpoint resolution, connection). Node ${process.versions.node} here; the deployed runtime (infra/) is nodejs24.x on ARM64.`,
       ...(notes.length ? ['', ...notes] : []),
     ].join('\n');
 

@@ -342,13 +342,25 @@ export class RegistryClient {
    * is scoped to one repository, and the API spans many.
    */
   async getJson<T>(path: string): Promise<T | undefined> {
+    return this.json<T>('GET', path);
+  }
+
+  /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
+  async postJson<T>(path: string, body: unknown): Promise<T | undefined> {
+    return this.json<T>('POST', path, Buffer.from(JSON.stringify(body)));
+  }
+
+  /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
+  private async json<T>(method: 'GET' | 'POST', path: string, body?: Uint8Array): Promise<T | undefined> {
     const basic = await this.auth.basic();
-    const res = await this.request('GET', path, '', basic ? { headers: { authorization: basic } } : {});
-    if (res.status === 404) {
+    const headers: Record<string, string> = basic ? { authorization: basic } : {};
+    if (body) headers['content-type'] = 'application/json';
+    const res = await this.request(method, path, '', { body, headers });
+    if (res.status === 404 || res.status === 405) {
       await res.body?.cancel();
       return undefined;
     }
-    if (!res.ok) await this.fail(res, `GET ${path}`);
+    if (!res.ok) await this.fail(res, `${method} ${path}`);
     if (!/json/i.test(res.headers.get('content-type') ?? '')) {
       await res.body?.cancel();
       return undefined;

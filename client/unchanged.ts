@@ -2,11 +2,6 @@ import { packId, type ReadPack, uniquePackIds } from '../core/pack-identity.ts';
 import { mapLimit } from './publish.ts';
 import type { RegistryClient } from './registry-client.ts';
 
-/** Lookups are small GETs: run more at once than uploads (`--concurrency` / `concurrency`). */
-export function lookups(concurrency: number): number {
-  return Math.min(32, concurrency * 4);
-}
-
 /** A version as a Packyard registry recorded it on push (`GET /api/v1/packs/<name>/versions/<version>`). */
 export interface PublishedVersion {
   name: string;
@@ -19,36 +14,44 @@ export interface PublishedVersion {
   provenance: Record<string, string> | null;
 }
 
+/** Versions per lookup request (the registry's limit). */
+const LOOKUP_BATCH = 100;
+
 /**
- * What a Packyard registry recorded for each `name@version` it holds, or undefined when the
- * registry has no Packyard JSON API (any other OCI registry). A lookup that fails is left out:
- * the pack then goes through the full lint → package → publish path, which decides by digest.
+ * What a Packyard registry recorded for each `name@version` it holds (`POST /api/v1/packs/lookup`,
+ * 100 per request), or undefined when the registry has no Packyard JSON API (any other OCI
+ * registry) or cannot answer: the packs then go through the full lint → package → publish path,
+ * which decides by manifest digest.
  */
 export async function lookupPublished(
   client: RegistryClient,
   ids: readonly { name: string; version: string }[],
-  concurrency = 8,
+  concurrency = 4,
 ): Promise<Map<string, PublishedVersion> | undefined> {
-  const base = encodeURIComponent(client.registry.basePath);
-  let probe: { packs?: unknown } | undefined;
+  const batches: { name: string; version: string }[][] = [];
+  for (let i = 0; i < ids.length; i += LOOKUP_BATCH) batches.push(ids.slice(i, i + LOOKUP_BATCH));
+  let answers: ({ versions?: unknown } | undefined)[];
   try {
-    probe = await client.getJson<{ packs?: unknown }>(`/api/v1/packs?limit=1&base=${base}`);
+    answers = await mapLimit(batches, concurrency, (packs) =>
+      client.postJson<{ versions?: unknown }>('/api/v1/packs/lookup', {
+        base: client.registry.basePath,
+        packs: packs.map(({ name, version }) => ({ name, version })),
+      }),
+    );
   } catch {
     return undefined;
   }
-  if (!probe || !Array.isArray(probe.packs)) return undefined;
   const found = new Map<string, PublishedVersion>();
-  await mapLimit(ids, concurrency, async ({ name, version }) => {
-    try {
-      const v = await client.getJson<PublishedVersion>(
-        `/api/v1/packs/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}?base=${base}`,
-      );
-      if (v && v.name === name && v.version === version && typeof v.digest === 'string')
+  for (const [i, answer] of answers.entries()) {
+    const asked = batches[i] as { name: string; version: string }[];
+    if (!answer || !Array.isArray(answer.versions) || answer.versions.length !== asked.length)
+      return undefined;
+    for (const [j, v] of (answer.versions as (PublishedVersion | null)[]).entries()) {
+      const want = asked[j] as { name: string; version: string };
+      if (v && v.name === want.name && v.version === want.version && typeof v.digest === 'string')
         found.set(packId(v), v);
-    } catch {
-      // not recorded, or the registry could not say: publish decides the usual way
     }
-  });
+  }
   return found;
 }
 

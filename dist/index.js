@@ -39632,13 +39632,23 @@ var RegistryClient = class {
    * is scoped to one repository, and the API spans many.
    */
   async getJson(path10) {
+    return this.json("GET", path10);
+  }
+  /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
+  async postJson(path10, body) {
+    return this.json("POST", path10, Buffer.from(JSON.stringify(body)));
+  }
+  /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
+  async json(method, path10, body) {
     const basic = await this.auth.basic();
-    const res = await this.request("GET", path10, "", basic ? { headers: { authorization: basic } } : {});
-    if (res.status === 404) {
+    const headers2 = basic ? { authorization: basic } : {};
+    if (body) headers2["content-type"] = "application/json";
+    const res = await this.request(method, path10, "", { body, headers: headers2 });
+    if (res.status === 404 || res.status === 405) {
       await res.body?.cancel();
       return void 0;
     }
-    if (!res.ok) await this.fail(res, `GET ${path10}`);
+    if (!res.ok) await this.fail(res, `${method} ${path10}`);
     if (!/json/i.test(res.headers.get("content-type") ?? "")) {
       await res.body?.cancel();
       return void 0;
@@ -39964,29 +39974,34 @@ function packId(p) {
 }
 
 // client/unchanged.ts
-function lookups(concurrency) {
-  return Math.min(32, concurrency * 4);
-}
-async function lookupPublished(client, ids, concurrency = 8) {
-  const base = encodeURIComponent(client.registry.basePath);
-  let probe;
+var LOOKUP_BATCH = 100;
+async function lookupPublished(client, ids, concurrency = 4) {
+  const batches = [];
+  for (let i2 = 0; i2 < ids.length; i2 += LOOKUP_BATCH) batches.push(ids.slice(i2, i2 + LOOKUP_BATCH));
+  let answers;
   try {
-    probe = await client.getJson(`/api/v1/packs?limit=1&base=${base}`);
+    answers = await mapLimit(
+      batches,
+      concurrency,
+      (packs) => client.postJson("/api/v1/packs/lookup", {
+        base: client.registry.basePath,
+        packs: packs.map(({ name: name2, version }) => ({ name: name2, version }))
+      })
+    );
   } catch {
     return void 0;
   }
-  if (!probe || !Array.isArray(probe.packs)) return void 0;
   const found = /* @__PURE__ */ new Map();
-  await mapLimit(ids, concurrency, async ({ name: name2, version }) => {
-    try {
-      const v = await client.getJson(
-        `/api/v1/packs/${encodeURIComponent(name2)}/versions/${encodeURIComponent(version)}?base=${base}`
-      );
-      if (v && v.name === name2 && v.version === version && typeof v.digest === "string")
+  for (const [i2, answer] of answers.entries()) {
+    const asked = batches[i2];
+    if (!answer || !Array.isArray(answer.versions) || answer.versions.length !== asked.length)
+      return void 0;
+    for (const [j, v] of answer.versions.entries()) {
+      const want = asked[j];
+      if (v && v.name === want.name && v.version === want.version && typeof v.digest === "string")
         found.set(packId(v), v);
-    } catch {
     }
-  });
+  }
   return found;
 }
 var NO_ERRORS = (lint) => lint.errors === 0;
@@ -44839,7 +44854,7 @@ async function main(env) {
   if (session?.ready) {
     await group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
       const found = await findUnchanged(session.client, packs, {
-        concurrency: lookups(inputs.concurrency),
+        concurrency: inputs.concurrency,
         // Stand in for linting only where the recorded lint passes this run's fail-on.
         gate: (lint2) => lint2.errors === 0 && (inputs.failOn === "error" || lint2.warnings === 0)
       });

@@ -1,5 +1,5 @@
 import { createLimit, type PublishProgress, type PublishResult, publishPack } from '../../client/publish.ts';
-import { findUnchanged, lookups, type PublishedVersion } from '../../client/unchanged.ts';
+import { findUnchanged, type PublishedVersion } from '../../client/unchanged.ts';
 import type { BuiltPack } from '../../core/build-pack.ts';
 import { formatBytes } from '../../core/lint/context.ts';
 import { type PackReport, toPosix } from '../../core/lint-packs.ts';
@@ -87,7 +87,7 @@ export async function pushCommand(
       exclude: async (packs) => {
         order = packs.map((p) => toPosix(p.dir));
         await reachable;
-        const unchanged = await findUnchanged(client, packs, { concurrency: lookups(concurrency) });
+        const unchanged = await findUnchanged(client, packs, { concurrency });
         for (const [dir, v] of unchanged) skipped.set(dir, v);
         return new Set(unchanged.keys());
       },

@@ -19,6 +19,7 @@ import {
   getVersionFile,
   isPackFile,
   listVersions,
+  lookupVersions,
   packRepository,
   searchPacks,
 } from './usecases/packs-api.ts';
@@ -47,6 +48,7 @@ type Route =
   | { kind: 'tags'; name: string }
   | { kind: 'referrers'; name: string; digest: string }
   | { kind: 'packs' }
+  | { kind: 'packs-lookup' }
   | { kind: 'pack-versions'; pack: string }
   | { kind: 'pack-version'; pack: string; version: string }
   | { kind: 'pack-file'; pack: string; version: string; file: string }
@@ -77,6 +79,7 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => Route][] = [
     (m) => ({ kind: 'referrers', name: m[1] as string, digest: m[2] as string }),
   ],
   [/^\/api\/v1\/packs\/?$/, () => ({ kind: 'packs' })],
+  [/^\/api\/v1\/packs\/lookup\/?$/, () => ({ kind: 'packs-lookup' })],
   [/^\/api\/v1\/packs\/([^/]+)\/versions\/?$/, (m) => ({ kind: 'pack-versions', pack: m[1] as string })],
   [
     /^\/api\/v1\/packs\/([^/]+)\/versions\/([^/]+)$/,
@@ -105,6 +108,7 @@ const METHODS: Record<Route['kind'], string[]> = {
   tags: ['GET'],
   referrers: ['GET'],
   packs: ['GET'],
+  'packs-lookup': ['POST'],
   'pack-versions': ['GET'],
   'pack-version': ['GET'],
   'pack-file': ['GET'],
@@ -256,6 +260,7 @@ async function route(
   if (r.kind === 'publisher') return removePublisher(ctx, principal, challenge(), r.id);
   if (r.kind === 'publisher-audit') return publisherAudit(ctx, principal, challenge(), r.id, req.query);
   if (r.kind === 'packs') return searchPacks(ctx, req.query, (repo) => principal.can('pull', repo));
+  if (r.kind === 'packs-lookup') return lookupVersions(ctx, req.body, (repo) => principal.can('pull', repo));
   if (r.kind === 'pack-versions' || r.kind === 'pack-version' || r.kind === 'pack-file') {
     const repo = validateName(packRepository(r.pack, req.query.get('base') ?? ''));
     require(principal, 'pull', repo, challenge);

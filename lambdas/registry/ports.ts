@@ -260,6 +260,10 @@ export interface RegistryIndex {
   /** Idempotent for the same manifest digest; ConflictError if the version exists with another. */
   putPackVersion(version: PackVersionRecord): Promise<void>;
   getPackVersion(repository: string, version: string): Promise<PackVersionRecord | undefined>;
+  /** Several versions at once (BatchGetItem), in the order asked; undefined where none is published. */
+  getPackVersions(
+    keys: readonly { repository: string; version: string }[],
+  ): Promise<(PackVersionRecord | undefined)[]>;
   deletePackVersion(repository: string, version: string): Promise<void>;
   /** Newest first (semver order). */
   listPackVersions(repository: string, limit: number, cursor?: string): Promise<Page<PackVersionRecord>>;

@@ -27,7 +27,9 @@ let registry: LocalRegistry;
 let host: string;
 /** Requests the registry answered, as "METHOD /path STATUS". */
 const requests: string[] = [];
-const writes = () => requests.filter((r) => /^(POST|PUT|PATCH|DELETE) /.test(r));
+// The lookup is a POST that reads; every other POST, PUT, PATCH or DELETE writes.
+const writes = () =>
+  requests.filter((r) => /^(POST|PUT|PATCH|DELETE) /.test(r) && !r.startsWith('POST /api/v1/packs/lookup '));
 
 beforeAll(async () => {
   registry = await startLocalRegistry({
@@ -116,6 +118,7 @@ describe('the bundled GitHub Action against packyard serve', () => {
 
   it('re-running on an unchanged repository uploads nothing', async () => {
     const before = writes().length;
+    const seen = requests.length;
     const run = await runAction(ws, { path: 'packs', ...creds() });
     expect(run.code).toBe(0);
     expect(result(run).map((r) => [r.name, r.status, r.digest])).toEqual(
@@ -128,6 +131,10 @@ describe('the bundled GitHub Action against packyard serve', () => {
     for (const r of result(run)) expect(r.message).toMatch(/^unchanged since published .* by ci;/);
     expect(run.stdout).toContain('2 packs of 2 unchanged since published: not linted or packaged again');
     expect(run.stdout).toContain('Linting 0 packs');
+    // One lookup for both packs; no manifest or blob requests at all.
+    expect(requests.slice(seen).filter((r) => /\/api\/|\/manifests\/|\/blobs\//.test(r))).toEqual([
+      'POST /api/v1/packs/lookup 200',
+    ]);
   });
 
   it('lints again an unchanged pack whose recorded warnings this run fails on', async () => {

@@ -467,6 +467,53 @@ describe('JSON API', () => {
     expect(summary.packs).toEqual([expect.objectContaining({ name: 'semver', latestVersion: '2.0.0-rc.1' })]);
   });
 
+  it('looks up many versions in one request, in order, null where unpublished or unreadable', async () => {
+    const lookup = (client: ReturnType<typeof oci>, body: unknown) =>
+      client.req('POST', '/api/v1/packs/lookup', {
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
+    const asked = [
+      { name: 'semver', version: '1.10.0' },
+      { name: 'search-alpha', version: '1.0.0' },
+      { name: 'search-alpha', version: '9.9.9' },
+      { name: 'never-pushed', version: '1.0.0' },
+      { name: 'semver', version: '1.10.0' },
+    ];
+    const res = await lookup(writer, { packs: asked });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { versions } = (await res.json()) as { versions: (VersionJson | null)[] };
+    expect(versions.map((v) => v && `${v.name}@${v.version}`)).toEqual([
+      'semver@1.10.0',
+      'search-alpha@1.0.0',
+      null,
+      null,
+      'semver@1.10.0',
+    ]);
+    // The same record as the single-version endpoint.
+    expect(versions[1]).toEqual(await api(writer, '/api/v1/packs/search-alpha/versions/1.0.0'));
+    // A credential limited to team-a/ learns nothing about other repositories.
+    const team = await lookup(oci(reg.url, basic(TEAM_A)), { packs: asked.slice(0, 2) });
+    expect(((await team.json()) as { versions: unknown[] }).versions).toEqual([null, null]);
+    // No anonymous pulls on this registry: like search, an anonymous lookup sees nothing.
+    const anonymous = await lookup(oci(reg.url), { packs: asked });
+    expect(((await anonymous.json()) as { versions: unknown[] }).versions).toEqual(asked.map(() => null));
+
+    await errorOf(await lookup(writer, '{not json'), 400, 'UNSUPPORTED');
+    await errorOf(await lookup(writer, { packs: 'semver' }), 400, 'UNSUPPORTED');
+    await errorOf(await lookup(writer, { packs: [{ name: 'semver' }] }), 400, 'UNSUPPORTED');
+    await errorOf(
+      await lookup(writer, { packs: [{ name: 'Bad Name', version: '1.0.0' }] }),
+      400,
+      'NAME_INVALID',
+    );
+    const tooMany = Array.from({ length: 101 }, (_, i) => ({ name: `p${i}`, version: '1.0.0' }));
+    expect((await errorOf(await lookup(writer, { packs: tooMany }), 400, 'UNSUPPORTED')).message).toContain(
+      'at most 100',
+    );
+    expect((await writer.req('GET', '/api/v1/packs/lookup')).status).toBe(405);
+  });
+
   it('searches by name prefix, layer, addonType and cloudType', async () => {
     const names = async (query: string) =>
       (await api<{ packs: PackJson[] }>(writer, `/api/v1/packs?${query}`)).packs.map((p) => p.name);

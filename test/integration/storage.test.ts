@@ -488,6 +488,23 @@ describe('DynamoIndex: packs', () => {
     files: { values: `packs/${repository}/${v}/values.yaml`, readme: `packs/${repository}/${v}/README.md` },
   });
 
+  it('gets many versions in one call (BatchGetItem in groups of 100), in the order asked', async () => {
+    const repo = 'spectro-packs/archive/batch';
+    const published = Array.from({ length: 130 }, (_, i) => `1.${i}.0`);
+    await Promise.all(published.map((v) => index.putPackVersion(version(repo, v))));
+    const wanted = [
+      ...published.map((v) => ({ repository: repo, version: v })).reverse(),
+      { repository: repo, version: '9.9.9' },
+      { repository: 'spectro-packs/archive/nothing-here', version: '1.0.0' },
+      { repository: repo, version: '1.7.0' }, // asked twice
+    ];
+    const got = await index.getPackVersions(wanted);
+    expect(got).toHaveLength(wanted.length);
+    expect(got.slice(0, 130)).toEqual([...published].reverse().map((v) => version(repo, v)));
+    expect(got.slice(130)).toEqual([undefined, undefined, version(repo, '1.7.0')]);
+    expect(await index.getPackVersions([])).toEqual([]);
+  });
+
   it('stores versions immutably and lists them newest first, in pages', async () => {
     const repo = 'spectro-packs/archive/hello';
     const versions = [
@@ -770,16 +787,17 @@ function startRecording(client: DynamoDBClient, into: unknown[]): { stop(): void
 }
 
 describe('embedded storage', () => {
-  it('used only GetItem, Query, PutItem, UpdateItem and DeleteItem (plus table setup)', () => {
+  it('used only GetItem (alone or batched), Query, PutItem, UpdateItem and DeleteItem (plus table setup)', () => {
     const allowed = new Set([
       'GetItemCommand',
+      'BatchGetItemCommand',
       'QueryCommand',
       'PutItemCommand',
       'UpdateItemCommand',
       'DeleteItemCommand',
     ]);
     expect([...dynamoCommands].filter((c) => !allowed.has(c))).toEqual([]);
-    expect(dynamoCommands.size).toBe(5);
+    expect(dynamoCommands.size).toBe(6);
   });
 
   it('keeps its data across a restart with the same data directory', async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   CreateTableCommand,
   type CreateTableCommandInput,
   DeleteItemCommand,
@@ -441,6 +442,15 @@ export class DynamoIndex implements RegistryIndex {
     return this.get<PackVersionRecord>(keys.packVersion(repository, version));
   }
 
+  async getPackVersions(
+    wanted: readonly { repository: string; version: string }[],
+  ): Promise<(PackVersionRecord | undefined)[]> {
+    const items = await this.batchGet(
+      wanted.map(({ repository, version }) => keys.packVersion(repository, version)),
+    );
+    return items.map((item) => (item ? record<PackVersionRecord>(item) : undefined));
+  }
+
   async deletePackVersion(repository: string, version: string): Promise<void> {
     await this.delete(keys.packVersion(repository, version));
   }
@@ -710,6 +720,33 @@ export class DynamoIndex implements RegistryIndex {
       new GetItemCommand({ TableName: this.tableName, Key: toItem(key), ConsistentRead: true }),
     );
     return out.Item ? record<T>(out.Item) : undefined;
+  }
+
+  /**
+   * GetItem for many keys: BatchGetItem in groups of 100, asking again for what DynamoDB left
+   * unprocessed (throttling, 16 MB answers). Results follow `wanted`; duplicates are fine.
+   */
+  private async batchGet(wanted: readonly Key[]): Promise<(Item | undefined)[]> {
+    const found = new Map<string, Item>();
+    const id = (k: Key) => `${k.pk}\0${k.sk}`;
+    const unique = [...new Map(wanted.map((k) => [id(k), k])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Item[] = unique.slice(i, i + 100).map((k) => toItem(k));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= 8)
+          throw new Error(`DynamoDB left ${pending.length} keys unprocessed after ${attempt} tries`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const out = await this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? [])
+          found.set(id({ pk: item.pk?.S ?? '', sk: item.sk?.S ?? '' }), item);
+        pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
+      }
+    }
+    return wanted.map((k) => found.get(id(k)));
   }
 
   private async put(item: Record<string, unknown>, expr?: Expr, condition?: string): Promise<void> {

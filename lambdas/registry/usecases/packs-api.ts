@@ -1,11 +1,13 @@
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
 import { badRequest, notFound } from '../oci/errors.ts';
-import { isTag } from '../oci/names.ts';
+import { isTag, validateName } from '../oci/names.ts';
 import { BlobTooLargeError, type PackSummaryRecord, type PackVersionRecord } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 const MAX_LIMIT = 100;
+/** Versions one lookup may ask for (one or a few BatchGetItem calls of up to 100 keys). */
+export const MAX_LOOKUP = 100;
 /** Files up to this size are answered inline (base64: ~5.6 MB, inside Lambda's 6 MB response). */
 const MAX_INLINE_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -87,6 +89,51 @@ export async function listVersions(
   if (page.items.length === 0 && !query.get('cursor'))
     throw notFound('NAME_UNKNOWN', `no pack is published at ${repo}`);
   return json(200, { versions: page.items.map(versionJson), next: page.next ?? null });
+}
+
+/**
+ * POST /api/v1/packs/lookup `{base?, packs: [{name, version}]}` → `{versions: [version | null]}`
+ * in request order: what a publisher asks before deciding what to lint and push, in one request
+ * instead of one per pack. Versions the caller may not pull answer null, like unpublished ones.
+ */
+export async function lookupVersions(
+  ctx: RegistryContext,
+  body: Uint8Array,
+  visible: (repo: string) => boolean,
+): Promise<ApiGatewayResult> {
+  const wanted = parseLookup(body);
+  const keys = wanted.map(({ name, version }) => ({
+    repository: packRepository(name, wanted.base),
+    version,
+  }));
+  const readable = keys.map((k) => visible(k.repository));
+  const found = await ctx.index.getPackVersions(keys.filter((_, i) => readable[i]));
+  let next = 0;
+  const versions = keys.map((_, i) => (readable[i] ? (found[next++] ?? null) : null));
+  return json(200, { versions: versions.map((v) => (v ? versionJson(v) : null)) });
+}
+
+function parseLookup(body: Uint8Array): { name: string; version: string }[] & { base: string } {
+  const usage = 'send {"base": "<base path>", "packs": [{"name": "…", "version": "…"}, …]}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    throw badRequest('UNSUPPORTED', `the lookup body is not JSON; ${usage}`);
+  }
+  const { base = '', packs } = (parsed ?? {}) as { base?: unknown; packs?: unknown };
+  if (typeof base !== 'string' || !Array.isArray(packs))
+    throw badRequest('UNSUPPORTED', `the lookup body needs a "packs" array; ${usage}`);
+  if (packs.length > MAX_LOOKUP)
+    throw badRequest('UNSUPPORTED', `a lookup asks for at most ${MAX_LOOKUP} versions (got ${packs.length})`);
+  const out = packs.map((p, i) => {
+    const { name, version } = (p ?? {}) as { name?: unknown; version?: unknown };
+    if (typeof name !== 'string' || typeof version !== 'string' || !isTag(version))
+      throw badRequest('UNSUPPORTED', `packs[${i}] needs a pack "name" and a "version" (an OCI tag)`);
+    validateName(packRepository(name, base));
+    return { name, version };
+  });
+  return Object.assign(out, { base });
 }
 
 async function requireVersion(
