@@ -85,6 +85,10 @@ export interface TagRecord {
   /** An immutable tag (a pack version) can never point elsewhere once written. */
   immutable: boolean;
   updatedAt: string;
+  /** The manifest's size: HEAD by tag needs no other read. Absent on tags written before it was kept. */
+  size?: number;
+  /** A copy of a small manifest's bytes (it never changes: content-addressed), so GET by tag is one read. */
+  bytes?: Uint8Array;
 }
 
 export interface ReferrerRecord {

@@ -719,6 +719,50 @@ describe('manifests', () => {
   });
 });
 
+describe('manifests by tag', () => {
+  it('answers GET and HEAD by tag with one index read, and follows the tag when it moves', async () => {
+    const repo = 'by-tag/app';
+    const small = await pushImage(repo, 'v1', 'small');
+    // Over the 4 KiB the tag keeps a copy of: served from the manifest item.
+    const big = await pushImage(repo, 'big', 'big', { annotations: { note: 'x'.repeat(5000) } });
+    const gets: string[] = [];
+    const client = reg.storage.dynamodb.client;
+    const count =
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => {
+        if (context.commandName === 'GetItemCommand' || context.commandName === 'QueryCommand')
+          gets.push(context.commandName);
+        return next(args);
+      };
+    client.middlewareStack.add(count as never, { step: 'initialize', name: 'countReads' });
+    try {
+      await c.req('GET', '/v2/'); // credential now cached
+      gets.length = 0;
+      const got = await c.req('GET', `/v2/${repo}/manifests/v1`);
+      expect(await got.text()).toBe(small.body);
+      expect(got.headers.get('docker-content-digest')).toBe(small.digest);
+      expect(gets).toEqual(['GetItemCommand']);
+      gets.length = 0;
+      const head = await c.req('HEAD', `/v2/${repo}/manifests/big`);
+      expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(big.body)));
+      expect(gets).toEqual(['GetItemCommand']);
+      gets.length = 0;
+      expect(await (await c.req('GET', `/v2/${repo}/manifests/big`)).text()).toBe(big.body);
+      expect(gets).toEqual(['GetItemCommand', 'GetItemCommand']);
+    } finally {
+      client.middlewareStack.remove('countReads');
+    }
+    // Moved to the big manifest, then back: never the stale copy.
+    expect((await c.putManifest(repo, 'v1', big.body)).status).toBe(201);
+    expect(await (await c.req('GET', `/v2/${repo}/manifests/v1`)).text()).toBe(big.body);
+    expect((await c.putManifest(repo, 'v1', small.body)).status).toBe(201);
+    expect(await (await c.req('GET', `/v2/${repo}/manifests/v1`)).text()).toBe(small.body);
+    // Deleting the manifest removes its tags first: the copy goes with them.
+    expect((await c.req('DELETE', `/v2/${repo}/manifests/${small.digest}`)).status).toBe(202);
+    await expectError(await c.req('GET', `/v2/${repo}/manifests/v1`), 404, 'MANIFEST_UNKNOWN');
+    expect((await c.req('HEAD', `/v2/${repo}/manifests/v1`)).status).toBe(404);
+  });
+});
+
 describe('content discovery', () => {
   /** Follows `Link: <…>; rel="next"` from `first` until there is none; returns every page's body. */
   async function allPages<T>(first: string): Promise<{ pages: T[]; links: string[] }> {

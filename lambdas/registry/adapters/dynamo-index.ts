@@ -304,6 +304,10 @@ export class DynamoIndex implements RegistryIndex {
           ? `${immutable} = ${e.value(true)}`
           : `${immutable} = if_not_exists(${immutable}, ${e.value(false)})`,
       ];
+      if (tag.size !== undefined) sets.push(`${e.name('size')} = ${e.value(tag.size)}`);
+      if (tag.bytes) sets.push(`${e.name('bytes')} = ${e.value(tag.bytes)}`);
+      // A tag moved to a manifest kept out of line must not keep the old copy.
+      const remove = tag.bytes ? '' : ` REMOVE ${e.name('bytes')}`;
       const condition = tag.immutable
         ? `attribute_not_exists(${e.name('pk')}) OR ${e.name('digest')} = ${digest}`
         : `attribute_not_exists(${e.name('pk')}) OR ${immutable} = ${e.value(false)} OR ${e.name('digest')} = ${digest}`;
@@ -312,7 +316,7 @@ export class DynamoIndex implements RegistryIndex {
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: toItem(key),
-            UpdateExpression: `SET ${sets.join(', ')}`,
+            UpdateExpression: `SET ${sets.join(', ')}${remove}`,
             ConditionExpression: condition,
             ...e.attributes(),
           }),
@@ -347,6 +351,20 @@ export class DynamoIndex implements RegistryIndex {
     const page = await this.queryPage(
       {
         KeyConditionExpression: `${e.name('pk')} = ${e.value(repoPk(repository))} AND begins_with(${e.name('sk')}, ${e.value('TAG#')})`,
+        // Listing never needs the manifest copies.
+        ProjectionExpression: [
+          'pk',
+          'sk',
+          'repository',
+          'tag',
+          'digest',
+          'mediaType',
+          'immutable',
+          'updatedAt',
+          'size',
+        ]
+          .map((a) => e.name(a))
+          .join(', '),
         ConsistentRead: true,
         ...e.attributes(),
       },

@@ -46,16 +46,36 @@ function validateReference(ref: string): 'tag' | 'digest' {
   );
 }
 
-async function resolve(ctx: RegistryContext, repo: string, ref: string): Promise<ManifestRecord> {
+/** Manifests up to this size are also copied onto the tags that point at them. */
+const TAG_COPY_BYTES = 4096;
+
+type ResolvedManifest = Pick<ManifestRecord, 'digest' | 'mediaType' | 'size' | 'bytes' | 'blobKey'>;
+
+/**
+ * The manifest a reference names. By tag it is one read when the tag keeps the size (HEAD) and a
+ * copy of a small manifest (GET): tags are removed before their manifest, so a tag's copy never
+ * outlives it (docs/storage.md).
+ */
+async function resolve(
+  ctx: RegistryContext,
+  repo: string,
+  ref: string,
+  need: 'head' | 'get',
+): Promise<ResolvedManifest> {
   const kind = validateReference(ref);
-  const digest = kind === 'digest' ? ref : (await ctx.index.getTag(repo, ref))?.digest;
+  let digest = ref;
+  if (kind === 'tag') {
+    const tag = await ctx.index.getTag(repo, ref);
+    if (tag?.size !== undefined && (need === 'head' || tag.bytes)) return { ...tag, size: tag.size };
+    digest = tag?.digest ?? '';
+  }
   const manifest = digest ? await ctx.index.getManifest(repo, digest) : undefined;
   if (!manifest)
     throw notFound('MANIFEST_UNKNOWN', `manifest ${ref} is not in repository ${repo}`, { reference: ref });
   return manifest;
 }
 
-async function manifestBytes(ctx: RegistryContext, m: ManifestRecord): Promise<Uint8Array> {
+async function manifestBytes(ctx: RegistryContext, m: ResolvedManifest): Promise<Uint8Array> {
   if (m.bytes) return m.bytes;
   return ctx.blobs.get(m.blobKey ?? blobKey(m.digest), ctx.config.maxManifestBytes);
 }
@@ -65,7 +85,7 @@ export async function getManifest(
   repo: string,
   ref: string,
 ): Promise<ApiGatewayResult> {
-  const m = await resolve(ctx, repo, ref);
+  const m = await resolve(ctx, repo, ref, 'get');
   const bytes = await manifestBytes(ctx, m);
   return respond(200, { 'content-type': m.mediaType, 'docker-content-digest': m.digest }, bytes);
 }
@@ -75,7 +95,7 @@ export async function headManifest(
   repo: string,
   ref: string,
 ): Promise<ApiGatewayResult> {
-  const m = await resolve(ctx, repo, ref);
+  const m = await resolve(ctx, repo, ref, 'head');
   return respond(200, {
     'content-type': m.mediaType,
     'docker-content-digest': m.digest,
@@ -276,6 +296,8 @@ export async function putManifest(
         mediaType: m.mediaType,
         immutable,
         updatedAt: now,
+        size: body.length,
+        bytes: inline && body.length <= TAG_COPY_BYTES ? body : undefined,
       });
     } catch (err) {
       if (err instanceof ConflictError) throw immutabilityError(repo, ref, err.existingDigest, digest);
