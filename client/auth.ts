@@ -67,11 +67,23 @@ export class AuthSession {
   async header(scope: string): Promise<string | undefined> {
     if (this.scheme === 'basic') return basicHeader(await this.creds());
     if (this.scheme === 'bearer') {
-      const cached = this.tokens.get(scope);
-      if (cached && cached.until > Date.now()) return `Bearer ${cached.token}`;
+      const cached = this.cachedFor(scope);
+      if (cached) return `Bearer ${cached}`;
       return `Bearer ${await this.fetchToken(scope)}`;
     }
     return undefined;
+  }
+
+  /**
+   * A live token for `scope`, or for the same repository with push too: registries grant the
+   * subset of actions the credentials hold, so that token carries pull whenever a pull-only one would.
+   */
+  private cachedFor(scope: string): string | undefined {
+    const now = Date.now();
+    const exact = this.tokens.get(scope);
+    if (exact && exact.until > now) return exact.token;
+    const wider = scope.endsWith(':pull') ? this.tokens.get(`${scope},push`) : undefined;
+    return wider && wider.until > now ? wider.token : undefined;
   }
 
   /** Learns from a 401; returns true if retrying with new credentials can help. */
@@ -85,8 +97,9 @@ export class AuthSession {
     }
     if (c.scheme === 'bearer') {
       const insufficient = c.params.error === 'insufficient_scope';
-      if (this.scheme === 'bearer' && !insufficient && this.tokens.has(scope)) {
-        this.tokens.delete(scope); // expired or revoked: one fresh attempt
+      const used = [scope, `${scope},push`].filter((key) => this.tokens.has(key));
+      if (this.scheme === 'bearer' && !insufficient && used.length > 0) {
+        for (const key of used) this.tokens.delete(key); // expired or revoked: one fresh attempt
         return true;
       }
       if (this.scheme === 'bearer' && this.tokens.has(scope)) return false;

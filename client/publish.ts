@@ -40,7 +40,7 @@ export async function publishPack(
     opts.onProgress?.({ phase, sent, total });
   try {
     progress('checking', 0);
-    const existing = await client.headManifest(repository, pack.version);
+    const existing = await client.headManifest(repository, pack.version, 'pull,push');
     if (existing?.digest === pack.manifestDigest)
       return { ...base, status: 'skipped', uploaded: 0, message: 'already published' };
     if (existing && !opts.force) {

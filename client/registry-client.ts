@@ -238,8 +238,17 @@ export class RegistryClient {
     return new URL(location, this.opts.registry.origin).toString();
   }
 
-  async headManifest(repo: string, ref: string): Promise<ManifestInfo | undefined> {
-    const res = await this.request('HEAD', `/v2/${repo}/manifests/${ref}`, this.scope(repo, 'pull'), {
+  /**
+   * The manifest's digest, media type and size, or undefined when absent. A caller about to push
+   * asks with `pull,push`: one token then serves the whole publish (the registry grants what the
+   * credentials allow, so read-only credentials still get their answer).
+   */
+  async headManifest(
+    repo: string,
+    ref: string,
+    actions: 'pull' | 'pull,push' = 'pull',
+  ): Promise<ManifestInfo | undefined> {
+    const res = await this.request('HEAD', `/v2/${repo}/manifests/${ref}`, this.scope(repo, actions), {
       headers: { accept: ACCEPT_MANIFESTS },
     });
     if (res.status === 404) return undefined;

@@ -39172,11 +39172,22 @@ var AuthSession = class {
   async header(scope) {
     if (this.scheme === "basic") return basicHeader(await this.creds());
     if (this.scheme === "bearer") {
-      const cached = this.tokens.get(scope);
-      if (cached && cached.until > Date.now()) return `Bearer ${cached.token}`;
+      const cached = this.cachedFor(scope);
+      if (cached) return `Bearer ${cached}`;
       return `Bearer ${await this.fetchToken(scope)}`;
     }
     return void 0;
+  }
+  /**
+   * A live token for `scope`, or for the same repository with push too: registries grant the
+   * subset of actions the credentials hold, so that token carries pull whenever a pull-only one would.
+   */
+  cachedFor(scope) {
+    const now = Date.now();
+    const exact = this.tokens.get(scope);
+    if (exact && exact.until > now) return exact.token;
+    const wider = scope.endsWith(":pull") ? this.tokens.get(`${scope},push`) : void 0;
+    return wider && wider.until > now ? wider.token : void 0;
   }
   /** Learns from a 401; returns true if retrying with new credentials can help. */
   async onUnauthorized(res, scope) {
@@ -39189,8 +39200,9 @@ var AuthSession = class {
     }
     if (c.scheme === "bearer") {
       const insufficient = c.params.error === "insufficient_scope";
-      if (this.scheme === "bearer" && !insufficient && this.tokens.has(scope)) {
-        this.tokens.delete(scope);
+      const used = [scope, `${scope},push`].filter((key) => this.tokens.has(key));
+      if (this.scheme === "bearer" && !insufficient && used.length > 0) {
+        for (const key of used) this.tokens.delete(key);
         return true;
       }
       if (this.scheme === "bearer" && this.tokens.has(scope)) return false;
@@ -39540,8 +39552,13 @@ var RegistryClient = class {
     if (!location2) throw new RegistryError(`the registry sent no ${what}`, 0);
     return new URL(location2, this.opts.registry.origin).toString();
   }
-  async headManifest(repo, ref) {
-    const res = await this.request("HEAD", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull"), {
+  /**
+   * The manifest's digest, media type and size, or undefined when absent. A caller about to push
+   * asks with `pull,push`: one token then serves the whole publish (the registry grants what the
+   * credentials allow, so read-only credentials still get their answer).
+   */
+  async headManifest(repo, ref, actions = "pull") {
+    const res = await this.request("HEAD", `/v2/${repo}/manifests/${ref}`, this.scope(repo, actions), {
       headers: { accept: ACCEPT_MANIFESTS }
     });
     if (res.status === 404) return void 0;
@@ -39682,7 +39699,7 @@ async function publishPack(client, pack, opts = {}) {
   const progress = (phase, sent) => opts.onProgress?.({ phase, sent, total });
   try {
     progress("checking", 0);
-    const existing = await client.headManifest(repository, pack.version);
+    const existing = await client.headManifest(repository, pack.version, "pull,push");
     if (existing?.digest === pack.manifestDigest)
       return { ...base, status: "skipped", uploaded: 0, message: "already published" };
     if (existing && !opts.force) {
