@@ -140,15 +140,15 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
       publish(inputs, session, built),
     );
   }
-  for (const p of packs) {
+  // Every pack in discovery order: the linted ones' outcomes, the unchanged ones' records.
+  const linted = new Map(outcomes.map((o) => [o.path, o]));
+  const results = packs.map((p) => {
     const v = unchanged.get(p.dir);
-    if (v) outcomes.push(unchangedOutcome(toPosix(p.dir), v));
-  }
-  const order = packs.map((p) => toPosix(p.dir));
-  outcomes.sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
+    return v ? unchangedOutcome(toPosix(p.dir), v) : (linted.get(toPosix(p.dir)) as PackOutcome);
+  });
 
-  const counts = countStatuses(outcomes);
-  core.setOutput('result', JSON.stringify(resultEntries(outcomes)));
+  const counts = countStatuses(results);
+  core.setOutput('result', JSON.stringify(resultEntries(results)));
   core.setOutput('published', counts.published);
   core.setOutput('skipped', counts.skipped);
   core.setOutput('invalid', counts.invalid);
@@ -157,7 +157,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
 
   await writeSummary(
     renderSummary({
-      outcomes,
+      outcomes: results,
       findings: lint.findings,
       registry: inputs.registry && displayRegistry(inputs.registry),
       dryRun: inputs.dryRun,
@@ -168,9 +168,9 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     env,
   );
 
-  const failure = failureMessage(outcomes, inputs.failOn);
+  const failure = failureMessage(results, inputs.failOn);
   core.info(
-    `${plural(outcomes.length, 'pack')}: ${counts.published} published, ${counts.skipped} skipped, ${counts.invalid} invalid, ${counts.failed} failed${inputs.dryRun ? ' (dry run)' : ''}`,
+    `${plural(results.length, 'pack')}: ${counts.published} published, ${counts.skipped} skipped, ${counts.invalid} invalid, ${counts.failed} failed${inputs.dryRun ? ' (dry run)' : ''}`,
   );
   if (failure) core.setFailed(failure);
 }

@@ -19,8 +19,8 @@ export interface PipelineResult {
   jobs: BuildJob[];
   /** Packs not packaged: lint errors (or, with `force`, no name or version). */
   refused: PackReport[];
-  /** Packs `exclude` left out before linting. */
-  excluded: ReadPack[];
+  /** Every pack found, in discovery order (`exclude` may have left some out of `run`). */
+  packs: ReadPack[];
 }
 
 export interface PipelineOptions {
@@ -66,7 +66,6 @@ export async function withLintedBuilds<T>(
   const canBuild = (p: PackReport) => Boolean(p.name && p.version && (p.errors === 0 || opts.force));
   try {
     const leaveOut = opts.exclude ? await opts.exclude(read) : new Set<string>();
-    const excluded = read.filter((p) => leaveOut.has(p.dir));
     const rest = read.filter((p) => !leaveOut.has(p.dir));
     const run = await lintPackDirs(
       rest.map((p) => p.dir),
@@ -89,7 +88,7 @@ export async function withLintedBuilds<T>(
       if (canBuild(p)) jobs.push({ report: p, built: started.get(p.pack) as Promise<BuiltPack> });
       else refused.push(p);
     }
-    return await use({ run, jobs, refused, excluded });
+    return await use({ run, jobs, refused, packs: read });
   } finally {
     await closeGzipPool();
   }

@@ -44940,14 +44940,13 @@ async function main(env) {
       () => publish(inputs, session, built)
     );
   }
-  for (const p of packs) {
+  const linted = new Map(outcomes.map((o) => [o.path, o]));
+  const results = packs.map((p) => {
     const v = unchanged.get(p.dir);
-    if (v) outcomes.push(unchangedOutcome(toPosix(p.dir), v));
-  }
-  const order = packs.map((p) => toPosix(p.dir));
-  outcomes.sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
-  const counts = countStatuses(outcomes);
-  setOutput("result", JSON.stringify(resultEntries(outcomes)));
+    return v ? unchangedOutcome(toPosix(p.dir), v) : linted.get(toPosix(p.dir));
+  });
+  const counts = countStatuses(results);
+  setOutput("result", JSON.stringify(resultEntries(results)));
   setOutput("published", counts.published);
   setOutput("skipped", counts.skipped);
   setOutput("invalid", counts.invalid);
@@ -44955,7 +44954,7 @@ async function main(env) {
   setOutput("dry-run", inputs.dryRun);
   await writeSummary(
     renderSummary({
-      outcomes,
+      outcomes: results,
       findings: lint.findings,
       registry: inputs.registry && displayRegistry(inputs.registry),
       dryRun: inputs.dryRun,
@@ -44965,9 +44964,9 @@ async function main(env) {
     }),
     env
   );
-  const failure = failureMessage(outcomes, inputs.failOn);
+  const failure = failureMessage(results, inputs.failOn);
   info(
-    `${plural(outcomes.length, "pack")}: ${counts.published} published, ${counts.skipped} skipped, ${counts.invalid} invalid, ${counts.failed} failed${inputs.dryRun ? " (dry run)" : ""}`
+    `${plural(results.length, "pack")}: ${counts.published} published, ${counts.skipped} skipped, ${counts.invalid} invalid, ${counts.failed} failed${inputs.dryRun ? " (dry run)" : ""}`
   );
   if (failure) setFailed(failure);
 }

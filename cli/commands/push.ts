@@ -41,7 +41,6 @@ export async function pushCommand(
   const board = progressBoard(io);
   const limit = createLimit(concurrency);
   const skipped = new Map<string, PublishedVersion>();
-  let order: string[] = [];
   const publishing = new Map<string, Promise<PushRow>>();
   // Each pack is published as soon as it is packaged, while the rest are still linted.
   const publish = ({ report, built }: BuildJob): Promise<PushRow> => {
@@ -85,7 +84,6 @@ export async function pushCommand(
       created: opts.created,
       // A Packyard registry records each version's content digest: unchanged packs need no lint or build.
       exclude: async (packs) => {
-        order = packs.map((p) => toPosix(p.dir));
         await reachable;
         const unchanged = await findUnchanged(client, packs, { concurrency });
         for (const [dir, v] of unchanged) skipped.set(dir, v);
@@ -94,24 +92,23 @@ export async function pushCommand(
       onBuild: (job) => void publish(job),
     },
     io,
-    async ({ run, jobs, refused, excluded }) => {
+    async ({ run, jobs, refused, packs }) => {
       if (refused.length > 0) {
         io.err(formatRefused(run, refused, io));
         io.err(
           `${plural(refused.length, 'pack')} with lint errors will not be pushed; fix them and push again\n`,
         );
       }
-      const published = await Promise.all(jobs.map(publish));
+      const published = new Map((await Promise.all(jobs.map(publish))).map((r) => [r.path, r]));
       board.close();
-      const byPack = new Map(published.map((r) => [r.path, r]));
-      for (const p of excluded) {
-        const row = unchangedRow(p, skipped.get(p.dir) as PublishedVersion, ref.basePath);
-        byPack.set(row.path, row);
-      }
-      return [
-        ...run.packs.map((p) => byPack.get(p.pack) ?? invalidRow(p, ref.basePath)),
-        ...excluded.map((p) => byPack.get(toPosix(p.dir)) as PushRow),
-      ].sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
+      const reports = new Map(run.packs.map((p) => [p.pack, p]));
+      // One row per pack found, in discovery order: unchanged, published (or failed), or invalid.
+      return packs.map((p) => {
+        const v = skipped.get(p.dir);
+        if (v) return unchangedRow(p, v, ref.basePath);
+        const pack = toPosix(p.dir);
+        return published.get(pack) ?? invalidRow(reports.get(pack) as PackReport, ref.basePath);
+      });
     },
   );
   if (!rows) return EXIT.failed;

@@ -13,17 +13,12 @@ export interface Mismatch {
   actual: string | null;
 }
 
-/** What `packyard publisher add` and `POST /api/v1/publishers` accept. */
-export interface BindingInput {
-  repository: string;
-  repositoryId: string;
-  repositoryOwnerId: string;
-  /** `publish.yml`, `.github/workflows/publish.yml`, or `owner/repo/.github/workflows/publish.yml`. */
-  workflow: string;
-  environment?: string;
-  ref?: string;
-  prefix: string;
-}
+/**
+ * What `packyard publisher add` and `POST /api/v1/publishers` accept: a binding without what the
+ * registry fills in. `workflow` may also be short (`publish.yml`, `.github/workflows/publish.yml`);
+ * newBinding normalises it.
+ */
+export type BindingInput = Omit<PublisherBinding, 'id' | 'createdAt' | 'createdBy'>;
 
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const NUMERIC_ID = /^[0-9]{1,20}$/;
