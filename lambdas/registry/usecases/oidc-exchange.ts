@@ -8,7 +8,8 @@ import {
 } from '../auth/oidc-verify.ts';
 import { matchBinding, provenanceOf } from '../auth/publishers.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
-import { json } from '../http/response.ts';
+import { json, ociErrorResponse } from '../http/response.ts';
+import { OciError } from '../oci/errors.ts';
 import type { RegistryContext } from './context.ts';
 
 /**
@@ -69,27 +70,15 @@ export function oidcExchanger(
           claims: err.claims,
           bindings: err.bindings?.map((b) => ({ id: b.id, mismatches: b.mismatches })),
         });
-        return json(
-          STATUS[err.reason],
-          {
-            errors: [
-              {
-                code:
-                  STATUS[err.reason] === 403
-                    ? 'DENIED'
-                    : STATUS[err.reason] === 401
-                      ? 'UNAUTHORIZED'
-                      : 'UNSUPPORTED',
-                message: err.message,
-                detail: {
-                  reason: err.reason,
-                  claims: err.claims,
-                  ...(err.bindings ? { bindings: err.bindings } : {}),
-                },
-              },
-            ],
-          },
-          { 'cache-control': 'no-store' },
+        const status = STATUS[err.reason];
+        const code = status === 403 ? 'DENIED' : status === 401 ? 'UNAUTHORIZED' : 'UNSUPPORTED';
+        const detail = {
+          reason: err.reason,
+          claims: err.claims,
+          ...(err.bindings ? { bindings: err.bindings } : {}),
+        };
+        return ociErrorResponse(
+          new OciError(status, code, err.message, detail, { 'cache-control': 'no-store' }),
         );
       }
     },
