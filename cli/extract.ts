@@ -1,8 +1,6 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { packTreeFromArchive } from '../core/archive-tree.ts';
-import { readTar } from '../core/tar.ts';
 
 export interface ExtractedFile {
   /** Relative to the destination, with "/" separators. */
@@ -36,10 +34,10 @@ export async function extractPack(
   if (!read.ok) throw new UnsafeArchiveError(`refusing to extract: ${read.reason}`);
   const problem = read.tree.problems[0];
   if (problem) throw new UnsafeArchiveError(`refusing to extract: "${problem.path}" ${problem.message}`);
-  const modes = fileModes(archive, maxInflated);
 
   const dirs = read.tree.entries.filter((e) => e.type === 'directory').map((e) => e.path);
-  const files = read.tree.entries.filter((e) => e.type === 'file').map((e) => e.path);
+  const fileEntries = read.tree.entries.filter((e) => e.type === 'file');
+  const files = fileEntries.map((e) => e.path);
 
   await fs.mkdir(dest, { recursive: true, mode: 0o755 });
   const root = await fs.realpath(dest);
@@ -62,14 +60,14 @@ export async function extractPack(
 
   for (const rel of dirs) await ensureDir(root, rel);
   const written: ExtractedFile[] = [];
-  for (const rel of files) {
+  for (const { path: rel, executable } of fileEntries) {
     const segs = rel.split('/');
     if (segs.length > 1) await ensureDir(root, segs.slice(0, -1).join('/'));
     const target = path.join(root, ...segs);
     const st = await lstatOrUndefined(target);
     if (st) await fs.unlink(target); // --force: replace the entry itself (a link is removed, not followed)
     const data = read.tree.read(rel, maxInflated);
-    const mode = (modes.get(rel) ?? 0o644) & 0o111 ? 0o755 : 0o644;
+    const mode = executable ? 0o755 : 0o644;
     const handle = await fs.open(
       target,
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
@@ -121,15 +119,4 @@ async function lstatOrUndefined(p: string) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-}
-
-/** File modes by path below the top folder (packTreeFromArchive keeps contents, not modes). */
-function fileModes(archive: Uint8Array, maxInflated: number): Map<string, number> {
-  const modes = new Map<string, number>();
-  const tar = zlib.gunzipSync(archive, { maxOutputLength: maxInflated });
-  readTar(tar, (entry) => {
-    const segs = entry.path.replace(/^\.\//, '').replace(/\/+$/, '').split('/');
-    modes.set(segs.slice(1).join('/'), entry.mode);
-  });
-  return modes;
 }

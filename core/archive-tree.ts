@@ -1,6 +1,7 @@
 import zlib from 'node:zlib';
-import { FileTooLargeError, type PackEntry, type PackTree, type TreeProblem } from './pack-tree.ts';
-import { readTar, TarFormatError } from './tar.ts';
+import { ArchiveLayout, normaliseEntryPath } from './archive-paths.ts';
+import { FileTooLargeError, MAX_TREE_ENTRIES, type PackEntry, type PackTree } from './pack-tree.ts';
+import { readTar, TarEntryLimitError, TarFormatError } from './tar.ts';
 
 export type ArchiveTreeResult = { ok: true; tree: PackTree; topDir: string } | { ok: false; reason: string };
 
@@ -21,39 +22,56 @@ export function packTreeFromArchive(gz: Uint8Array, maxInflated: number): Archiv
   }
   const files = new Map<string, { data: Buffer; executable: boolean }>();
   const dirs = new Set<string>();
-  const problems: TreeProblem[] = [];
   const tops = new Set<string>();
+  const layout = new ArchiveLayout();
   try {
-    readTar(tar, (entry) => {
-      const name = entry.path.replace(/^\.\//, '').replace(/\/+$/, '');
-      const segs = name.split('/');
-      if (entry.path.startsWith('/') || segs.includes('..') || segs.some((s) => s === '')) {
-        throw new TarFormatError(`entry "${entry.path}" escapes the archive`);
-      }
-      tops.add(segs[0] as string);
-      const rel = segs.slice(1).join('/');
-      if (entry.type === 'Directory') {
-        if (rel) dirs.add(rel);
-      } else if (entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile') {
-        if (!rel) throw new TarFormatError(`file "${entry.path}" is not inside the pack folder`);
+    readTar(
+      tar,
+      (entry) => {
+        const norm = normaliseEntryPath(entry.path);
+        if (!norm.ok) throw new ArchiveRefusal(norm.reason);
+        const kind = entryKind(entry.typeflag);
+        if (kind !== 'file' && kind !== 'directory') {
+          throw new ArchiveRefusal(
+            `"${relOf(norm.path) || norm.path}" is ${kind}; pack archives may only hold files and folders`,
+          );
+        }
+        if (kind === 'file' && entry.path.endsWith('/'))
+          throw new ArchiveRefusal(
+            `file entry "${entry.path}" ends in "/" (some extractors make it a folder); rebuild the archive`,
+          );
+        if (norm.path === '') {
+          if (kind === 'file') throw new ArchiveRefusal(`file entry "${entry.path}" has no name`);
+          return; // "./": the archive root
+        }
+        const why = layout.add(norm.path, kind, entry.path);
+        if (why) throw new ArchiveRefusal(why);
+        const segs = norm.path.split('/');
+        tops.add(segs[0] as string);
+        const rel = segs.slice(1).join('/');
+        if (kind === 'directory') {
+          if (rel) dirs.add(rel);
+          return;
+        }
+        if (!rel)
+          throw new ArchiveRefusal(
+            `file "${entry.path}" is not inside the pack folder (the archive's top-level folder)`,
+          );
         files.set(rel, { data: entry.data, executable: (entry.mode & 0o111) !== 0 });
         for (let i = 1; i < segs.length - 1; i++) dirs.add(segs.slice(1, i + 1).join('/'));
-      } else if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
-        problems.push({
-          path: rel || name,
-          rule: 'file/symlink',
-          message: `is a ${entry.type === 'Link' ? 'hard' : 'symbolic'} link; archives may only hold files and folders`,
-        });
-      } else {
-        problems.push({
-          path: rel || name,
-          rule: 'file/unreadable',
-          message: `is a ${entry.type} entry; archives may only hold files and folders`,
-        });
-      }
-    });
+      },
+      { maxEntries: MAX_TREE_ENTRIES },
+    );
   } catch (err) {
-    return { ok: false, reason: `the layer is not a readable tar archive (${(err as Error).message})` };
+    if (err instanceof ArchiveRefusal) return { ok: false, reason: err.message };
+    if (err instanceof TarEntryLimitError)
+      return {
+        ok: false,
+        reason: `${err.message}; a pack may have at most ${MAX_TREE_ENTRIES} (the CLI's limit)`,
+      };
+    if (err instanceof TarFormatError)
+      return { ok: false, reason: `the layer is not a readable tar archive (${err.message})` };
+    throw err;
   }
   if (tops.size !== 1) {
     return { ok: false, reason: `the archive must hold exactly one top-level folder (found ${tops.size})` };
@@ -72,7 +90,7 @@ export function packTreeFromArchive(gz: Uint8Array, maxInflated: number): Archiv
     topDir: [...tops][0] as string,
     tree: {
       entries,
-      problems,
+      problems: [],
       read: (rel, maxBytes) => {
         const data = files.get(rel)?.data;
         if (!data) throw Object.assign(new Error(`${rel} is not a file of the pack`), { code: 'ENOENT' });
@@ -81,4 +99,35 @@ export function packTreeFromArchive(gz: Uint8Array, maxInflated: number): Archiv
       },
     },
   };
+}
+
+/** Why an archive is refused as a whole (its extraction could differ from what is read here). */
+class ArchiveRefusal extends Error {}
+
+function relOf(path: string): string {
+  return path.split('/').slice(1).join('/');
+}
+
+/** What an extractor makes of a type flag: GNU tar and Python extract unknown types as regular files, so they are refused. */
+function entryKind(typeflag: string): 'file' | 'directory' | string {
+  switch (typeflag) {
+    case '0':
+    case '\0':
+    case '7':
+      return 'file';
+    case '5':
+      return 'directory';
+    case '1':
+      return 'a hard link';
+    case '2':
+      return 'a symbolic link';
+    case '3':
+      return 'a character device';
+    case '4':
+      return 'a block device';
+    case '6':
+      return 'a FIFO';
+    default:
+      return `an entry of unsupported type "${typeflag.replace(/[^\x21-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
+  }
 }

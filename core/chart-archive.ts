@@ -1,4 +1,6 @@
 import zlib from 'node:zlib';
+import { ArchiveLayout, normaliseEntryPath } from './archive-paths.ts';
+import { MAX_TREE_ENTRIES } from './pack-tree.ts';
 import { readTar, TarFormatError } from './tar.ts';
 
 /** The parts of a Helm chart archive the linter reads. */
@@ -39,20 +41,30 @@ export function readChartArchive(bytes: Uint8Array, maxInflated: number): ChartA
   }
   const tops = new Set<string>();
   const files = new Map<string, string>();
+  const layout = new ArchiveLayout();
   try {
-    readTar(tarBytes, (entry) => {
-      const name = entry.path.replace(/^\.\//, '');
-      const segs = name.split('/');
-      if (name.startsWith('/') || segs.includes('..'))
-        throw new TarFormatError(`entry "${entry.path}" escapes the archive`);
-      if (segs[0]) tops.add(segs[0]);
-      const rel = segs.slice(1).join('/');
-      if (segs.length === 2 && WANTED.has(rel) && entry.type === 'File' && entry.size <= MAX_WANTED_FILE) {
-        files.set(`${segs[0]}/${rel}`, entry.data.toString('utf8'));
-      }
-    });
+    readTar(
+      tarBytes,
+      (entry) => {
+        // The same path rules as pack archives: one entry per path, so what is linted is what Helm loads.
+        const norm = normaliseEntryPath(entry.path);
+        if (!norm.ok) throw new TarFormatError(norm.reason);
+        if (norm.path === '') return;
+        const dir = entry.typeflag === '5';
+        const why = layout.add(norm.path, dir ? 'directory' : 'file', entry.path);
+        if (why) throw new TarFormatError(why);
+        const segs = norm.path.split('/');
+        if (segs[0]) tops.add(segs[0]);
+        const rel = segs.slice(1).join('/');
+        if (segs.length === 2 && WANTED.has(rel) && entry.type === 'File' && entry.size <= MAX_WANTED_FILE) {
+          files.set(`${segs[0]}/${rel}`, entry.data.toString('utf8'));
+        }
+      },
+      { maxEntries: MAX_TREE_ENTRIES },
+    );
   } catch (err) {
-    return { ok: false, reason: `is not a readable tar archive (${(err as Error).message})` };
+    if (!(err instanceof TarFormatError)) throw err;
+    return { ok: false, reason: `is not a readable tar archive (${err.message})` };
   }
   if (tops.size === 0) return { ok: false, reason: 'is an empty archive' };
   if (tops.size > 1) {
