@@ -4,13 +4,15 @@
  * refused with MANIFEST_INVALID under every lint policy, nothing is indexed, and the server
  * stays up and keeps accepting clean packs.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_CONFIG, packManifest, sha256Digest } from '../../core/oci.ts';
 import { MAX_TREE_ENTRIES } from '../../core/pack-tree.ts';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
-import { goodPack } from '../helpers/packs.ts';
+import { goodPack, tempDir } from '../helpers/packs.ts';
 import { packEntries, type RawEntry, rawTarGz } from '../helpers/raw-tar.ts';
 import { basic, oci, startTestRegistry, WRITER } from '../helpers/registry.ts';
+import { serve } from '../helpers/serve.ts';
 
 const ARCHIVE = 'spectro-packs/archive';
 
@@ -29,7 +31,7 @@ function files(name: string, version = '1.0.0') {
   return goodPack({ 'pack.json': JSON.stringify({ ...pj, name, version }, null, 2) });
 }
 
-async function pushRaw(reg: LocalRegistry, name: string, archive: Buffer, tag = '1.0.0') {
+async function pushRaw(reg: { url: string }, name: string, archive: Buffer, tag = '1.0.0') {
   const c = oci(reg.url, basic(WRITER));
   const repo = `${ARCHIVE}/${name}`;
   await c.pushBlob(repo, EMPTY_CONFIG);
@@ -152,4 +154,39 @@ describe('hostile archives at the registry', () => {
     const res = await pushRaw(enforce, name, archive);
     expect(res.status, await res.text()).toBe(201);
   });
+});
+
+describe('memory of a large pack', () => {
+  it('`packyard serve` gives back the memory of a 200 MiB inflated pack once the push is answered', async () => {
+    const user = { username: 'mem', password: 'mem-password-123' };
+    const s = await serve(['--data', tempDir('serve-mem-')], {
+      PACKYARD_USERNAME: user.username,
+      PACKYARD_PASSWORD: user.password,
+    });
+    try {
+      const rssMiB = () =>
+        Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${s.proc.pid}/status`, 'utf8'))?.[1]) / 1024;
+      const name = 'big';
+      const archive = rawTarGz([
+        ...packEntries(`${name}-1.0.0`, files(name)),
+        { name: `${name}-1.0.0/filler.bin`, data: Buffer.alloc(200 * 1024 * 1024, 7) },
+      ]);
+      const c = oci(s.url, basic(user));
+      const repo = `${ARCHIVE}/${name}`;
+      await c.pushBlob(repo, EMPTY_CONFIG);
+      await c.pushBlob(repo, archive);
+      const before = rssMiB();
+      const manifest = packManifest({
+        digest: sha256Digest(archive),
+        size: archive.length,
+        title: `${name}-1.0.0.tar.gz`,
+      });
+      const res = await c.putManifest(repo, '1.0.0', Buffer.from(manifest).toString('utf8'));
+      expect(res.status, await res.text()).toBe(201);
+      // Before the fix the process kept ~400 MiB more (16 KiB inflate chunks, then the whole tar until a full GC).
+      expect(rssMiB() - before).toBeLessThan(80);
+    } finally {
+      await s.stop();
+    }
+  }, 60_000);
 });

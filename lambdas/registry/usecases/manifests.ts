@@ -404,70 +404,74 @@ async function checkPack(
   const read = packTreeFromArchive(archive, ctx.config.maxPackInflatedBytes);
   if (!read.ok)
     throw badRequest('MANIFEST_INVALID', `layer ${layer.digest} is not a pack archive: ${read.reason}`);
-  const lint = lintPack(read.tree);
-  const errors = lint.findings.filter((f) => f.severity === 'error');
-  if (errors.length > 0 && ctx.config.lintPolicy === 'enforce') {
-    throw badRequest(
-      'MANIFEST_INVALID',
-      `pack fails lint with ${errors.length} error${errors.length === 1 ? '' : 's'}; fix them and push again (first: ${errors[0]?.file}: ${errors[0]?.message})`,
-      {
-        findings: lint.findings,
-      },
-    );
+  try {
+    const lint = lintPack(read.tree);
+    const errors = lint.findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0 && ctx.config.lintPolicy === 'enforce') {
+      throw badRequest(
+        'MANIFEST_INVALID',
+        `pack fails lint with ${errors.length} error${errors.length === 1 ? '' : 's'}; fix them and push again (first: ${errors[0]?.file}: ${errors[0]?.message})`,
+        {
+          findings: lint.findings,
+        },
+      );
+    }
+    const pj = lint.packJson;
+    if (!pj?.name || !pj.version)
+      throw badRequest(
+        'MANIFEST_INVALID',
+        'the pack archive has no usable pack.json (name and version are required)',
+      );
+    if (pj.name !== pack.name) {
+      throw badRequest(
+        'MANIFEST_INVALID',
+        `pack.json name "${pj.name}" does not match the repository's pack name "${pack.name}"`,
+      );
+    }
+    if (pj.version !== tag) {
+      // A floating tag (e.g. latest) may point at a version already published here.
+      const known = await ctx.index.getPackVersion(repo, pj.version);
+      if (known?.manifestDigest === manifestDigest) return known;
+      throw badRequest(
+        'MANIFEST_INVALID',
+        `tag "${tag}" does not match pack.json version "${pj.version}"; push the version tag first`,
+      );
+    }
+    const files: PackVersionRecord['files'] = {};
+    const hex = manifestDigest.slice('sha256:'.length);
+    for (const [key, file] of Object.entries(PACK_FILES) as [keyof typeof PACK_FILES, string][]) {
+      if (!read.tree.entries.some((e) => e.path === file && e.type === 'file')) continue;
+      const objectKey = `packs/${hex}/${file}`;
+      await ctx.blobs.put(
+        objectKey,
+        read.tree.read(file, ctx.config.maxPackInflatedBytes),
+        'text/plain; charset=utf-8',
+      );
+      files[key] = objectKey;
+    }
+    return {
+      repository: repo,
+      basePath: pack.basePath,
+      name: pj.name,
+      version: pj.version,
+      versionKey: versionSortKey(pj.version),
+      displayName: pj.displayName ?? pj.name,
+      layer: pj.layer ?? 'addon',
+      addonType: pj.addonType,
+      cloudTypes: pj.cloudTypes ?? [],
+      manifestDigest,
+      layerDigest: layer.digest,
+      size: layer.size,
+      pushedAt: ctx.now().toISOString(),
+      pushedBy,
+      lint: { errors: lint.errors, warnings: lint.warnings },
+      contentDigest: packContentDigest(read.tree),
+      files,
+      provenance,
+    };
+  } finally {
+    read.release(); // the inflated pack goes now, not at the next full GC
   }
-  const pj = lint.packJson;
-  if (!pj?.name || !pj.version)
-    throw badRequest(
-      'MANIFEST_INVALID',
-      'the pack archive has no usable pack.json (name and version are required)',
-    );
-  if (pj.name !== pack.name) {
-    throw badRequest(
-      'MANIFEST_INVALID',
-      `pack.json name "${pj.name}" does not match the repository's pack name "${pack.name}"`,
-    );
-  }
-  if (pj.version !== tag) {
-    // A floating tag (e.g. latest) may point at a version already published here.
-    const known = await ctx.index.getPackVersion(repo, pj.version);
-    if (known?.manifestDigest === manifestDigest) return known;
-    throw badRequest(
-      'MANIFEST_INVALID',
-      `tag "${tag}" does not match pack.json version "${pj.version}"; push the version tag first`,
-    );
-  }
-  const files: PackVersionRecord['files'] = {};
-  const hex = manifestDigest.slice('sha256:'.length);
-  for (const [key, file] of Object.entries(PACK_FILES) as [keyof typeof PACK_FILES, string][]) {
-    if (!read.tree.entries.some((e) => e.path === file && e.type === 'file')) continue;
-    const objectKey = `packs/${hex}/${file}`;
-    await ctx.blobs.put(
-      objectKey,
-      read.tree.read(file, ctx.config.maxPackInflatedBytes),
-      'text/plain; charset=utf-8',
-    );
-    files[key] = objectKey;
-  }
-  return {
-    repository: repo,
-    basePath: pack.basePath,
-    name: pj.name,
-    version: pj.version,
-    versionKey: versionSortKey(pj.version),
-    displayName: pj.displayName ?? pj.name,
-    layer: pj.layer ?? 'addon',
-    addonType: pj.addonType,
-    cloudTypes: pj.cloudTypes ?? [],
-    manifestDigest,
-    layerDigest: layer.digest,
-    size: layer.size,
-    pushedAt: ctx.now().toISOString(),
-    pushedBy,
-    lint: { errors: lint.errors, warnings: lint.warnings },
-    contentDigest: packContentDigest(read.tree),
-    files,
-    provenance,
-  };
 }
 
 /** DELETE by digest removes the manifest and every tag on it; by tag removes only the tag. */
