@@ -1,4 +1,4 @@
-import { InvalidCursorError } from './adapters/dynamo-index.ts';
+import { InvalidCursorError } from './adapters/dynamo/items.ts';
 import type { Action, Principal } from './auth/access.ts';
 import { type Authenticator, authenticator } from './auth/authenticate.ts';
 import { CATALOG_SCOPE, type TokenSigner } from './auth/tokens.ts';
