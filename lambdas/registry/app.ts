@@ -1,4 +1,4 @@
-import { InvalidCursorError } from './adapters/dynamo-index.ts';
+import { InvalidCursorError } from './adapters/dynamo/items.ts';
 import type { Action, Principal } from './auth/access.ts';
 import { type Authenticator, authenticator } from './auth/authenticate.ts';
 import { CATALOG_SCOPE, type TokenSigner } from './auth/tokens.ts';
@@ -9,11 +9,11 @@ import { json, ociErrorResponse, withoutBody } from './http/response.ts';
 import { OciError } from './oci/errors.ts';
 import { validateName } from './oci/names.ts';
 import type { BlobStore, RegistryIndex } from './ports.ts';
-import * as blobs from './usecases/blobs.ts';
-import type { RegistryContext } from './usecases/context.ts';
-import { listCatalog, listReferrers, listTags } from './usecases/listing.ts';
-import { deleteManifest, getManifest, headManifest, putManifest } from './usecases/manifests.ts';
-import type { Exchanger } from './usecases/oidc-exchange.ts';
+import * as blobs from './handlers/blobs.ts';
+import type { RegistryContext } from './handlers/context.ts';
+import { listCatalog, listReferrers, listTags } from './handlers/listing.ts';
+import { deleteManifest, getManifest, headManifest, putManifest } from './handlers/manifests.ts';
+import type { Exchanger } from './handlers/oidc-exchange.ts';
 import {
   getVersion,
   getVersionFile,
@@ -22,10 +22,10 @@ import {
   lookupVersions,
   packRepository,
   searchPacks,
-} from './usecases/packs-api.ts';
-import { addPublisher, listPublishers, publisherAudit, removePublisher } from './usecases/publishers-api.ts';
-import { RecentBlobs } from './usecases/recent-blobs.ts';
-import { issueToken } from './usecases/token.ts';
+} from './handlers/packs-api.ts';
+import { addPublisher, listPublishers, publisherAudit, removePublisher } from './handlers/publishers-api.ts';
+import { RecentBlobs } from './handlers/recent-blobs.ts';
+import { issueToken } from './handlers/token.ts';
 
 export interface RegistryDeps {
   blobs: BlobStore;
@@ -147,7 +147,7 @@ export function createRegistry(deps: RegistryDeps): Handler {
   // exchanger lives as long as the container, so the issuer's keys stay cached between requests.
   let exchanger: Promise<Exchanger> | undefined;
   const oidc = (): Promise<Exchanger> => {
-    exchanger ??= import('./usecases/oidc-exchange.ts').then((m) => m.oidcExchanger(ctx, log));
+    exchanger ??= import('./handlers/oidc-exchange.ts').then((m) => m.oidcExchanger(ctx, log));
     return exchanger;
   };
   return async (event: ApiGatewayEvent): Promise<ApiGatewayResult> => {
