@@ -42,7 +42,7 @@ export async function readCredentialFile(env: NodeJS.ProcessEnv): Promise<Loaded
       await handle.close();
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { file: { auths: {} } };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { file: { auths: Object.create(null) } };
     throw new Error(`cannot read the credential file ${file}: ${(err as Error).message}`);
   }
   let parsed: unknown;
@@ -54,7 +54,8 @@ export async function readCredentialFile(env: NodeJS.ProcessEnv): Promise<Loaded
     );
   }
   const auths = (parsed as { auths?: unknown }).auths;
-  const clean: Record<string, BasicCredentials> = {};
+  // No prototype: a host named "__proto__" must be a key, not replace the prototype of every lookup.
+  const clean: Record<string, BasicCredentials> = Object.create(null);
   if (auths && typeof auths === 'object') {
     for (const [host, c] of Object.entries(auths as Record<string, unknown>)) {
       const { username, password } = (c ?? {}) as Partial<BasicCredentials>;
@@ -100,7 +101,7 @@ export async function saveCredentials(
 /** Removes the host's entry; false when there was none. */
 export async function removeCredentials(env: NodeJS.ProcessEnv, host: string): Promise<boolean> {
   const { file } = await readCredentialFile(env);
-  if (!(host in file.auths)) return false;
+  if (!Object.hasOwn(file.auths, host)) return false;
   delete file.auths[host];
   await writeCredentialFile(env, file);
   return true;

@@ -76,7 +76,7 @@ export async function resolveCredentials(
     };
   }
   const { file, tooOpen } = await readCredentialFile(env);
-  const saved = file.auths[ref.host];
+  const saved = Object.hasOwn(file.auths, ref.host) ? file.auths[ref.host] : undefined;
   if (saved) {
     if (tooOpen) io.err(`warning: ${credentialsPath(env)} is readable by other users; run chmod 600 on it\n`);
     return {

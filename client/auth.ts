@@ -15,7 +15,7 @@ export function parseChallenge(header: string | null): Challenge | undefined {
   if (!header) return undefined;
   const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header);
   if (!m) return undefined;
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = Object.create(null); // parameter names come from the server
   const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?/g;
   for (let p = re.exec(m[2] ?? ''); p; p = re.exec(m[2] ?? '')) {
     params[(p[1] as string).toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');

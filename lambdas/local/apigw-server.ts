@@ -113,6 +113,7 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
   };
   const decodePath = options.pathDecoding !== 'as-received';
   let closing = false;
+  let domainName = 'localhost';
 
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES });
 
@@ -156,7 +157,7 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
     if (read.kind === 'aborted') return; // client gone: API Gateway never invokes the function
     if (read.kind === 'too-large') return refuseUpload(req, res, requestId, 413, 'Request Entity Too Large');
 
-    const event = buildEvent(req, target, read.body, requestId, stage);
+    const event = buildEvent(req, target, read.body, requestId, stage, domainName);
     const payload = JSON.stringify(event);
     if (Buffer.byteLength(payload) > limits.lambdaPayloadBytes) {
       // Lambda refuses the invoke ("Request must be smaller than 6291456 bytes for the
@@ -226,6 +227,9 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
   server.on('error', (error) => log({ level: 'error', message: 'server error', error }));
 
   const boundPort = (server.address() as AddressInfo).port;
+  // API Gateway's domainName is the API's own domain, whatever Host the client sent: here, the
+  // address the server listens on.
+  domainName = `${urlHost(host)}:${boundPort}`;
   let closed: Promise<void> | undefined;
   return {
     url: `http://${urlHost(host)}:${boundPort}`,
@@ -328,8 +332,9 @@ function buildEvent(
   body: Buffer,
   requestId: string,
   stage: string,
+  domainName: string,
 ): ApiGatewayEvent {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = Object.create(null); // names are the client's
   const cookies: string[] = [];
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -338,7 +343,7 @@ function buildEvent(
     if (name === 'cookie') {
       for (const c of value.split(';')) if (c.trim()) cookies.push(c.trim());
     } else if (!HOP_BY_HOP.has(name)) {
-      headers[name] = name in headers ? `${headers[name]},${value}` : value; // [format], [live]: ","
+      headers[name] = Object.hasOwn(headers, name) ? `${headers[name]},${value}` : value; // [format], [live]: ","
     }
   }
   const sourceIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -354,7 +359,6 @@ function buildEvent(
   if (body.length > 0 && headers['content-length'] === undefined)
     headers['content-length'] = String(body.length);
 
-  const domainName = headers.host ?? 'localhost';
   const now = new Date();
   const event: ApiGatewayEvent = {
     version: '2.0',
@@ -394,10 +398,10 @@ function buildEvent(
 
 /** [live]: "+" is a space, "%2B" a plus, a bare key has value "", repeated keys join with ",". */
 function parseQuery(raw: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null); // keys are the client's: "__proto__" stays a key
   for (const [key, value] of new URLSearchParams(raw)) {
     if (key === '') continue; // inferred
-    out[key] = key in out ? `${out[key]},${value}` : value;
+    out[key] = Object.hasOwn(out, key) ? `${out[key]},${value}` : value;
   }
   return out;
 }

@@ -1,14 +1,9 @@
 import { InvalidCursorError } from './adapters/dynamo/items.ts';
 import type { Action, Principal } from './auth/access.ts';
 import { type Authenticator, authenticator } from './auth/authenticate.ts';
+import { loginThrottle } from './auth/login-throttle.ts';
 import { CATALOG_SCOPE, type TokenSigner } from './auth/tokens.ts';
 import type { RegistryConfig } from './config.ts';
-import type { ApiGatewayEvent, ApiGatewayResult, Handler } from './http/apigw.ts';
-import { type Request, toRequest } from './http/request.ts';
-import { json, ociErrorResponse, withoutBody } from './http/response.ts';
-import { OciError } from './oci/errors.ts';
-import { validateName } from './oci/names.ts';
-import type { BlobStore, RegistryIndex } from './ports.ts';
 import * as blobs from './handlers/blobs.ts';
 import type { RegistryContext } from './handlers/context.ts';
 import { listCatalog, listReferrers, listTags } from './handlers/listing.ts';
@@ -26,6 +21,12 @@ import {
 import { addPublisher, listPublishers, publisherAudit, removePublisher } from './handlers/publishers-api.ts';
 import { RecentBlobs } from './handlers/recent-blobs.ts';
 import { issueToken } from './handlers/token.ts';
+import type { ApiGatewayEvent, ApiGatewayResult, Handler } from './http/apigw.ts';
+import { type Request, toRequest } from './http/request.ts';
+import { json, ociErrorResponse, withoutBody } from './http/response.ts';
+import { OciError } from './oci/errors.ts';
+import { validateName } from './oci/names.ts';
+import type { BlobStore, RegistryIndex } from './ports.ts';
 
 export interface RegistryDeps {
   blobs: BlobStore;
@@ -141,6 +142,7 @@ export function createRegistry(deps: RegistryDeps): Handler {
     index: deps.index,
     tokens: deps.tokens,
     anonymousPull: deps.config.anonymousPull,
+    throttle: loginThrottle(deps.index, deps.config.loginThrottle),
   });
   const log = deps.log ?? (() => {});
   // Trusted publishing is loaded on the first exchange, not at cold start (like the linter); the
@@ -231,7 +233,7 @@ async function route(
     if (error) value += `,error="${error}"`;
     return { 'www-authenticate': value };
   };
-  const principal = await auth.authenticate(req.header('authorization'), challenge());
+  const principal = await auth.authenticate(req.header('authorization'), challenge(), req.sourceIp);
 
   if (r.kind === 'token') return token(ctx, auth, req, principal, challenge());
   if (r.kind === 'base') {
@@ -242,12 +244,14 @@ async function route(
   }
   if (r.kind === 'catalog') {
     if (principal.listPrefix === undefined) {
+      // A token without the catalog scope is told so, as on repository routes (podman search relies on it).
+      const bearer = principal.kind === 'bearer';
       throw new OciError(
         401,
         'UNAUTHORIZED',
-        'authentication required to list repositories',
+        bearer ? `token does not grant ${CATALOG_SCOPE}` : 'authentication required to list repositories',
         undefined,
-        challenge(CATALOG_SCOPE),
+        challenge(CATALOG_SCOPE, bearer ? 'insufficient_scope' : undefined),
       );
     }
     return listCatalog(ctx, req.query, principal.listPrefix);
@@ -259,6 +263,18 @@ async function route(
   }
   if (r.kind === 'publisher') return removePublisher(ctx, principal, challenge(), r.id);
   if (r.kind === 'publisher-audit') return publisherAudit(ctx, principal, challenge(), r.id, req.query);
+  if (
+    (r.kind === 'packs' || r.kind === 'packs-lookup') &&
+    principal.kind === 'anonymous' &&
+    !ctx.config.anonymousPull
+  )
+    throw new OciError(
+      401,
+      'UNAUTHORIZED',
+      'authentication required to search packs',
+      undefined,
+      challenge(),
+    );
   if (r.kind === 'packs') return searchPacks(ctx, req.query, (repo) => principal.can('pull', repo));
   if (r.kind === 'packs-lookup') return lookupVersions(ctx, req.body, (repo) => principal.can('pull', repo));
   if (r.kind === 'pack-versions' || r.kind === 'pack-version' || r.kind === 'pack-file') {
@@ -373,7 +389,11 @@ async function token(
         error_description: 'use grant_type=password, or GET with Basic auth',
       });
     }
-    const found = await auth.checkPassword(form.get('username') ?? '', form.get('password') ?? '');
+    const found = await auth.checkPassword(
+      form.get('username') ?? '',
+      form.get('password') ?? '',
+      req.sourceIp,
+    );
     if (!found) throw new OciError(401, 'UNAUTHORIZED', 'invalid username or password', undefined, challenge);
     who = found;
     scopes = form.getAll('scope');

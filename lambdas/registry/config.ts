@@ -1,8 +1,9 @@
+import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleConfig } from './auth/login-throttle.ts';
 /** Registry settings; the Lambda reads them from the environment (see handler.ts). */
 export interface RegistryConfig {
   /** Token audience and the `service` of the Bearer challenge. */
   service: string;
-  /** Public base URL (custom domain); otherwise derived from the request's Host. */
+  /** Public base URL (custom domain); otherwise API Gateway's domain name (never the request's Host). */
   publicUrl?: string;
   /** Let requests without credentials pull (never push). */
   anonymousPull: boolean;
@@ -30,6 +31,8 @@ export interface RegistryConfig {
   oidcAudience: string;
   /** Lifetime of the push token an exchange mints (at most 15 minutes). */
   oidcTokenTtlSeconds: number;
+  /** Failed logins allowed per window, per user name and per source address (then 429). */
+  loginThrottle: LoginThrottleConfig;
 }
 
 /** GitHub Actions' OIDC issuer. */
@@ -54,6 +57,7 @@ export const DEFAULT_CONFIG: RegistryConfig = {
   oidcIssuer: GITHUB_OIDC_ISSUER,
   oidcAudience: 'packyard',
   oidcTokenTtlSeconds: MAX_TTL_SECONDS,
+  loginThrottle: DEFAULT_LOGIN_THROTTLE,
 };
 
 /**

@@ -217,6 +217,11 @@ export interface PackQuery {
   cloudType?: string;
   limit: number;
   cursor?: string;
+  /**
+   * Only repositories this answers true for are listed, and counted toward `limit`; the cursor
+   * then never names another one (it would leak a hidden pack's repository).
+   */
+  visible?: (repository: string) => boolean;
 }
 
 /*
@@ -320,9 +325,26 @@ export interface PublisherIndex {
   listPublisherAudit(bindingId: string, limit: number, cursor?: string): Promise<Page<PublisherAuditRecord>>;
 }
 
+/**
+ * Failed logins counted in a fixed window per key (a credential or a source address). The key is
+ * stored hashed, never as given: a user name field sometimes holds a mistyped password.
+ */
+export interface LoginFailureRecord {
+  failures: number;
+  /** Epoch seconds the window closes (the item's TTL too). */
+  windowEndsAt: number;
+}
+
+export interface LoginFailureIndex {
+  getLoginFailures(keys: readonly string[]): Promise<(LoginFailureRecord | undefined)[]>;
+  /** Counts one failure: into the open window, or a new one of `windowSeconds` when none is open. */
+  addLoginFailure(key: string, windowSeconds: number): Promise<LoginFailureRecord>;
+}
+
 /** Every index operation the registry needs. */
 export interface RegistryIndex
-  extends BlobIndex,
+  extends LoginFailureIndex,
+    BlobIndex,
     UploadIndex,
     ManifestIndex,
     TagIndex,

@@ -36,7 +36,12 @@ export async function startTestRegistry(
   const reg = await startLocalRegistry({
     dataDir: opts.dataDir ?? tempDir('registry-'),
     users: opts.users ?? [ADMIN, WRITER, READER, TEAM_A],
-    config: opts.config,
+    // Protocol tests send many bad credentials from one address; registry-edges.test.ts tests the
+    // failed-login throttle itself with its own limits.
+    config: {
+      loginThrottle: { credentialFailures: 1000, sourceFailures: 10_000, windowSeconds: 900 },
+      ...opts.config,
+    },
     accessLog: () => {},
   });
   running.push(reg);

@@ -3,6 +3,7 @@ import type { RegistryIndex } from '../ports.ts';
 import { accessRecords } from './dynamo/access-records.ts';
 import { blobRecords } from './dynamo/blob-records.ts';
 import { DynamoTable } from './dynamo/items.ts';
+import { loginFailureRecords } from './dynamo/login-failure-records.ts';
 import { manifestRecords } from './dynamo/manifest-records.ts';
 import { packRecords } from './dynamo/pack-records.ts';
 
@@ -24,5 +25,6 @@ export function createDynamoIndex(
     ...manifestRecords(table),
     ...packRecords(table),
     ...accessRecords(table),
+    ...loginFailureRecords(table),
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { OciError } from '../oci/errors.ts';
 import type { RegistryIndex } from '../ports.ts';
 import { anonymousPrincipal, credentialPrincipal, type Principal, tokenPrincipal } from './access.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import type { TokenSigner, VerifiedToken } from './tokens.ts';
 
@@ -26,9 +27,13 @@ function publisherPrincipal(
 
 export interface Authenticator {
   /** The principal behind a request's Authorization header; throws 401 (with `challenge`) on bad credentials. */
-  authenticate(authorization: string | undefined, challenge: Record<string, string>): Promise<Principal>;
-  /** Checks username/password (the token endpoint and Basic auth). */
-  checkPassword(username: string, password: string): Promise<Principal | undefined>;
+  authenticate(
+    authorization: string | undefined,
+    challenge: Record<string, string>,
+    sourceIp?: string,
+  ): Promise<Principal>;
+  /** Checks username/password (the token endpoint and Basic auth); throws 429 while failures are throttled. */
+  checkPassword(username: string, password: string, sourceIp?: string): Promise<Principal | undefined>;
 }
 
 const CACHE_TTL_MS = 60_000;
@@ -47,20 +52,31 @@ export function authenticator(opts: {
   index: RegistryIndex;
   tokens: TokenSigner;
   anonymousPull: boolean;
+  throttle: LoginThrottle;
 }): Authenticator {
   // Verified Basic credentials, keyed by a hash of user and password: scrypt once a minute, not per request.
   const cache = new Map<string, { principal: Principal; until: number }>();
 
-  const checkPassword = async (username: string, password: string): Promise<Principal | undefined> => {
+  const checkPassword = async (
+    username: string,
+    password: string,
+    sourceIp = '',
+  ): Promise<Principal | undefined> => {
     // Verified on every request, never cached: the token's own expiry must hold to the second.
     if (username === OIDC_USERNAME) return publisherPrincipal(await opts.tokens.verify(password), 'basic');
     const key = createHash('sha256').update(`${username}\0${password}`).digest('hex');
     const hit = cache.get(key);
     if (hit && hit.until > Date.now()) return hit.principal;
-    const cred = username.length <= MAX_USERNAME ? await opts.index.getCredential(username) : undefined;
+    const [cred] = await Promise.all([
+      username.length <= MAX_USERNAME ? opts.index.getCredential(username) : undefined,
+      opts.throttle.check(username, sourceIp),
+    ]);
     // Unknown users cost the same scrypt as wrong passwords: no user enumeration by timing.
     const ok = await verifyPassword(password, cred?.passwordHash ?? DUMMY_HASH);
-    if (!ok || !cred) return undefined;
+    if (!ok || !cred) {
+      await opts.throttle.failed(username, sourceIp);
+      return undefined;
+    }
     const principal = credentialPrincipal(cred.username, cred.scope, cred.prefix);
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
     cache.set(key, { principal, until: Date.now() + CACHE_TTL_MS });
@@ -69,7 +85,7 @@ export function authenticator(opts: {
 
   return {
     checkPassword,
-    async authenticate(authorization, challenge) {
+    async authenticate(authorization, challenge, sourceIp) {
       const unauthorized = (message: string) =>
         new OciError(401, 'UNAUTHORIZED', message, undefined, challenge);
       if (!authorization) return anonymousPrincipal(opts.anonymousPull);
@@ -81,7 +97,7 @@ export function authenticator(opts: {
         const colon = decoded.indexOf(':');
         if (colon <= 0)
           throw unauthorized('malformed Basic credentials: expected base64 of "username:password"');
-        const principal = await checkPassword(decoded.slice(0, colon), decoded.slice(colon + 1));
+        const principal = await checkPassword(decoded.slice(0, colon), decoded.slice(colon + 1), sourceIp);
         if (!principal) throw unauthorized('invalid username or password');
         return principal;
       }

@@ -66,6 +66,8 @@ export function tokenSigner(secret: Uint8Array, audience: string): TokenSigner {
           audience,
           algorithms: ['HS256'],
           clockTolerance: 5,
+          // A token without an expiry would be valid forever: the registry never issues one.
+          requiredClaims: ['exp'],
         });
         const access = Array.isArray(payload.access)
           ? (payload.access as TokenAccess[]).filter(isAccess)

@@ -72,9 +72,11 @@ export async function searchPacks(
     cloudType: query.get('cloudType') ?? undefined,
     limit: limitOf(query),
     cursor: query.get('cursor') ?? undefined,
+    // Filtered while paging, not after: a page's `next` then only ever names a visible pack.
+    visible,
   });
   return json(200, {
-    packs: page.items.filter((s) => visible(s.repository)).map(summaryJson),
+    packs: page.items.map(summaryJson),
     next: page.next ?? null,
   });
 }
@@ -184,5 +186,5 @@ export async function getVersionFile(
 }
 
 export function isPackFile(s: string): s is keyof typeof FILE_TYPES {
-  return s in FILE_TYPES;
+  return Object.hasOwn(FILE_TYPES, s); // never `in`: "constructor" is in every object
 }

@@ -2,6 +2,7 @@ import type { Principal } from '../auth/access.ts';
 import { CATALOG_SCOPE, parseScopes } from '../auth/tokens.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json } from '../http/response.ts';
+import { validateName } from '../oci/names.ts';
 import type { RegistryContext } from './context.ts';
 
 /**
@@ -13,7 +14,10 @@ export async function issueToken(
   principal: Principal,
   scopes: string[],
 ): Promise<ApiGatewayResult> {
-  const access = parseScopes(scopes)
+  // Names are checked as on every route: a token never names a repository no route would accept.
+  const requested = parseScopes(scopes);
+  for (const a of requested) validateName(a.name);
+  const access = requested
     .map((a) => ({ ...a, actions: a.actions.filter((action) => principal.can(action, a.name)) }))
     .filter((a) => a.actions.length > 0);
   // `_catalog` through a token: the token carries the credential's own listing prefix.

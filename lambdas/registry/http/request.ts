@@ -8,7 +8,7 @@ export interface Request {
   query: URLSearchParams;
   header(name: string): string | undefined;
   body: Uint8Array;
-  /** https://host[/stage] as the client reached us, for Location headers and token realms. */
+  /** The configured public URL, else API Gateway's own domain name: for Location headers and token realms. */
   baseUrl: string;
   sourceIp: string;
 }
@@ -21,8 +21,10 @@ export function toRequest(event: ApiGatewayEvent, publicUrl?: string): Request {
       : event.isBase64Encoded
         ? Buffer.from(event.body, 'base64')
         : Buffer.from(event.body, 'utf8');
-  const host = headers['x-forwarded-host'] ?? headers.host ?? event.requestContext?.domainName ?? 'localhost';
-  const proto = headers['x-forwarded-proto']?.split(',')[0]?.trim() ?? 'https';
+  // Never the Host or X-Forwarded-Host header: the client chooses those, and a token realm built
+  // from them would send credentials wherever the client (or a proxy in between) said.
+  const host = event.requestContext?.domainName ?? 'localhost';
+  const proto = headers['x-forwarded-proto']?.split(',')[0]?.trim() === 'http' ? 'http' : 'https';
   return {
     method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
     path: event.rawPath || '/',

@@ -205,6 +205,31 @@ export class DynamoTable {
     }
   }
 
+  /** An UpdateItem guarded by a condition: the item as updated, or undefined when the condition failed. */
+  async updateReturning<T>(
+    key: Key,
+    build: (e: Expr) => { update: string; condition: string },
+  ): Promise<T | undefined> {
+    const e = new Expr();
+    const { update, condition } = build(e);
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem(key),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ReturnValues: 'ALL_NEW',
+          ...e.attributes(),
+        }),
+      );
+      return out.Attributes ? record<T>(out.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
   async delete(key: Key): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toItem(key) }));
   }
@@ -236,17 +261,22 @@ export class DynamoTable {
   /**
    * Up to `limit` items after `start`. It reads one item past the page, so `next` is absent
    * exactly when nothing follows; `next` is the key of the last item returned (or, when a
-   * filtered query runs out of its call budget, of the last item evaluated).
+   * filtered query runs out of its call budget, of the last item evaluated). With `keep` (items
+   * the caller may see), only kept items are returned and counted, and `next` is always the key
+   * of a kept item: when the budget runs out it is the last one kept, and a budget that kept
+   * nothing is extended, so every page makes progress without naming what was left out.
    */
   async queryPage(
     build: (e: Expr) => QueryInput,
     limit: number,
     start?: Item,
+    keep?: (item: Item) => boolean,
   ): Promise<{ items: Item[]; next?: string }> {
     if (!(limit > 0)) return { items: [] };
     const e = new Expr();
     const input = { ...build(e), ...e.attributes() };
-    const filtered = input.FilterExpression !== undefined;
+    const filtered = input.FilterExpression !== undefined || keep !== undefined;
+    const withIndexKeys = input.IndexName !== undefined;
     const items: Item[] = [];
     let exclusiveStart = start;
     for (let calls = 1; ; calls++) {
@@ -259,14 +289,18 @@ export class DynamoTable {
           ExclusiveStartKey: exclusiveStart,
         }),
       );
-      items.push(...(out.Items ?? []));
+      items.push(...(keep ? (out.Items ?? []).filter(keep) : (out.Items ?? [])));
       if (items.length > limit) {
         items.length = limit;
-        return { items, next: encodeCursor(keyOf(items[limit - 1] as Item, input.IndexName !== undefined)) };
+        return { items, next: encodeCursor(keyOf(items[limit - 1] as Item, withIndexKeys)) };
       }
       if (!out.LastEvaluatedKey) return { items };
       exclusiveStart = out.LastEvaluatedKey;
-      if (filtered && calls >= MAX_FILTERED_QUERIES) return { items, next: encodeCursor(exclusiveStart) };
+      if (filtered && calls >= MAX_FILTERED_QUERIES) {
+        if (!keep) return { items, next: encodeCursor(exclusiveStart) };
+        const last = items.at(-1);
+        if (last) return { items, next: encodeCursor(keyOf(last, withIndexKeys)) };
+      }
     }
   }
 }

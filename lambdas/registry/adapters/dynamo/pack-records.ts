@@ -149,7 +149,7 @@ export function packRecords(table: DynamoTable): PackIndex {
     async listPacks(query) {
       // The facets the query asks for, most selective first: the first picks the partition.
       const facets: [partition: string, filter: (e: Expr) => string][] = [];
-      const { basePath, addonType, cloudType, layer } = query;
+      const { basePath, addonType, cloudType, layer, visible } = query;
       if (basePath !== undefined)
         facets.push([`PACKS#BASE#${basePath}`, (e) => `${e.name('basePath')} = ${e.value(basePath)}`]);
       if (addonType)
@@ -174,6 +174,7 @@ export function packRecords(table: DynamoTable): PackIndex {
         },
         query.limit,
         query.cursor === undefined ? undefined : decodeCursor(query.cursor, { gsi1pk: partition }, true),
+        visible && ((item) => visible(record<PackSummaryRecord>(item).repository)),
       );
       return { items: page.items.map((item) => record<PackSummaryRecord>(item)), next: page.next };
     },

@@ -34,7 +34,7 @@ import type { PublisherAuditRecord } from '../../ports.ts';
  */
 
 export const GSI1 = 'gsi1';
-/** The attribute DynamoDB TTL deletes by (epoch seconds): upload sessions and seen ID token ids. */
+/** The attribute DynamoDB TTL deletes by (epoch seconds): upload sessions, seen ID token ids, failed-login windows. */
 export const TTL_ATTRIBUTE = 'ttl';
 /** Attributes that are keys or bookkeeping, never part of a record. */
 export const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set([
@@ -94,6 +94,11 @@ export const keys = {
   tokenId: (issuer: string, jti: string): Key => ({
     pk: `JTI#${createHash('sha256').update(`${issuer}\0${jti}`).digest('hex')}`,
     sk: 'JTI',
+  }),
+  // Hashed: user names and addresses are the client's text; a digest keeps the key short and fixed.
+  loginFailures: (key: string): Key => ({
+    pk: `LOGINFAIL#${createHash('sha256').update(key).digest('hex')}`,
+    sk: 'LOGINFAIL',
   }),
   audit: (record: PublisherAuditRecord): Key => ({
     pk: auditPk(record.bindingId),
