@@ -100,6 +100,15 @@ export async function startEmbeddedStorage(options: EmbeddedStorageOptions): Pro
   const s3Endpoint = `http://${urlHost}:${s3Address.port}`;
   const dynamoEndpoint = `http://${urlHost}:${dynamoAddress.port}`;
   const s3Client = createS3Client({ endpoint: s3Endpoint });
+  // Download URLs name storage by the other loopback name than the registry's (localhost for
+  // 127.0.0.1 and back): clients that keep Authorization on a redirect to the same host name, Go's
+  // among them, would otherwise send it to S3, which refuses a request with two auth mechanisms.
+  // As deployed, S3 is on its own host anyway.
+  const presignHost = { '127.0.0.1': 'localhost', localhost: '127.0.0.1' }[host] ?? urlHost;
+  const presignClient =
+    presignHost === urlHost
+      ? s3Client
+      : createS3Client({ endpoint: `http://${presignHost}:${s3Address.port}` });
   const dynamoClient = createDynamoClient({ endpoint: dynamoEndpoint });
 
   let closed = false;
@@ -107,6 +116,7 @@ export async function startEmbeddedStorage(options: EmbeddedStorageOptions): Pro
     if (closed) return;
     closed = true;
     s3Client.destroy();
+    if (presignClient !== s3Client) presignClient.destroy();
     dynamoClient.destroy();
     await Promise.all([
       s3rver.close(),
@@ -127,7 +137,7 @@ export async function startEmbeddedStorage(options: EmbeddedStorageOptions): Pro
   return {
     s3: { endpoint: s3Endpoint, bucket, client: s3Client },
     dynamodb: { endpoint: dynamoEndpoint, table, client: dynamoClient },
-    blobStore: new S3BlobStore(s3Client, bucket),
+    blobStore: new S3BlobStore(s3Client, bucket, '', presignClient),
     index: createDynamoIndex(dynamoClient, table),
     close,
   };

@@ -56,6 +56,8 @@ export interface UploadSession {
    * overwrite the winner's bytes.
    */
   parts: string[];
+  /** Set by the request completing the upload (PUT ?digest=); concurrent completions wait for it. */
+  completing?: boolean;
   createdAt: string;
   /** Epoch seconds after which the session is abandoned (DynamoDB TTL). */
   expiresAt: number;
@@ -246,6 +248,8 @@ export interface UploadIndex {
   /** Records the next chunk (its object key) only if the session is still at `expectedOffset`; ConflictError otherwise. */
   advanceUpload(id: string, expectedOffset: number, offset: number, parts: string[]): Promise<void>;
   deleteUpload(id: string): Promise<void>;
+  /** Marks a session at `expectedOffset` as completing: of concurrent completions, exactly one gets true. */
+  claimUpload(id: string, expectedOffset: number): Promise<boolean>;
 }
 
 /** Manifests, addressed by digest within a repository. */

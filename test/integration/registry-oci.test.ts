@@ -137,6 +137,7 @@ describe('base and routing', () => {
             'NAME_INVALID',
             'UNSUPPORTED',
             'MANIFEST_INVALID',
+            'MANIFEST_UNKNOWN',
             'DIGEST_INVALID',
             'BLOB_UPLOAD_UNKNOWN',
           ]).toContain(body.errors[0]?.code);
@@ -688,11 +689,12 @@ describe('manifests', () => {
     const head = await c.req('HEAD', `/v2/demo/huge/manifests/${sha256('x')}`);
     expect(head.status).toBe(404);
     expect(await head.text()).toBe('');
-    await expectError(await c.req('GET', '/v2/demo/huge/manifests/-bad-tag'), 400, 'MANIFEST_INVALID');
+    // Neither a tag nor a digest: no such manifest (the conformance suite's 404; registry-protocol.test.ts).
+    await expectError(await c.req('GET', '/v2/demo/huge/manifests/-bad-tag'), 404, 'MANIFEST_UNKNOWN');
     await expectError(
       await c.req('GET', `/v2/demo/huge/manifests/${'t'.repeat(129)}`),
-      400,
-      'MANIFEST_INVALID',
+      404,
+      'MANIFEST_UNKNOWN',
     );
   });
 

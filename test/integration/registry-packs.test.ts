@@ -495,9 +495,10 @@ describe('JSON API', () => {
     // A credential limited to team-a/ learns nothing about other repositories.
     const team = await lookup(oci(reg.url, basic(TEAM_A)), { packs: asked.slice(0, 2) });
     expect(((await team.json()) as { versions: unknown[] }).versions).toEqual([null, null]);
-    // No anonymous pulls on this registry: like search, an anonymous lookup sees nothing.
+    // No anonymous pulls on this registry: like search, an anonymous lookup is asked to log in.
     const anonymous = await lookup(oci(reg.url), { packs: asked });
-    expect(((await anonymous.json()) as { versions: unknown[] }).versions).toEqual(asked.map(() => null));
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
 
     await errorOf(await lookup(writer, '{not json'), 400, 'UNSUPPORTED');
     await errorOf(await lookup(writer, { packs: 'semver' }), 400, 'UNSUPPORTED');

@@ -36,6 +36,8 @@ export class S3BlobStore implements BlobStore {
     private readonly client: S3Client,
     private readonly bucket: string,
     prefix = '',
+    /** Signs download URLs for another endpoint than `client` uses (the local mode's second host name). */
+    private readonly presignClient: S3Client = client,
   ) {
     this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
   }
@@ -82,7 +84,7 @@ export class S3BlobStore implements BlobStore {
 
   presignGet(key: string, ttlSeconds: number, filename?: string): Promise<string> {
     return getSignedUrl(
-      this.client,
+      this.presignClient,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: this.key(key),

@@ -224,7 +224,15 @@ export async function putUpload(
   if (!digest) throw badRequest('DIGEST_INVALID', 'PUT to complete an upload needs ?digest=sha256:<hex>');
   validateDigest(digest);
   checkChunk(ctx, body.length);
-  const s = await requireUpload(ctx, repo, id);
+  let s: UploadSession;
+  try {
+    s = await requireUpload(ctx, repo, id);
+  } catch (err) {
+    // Completed a moment ago by a concurrent PUT of the same upload: the answer that one got.
+    if (err instanceof OciError && (await ctx.index.getBlobLink(repo, digest)))
+      return respond(201, { location: blobLocation(repo, digest), 'docker-content-digest': digest });
+    throw err;
+  }
   const chunkKeys = [...(s.parts ?? [])];
   const cleanup = async () => {
     await ctx.index.deleteUpload(s.id);
@@ -239,7 +247,11 @@ export async function putUpload(
     }
     return respond(201, { location: blobLocation(repo, digest), 'docker-content-digest': digest });
   }
+  // Claim the session before assembling: of concurrent completions, one assembles and stores; the
+  // others wait for its blob (or learn the upload is gone) instead of racing on the same objects.
+  if (s.completing) return completedElsewhere(ctx, repo, s.id, digest);
   await appendChunk(ctx, repo, s, body, contentRange);
+  if (!(await ctx.index.claimUpload(s.id, s.offset))) return completedElsewhere(ctx, repo, s.id, digest);
   const keys = [...s.parts];
   try {
     const assembled = await ctx.blobs.concat(keys, assembledKey(s.id));
@@ -262,6 +274,30 @@ export async function putUpload(
     await ctx.index.deleteUpload(s.id);
   }
   return respond(201, { location: blobLocation(repo, digest), 'docker-content-digest': digest });
+}
+
+const COMPLETION_WAIT_MS = 5_000;
+
+/**
+ * Another request is completing this upload: answer what it stored (201 once the blob is linked to
+ * the repository), or 404 BLOB_UPLOAD_UNKNOWN when it stored nothing (a digest mismatch).
+ */
+async function completedElsewhere(
+  ctx: RegistryContext,
+  repo: string,
+  id: string,
+  digest: string,
+): Promise<ApiGatewayResult> {
+  for (let waited = 0; ; waited += 100) {
+    if (await ctx.index.getBlobLink(repo, digest))
+      return respond(201, { location: blobLocation(repo, digest), 'docker-content-digest': digest });
+    if (waited >= COMPLETION_WAIT_MS) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw notFound(
+    'BLOB_UPLOAD_UNKNOWN',
+    `upload ${id.slice(0, 80)} was completed or cancelled by another request without storing ${digest}; start a new upload`,
+  );
 }
 
 async function storeVerified(

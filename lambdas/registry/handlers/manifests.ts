@@ -62,6 +62,14 @@ async function resolve(
   ref: string,
   need: 'head' | 'get',
 ): Promise<ResolvedManifest> {
+  // A reference that is neither a tag nor a digest names no manifest: 404, as the distribution
+  // spec's conformance suite expects (a PUT or DELETE of one is still a 400).
+  if (!isTag(ref) && !isDigest(ref))
+    throw notFound(
+      'MANIFEST_UNKNOWN',
+      `no manifest "${ref.slice(0, 140)}" in ${repo}: it is neither a tag nor a digest`,
+      { reference: ref.slice(0, 140) },
+    );
   const kind = validateReference(ref);
   let digest = ref;
   if (kind === 'tag') {

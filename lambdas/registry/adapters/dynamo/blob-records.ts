@@ -35,7 +35,7 @@ export function blobRecords(table: DynamoTable): BlobIndex & UploadIndex {
     async advanceUpload(id, expectedOffset, offset, parts) {
       const advanced = await table.updateIf(keys.upload(id), (e) => ({
         update: `SET ${e.name('offset')} = ${e.value(offset)}, ${e.name('chunks')} = ${e.value(parts.length)}, ${e.name('parts')} = ${e.value(parts)}`,
-        condition: `attribute_exists(${e.name('pk')}) AND ${e.name('offset')} = ${e.value(expectedOffset)} AND ${e.name('expiresAt')} > ${e.value(table.now())}`,
+        condition: `attribute_exists(${e.name('pk')}) AND ${e.name('offset')} = ${e.value(expectedOffset)} AND attribute_not_exists(${e.name('completing')}) AND ${e.name('expiresAt')} > ${e.value(table.now())}`,
       }));
       if (!advanced) {
         throw new ConflictError(
@@ -45,5 +45,10 @@ export function blobRecords(table: DynamoTable): BlobIndex & UploadIndex {
     },
 
     deleteUpload: (id) => table.delete(keys.upload(id)),
+    claimUpload: (id, expectedOffset) =>
+      table.updateIf(keys.upload(id), (e) => ({
+        update: `SET ${e.name('completing')} = ${e.value(true)}`,
+        condition: `attribute_exists(${e.name('pk')}) AND ${e.name('offset')} = ${e.value(expectedOffset)} AND attribute_not_exists(${e.name('completing')}) AND ${e.name('expiresAt')} > ${e.value(table.now())}`,
+      })),
   };
 }
