@@ -98,15 +98,14 @@ export const ROUTES: readonly Route[] = [
     headManifest(ctx, repository, params.ref as string),
   ),
   row('PUT', MANIFEST, push, (ctx, { req, repository, params, subject }) =>
-    putManifest(
-      ctx,
+    putManifest(ctx, {
       repository,
-      params.ref as string,
-      req.body,
-      req.header('content-type'),
-      subject.subject,
-      subject.publisher,
-    ),
+      reference: params.ref as string,
+      body: req.body,
+      contentType: req.header('content-type'),
+      pushedBy: subject.subject,
+      publisher: subject.publisher,
+    }),
   ),
   row('DELETE', MANIFEST, remove, (ctx, { repository, params }) =>
     deleteManifest(ctx, repository, params.ref as string),
