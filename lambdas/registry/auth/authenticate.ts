@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { OciError } from '../oci/errors.ts';
-import type { RegistryIndex } from '../ports.ts';
+import type { CredentialIndex } from '../ports.ts';
 import { anonymousPrincipal, credentialPrincipal, type Principal, tokenPrincipal } from './access.ts';
+import { AuthRequiredError } from './authorize.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import type { TokenSigner, VerifiedToken } from './tokens.ts';
@@ -26,12 +26,11 @@ function publisherPrincipal(
 }
 
 export interface Authenticator {
-  /** The principal behind a request's Authorization header; throws 401 (with `challenge`) on bad credentials. */
-  authenticate(
-    authorization: string | undefined,
-    challenge: Record<string, string>,
-    sourceIp?: string,
-  ): Promise<Principal>;
+  /**
+   * The principal behind a request's Authorization header; throws AuthRequiredError on bad
+   * credentials, and 429 while failed logins from `sourceIp` or for the user name are throttled.
+   */
+  authenticate(authorization: string | undefined, sourceIp?: string): Promise<Principal>;
   /** Checks username/password (the token endpoint and Basic auth); throws 429 while failures are throttled. */
   checkPassword(username: string, password: string, sourceIp?: string): Promise<Principal | undefined>;
 }
@@ -49,7 +48,7 @@ const MAX_USERNAME = 128;
 export const OIDC_USERNAME = 'oidc';
 
 export function authenticator(opts: {
-  index: RegistryIndex;
+  index: CredentialIndex;
   tokens: TokenSigner;
   anonymousPull: boolean;
   throttle: LoginThrottle;
@@ -85,9 +84,8 @@ export function authenticator(opts: {
 
   return {
     checkPassword,
-    async authenticate(authorization, challenge, sourceIp) {
-      const unauthorized = (message: string) =>
-        new OciError(401, 'UNAUTHORIZED', message, undefined, challenge);
+    async authenticate(authorization, sourceIp) {
+      const unauthorized = (message: string) => new AuthRequiredError(message);
       if (!authorization) return anonymousPrincipal(opts.anonymousPull);
       const space = authorization.indexOf(' ');
       const scheme = authorization.slice(0, space < 0 ? undefined : space).toLowerCase();
