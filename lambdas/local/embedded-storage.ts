@@ -34,6 +34,8 @@ export interface EmbeddedStorageOptions {
   dataDir: string;
   /** Interface the servers listen on (ephemeral ports). */
   host?: string;
+  /** The host name clients reach the registry by (default `host`): download URLs use another one. */
+  registryHostname?: string;
   bucket?: string;
   table?: string;
 }
@@ -101,10 +103,13 @@ export async function startEmbeddedStorage(options: EmbeddedStorageOptions): Pro
   const dynamoEndpoint = `http://${urlHost}:${dynamoAddress.port}`;
   const s3Client = createS3Client({ endpoint: s3Endpoint });
   // Download URLs name storage by the other loopback name than the registry's (localhost for
-  // 127.0.0.1 and back): clients that keep Authorization on a redirect to the same host name, Go's
+  // 127.0.0.1, and 127.0.0.1 for a registry reached as localhost): clients that keep Authorization on a redirect to the same host name, Go's
   // among them, would otherwise send it to S3, which refuses a request with two auth mechanisms.
   // As deployed, S3 is on its own host anyway.
-  const presignHost = { '127.0.0.1': 'localhost', localhost: '127.0.0.1' }[host] ?? urlHost;
+  const registryHostname = options.registryHostname ?? host;
+  // A listener on 127.0.0.1 is reachable as localhost too (clients try both of its addresses).
+  const presignHost =
+    host !== '127.0.0.1' ? urlHost : registryHostname === 'localhost' ? '127.0.0.1' : 'localhost';
   const presignClient =
     presignHost === urlHost
       ? s3Client

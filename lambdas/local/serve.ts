@@ -58,7 +58,13 @@ export async function ensureUser(
  */
 export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<LocalRegistry> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const storage = await startEmbeddedStorage({ dataDir: opts.dataDir, host: opts.host ?? '127.0.0.1' });
+  const storage = await startEmbeddedStorage({
+    dataDir: opts.dataDir,
+    host: opts.host ?? '127.0.0.1',
+    registryHostname: URL.canParse(opts.config?.publicUrl ?? '')
+      ? new URL(opts.config?.publicUrl ?? '').hostname
+      : undefined,
+  });
   try {
     for (const u of opts.users ?? []) await ensureUser(storage.index, u);
     const config: RegistryConfig = { ...DEFAULT_CONFIG, ...opts.config };

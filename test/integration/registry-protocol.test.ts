@@ -98,6 +98,16 @@ describe('blob downloads', () => {
     expect(sha256(res.body)).toBe(digest);
   });
 
+  it('work the same when the registry is reached as localhost (--public-url)', async () => {
+    const local = await startTestRegistry({ config: { publicUrl: 'http://localhost' } });
+    const lc = oci(local.url, basic(ADMIN));
+    const { digest } = await lc.pushBlob('proto/blob-local', 'reached as localhost\n');
+    const url = `http://localhost:${new URL(local.url).port}/v2/proto/blob-local/blobs/${digest}`;
+    const res = await getFollowingLikeGo(url, basic(ADMIN));
+    expect(res.status, res.body.toString()).toBe(200);
+    expect(sha256(res.body)).toBe(digest);
+  });
+
   it('still redirect (307) rather than pass bytes through the handler', async () => {
     const repo = 'proto/blob-redirect';
     const { digest } = await c.pushBlob(repo, 'redirected\n');
