@@ -5,6 +5,7 @@ import { formatBytes } from '../../core/lint/context.ts';
 import type { PackReport } from '../../core/lint-packs.ts';
 import { packRepository } from '../../core/oci.ts';
 import { type EngineEvent, type PackOutcome, registryPort, runEngine } from '../../publish/engine.ts';
+import { formatOption, type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
 import { createdFrom, formatRefused } from '../pack-output.ts';
 import { bar, type ProgressBoard, progressBoard } from '../progress.ts';
@@ -173,3 +174,43 @@ export function summaryText(rows: readonly PushRow[], host: string, color: boole
   );
   return `${out.join('\n')}\n`;
 }
+
+export const register: Register = (parent, { io, setExit, readStdin }) => {
+  registryOptions(
+    parent
+      .command('push')
+      .description('Lint, package and push each pack to REF/spectro-packs/archive/<name>:<version>.')
+      .argument('[dir...]', 'folders to search for packs', [])
+      .addOption(formatOption())
+      .option(
+        '--force',
+        'overwrite a version the registry holds with other content (if the registry allows it)',
+        false,
+      )
+      .option('-c, --concurrency <n>', 'packs pushed at once', '4')
+      .option(
+        '--created <date>',
+        'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
+      ),
+  )
+    .addHelpText(
+      'after',
+      '\nA version the registry already holds with the same digest is skipped (nothing uploaded); with\nanother digest it is an error naming both. Packs with lint errors are not pushed; the others are.\nExit codes: 0 all published or skipped, 1 any invalid or failed, 2 usage error.',
+    )
+    .action(async (dirs: string[], o) =>
+      setExit(
+        await pushCommand(
+          dirs,
+          {
+            ...registryFlags(o),
+            format: o.format,
+            force: o.force,
+            concurrency: o.concurrency,
+            created: o.created,
+          },
+          io,
+          readStdin,
+        ),
+      ),
+    );
+};
