@@ -66,22 +66,31 @@ export async function pushCommand(
 
 /** The progress board on stderr: refused packs once linted, then a line per pack being pushed. */
 function showProgress(e: EngineEvent, board: ProgressBoard, io: Io, ref: RegistryRef): void {
-  if (e.type === 'linted' && e.refused.length > 0) {
-    io.err(formatRefused(e.run, e.refused, io));
-    io.err(
-      `${plural(e.refused.length, 'pack')} with lint errors will not be pushed; fix them and push again\n`,
-    );
-  } else if (e.type === 'publishing') {
-    const { pack } = e;
-    board.start(
-      pack.path,
-      `pushing ${pack.name}@${pack.version} to ${ref.host}/${pack.repository}:${pack.version}`,
-    );
-  } else if (e.type === 'progress') {
-    board.update(e.pack.path, `${e.pack.name}@${e.pack.version}  ${phaseText(e.progress)}`);
-  } else if (e.type !== 'found' && e.type !== 'looked-up' && e.type !== 'linted' && e.type !== 'built') {
-    if (e.outcome.reason !== 'unchanged' && e.outcome.reason !== 'refused')
-      board.finish(e.outcome.path, finishLine(pushRow(e.outcome, ref.basePath)));
+  switch (e.type) {
+    case 'linted':
+      if (e.refused.length === 0) return;
+      io.err(formatRefused(e.run, e.refused, io));
+      io.err(
+        `${plural(e.refused.length, 'pack')} with lint errors will not be pushed; fix them and push again\n`,
+      );
+      return;
+    case 'publishing':
+      board.start(
+        e.pack.path,
+        `pushing ${e.pack.name}@${e.pack.version} to ${ref.host}/${e.pack.repository}:${e.pack.version}`,
+      );
+      return;
+    case 'progress':
+      board.update(e.pack.path, `${e.pack.name}@${e.pack.version}  ${phaseText(e.progress)}`);
+      return;
+    case 'published':
+    case 'skipped':
+    case 'invalid':
+    case 'failed':
+      // Unchanged and refused packs never had a line on the board: the table reports them.
+      if (e.outcome.reason !== 'unchanged' && e.outcome.reason !== 'refused')
+        board.finish(e.outcome.path, finishLine(pushRow(e.outcome, ref.basePath)));
+      return;
   }
 }
 
