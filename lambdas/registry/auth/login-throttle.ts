@@ -27,7 +27,7 @@ export interface LoginThrottle {
  * credential (or from the source) answer 429 until the window closes — also with the right
  * password, or the throttle would test guesses — and then start afresh: no lockout outlives its
  * window, and refused attempts are not counted, so an attacker holding a user off must keep
- * spending failures. Good logins cost one BatchGetItem, read alongside the credential.
+ * spending failures. Good logins cost two GetItems, read alongside the credential.
  */
 export function loginThrottle(
   index: LoginFailureIndex,

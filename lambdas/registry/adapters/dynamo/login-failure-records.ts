@@ -9,7 +9,9 @@ import { keys, TTL_ATTRIBUTE } from './table.ts';
  */
 export function loginFailureRecords(table: DynamoTable): LoginFailureIndex {
   return {
-    getLoginFailures: (wanted) => table.getMany<LoginFailureRecord>(wanted.map((k) => keys.loginFailures(k))),
+    // GetItem each (one or two keys, in parallel): the function's role has no BatchGetItem.
+    getLoginFailures: (wanted) =>
+      Promise.all(wanted.map((k) => table.get<LoginFailureRecord>(keys.loginFailures(k)))),
 
     async addLoginFailure(key, windowSeconds) {
       const k = keys.loginFailures(key);
