@@ -7,10 +7,9 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { GSI1 } from '../../lambdas/registry/adapters/dynamo/table.ts';
 import { BUCKET_PREFIXES, UPLOADS_PREFIX } from './storage.ts';
 
-/** The DynamoDB calls the index adapter makes (docs/storage.md: no Scan, no transactions; BatchGetItem for the pack lookup). */
+/** The DynamoDB calls the index adapter makes (docs/storage.md: no Scan, no batch, no transactions). */
 export const TABLE_ACTIONS = [
   'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
