@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
-import { ensureUser } from '../../lambdas/local/serve.ts';
-import { createDynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { type AdminIndex, ensureUser, IndexInUseError, withAdminIndex } from '../../lambdas/admin-index.ts';
 import { OIDC_USERNAME } from '../../lambdas/registry/auth/authenticate.ts';
-import type { RegistryIndex, Scope } from '../../lambdas/registry/ports.ts';
+import type { Scope } from '../../lambdas/registry/ports.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 
 export interface StoreOptions {
@@ -15,30 +12,19 @@ export interface StoreOptions {
 }
 
 /** Opens the credential store: a deployed DynamoDB table (--table), or a local data folder. */
-export async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Promise<T>): Promise<T> {
-  if (opts.table) {
-    const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
-    try {
-      return await fn(createDynamoIndex(client, opts.table));
-    } finally {
-      client.destroy();
-    }
-  }
-  let storage: Awaited<ReturnType<typeof startEmbeddedStorage>>;
+export async function withIndex<T>(opts: StoreOptions, fn: (index: AdminIndex) => Promise<T>): Promise<T> {
   try {
-    storage = await startEmbeddedStorage({ dataDir: path.resolve(opts.data) });
+    return await withAdminIndex(
+      { table: opts.table, region: opts.region, dataDir: path.resolve(opts.data) },
+      fn,
+    );
   } catch (err) {
-    if (/lock/i.test((err as Error).message)) {
+    if (err instanceof IndexInUseError) {
       throw new Error(
         `${opts.data} is in use by a running "packyard serve"; stop it first (or manage a deployed registry with --table)`,
       );
     }
     throw err;
-  }
-  try {
-    return await fn(storage.index);
-  } finally {
-    await storage.close();
   }
 }
 
