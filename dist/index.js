@@ -39058,9 +39058,693 @@ function getIDToken(aud) {
   });
 }
 
-// core/discover.ts
-import { promises as fs4 } from "node:fs";
-import path7 from "node:path";
+// client/http.ts
+var DEFAULT_RETRY = {
+  retries: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 5e3,
+  timeoutMs: 6e4
+};
+var RETRY_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
+async function fetchWithRetry(f, url, init, opts = DEFAULT_RETRY, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
+  let attempt = 0;
+  for (; ; ) {
+    let res;
+    let error2;
+    try {
+      res = await f(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+    } catch (err) {
+      error2 = err;
+    }
+    if (res && !RETRY_STATUS.has(res.status)) return res;
+    if (attempt >= opts.retries) {
+      if (res) return res;
+      throw new NetworkError(url, error2);
+    }
+    const retryAfter = res ? Number(res.headers.get("retry-after")) : Number.NaN;
+    const backoff = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
+    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1e3, opts.maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
+    await res?.body?.cancel().catch(() => {
+    });
+    attempt++;
+    await sleep(delay);
+  }
+}
+var NetworkError = class extends Error {
+  constructor(url, cause) {
+    super(`cannot reach ${new URL(url).host}: ${describeNetworkError(cause)}`, { cause });
+  }
+};
+var NETWORK_CODES = {
+  ECONNREFUSED: "connection refused (is the registry running, and is the port right?)",
+  ENOTFOUND: "host name not found",
+  EAI_AGAIN: "host name lookup failed (temporary DNS failure)",
+  ECONNRESET: "connection reset by the server",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  UND_ERR_SOCKET: "the connection closed unexpectedly",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed and not trusted",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is not trusted (self-signed root)",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host name"
+};
+function describeNetworkError(err) {
+  const seen = /* @__PURE__ */ new Set();
+  let e = err;
+  while (e && typeof e === "object" && !seen.has(e)) {
+    seen.add(e);
+    const { name: name2, code: code3, message } = e;
+    if (name2 === "TimeoutError") return "no answer before the request timed out";
+    if (code3 && NETWORK_CODES[code3]) return NETWORK_CODES[code3];
+    if (code3) return `${message ?? code3} (${code3})`;
+    const errors = e.errors;
+    e = e.cause ?? (Array.isArray(errors) ? errors[0] : void 0);
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+// client/auth.ts
+function parseChallenge(header) {
+  if (!header) return void 0;
+  const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header);
+  if (!m) return void 0;
+  const params = {};
+  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?/g;
+  for (let p = re.exec(m[2] ?? ""); p; p = re.exec(m[2] ?? "")) {
+    params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
+  }
+  return { scheme: m[1].toLowerCase(), params };
+}
+var AuthError = class extends Error {
+};
+var AuthSession = class {
+  constructor(credentials, fetchImpl = fetch, retry = DEFAULT_RETRY) {
+    this.credentials = credentials;
+    this.fetchImpl = fetchImpl;
+    this.retry = retry;
+  }
+  credentials;
+  fetchImpl;
+  retry;
+  tokens = /* @__PURE__ */ new Map();
+  scheme;
+  bearerChallenge;
+  resolved;
+  async creds() {
+    if (typeof this.credentials === "function") {
+      this.resolved ??= await this.credentials();
+      return this.resolved;
+    }
+    return this.credentials;
+  }
+  /** The scheme the registry's challenges asked for (undefined until one arrives). */
+  get challengeScheme() {
+    return this.scheme;
+  }
+  /** A Basic header for the configured credentials, whatever the registry's challenge (Packyard's JSON API takes it). */
+  async basic() {
+    return basicHeader(await this.creds());
+  }
+  /** The Authorization header to send for `scope` (undefined until a challenge says what is needed). */
+  async header(scope) {
+    if (this.scheme === "basic") return basicHeader(await this.creds());
+    if (this.scheme === "bearer") {
+      const cached = this.cachedFor(scope);
+      if (cached) return `Bearer ${cached}`;
+      return `Bearer ${await this.fetchToken(scope)}`;
+    }
+    return void 0;
+  }
+  /**
+   * A live token for `scope`, or for the same repository with push too: registries grant the
+   * subset of actions the credentials hold, so that token carries pull whenever a pull-only one would.
+   */
+  cachedFor(scope) {
+    const now = Date.now();
+    const exact = this.tokens.get(scope);
+    if (exact && exact.until > now) return exact.token;
+    const wider = scope.endsWith(":pull") ? this.tokens.get(`${scope},push`) : void 0;
+    return wider && wider.until > now ? wider.token : void 0;
+  }
+  /** Learns from a 401; returns true if retrying with new credentials can help. */
+  async onUnauthorized(res, scope) {
+    const c = parseChallenge(res.headers.get("www-authenticate"));
+    if (!c) return false;
+    if (c.scheme === "basic") {
+      if (this.scheme === "basic" || !await this.creds()) return false;
+      this.scheme = "basic";
+      return true;
+    }
+    if (c.scheme === "bearer") {
+      const insufficient = c.params.error === "insufficient_scope";
+      const used = [scope, `${scope},push`].filter((key) => this.tokens.has(key));
+      if (this.scheme === "bearer" && !insufficient && used.length > 0) {
+        for (const key of used) this.tokens.delete(key);
+        return true;
+      }
+      if (this.scheme === "bearer" && this.tokens.has(scope)) return false;
+      this.scheme = "bearer";
+      this.bearerChallenge = c;
+      return true;
+    }
+    return false;
+  }
+  async fetchToken(scope) {
+    const c = this.bearerChallenge;
+    if (!c?.params.realm) throw new AuthError("the registry asked for a bearer token but named no realm");
+    const url = new URL(c.params.realm);
+    if (c.params.service) url.searchParams.set("service", c.params.service);
+    if (scope) url.searchParams.set("scope", scope);
+    const creds = await this.creds();
+    const res = await fetchWithRetry(
+      this.fetchImpl,
+      url.toString(),
+      { headers: creds ? { authorization: basicHeader(creds) } : {} },
+      this.retry
+    );
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new AuthError(
+        creds ? `the registry refused the credentials for ${creds.username} (${res.status})` : "the registry requires credentials"
+      );
+    }
+    if (!res.ok) throw new AuthError(`token request to ${url.origin}${url.pathname} failed: ${res.status}`);
+    const body = await res.json();
+    const token = body.token ?? body.access_token;
+    if (!token) throw new AuthError("the token endpoint answered without a token");
+    const ttl = Math.max(30, body.expires_in ?? 60);
+    this.tokens.set(scope, { token, until: Date.now() + (ttl - 10) * 1e3 });
+    return token;
+  }
+};
+function basicHeader(c) {
+  return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
+}
+
+// client/oidc.ts
+var OidcExchangeError = class extends Error {
+  constructor(message, status, reason, claims = [], bindings = []) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+    this.claims = claims;
+    this.bindings = bindings;
+  }
+  status;
+  reason;
+  claims;
+  bindings;
+};
+var headers = (opts, extra = {}) => ({
+  "user-agent": opts.userAgent ?? "packyard",
+  ...extra
+});
+async function discoverOidc(registry, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc`;
+  const res = await fetchWithRetry(
+    opts.fetch ?? fetch,
+    url,
+    { headers: headers(opts) },
+    opts.retry ?? DEFAULT_RETRY
+  );
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new OidcExchangeError(
+      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
+      res.status
+    );
+  }
+  const body = await res.json();
+  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
+    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
+  return { issuer: body.issuer, audience: body.audience };
+}
+async function exchangeOidcToken(registry, idToken, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc/token`;
+  let res;
+  try {
+    res = await (opts.fetch ?? fetch)(url, {
+      method: "POST",
+      headers: headers(opts, { "content-type": "application/json" }),
+      body: JSON.stringify({ token: idToken }),
+      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
+    });
+  } catch (err) {
+    throw new NetworkError(url, err);
+  }
+  const text = await res.text();
+  let body = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+  }
+  if (!res.ok) {
+    const e = body.errors?.[0];
+    const detail = e?.detail ?? {};
+    throw new OidcExchangeError(
+      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
+      res.status,
+      typeof detail.reason === "string" ? detail.reason : void 0,
+      Array.isArray(detail.claims) ? detail.claims : [],
+      Array.isArray(detail.bindings) ? detail.bindings : []
+    );
+  }
+  if (typeof body.token !== "string" || typeof body.username !== "string")
+    throw new OidcExchangeError(`${url} answered without a token`, res.status);
+  return {
+    credentials: { username: body.username, password: body.token },
+    expiresIn: Number(body.expires_in ?? 0),
+    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
+    bindings: Array.isArray(body.bindings) ? body.bindings : []
+  };
+}
+function describeExchangeError(err) {
+  const lines = [err.message];
+  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
+  if (err.bindings.length > 0) {
+    for (const b of err.bindings)
+      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
+  } else {
+    for (const m of err.claims) lines.push(`  ${show(m)}`);
+  }
+  return lines.join("\n");
+}
+
+// core/oci.ts
+import { createHash } from "node:crypto";
+var MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+var MEDIA_TYPE_INDEX = "application/vnd.oci.image.index.v1+json";
+var MEDIA_TYPE_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+var MEDIA_TYPE_DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+var MANIFEST_MEDIA_TYPES = [
+  MEDIA_TYPE_MANIFEST,
+  MEDIA_TYPE_INDEX,
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST
+];
+var MEDIA_TYPE_CONFIG = "application/vnd.unknown.config.v1+json";
+var MEDIA_TYPE_LAYER = "application/vnd.oci.image.layer.v1.tar";
+var ANNOTATION_TITLE = "org.opencontainers.image.title";
+var ANNOTATION_CREATED = "org.opencontainers.image.created";
+var EMPTY_CONFIG = new TextEncoder().encode("{}");
+function sha256Digest(bytes) {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+function packRepository(name2, basePath = "") {
+  const base = basePath.replace(/^\/+|\/+$/g, "");
+  return `${base ? `${base}/` : ""}spectro-packs/archive/${name2}`;
+}
+function packManifest(layer, created) {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_MANIFEST,
+    config: { mediaType: MEDIA_TYPE_CONFIG, digest: sha256Digest(EMPTY_CONFIG), size: EMPTY_CONFIG.length },
+    layers: [
+      {
+        mediaType: MEDIA_TYPE_LAYER,
+        digest: layer.digest,
+        size: layer.size,
+        annotations: { [ANNOTATION_TITLE]: layer.title }
+      }
+    ]
+  };
+  if (created) manifest.annotations = { [ANNOTATION_CREATED]: created };
+  return new TextEncoder().encode(JSON.stringify(manifest));
+}
+
+// client/registry-client.ts
+var RegistryError = class extends Error {
+  constructor(message, status, code3, detail) {
+    super(message);
+    this.status = status;
+    this.code = code3;
+    this.detail = detail;
+  }
+  status;
+  code;
+  detail;
+};
+var ACCEPT_MANIFESTS = MANIFEST_MEDIA_TYPES.join(", ");
+var TINY_BLOB = 64;
+var DEFAULT_CHUNK = 4 * 1024 * 1024;
+var RegistryClient = class {
+  constructor(opts) {
+    this.opts = opts;
+    this.fetchImpl = opts.fetch ?? fetch;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.auth = new AuthSession(opts.credentials, this.fetchImpl, this.retry);
+  }
+  opts;
+  auth;
+  fetchImpl;
+  retry;
+  maxChunk = DEFAULT_CHUNK;
+  get registry() {
+    return this.opts.registry;
+  }
+  /** How the registry asked to authenticate so far ('none' while it has not challenged). */
+  get authScheme() {
+    return this.auth.challengeScheme ?? "none";
+  }
+  /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
+  async request(method, path10, scope, init = {}) {
+    const url = path10.startsWith("http") ? path10 : `${this.opts.registry.origin}${path10}`;
+    for (let attempt = 0; ; attempt++) {
+      const authorization = await this.auth.header(scope);
+      const res = await fetchWithRetry(
+        this.fetchImpl,
+        url,
+        {
+          method,
+          body: init.body,
+          redirect: "manual",
+          headers: {
+            "user-agent": this.opts.userAgent ?? "packyard",
+            ...authorization ? { authorization } : {},
+            ...init.headers
+          }
+        },
+        this.retry
+      );
+      if (res.status !== 401 || attempt > 0 || !await this.auth.onUnauthorized(res, scope)) return res;
+      await res.body?.cancel();
+    }
+  }
+  async fail(res, what) {
+    let code3;
+    let message = `${what}: ${res.status} ${res.statusText}`;
+    let detail;
+    try {
+      const body = await res.json();
+      const e = body.errors?.[0];
+      if (e) {
+        code3 = e.code;
+        detail = e.detail;
+        message = `${what}: ${e.message ?? e.code} (${res.status}${e.code ? ` ${e.code}` : ""})`;
+      }
+    } catch {
+    }
+    throw new RegistryError(message, res.status, code3, detail);
+  }
+  scope(repo, actions) {
+    return `repository:${repo}:${actions}`;
+  }
+  /** Checks the registry answers and the credentials work (GET /v2/). */
+  async ping() {
+    const res = await this.request("GET", "/v2/", "");
+    if (res.status === 401) await this.fail(res, "login");
+    if (!res.ok) await this.fail(res, `${this.opts.registry.host} is not an OCI registry`);
+    await res.body?.cancel();
+  }
+  async hasBlob(repo, digest) {
+    const res = await this.request("HEAD", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
+    if (res.status === 404) return false;
+    if (!res.ok) await this.fail(res, `HEAD blob ${digest}`);
+    return true;
+  }
+  /**
+   * Uploads a blob unless the repository has it: mounts it from `mountFrom` repositories when the
+   * registry allows, else a monolithic POST (small) or POST + PATCH chunks + PUT (large).
+   * Returns how many bytes actually travelled; `onProgress` hears the bytes sent so far.
+   */
+  async pushBlob(repo, bytes, mountFrom = [], onProgress) {
+    const digest = sha256Digest(bytes);
+    const tiny = bytes.length <= TINY_BLOB;
+    if (!tiny && await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
+    const scope = this.scope(repo, "pull,push");
+    for (const from of tiny ? [] : mountFrom) {
+      if (from === repo) continue;
+      const res = await this.request(
+        "POST",
+        `/v2/${repo}/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(from)}`,
+        `${scope} ${this.scope(from, "pull")}`
+      );
+      if (res.status === 201) {
+        await res.body?.cancel();
+        return { digest, uploaded: 0 };
+      }
+      if (res.status === 202) {
+        await this.upload(repo, res, bytes, digest, onProgress);
+        return { digest, uploaded: bytes.length };
+      }
+      await res.body?.cancel();
+    }
+    if (bytes.length <= this.maxChunk) {
+      const res = await this.request("POST", `/v2/${repo}/blobs/uploads/?digest=${digest}`, scope, {
+        body: bytes,
+        headers: { "content-type": "application/octet-stream", "content-length": String(bytes.length) }
+      });
+      if (res.status === 201) {
+        await res.body?.cancel();
+        onProgress?.(bytes.length);
+        return { digest, uploaded: bytes.length };
+      }
+      if (res.status !== 202) await this.fail(res, `upload ${digest} to ${repo}`);
+      await this.upload(repo, res, bytes, digest, onProgress);
+      return { digest, uploaded: bytes.length };
+    }
+    const start = await this.request("POST", `/v2/${repo}/blobs/uploads/`, scope);
+    if (start.status !== 202) await this.fail(start, `start upload to ${repo}`);
+    await this.upload(repo, start, bytes, digest, onProgress);
+    return { digest, uploaded: bytes.length };
+  }
+  async upload(repo, started, bytes, digest, onProgress) {
+    const scope = this.scope(repo, "pull,push");
+    const max = Number(started.headers.get("oci-chunk-max-length"));
+    if (Number.isSafeInteger(max) && max > 0) this.maxChunk = max;
+    let location2 = this.resolve(started.headers.get("location"), "upload location");
+    await started.body?.cancel();
+    let offset = 0;
+    while (bytes.length - offset > this.maxChunk) {
+      const chunk = bytes.subarray(offset, offset + this.maxChunk);
+      const res2 = await this.request("PATCH", location2, scope, {
+        body: chunk,
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-range": `${offset}-${offset + chunk.length - 1}`,
+          "content-length": String(chunk.length)
+        }
+      });
+      if (res2.status !== 202)
+        await this.fail(res2, `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`);
+      location2 = this.resolve(res2.headers.get("location"), "upload location");
+      await res2.body?.cancel();
+      offset += chunk.length;
+      onProgress?.(offset);
+    }
+    const last = bytes.subarray(offset);
+    const url = new URL(location2);
+    url.searchParams.set("digest", digest);
+    const headers2 = {
+      "content-type": "application/octet-stream",
+      "content-length": String(last.length)
+    };
+    if (last.length > 0) headers2["content-range"] = `${offset}-${bytes.length - 1}`;
+    const res = await this.request("PUT", url.toString(), scope, { body: last, headers: headers2 });
+    if (res.status !== 201) await this.fail(res, `finish upload of ${digest}`);
+    await res.body?.cancel();
+    onProgress?.(bytes.length);
+  }
+  resolve(location2, what) {
+    if (!location2) throw new RegistryError(`the registry sent no ${what}`, 0);
+    return new URL(location2, this.opts.registry.origin).toString();
+  }
+  /**
+   * The manifest's digest, media type and size, or undefined when absent. A caller about to push
+   * asks with `pull,push`: one token then serves the whole publish (the registry grants what the
+   * credentials allow, so read-only credentials still get their answer).
+   */
+  async headManifest(repo, ref, actions = "pull") {
+    const res = await this.request("HEAD", `/v2/${repo}/manifests/${ref}`, this.scope(repo, actions), {
+      headers: { accept: ACCEPT_MANIFESTS }
+    });
+    if (res.status === 404) return void 0;
+    if (!res.ok) await this.fail(res, `HEAD ${repo}:${ref}`);
+    const digest = res.headers.get("docker-content-digest");
+    if (!digest) {
+      const m = await this.getManifest(repo, ref);
+      return m && { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
+    }
+    return {
+      digest,
+      mediaType: res.headers.get("content-type") ?? "",
+      size: Number(res.headers.get("content-length") ?? 0)
+    };
+  }
+  async getManifest(repo, ref) {
+    const res = await this.request("GET", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull"), {
+      headers: { accept: ACCEPT_MANIFESTS }
+    });
+    if (res.status === 404) return void 0;
+    if (!res.ok) await this.fail(res, `GET ${repo}:${ref}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const digest = sha256Digest(bytes);
+    const declared = res.headers.get("docker-content-digest");
+    if (declared?.startsWith("sha256:") && declared !== digest) {
+      throw new RegistryError(
+        `manifest ${repo}:${ref} arrived with digest ${digest}, not the ${declared} the registry declared`,
+        0,
+        "DIGEST_INVALID"
+      );
+    }
+    if (ref.startsWith("sha256:") && ref !== digest)
+      throw new RegistryError(`manifest ${ref} arrived with digest ${digest}`, 0, "DIGEST_INVALID");
+    return { bytes, mediaType: res.headers.get("content-type") ?? "", digest };
+  }
+  async putManifest(repo, ref, bytes, mediaType) {
+    const res = await this.request("PUT", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull,push"), {
+      body: bytes,
+      headers: { "content-type": mediaType, "content-length": String(bytes.length) }
+    });
+    if (res.status !== 201) await this.fail(res, `push manifest ${repo}:${ref}`);
+    await res.body?.cancel();
+    return res.headers.get("docker-content-digest") ?? sha256Digest(bytes);
+  }
+  /** Downloads a blob (following redirects without leaking credentials to other hosts) and verifies it. */
+  async getBlob(repo, digest, maxBytes) {
+    let res = await this.request("GET", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
+    for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) {
+      const next = this.resolve(res.headers.get("location"), "redirect location");
+      await res.body?.cancel();
+      const sameHost = new URL(next).host === this.opts.registry.host;
+      res = sameHost ? await this.request("GET", next, this.scope(repo, "pull")) : await fetchWithRetry(this.fetchImpl, next, { redirect: "manual" }, this.retry);
+    }
+    if (!res.ok) await this.fail(res, `GET blob ${digest}`);
+    const declared = Number(res.headers.get("content-length"));
+    if (declared > maxBytes)
+      throw new RegistryError(`blob ${digest} is ${declared} bytes, over the ${maxBytes}-byte limit`, 0);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.length > maxBytes)
+      throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
+    const actual = sha256Digest(bytes);
+    if (actual !== digest)
+      throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, "DIGEST_INVALID");
+    return bytes;
+  }
+  /** All tags (following `Link` pagination). */
+  async listTags(repo) {
+    const tags = [];
+    let next = `/v2/${repo}/tags/list?n=1000`;
+    for (let pages = 0; next && pages < 1e4; pages++) {
+      const res = await this.request("GET", next, this.scope(repo, "pull"));
+      if (res.status === 404) return tags;
+      if (!res.ok) await this.fail(res, `list tags of ${repo}`);
+      const body = await res.json();
+      tags.push(...body.tags ?? []);
+      next = nextLink(res.headers.get("link"));
+    }
+    return tags;
+  }
+  async deleteManifest(repo, ref) {
+    const res = await this.request("DELETE", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "delete"));
+    if (res.status !== 202 && res.status !== 200) await this.fail(res, `delete ${repo}:${ref}`);
+    await res.body?.cancel();
+  }
+  /**
+   * GET on the registry's own JSON API (Packyard registries only); undefined where it does not
+   * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
+   * is scoped to one repository, and the API spans many.
+   */
+  async getJson(path10) {
+    return this.json("GET", path10);
+  }
+  /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
+  async postJson(path10, body) {
+    return this.json("POST", path10, Buffer.from(JSON.stringify(body)));
+  }
+  /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
+  async json(method, path10, body) {
+    const basic = await this.auth.basic();
+    const headers2 = basic ? { authorization: basic } : {};
+    if (body) headers2["content-type"] = "application/json";
+    const res = await this.request(method, path10, "", { body, headers: headers2 });
+    if (res.status === 404 || res.status === 405) {
+      await res.body?.cancel();
+      return void 0;
+    }
+    if (!res.ok) await this.fail(res, `${method} ${path10}`);
+    if (!/json/i.test(res.headers.get("content-type") ?? "")) {
+      await res.body?.cancel();
+      return void 0;
+    }
+    return await res.json();
+  }
+  /** Every repository `_catalog` lists (following `Link` pagination); a RegistryError when refused. */
+  async listCatalog() {
+    const repos = [];
+    let next = "/v2/_catalog?n=1000";
+    for (let pages = 0; next && pages < 1e4; pages++) {
+      const res = await this.request("GET", next, "registry:catalog:*");
+      if (!res.ok) await this.fail(res, "list repositories (_catalog)");
+      const body = await res.json();
+      repos.push(...body.repositories ?? []);
+      next = nextLink(res.headers.get("link"));
+    }
+    return repos;
+  }
+};
+function nextLink(header) {
+  const m = header ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(header) : null;
+  return m ? m[1] : void 0;
+}
+
+// client/publish.ts
+async function publishPack(client, pack, opts = {}) {
+  const repository = packRepository(pack.name, client.registry.basePath);
+  const base = { name: pack.name, version: pack.version, repository, digest: pack.manifestDigest };
+  const total = pack.archive.length;
+  const progress = (phase, sent) => opts.onProgress?.({ phase, sent, total });
+  try {
+    progress("checking", 0);
+    const existing = await client.headManifest(repository, pack.version, "pull,push");
+    if (existing?.digest === pack.manifestDigest)
+      return { ...base, status: "skipped", uploaded: 0, message: "already published" };
+    if (existing && !opts.force) {
+      return {
+        ...base,
+        status: "failed",
+        uploaded: 0,
+        message: `${repository}:${pack.version} already holds ${existing.digest}, but this build is ${pack.manifestDigest}; versions are immutable \u2014 bump the version (or pass --force on a registry that allows overwriting)`
+      };
+    }
+    progress("uploading", 0);
+    const config = await client.pushBlob(repository, EMPTY_CONFIG, opts.mountFrom);
+    const layer = await client.pushBlob(
+      repository,
+      pack.archive,
+      opts.mountFrom,
+      (sent) => progress("uploading", sent)
+    );
+    progress("tagging", total);
+    await client.putManifest(repository, pack.version, pack.manifest, MEDIA_TYPE_MANIFEST);
+    return {
+      ...base,
+      status: "published",
+      uploaded: config.uploaded + layer.uploaded + pack.manifest.length
+    };
+  } catch (err) {
+    const invalid = err instanceof RegistryError && err.code === "MANIFEST_INVALID";
+    return { ...base, status: invalid ? "invalid" : "failed", uploaded: 0, message: err.message };
+  }
+}
+async function mapLimit(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i2 = next++;
+      out[i2] = await fn(items[i2]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+// core/pack-identity.ts
+import { createHash as createHash2 } from "node:crypto";
 
 // core/pack-tree.ts
 var import_ignore = __toESM(require_ignore(), 1);
@@ -39251,650 +39935,12 @@ function errText(err) {
   return e?.message ?? String(err);
 }
 
-// core/discover.ts
-var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
-var PathNotFoundError = class extends Error {
-};
-async function discoverPacks(roots) {
-  const found = /* @__PURE__ */ new Set();
-  for (const root of roots) {
-    const st = await fs4.stat(root).catch(() => void 0);
-    if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
-    await walk2(root, found, 0);
-  }
-  return [...found].sort(compareBytes);
-}
-async function walk2(dir, found, depth) {
-  if (depth > 32) return;
-  const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
-  if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
-    found.add(path7.normalize(dir));
-    return;
-  }
-  const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
-  for (const name2 of subdirs) await walk2(path7.join(dir, name2), found, depth + 1);
-}
-
-// core/oci.ts
-import { createHash } from "node:crypto";
-var MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-var MEDIA_TYPE_CONFIG = "application/vnd.unknown.config.v1+json";
-var MEDIA_TYPE_LAYER = "application/vnd.oci.image.layer.v1.tar";
-var ANNOTATION_TITLE = "org.opencontainers.image.title";
-var ANNOTATION_CREATED = "org.opencontainers.image.created";
-var EMPTY_CONFIG = new TextEncoder().encode("{}");
-function sha256Digest(bytes) {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-function packRepository(name2, basePath = "") {
-  const base = basePath.replace(/^\/+|\/+$/g, "");
-  return `${base ? `${base}/` : ""}spectro-packs/archive/${name2}`;
-}
-function packManifest(layer, created) {
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPE_MANIFEST,
-    config: { mediaType: MEDIA_TYPE_CONFIG, digest: sha256Digest(EMPTY_CONFIG), size: EMPTY_CONFIG.length },
-    layers: [
-      {
-        mediaType: MEDIA_TYPE_LAYER,
-        digest: layer.digest,
-        size: layer.size,
-        annotations: { [ANNOTATION_TITLE]: layer.title }
-      }
-    ]
-  };
-  if (created) manifest.annotations = { [ANNOTATION_CREATED]: created };
-  return new TextEncoder().encode(JSON.stringify(manifest));
-}
-
-// client/registry-client.ts
-import { createHash as createHash2 } from "node:crypto";
-
-// client/http.ts
-var DEFAULT_RETRY = {
-  retries: 4,
-  baseDelayMs: 200,
-  maxDelayMs: 5e3,
-  timeoutMs: 6e4
-};
-var RETRY_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
-async function fetchWithRetry(f, url, init, opts = DEFAULT_RETRY, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
-  let attempt = 0;
-  for (; ; ) {
-    let res;
-    let error2;
-    try {
-      res = await f(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
-    } catch (err) {
-      error2 = err;
-    }
-    if (res && !RETRY_STATUS.has(res.status)) return res;
-    if (attempt >= opts.retries) {
-      if (res) return res;
-      throw new NetworkError(url, error2);
-    }
-    const retryAfter = res ? Number(res.headers.get("retry-after")) : Number.NaN;
-    const backoff = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
-    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1e3, opts.maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
-    await res?.body?.cancel().catch(() => {
-    });
-    attempt++;
-    await sleep(delay);
-  }
-}
-var NetworkError = class extends Error {
-  constructor(url, cause) {
-    super(`cannot reach ${new URL(url).host}: ${describeNetworkError(cause)}`, { cause });
-  }
-};
-var NETWORK_CODES = {
-  ECONNREFUSED: "connection refused (is the registry running, and is the port right?)",
-  ENOTFOUND: "host name not found",
-  EAI_AGAIN: "host name lookup failed (temporary DNS failure)",
-  ECONNRESET: "connection reset by the server",
-  ETIMEDOUT: "connection timed out",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  UND_ERR_SOCKET: "the connection closed unexpectedly",
-  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed and not trusted",
-  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is not trusted (self-signed root)",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
-  CERT_HAS_EXPIRED: "its TLS certificate has expired",
-  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host name"
-};
-function describeNetworkError(err) {
-  const seen = /* @__PURE__ */ new Set();
-  let e = err;
-  while (e && typeof e === "object" && !seen.has(e)) {
-    seen.add(e);
-    const { name: name2, code: code3, message } = e;
-    if (name2 === "TimeoutError") return "no answer before the request timed out";
-    if (code3 && NETWORK_CODES[code3]) return NETWORK_CODES[code3];
-    if (code3) return `${message ?? code3} (${code3})`;
-    const errors = e.errors;
-    e = e.cause ?? (Array.isArray(errors) ? errors[0] : void 0);
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-// client/auth.ts
-function parseChallenge(header) {
-  if (!header) return void 0;
-  const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header);
-  if (!m) return void 0;
-  const params = /* @__PURE__ */ Object.create(null);
-  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?/g;
-  for (let p = re.exec(m[2] ?? ""); p; p = re.exec(m[2] ?? "")) {
-    params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
-  }
-  return { scheme: m[1].toLowerCase(), params };
-}
-var AuthError = class extends Error {
-};
-var AuthSession = class {
-  constructor(credentials, fetchImpl = fetch, retry = DEFAULT_RETRY) {
-    this.credentials = credentials;
-    this.fetchImpl = fetchImpl;
-    this.retry = retry;
-  }
-  credentials;
-  fetchImpl;
-  retry;
-  tokens = /* @__PURE__ */ new Map();
-  scheme;
-  bearerChallenge;
-  resolved;
-  async creds() {
-    if (typeof this.credentials === "function") {
-      this.resolved ??= await this.credentials();
-      return this.resolved;
-    }
-    return this.credentials;
-  }
-  /** The scheme the registry's challenges asked for (undefined until one arrives). */
-  get challengeScheme() {
-    return this.scheme;
-  }
-  /** A Basic header for the configured credentials, whatever the registry's challenge (Packyard's JSON API takes it). */
-  async basic() {
-    return basicHeader(await this.creds());
-  }
-  /** The Authorization header to send for `scope` (undefined until a challenge says what is needed). */
-  async header(scope) {
-    if (this.scheme === "basic") return basicHeader(await this.creds());
-    if (this.scheme === "bearer") {
-      const cached = this.cachedFor(scope);
-      if (cached) return `Bearer ${cached}`;
-      return `Bearer ${await this.fetchToken(scope)}`;
-    }
-    return void 0;
-  }
-  /**
-   * A live token for `scope`, or for the same repository with push too: registries grant the
-   * subset of actions the credentials hold, so that token carries pull whenever a pull-only one would.
-   */
-  cachedFor(scope) {
-    const now = Date.now();
-    const exact = this.tokens.get(scope);
-    if (exact && exact.until > now) return exact.token;
-    const wider = scope.endsWith(":pull") ? this.tokens.get(`${scope},push`) : void 0;
-    return wider && wider.until > now ? wider.token : void 0;
-  }
-  /** Learns from a 401; returns true if retrying with new credentials can help. */
-  async onUnauthorized(res, scope) {
-    const c = parseChallenge(res.headers.get("www-authenticate"));
-    if (!c) return false;
-    if (c.scheme === "basic") {
-      if (this.scheme === "basic" || !await this.creds()) return false;
-      this.scheme = "basic";
-      return true;
-    }
-    if (c.scheme === "bearer") {
-      const insufficient = c.params.error === "insufficient_scope";
-      const used = [scope, `${scope},push`].filter((key) => this.tokens.has(key));
-      if (this.scheme === "bearer" && !insufficient && used.length > 0) {
-        for (const key of used) this.tokens.delete(key);
-        return true;
-      }
-      if (this.scheme === "bearer" && this.tokens.has(scope)) return false;
-      this.scheme = "bearer";
-      this.bearerChallenge = c;
-      return true;
-    }
-    return false;
-  }
-  async fetchToken(scope) {
-    const c = this.bearerChallenge;
-    if (!c?.params.realm) throw new AuthError("the registry asked for a bearer token but named no realm");
-    const url = new URL(c.params.realm);
-    if (c.params.service) url.searchParams.set("service", c.params.service);
-    if (scope) url.searchParams.set("scope", scope);
-    const creds = await this.creds();
-    const res = await fetchWithRetry(
-      this.fetchImpl,
-      url.toString(),
-      { headers: creds ? { authorization: basicHeader(creds) } : {} },
-      this.retry
-    );
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
-      throw new AuthError(
-        creds ? `the registry refused the credentials for ${creds.username} (${res.status})` : "the registry requires credentials"
-      );
-    }
-    if (!res.ok) throw new AuthError(`token request to ${url.origin}${url.pathname} failed: ${res.status}`);
-    const body = await res.json();
-    const token = body.token ?? body.access_token;
-    if (!token) throw new AuthError("the token endpoint answered without a token");
-    const ttl = Math.max(30, body.expires_in ?? 60);
-    this.tokens.set(scope, { token, until: Date.now() + (ttl - 10) * 1e3 });
-    return token;
-  }
-};
-function basicHeader(c) {
-  return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
-}
-
-// client/registry-client.ts
-var RegistryError = class extends Error {
-  constructor(message, status, code3, detail) {
-    super(message);
-    this.status = status;
-    this.code = code3;
-    this.detail = detail;
-  }
-  status;
-  code;
-  detail;
-};
-var ACCEPT_MANIFESTS = [
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json"
-].join(", ");
-var TINY_BLOB = 64;
-var DEFAULT_CHUNK = 4 * 1024 * 1024;
-function sha256(bytes) {
-  return `sha256:${createHash2("sha256").update(bytes).digest("hex")}`;
-}
-var RegistryClient = class {
-  constructor(opts) {
-    this.opts = opts;
-    this.fetchImpl = opts.fetch ?? fetch;
-    this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.auth = new AuthSession(opts.credentials, this.fetchImpl, this.retry);
-  }
-  opts;
-  auth;
-  fetchImpl;
-  retry;
-  maxChunk = DEFAULT_CHUNK;
-  get registry() {
-    return this.opts.registry;
-  }
-  /** How the registry asked to authenticate so far ('none' while it has not challenged). */
-  get authScheme() {
-    return this.auth.challengeScheme ?? "none";
-  }
-  /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
-  async request(method, path10, scope, init = {}) {
-    const url = path10.startsWith("http") ? path10 : `${this.opts.registry.origin}${path10}`;
-    for (let attempt = 0; ; attempt++) {
-      const authorization = await this.auth.header(scope);
-      const res = await fetchWithRetry(
-        this.fetchImpl,
-        url,
-        {
-          method,
-          body: init.body,
-          redirect: "manual",
-          headers: {
-            "user-agent": this.opts.userAgent ?? "packyard",
-            ...authorization ? { authorization } : {},
-            ...init.headers
-          }
-        },
-        this.retry
-      );
-      if (res.status !== 401 || attempt > 0 || !await this.auth.onUnauthorized(res, scope)) return res;
-      await res.body?.cancel();
-    }
-  }
-  async fail(res, what) {
-    let code3;
-    let message = `${what}: ${res.status} ${res.statusText}`;
-    let detail;
-    try {
-      const body = await res.json();
-      const e = body.errors?.[0];
-      if (e) {
-        code3 = e.code;
-        detail = e.detail;
-        message = `${what}: ${e.message ?? e.code} (${res.status}${e.code ? ` ${e.code}` : ""})`;
-      }
-    } catch {
-    }
-    throw new RegistryError(message, res.status, code3, detail);
-  }
-  scope(repo, actions) {
-    return `repository:${repo}:${actions}`;
-  }
-  /** Checks the registry answers and the credentials work (GET /v2/). */
-  async ping() {
-    const res = await this.request("GET", "/v2/", "");
-    if (res.status === 401) await this.fail(res, "login");
-    if (!res.ok) await this.fail(res, `${this.opts.registry.host} is not an OCI registry`);
-    await res.body?.cancel();
-  }
-  async hasBlob(repo, digest) {
-    const res = await this.request("HEAD", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
-    if (res.status === 404) return false;
-    if (!res.ok) await this.fail(res, `HEAD blob ${digest}`);
-    return true;
-  }
-  /**
-   * Uploads a blob unless the repository has it: mounts it from `mountFrom` repositories when the
-   * registry allows, else a monolithic POST (small) or POST + PATCH chunks + PUT (large).
-   * Returns how many bytes actually travelled; `onProgress` hears the bytes sent so far.
-   */
-  async pushBlob(repo, bytes, mountFrom = [], onProgress) {
-    const digest = sha256(bytes);
-    const tiny = bytes.length <= TINY_BLOB;
-    if (!tiny && await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
-    const scope = this.scope(repo, "pull,push");
-    for (const from of tiny ? [] : mountFrom) {
-      if (from === repo) continue;
-      const res = await this.request(
-        "POST",
-        `/v2/${repo}/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(from)}`,
-        `${scope} ${this.scope(from, "pull")}`
-      );
-      if (res.status === 201) {
-        await res.body?.cancel();
-        return { digest, uploaded: 0 };
-      }
-      if (res.status === 202) {
-        await this.upload(repo, res, bytes, digest, onProgress);
-        return { digest, uploaded: bytes.length };
-      }
-      await res.body?.cancel();
-    }
-    if (bytes.length <= this.maxChunk) {
-      const res = await this.request("POST", `/v2/${repo}/blobs/uploads/?digest=${digest}`, scope, {
-        body: bytes,
-        headers: { "content-type": "application/octet-stream", "content-length": String(bytes.length) }
-      });
-      if (res.status === 201) {
-        await res.body?.cancel();
-        onProgress?.(bytes.length);
-        return { digest, uploaded: bytes.length };
-      }
-      if (res.status !== 202) await this.fail(res, `upload ${digest} to ${repo}`);
-      await this.upload(repo, res, bytes, digest, onProgress);
-      return { digest, uploaded: bytes.length };
-    }
-    const start = await this.request("POST", `/v2/${repo}/blobs/uploads/`, scope);
-    if (start.status !== 202) await this.fail(start, `start upload to ${repo}`);
-    await this.upload(repo, start, bytes, digest, onProgress);
-    return { digest, uploaded: bytes.length };
-  }
-  async upload(repo, started, bytes, digest, onProgress) {
-    const scope = this.scope(repo, "pull,push");
-    const max = Number(started.headers.get("oci-chunk-max-length"));
-    if (Number.isSafeInteger(max) && max > 0) this.maxChunk = max;
-    let location2 = this.resolve(started.headers.get("location"), "upload location");
-    await started.body?.cancel();
-    let offset = 0;
-    while (bytes.length - offset > this.maxChunk) {
-      const chunk = bytes.subarray(offset, offset + this.maxChunk);
-      const res2 = await this.request("PATCH", location2, scope, {
-        body: chunk,
-        headers: {
-          "content-type": "application/octet-stream",
-          "content-range": `${offset}-${offset + chunk.length - 1}`,
-          "content-length": String(chunk.length)
-        }
-      });
-      if (res2.status !== 202)
-        await this.fail(res2, `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`);
-      location2 = this.resolve(res2.headers.get("location"), "upload location");
-      await res2.body?.cancel();
-      offset += chunk.length;
-      onProgress?.(offset);
-    }
-    const last = bytes.subarray(offset);
-    const url = new URL(location2);
-    url.searchParams.set("digest", digest);
-    const headers2 = {
-      "content-type": "application/octet-stream",
-      "content-length": String(last.length)
-    };
-    if (last.length > 0) headers2["content-range"] = `${offset}-${bytes.length - 1}`;
-    const res = await this.request("PUT", url.toString(), scope, { body: last, headers: headers2 });
-    if (res.status !== 201) await this.fail(res, `finish upload of ${digest}`);
-    await res.body?.cancel();
-    onProgress?.(bytes.length);
-  }
-  resolve(location2, what) {
-    if (!location2) throw new RegistryError(`the registry sent no ${what}`, 0);
-    return new URL(location2, this.opts.registry.origin).toString();
-  }
-  /**
-   * The manifest's digest, media type and size, or undefined when absent. A caller about to push
-   * asks with `pull,push`: one token then serves the whole publish (the registry grants what the
-   * credentials allow, so read-only credentials still get their answer).
-   */
-  async headManifest(repo, ref, actions = "pull") {
-    const res = await this.request("HEAD", `/v2/${repo}/manifests/${ref}`, this.scope(repo, actions), {
-      headers: { accept: ACCEPT_MANIFESTS }
-    });
-    if (res.status === 404) return void 0;
-    if (!res.ok) await this.fail(res, `HEAD ${repo}:${ref}`);
-    const digest = res.headers.get("docker-content-digest");
-    if (!digest) {
-      const m = await this.getManifest(repo, ref);
-      return m && { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
-    }
-    return {
-      digest,
-      mediaType: res.headers.get("content-type") ?? "",
-      size: Number(res.headers.get("content-length") ?? 0)
-    };
-  }
-  async getManifest(repo, ref) {
-    const res = await this.request("GET", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull"), {
-      headers: { accept: ACCEPT_MANIFESTS }
-    });
-    if (res.status === 404) return void 0;
-    if (!res.ok) await this.fail(res, `GET ${repo}:${ref}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const digest = sha256(bytes);
-    const declared = res.headers.get("docker-content-digest");
-    if (declared?.startsWith("sha256:") && declared !== digest) {
-      throw new RegistryError(
-        `manifest ${repo}:${ref} arrived with digest ${digest}, not the ${declared} the registry declared`,
-        0,
-        "DIGEST_INVALID"
-      );
-    }
-    if (ref.startsWith("sha256:") && ref !== digest)
-      throw new RegistryError(`manifest ${ref} arrived with digest ${digest}`, 0, "DIGEST_INVALID");
-    return { bytes, mediaType: res.headers.get("content-type") ?? "", digest };
-  }
-  async putManifest(repo, ref, bytes, mediaType) {
-    const res = await this.request("PUT", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull,push"), {
-      body: bytes,
-      headers: { "content-type": mediaType, "content-length": String(bytes.length) }
-    });
-    if (res.status !== 201) await this.fail(res, `push manifest ${repo}:${ref}`);
-    await res.body?.cancel();
-    return res.headers.get("docker-content-digest") ?? sha256(bytes);
-  }
-  /** Downloads a blob (following redirects without leaking credentials to other hosts) and verifies it. */
-  async getBlob(repo, digest, maxBytes) {
-    let res = await this.request("GET", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
-    for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) {
-      const next = this.resolve(res.headers.get("location"), "redirect location");
-      await res.body?.cancel();
-      const sameHost = new URL(next).host === this.opts.registry.host;
-      res = sameHost ? await this.request("GET", next, this.scope(repo, "pull")) : await fetchWithRetry(this.fetchImpl, next, { redirect: "manual" }, this.retry);
-    }
-    if (!res.ok) await this.fail(res, `GET blob ${digest}`);
-    const declared = Number(res.headers.get("content-length"));
-    if (declared > maxBytes)
-      throw new RegistryError(`blob ${digest} is ${declared} bytes, over the ${maxBytes}-byte limit`, 0);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.length > maxBytes)
-      throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
-    const actual = sha256(bytes);
-    if (actual !== digest)
-      throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, "DIGEST_INVALID");
-    return bytes;
-  }
-  /** All tags (following `Link` pagination). */
-  async listTags(repo) {
-    const tags = [];
-    let next = `/v2/${repo}/tags/list?n=1000`;
-    for (let pages = 0; next && pages < 1e4; pages++) {
-      const res = await this.request("GET", next, this.scope(repo, "pull"));
-      if (res.status === 404) return tags;
-      if (!res.ok) await this.fail(res, `list tags of ${repo}`);
-      const body = await res.json();
-      tags.push(...body.tags ?? []);
-      next = nextLink(res.headers.get("link"));
-    }
-    return tags;
-  }
-  async deleteManifest(repo, ref) {
-    const res = await this.request("DELETE", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "delete"));
-    if (res.status !== 202 && res.status !== 200) await this.fail(res, `delete ${repo}:${ref}`);
-    await res.body?.cancel();
-  }
-  /**
-   * GET on the registry's own JSON API (Packyard registries only); undefined where it does not
-   * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
-   * is scoped to one repository, and the API spans many.
-   */
-  async getJson(path10) {
-    return this.json("GET", path10);
-  }
-  /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
-  async postJson(path10, body) {
-    return this.json("POST", path10, Buffer.from(JSON.stringify(body)));
-  }
-  /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
-  async json(method, path10, body) {
-    const basic = await this.auth.basic();
-    const headers2 = basic ? { authorization: basic } : {};
-    if (body) headers2["content-type"] = "application/json";
-    const res = await this.request(method, path10, "", { body, headers: headers2 });
-    if (res.status === 404 || res.status === 405) {
-      await res.body?.cancel();
-      return void 0;
-    }
-    if (!res.ok) await this.fail(res, `${method} ${path10}`);
-    if (!/json/i.test(res.headers.get("content-type") ?? "")) {
-      await res.body?.cancel();
-      return void 0;
-    }
-    return await res.json();
-  }
-  /** Every repository `_catalog` lists (following `Link` pagination); a RegistryError when refused. */
-  async listCatalog() {
-    const repos = [];
-    let next = "/v2/_catalog?n=1000";
-    for (let pages = 0; next && pages < 1e4; pages++) {
-      const res = await this.request("GET", next, "registry:catalog:*");
-      if (!res.ok) await this.fail(res, "list repositories (_catalog)");
-      const body = await res.json();
-      repos.push(...body.repositories ?? []);
-      next = nextLink(res.headers.get("link"));
-    }
-    return repos;
-  }
-};
-function nextLink(header) {
-  const m = header ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(header) : null;
-  return m ? m[1] : void 0;
-}
-
-// client/publish.ts
-async function publishPack(client, pack, opts = {}) {
-  const repository = packRepository(pack.name, client.registry.basePath);
-  const base = { name: pack.name, version: pack.version, repository, digest: pack.manifestDigest };
-  const total = pack.archive.length;
-  const progress = (phase, sent) => opts.onProgress?.({ phase, sent, total });
-  try {
-    progress("checking", 0);
-    const existing = await client.headManifest(repository, pack.version, "pull,push");
-    if (existing?.digest === pack.manifestDigest)
-      return { ...base, status: "skipped", uploaded: 0, message: "already published" };
-    if (existing && !opts.force) {
-      return {
-        ...base,
-        status: "failed",
-        uploaded: 0,
-        message: `${repository}:${pack.version} already holds ${existing.digest}, but this build is ${pack.manifestDigest}; versions are immutable \u2014 bump the version (or pass --force on a registry that allows overwriting)`
-      };
-    }
-    progress("uploading", 0);
-    const config = await client.pushBlob(repository, EMPTY_CONFIG, opts.mountFrom);
-    const layer = await client.pushBlob(
-      repository,
-      pack.archive,
-      opts.mountFrom,
-      (sent) => progress("uploading", sent)
-    );
-    progress("tagging", total);
-    await client.putManifest(repository, pack.version, pack.manifest, MEDIA_TYPE_MANIFEST);
-    return {
-      ...base,
-      status: "published",
-      uploaded: config.uploaded + layer.uploaded + pack.manifest.length
-    };
-  } catch (err) {
-    const invalid = err instanceof RegistryError && err.code === "MANIFEST_INVALID";
-    return { ...base, status: invalid ? "invalid" : "failed", uploaded: 0, message: err.message };
-  }
-}
-function createLimit(limit) {
-  let running = 0;
-  const waiting = [];
-  return async (task) => {
-    if (running >= limit) await new Promise((resolve2) => waiting.push(resolve2));
-    else running++;
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
-}
-async function mapLimit(items, limit, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i2 = next++;
-      out[i2] = await fn(items[i2]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
 // core/pack-identity.ts
-import { createHash as createHash3 } from "node:crypto";
 var MAX_FILE_BYTES = 64 * 1024 * 1024;
 var MAX_PACK_JSON_BYTES = 1024 * 1024;
 function packContentDigest(tree) {
   if (tree.entries.some((e) => e.size > MAX_FILE_BYTES)) return void 0;
-  const h = createHash3("sha256");
+  const h = createHash2("sha256");
   for (const e of tree.entries) {
     if (e.type === "directory") {
       h.update(`D\0${e.path}\0`);
@@ -39906,7 +39952,7 @@ function packContentDigest(tree) {
     } catch {
       return void 0;
     }
-    const file = createHash3("sha256").update(bytes).digest("hex");
+    const file = createHash2("sha256").update(bytes).digest("hex");
     h.update(`F\0${e.executable ? "x" : "-"}\0${e.path}\0${file}\0`);
   }
   for (const p of tree.problems) h.update(`P\0${p.rule}\0${p.path}\0`);
@@ -39976,15 +40022,22 @@ async function lookupPublished(client, ids, concurrency = 4) {
   return found;
 }
 var NO_ERRORS = (lint) => lint.errors === 0;
-function unchangedPacks(packs, published2, gate = NO_ERRORS) {
+function unchangedPacks(packs, published, gate = NO_ERRORS) {
   const unique = uniquePackIds(packs);
   const out = /* @__PURE__ */ new Map();
   for (const p of packs) {
     if (!unique.has(packId(p))) continue;
-    const v = published2.get(packId(p));
+    const v = published.get(packId(p));
     if (v?.contentDigest && gate(v.lint) && v.contentDigest === p.contentDigest()) out.set(p.dir, v);
   }
   return out;
+}
+async function findUnchanged(client, packs, opts = {}) {
+  const unique = uniquePackIds(packs);
+  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
+  if (ids.length === 0) return /* @__PURE__ */ new Map();
+  const published = await lookupPublished(client, ids, opts.concurrency);
+  return published ? unchangedPacks(packs, published, opts.gate) : /* @__PURE__ */ new Map();
 }
 
 // core/gzip.ts
@@ -41184,122 +41237,41 @@ function writeTar(entries) {
 }
 var TarFormatError = class extends Error {
 };
-var TarEntryLimitError = class extends TarFormatError {
-};
-var META_TYPES = /* @__PURE__ */ new Set(["x", "g", "L", "K"]);
-function readTar(buf, visit2, opts = {}) {
-  const maxEntries = opts.maxEntries ?? Number.POSITIVE_INFINITY;
+function readTar(buf, visit2) {
   let off = 0;
-  let count = 0;
-  let pax;
+  let ex;
+  let gex;
   let longPath;
-  let longLink;
   while (off + BLOCK <= buf.length) {
     if (isZeroBlock(buf, off)) return;
-    const h = new Header(buf, off);
+    const h = new Header(buf, off, ex, gex);
     if (!h.cksumValid) throw new TarFormatError(`bad header checksum at byte ${off}`);
-    const typeflag = String.fromCharCode(buf[off + 156]);
-    const paxSize = META_TYPES.has(typeflag) ? void 0 : pax?.get("size");
-    const size = paxSize !== void 0 ? Number(paxSize) : rawSize(buf, off) ?? -1;
+    const size = h.size ?? 0;
     const start = off + BLOCK;
     const end = start + size;
-    if (!Number.isSafeInteger(size) || size < 0 || end > buf.length)
-      throw new TarFormatError(`entry "${cString(buf, off, 100)}" is truncated or has a bad size`);
+    if (size < 0 || end > buf.length) throw new TarFormatError(`entry "${h.path}" is truncated`);
     const body = buf.subarray(start, end);
     off = start + Math.ceil(size / BLOCK) * BLOCK;
-    const posix = buf.toString("latin1", start - BLOCK + 257, start - BLOCK + 265) === "ustar\x0000";
-    const prefix = cString(buf, start - BLOCK + 345, 155);
-    const name2 = cString(buf, start - BLOCK, 100);
-    if (prefix && !posix && buf[start - BLOCK + 345] !== 0)
-      throw new TarFormatError(
-        `entry "${name2}" has a ustar prefix field under non-POSIX magic (extractors disagree on it)`
-      );
-    switch (typeflag) {
-      case "x":
-        if (pax) throw new TarFormatError(`two pax headers in a row before "${name2}"`);
-        pax = parsePax(body);
+    switch (h.type) {
+      case "ExtendedHeader":
+        ex = Pax.parse(body.toString("utf8"), ex, false);
         continue;
-      case "g": {
-        const g = parsePax(body);
-        for (const k of ["path", "linkpath", "size"])
-          if (g.has(k))
-            throw new TarFormatError(`a global pax header sets "${k}" (extractors disagree on it)`);
+      case "GlobalExtendedHeader":
+        gex = Pax.parse(body.toString("utf8"), gex, true);
         continue;
+      case "NextFileHasLongPath":
+      case "OldGnuLongPath":
+        longPath = body.toString("utf8").replace(/\0.*/s, "");
+        continue;
+      default: {
+        const path10 = longPath ?? h.path ?? "";
+        longPath = void 0;
+        ex = void 0;
+        visit2({ path: path10, type: h.type, size, mode: h.mode ?? 0, data: body });
       }
-      case "L":
-        if (longPath !== void 0) throw new TarFormatError("two GNU long names in a row");
-        longPath = cString(body, 0, body.length);
-        continue;
-      case "K":
-        if (longLink !== void 0) throw new TarFormatError("two GNU long link names in a row");
-        longLink = cString(body, 0, body.length);
-        continue;
     }
-    if (++count > maxEntries) throw new TarEntryLimitError(`the archive has more than ${maxEntries} entries`);
-    const paxPath = pax?.get("path");
-    if (paxPath !== void 0 && longPath !== void 0)
-      throw new TarFormatError(`entry "${paxPath}" has both a pax header and a GNU long name`);
-    if (pax && (longPath !== void 0 || longLink !== void 0))
-      throw new TarFormatError(`entry "${longPath ?? name2}" has both a pax header and a GNU long name`);
-    if (prefix && (paxPath !== void 0 || longPath !== void 0))
-      throw new TarFormatError(
-        `entry "${paxPath ?? longPath}" has a ustar prefix beside a long name (extractors disagree on it)`
-      );
-    const path10 = paxPath ?? longPath ?? (prefix ? `${prefix}/${name2}` : name2);
-    if (typeflag === "5" && size > 0)
-      throw new TarFormatError(
-        `folder entry "${path10}" carries ${size} bytes of data (extractors disagree on it)`
-      );
-    visit2({
-      path: path10,
-      type: h.type,
-      typeflag,
-      size,
-      mode: h.mode ?? 0,
-      linkpath: pax?.get("linkpath") ?? longLink ?? h.linkpath ?? "",
-      data: body
-    });
-    pax = void 0;
-    longPath = void 0;
-    longLink = void 0;
   }
   if (off < buf.length) throw new TarFormatError("the archive ends in the middle of a header");
-}
-function cString(buf, off, len) {
-  const field = buf.subarray(off, off + len);
-  const nul = field.indexOf(0);
-  return field.subarray(0, nul < 0 ? field.length : nul).toString("utf8");
-}
-function rawSize(buf, off) {
-  const text = buf.toString("latin1", off + 124, off + 136).replace(/[\0 ]+$/, "").trim();
-  if (text === "") return 0;
-  return /^[0-7]+$/.test(text) ? Number.parseInt(text, 8) : void 0;
-}
-function parsePax(body) {
-  const out = /* @__PURE__ */ new Map();
-  let off = 0;
-  while (off < body.length) {
-    if (body[off] === 0 && body.subarray(off).every((b) => b === 0)) break;
-    const sp = body.indexOf(32, off);
-    const lenText = sp < 0 ? "" : body.toString("latin1", off, sp);
-    const len = /^[1-9][0-9]{0,8}$/.test(lenText) ? Number(lenText) : 0;
-    const end = off + len;
-    if (!len || end > body.length || body[end - 1] !== 10)
-      throw new TarFormatError("a pax header has a malformed record");
-    const rec = body.subarray(sp + 1, end - 1);
-    const eq = rec.indexOf(61);
-    if (eq <= 0) throw new TarFormatError('a pax header has a record without "key="');
-    const key = rec.toString("utf8", 0, eq);
-    if (out.has(key)) throw new TarFormatError(`a pax header repeats "${key}"`);
-    if (key.startsWith("GNU.sparse"))
-      throw new TarFormatError("sparse files are not supported in pack archives");
-    const value = rec.toString("utf8", eq + 1);
-    if (key === "size" && !/^[0-9]{1,15}$/.test(value))
-      throw new TarFormatError("a pax header has a bad size");
-    out.set(key, value);
-    off = end;
-  }
-  return out;
 }
 function isZeroBlock(buf, off) {
   for (let i2 = off; i2 < off + BLOCK; i2++) if (buf[i2] !== 0) return false;
@@ -41352,6 +41324,32 @@ async function buildPack(tree, name2, version, created) {
     manifest,
     manifestDigest: sha256Digest(manifest)
   };
+}
+
+// core/discover.ts
+import { promises as fs4 } from "node:fs";
+import path7 from "node:path";
+var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
+var PathNotFoundError = class extends Error {
+};
+async function discoverPacks(roots) {
+  const found = /* @__PURE__ */ new Set();
+  for (const root of roots) {
+    const st = await fs4.stat(root).catch(() => void 0);
+    if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
+    await walk2(root, found, 0);
+  }
+  return [...found].sort(compareBytes);
+}
+async function walk2(dir, found, depth) {
+  if (depth > 32) return;
+  const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
+  if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
+    found.add(path7.normalize(dir));
+    return;
+  }
+  const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
+  for (const name2 of subdirs) await walk2(path7.join(dir, name2), found, depth + 1);
 }
 
 // core/findings.ts
@@ -41628,9 +41626,6 @@ function formatBytes(n) {
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${n} bytes`;
 }
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 function isPlainObject(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -41733,46 +41728,6 @@ var import_semver = __toESM(require_semver2(), 1);
 
 // core/chart-archive.ts
 import zlib from "node:zlib";
-
-// core/archive-paths.ts
-var UNSAFE_CHAR = /[\u0000-\u001f\u007f\ufffd]/;
-function normaliseEntryPath(raw) {
-  const bad = UNSAFE_CHAR.exec(raw);
-  if (bad) {
-    const what = bad[0] === "\uFFFD" ? "bytes that are not UTF-8" : `a control character (U+${bad[0].charCodeAt(0).toString(16).padStart(4, "0")})`;
-    return { ok: false, reason: `entry ${JSON.stringify(raw)} has ${what} in its name` };
-  }
-  if (raw.startsWith("/"))
-    return { ok: false, reason: `entry "${raw}" is an absolute path (escapes the archive)` };
-  const segs = raw.split("/").filter((s) => s !== "" && s !== ".");
-  if (segs.includes("..")) return { ok: false, reason: `entry "${raw}" escapes the archive ("..")` };
-  return { ok: true, path: segs.join("/") };
-}
-var ArchiveLayout = class {
-  kinds = /* @__PURE__ */ new Map();
-  add(path10, kind, raw) {
-    const segs = path10.split("/");
-    for (let i2 = 1; i2 < segs.length; i2++) {
-      const parent = segs.slice(0, i2).join("/");
-      const k = this.kinds.get(parent);
-      if (k === "file") return collision(parent, raw);
-      if (!k) this.kinds.set(parent, "implied");
-    }
-    const had = this.kinds.get(path10);
-    if (had === "implied") {
-      if (kind === "file") return collision(path10, raw);
-    } else if (had) {
-      return had === kind ? `the archive has two entries for "${path10}" (the second is "${raw}"); extractors would keep only one, so it could differ from what was linted. Rebuild the archive with one entry per path` : collision(path10, raw);
-    }
-    this.kinds.set(path10, kind);
-    return void 0;
-  }
-};
-function collision(path10, raw) {
-  return `"${path10}" is both a file and a folder in the archive (at entry "${raw}"); rebuild the archive from a real folder`;
-}
-
-// core/chart-archive.ts
 var WANTED = /* @__PURE__ */ new Set(["Chart.yaml", "values.yaml", "values.schema.json"]);
 var MAX_WANTED_FILE = 8 * 1024 * 1024;
 function readChartArchive(bytes, maxInflated) {
@@ -41794,28 +41749,19 @@ function readChartArchive(bytes, maxInflated) {
   }
   const tops = /* @__PURE__ */ new Set();
   const files = /* @__PURE__ */ new Map();
-  const layout = new ArchiveLayout();
   try {
-    readTar(
-      tarBytes,
-      (entry) => {
-        const norm = normaliseEntryPath(entry.path);
-        if (!norm.ok) throw new TarFormatError(norm.reason);
-        if (norm.path === "") return;
-        const dir2 = entry.typeflag === "5";
-        const why = layout.add(norm.path, dir2 ? "directory" : "file", entry.path);
-        if (why) throw new TarFormatError(why);
-        const segs = norm.path.split("/");
-        if (segs[0]) tops.add(segs[0]);
-        const rel = segs.slice(1).join("/");
-        if (segs.length === 2 && WANTED.has(rel) && entry.type === "File" && entry.size <= MAX_WANTED_FILE) {
-          files.set(`${segs[0]}/${rel}`, entry.data.toString("utf8"));
-        }
-      },
-      { maxEntries: MAX_TREE_ENTRIES }
-    );
+    readTar(tarBytes, (entry) => {
+      const name2 = entry.path.replace(/^\.\//, "");
+      const segs = name2.split("/");
+      if (name2.startsWith("/") || segs.includes(".."))
+        throw new TarFormatError(`entry "${entry.path}" escapes the archive`);
+      if (segs[0]) tops.add(segs[0]);
+      const rel = segs.slice(1).join("/");
+      if (segs.length === 2 && WANTED.has(rel) && entry.type === "File" && entry.size <= MAX_WANTED_FILE) {
+        files.set(`${segs[0]}/${rel}`, entry.data.toString("utf8"));
+      }
+    });
   } catch (err) {
-    if (!(err instanceof TarFormatError)) throw err;
     return { ok: false, reason: `is not a readable tar archive (${err.message})` };
   }
   if (tops.size === 0) return { ok: false, reason: "is an empty archive" };
@@ -44530,195 +44476,6 @@ function flagDuplicates(packs) {
   }
 }
 
-// publish/engine.ts
-function registryPort(client, concurrency = 4) {
-  return {
-    basePath: client.registry.basePath,
-    lookup: (ids) => lookupPublished(client, ids, concurrency),
-    publish: (pack, opts) => publishPack(client, pack, opts)
-  };
-}
-function lintGate(failOn) {
-  return (lint) => lint.errors === 0 && (failOn === "error" || lint.warnings === 0);
-}
-function refusal(p, failOn, packageInvalid = false) {
-  if (p.errors > 0 && !packageInvalid) return plural(p.errors, "lint error");
-  if (!p.name || !p.version) return "pack.json gives no name or version";
-  if (failOn === "warning" && p.warnings > 0 && !packageInvalid)
-    return `${plural(p.warnings, "lint warning")} (fail-on: warning)`;
-  return void 0;
-}
-async function runEngine(opts) {
-  const emit = (e) => opts.onEvent?.(e);
-  const done = (o) => {
-    emit({ type: o.status, outcome: o });
-    return o;
-  };
-  try {
-    const dirs = opts.dirs ?? await discoverPacks([...opts.roots ?? ["."]]);
-    const packs = dirs.map(readPack);
-    emit({ type: "found", packs });
-    const unchanged = /* @__PURE__ */ new Map();
-    if (opts.registry && packs.length > 0) {
-      await opts.ready;
-      const found = await findUnchanged(opts.registry, packs, lintGate(opts.failOn));
-      emit({ type: "looked-up", total: packs.length, unchanged: found });
-      for (const p of packs) {
-        const v = found.get(p.dir);
-        if (v) unchanged.set(p.dir, done(unchangedOutcome(p, v, opts.registry.basePath)));
-      }
-    }
-    const rest = packs.filter((p) => !unchanged.has(p.dir));
-    const unique = uniquePackIds(packs);
-    const deliver = opts.registry ? publishTo(opts.registry, opts, emit) : packageOnly;
-    const builds = /* @__PURE__ */ new Map();
-    const delivered = /* @__PURE__ */ new Map();
-    const startBuild = (p) => {
-      let job = builds.get(p.pack);
-      if (!job) {
-        job = buildPack(p.tree, p.name, p.version, opts.created);
-        job.then((built) => emit({ type: "built", path: p.pack, built })).catch(() => {
-        });
-        builds.set(p.pack, job);
-      }
-      return job;
-    };
-    const startDelivery = (p) => {
-      let outcome = delivered.get(p.pack);
-      if (!outcome) {
-        outcome = deliver(p, startBuild(p)).then(done);
-        delivered.set(p.pack, outcome);
-      }
-      return outcome;
-    };
-    const lint = await lintPackDirs(
-      rest.map((p) => p.dir),
-      {
-        trees: rest.map((p) => p.tree),
-        onPack: (p) => {
-          if (refusal(p, opts.failOn, opts.packageInvalid)) return;
-          startBuild(p);
-          if (unique.has(packId(p))) void startDelivery(p);
-        }
-      }
-    );
-    const refused = lint.packs.filter((p) => refusal(p, opts.failOn, opts.packageInvalid));
-    emit({ type: "linted", run: lint, refused });
-    await helpGzipPool();
-    const linted2 = /* @__PURE__ */ new Map();
-    for (const p of lint.packs) {
-      const why = refusal(p, opts.failOn, opts.packageInvalid);
-      linted2.set(
-        p.pack,
-        why ? Promise.resolve(done(refusedOutcome(p, why, opts.registry))) : startDelivery(p)
-      );
-    }
-    const outcomes = [];
-    for (const p of packs)
-      outcomes.push(unchanged.get(p.dir) ?? await linted2.get(toPosix(p.dir)));
-    return { packs, lint, outcomes };
-  } finally {
-    await closeGzipPool();
-  }
-}
-var packageOnly = async (report, built) => {
-  try {
-    const pack = await built;
-    return {
-      ...linted(report),
-      status: "skipped",
-      reason: "packaged",
-      digest: pack.manifestDigest,
-      built: pack
-    };
-  } catch (err) {
-    return packagingFailed(report, err);
-  }
-};
-function publishTo(registry, opts, emit) {
-  const limit = createLimit(opts.concurrency);
-  return (report, built) => limit(async () => {
-    const name2 = report.name;
-    const pack = {
-      path: report.pack,
-      name: name2,
-      version: report.version,
-      repository: packRepository(name2, registry.basePath)
-    };
-    emit({ type: "publishing", pack });
-    let b;
-    try {
-      b = await built;
-    } catch (err) {
-      return { ...packagingFailed(report, err), repository: pack.repository };
-    }
-    const r = await registry.publish(b, {
-      force: opts.force ?? false,
-      onProgress: (progress) => emit({ type: "progress", pack, progress })
-    });
-    return { ...linted(report), ...published(r), built: b };
-  });
-}
-function published(r) {
-  const reason = r.status === "published" ? "published" : r.status === "skipped" ? "present" : "registry";
-  return {
-    status: r.status,
-    reason,
-    repository: r.repository,
-    digest: r.digest,
-    uploaded: r.uploaded,
-    ...r.message ? { message: r.message } : {}
-  };
-}
-function linted(report) {
-  return {
-    dir: report.dir,
-    path: report.pack,
-    name: report.name,
-    version: report.version,
-    report,
-    uploaded: 0
-  };
-}
-function packagingFailed(report, err) {
-  return {
-    ...linted(report),
-    status: "failed",
-    reason: "packaging",
-    message: `packaging failed: ${err.message}`
-  };
-}
-function refusedOutcome(report, why, registry) {
-  return {
-    ...linted(report),
-    status: "invalid",
-    reason: "refused",
-    message: why,
-    ...registry && report.name ? { repository: packRepository(report.name, registry.basePath) } : {}
-  };
-}
-function unchangedOutcome(p, v, basePath) {
-  return {
-    dir: p.dir,
-    path: toPosix(p.dir),
-    name: v.name,
-    version: v.version,
-    status: "skipped",
-    reason: "unchanged",
-    repository: packRepository(v.name, basePath),
-    digest: v.digest,
-    uploaded: 0,
-    recorded: v
-  };
-}
-async function findUnchanged(registry, packs, gate) {
-  const unique = uniquePackIds(packs);
-  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
-  if (ids.length === 0) return /* @__PURE__ */ new Map();
-  const published2 = await registry.lookup(ids);
-  return published2 ? unchangedPacks(packs, published2, gate) : /* @__PURE__ */ new Map();
-}
-
 // action/annotations.ts
 function annotationFor(f) {
   const props = { title: f.rule, file: f.file };
@@ -44748,231 +44505,6 @@ function annotate(findings, limit, sink) {
 function annotationOverflowNote(r) {
   if (r.errors.shown === r.errors.total && r.warnings.shown === r.warnings.total) return void 0;
   return `Annotated ${r.errors.shown} of ${r.errors.total} error${r.errors.total === 1 ? "" : "s"} and ${r.warnings.shown} of ${r.warnings.total} warning${r.warnings.total === 1 ? "" : "s"} (annotations-limit ${r.limit}; GitHub shows at most 10 of each per step); the job summary lists every finding.`;
-}
-
-// client/oidc.ts
-var OidcExchangeError = class extends Error {
-  constructor(message, status, reason, claims = [], bindings = []) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-    this.claims = claims;
-    this.bindings = bindings;
-  }
-  status;
-  reason;
-  claims;
-  bindings;
-};
-var headers = (opts, extra = {}) => ({
-  "user-agent": opts.userAgent ?? "packyard",
-  ...extra
-});
-async function discoverOidc(registry, opts = {}) {
-  const url = `${registry.origin}/api/v1/oidc`;
-  const res = await fetchWithRetry(
-    opts.fetch ?? fetch,
-    url,
-    { headers: headers(opts) },
-    opts.retry ?? DEFAULT_RETRY
-  );
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new OidcExchangeError(
-      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
-      res.status
-    );
-  }
-  const body = await res.json();
-  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
-    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
-  return { issuer: body.issuer, audience: body.audience };
-}
-async function exchangeOidcToken(registry, idToken, opts = {}) {
-  const url = `${registry.origin}/api/v1/oidc/token`;
-  let res;
-  try {
-    res = await (opts.fetch ?? fetch)(url, {
-      method: "POST",
-      headers: headers(opts, { "content-type": "application/json" }),
-      body: JSON.stringify({ token: idToken }),
-      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
-    });
-  } catch (err) {
-    throw new NetworkError(url, err);
-  }
-  const text = await res.text();
-  let body = {};
-  try {
-    body = JSON.parse(text);
-  } catch {
-  }
-  if (!res.ok) {
-    const e = body.errors?.[0];
-    const detail = e?.detail ?? {};
-    throw new OidcExchangeError(
-      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
-      res.status,
-      typeof detail.reason === "string" ? detail.reason : void 0,
-      Array.isArray(detail.claims) ? detail.claims : [],
-      Array.isArray(detail.bindings) ? detail.bindings : []
-    );
-  }
-  if (typeof body.token !== "string" || typeof body.username !== "string")
-    throw new OidcExchangeError(`${url} answered without a token`, res.status);
-  return {
-    credentials: { username: body.username, password: body.token },
-    expiresIn: Number(body.expires_in ?? 0),
-    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
-    bindings: Array.isArray(body.bindings) ? body.bindings : []
-  };
-}
-function describeExchangeError(err) {
-  const lines = [err.message];
-  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
-  if (err.bindings.length > 0) {
-    for (const b of err.bindings)
-      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
-  } else {
-    for (const m of err.claims) lines.push(`  ${show(m)}`);
-  }
-  return lines.join("\n");
-}
-
-// action/oidc.ts
-import { readFileSync } from "node:fs";
-function idTokenAvailable(env) {
-  return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
-}
-var HOW_TO = "add `permissions: id-token: write` to the job (or the workflow); pull requests from forks never get an ID token (nor secrets), so run them with dry-run: true";
-function planAuth(inputs, env, fork) {
-  if (inputs.credentials) return { kind: "password", credentials: inputs.credentials };
-  const available = idTokenAvailable(env);
-  const why = fork ? `this run is a pull request from the fork ${fork}, and GitHub gives those no ID token (nor secrets): run pull requests with dry-run: true` : `ACTIONS_ID_TOKEN_REQUEST_URL is not set: ${HOW_TO}`;
-  if (inputs.oidc === "true") {
-    if (!available) throw new Error(`oidc is true, but this job cannot get a GitHub OIDC ID token: ${why}`);
-    return { kind: "oidc" };
-  }
-  if (inputs.oidc === "auto" && available) return { kind: "oidc" };
-  return {
-    kind: "anonymous",
-    note: inputs.oidc === "auto" ? `No password and no ID token, so the registry is used anonymously. For trusted publishing, ${fork ? why : HOW_TO}; or pass username and password from secrets` : void 0
-  };
-}
-function pullRequestFork(env) {
-  if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
-  try {
-    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
-    const head = event.pull_request?.head?.repo?.full_name;
-    return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function prefixesCover(prefixes, basePath) {
-  const repository = `${basePath ? `${basePath}/` : ""}spectro-packs/archive/x`;
-  return prefixes.some((p) => repository.startsWith(p.endsWith("/") ? p : `${p}/`));
-}
-
-// action/connect.ts
-var VERSION = true ? "0.1.0" : "dev";
-async function connect(inputs, auth, registry) {
-  const userAgent = `packyard-action/${VERSION}`;
-  const failed = (problem) => {
-    info(`\u2716 ${problem}`);
-    return { registry, client: new RegistryClient({ registry, userAgent }), ready: false, problem };
-  };
-  let credentials;
-  let who;
-  if (auth.kind === "password") {
-    credentials = auth.credentials;
-    who = `the credentials of "${credentials.username}"`;
-    info(`Signing in to ${registry.origin} as ${credentials.username}`);
-  } else if (auth.kind === "oidc") {
-    try {
-      const exchanged = await trustedPublishing(inputs, registry, userAgent);
-      credentials = exchanged.credentials;
-      const granted = exchanged.prefixes.map((p) => `${p}*`).join(", ");
-      who = `the trusted-publishing token for ${granted}`;
-      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
-        return failed(
-          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ""}spectro-packs/archive/\u2026; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`
-        );
-      }
-    } catch (err) {
-      return failed(describeOidcError(err, registry));
-    }
-  } else {
-    who = "anonymous access";
-    info(`No username and password given: using ${registry.origin} anonymously`);
-    if (auth.note) info(auth.note);
-  }
-  const client = new RegistryClient({ registry, credentials, userAgent });
-  try {
-    await client.ping();
-  } catch (err) {
-    return failed(describeRegistryError(err, registry, who, auth));
-  }
-  return { registry, client, ready: true };
-}
-async function trustedPublishing(inputs, registry, userAgent) {
-  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
-  info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
-  let idToken;
-  try {
-    idToken = await getIDToken(audience);
-  } catch (err) {
-    throw new Error(
-      `GitHub did not give this job an ID token (${err.message.replace(/\s+/g, " ").trim()}); does the job have permissions: id-token: write?`
-    );
-  }
-  setSecret(idToken);
-  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
-  setSecret(exchanged.credentials.password);
-  info(
-    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(", ")} (trusted publisher ${exchanged.bindings.join(", ")})`
-  );
-  return exchanged;
-}
-var OIDC_HINTS = {
-  no_bindings: "add a trusted publisher for this repository and workflow on the registry (packyard publisher add)",
-  binding_mismatch: "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
-  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
-  replayed: "each ID token is accepted once; re-run the job",
-  expired: "the runner's clock or a slow step: re-run the job"
-};
-function describeOidcError(err, registry) {
-  if (err instanceof OidcExchangeError) {
-    const hint = err.reason ? OIDC_HINTS[err.reason] : void 0;
-    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `
-${hint}` : ""}`;
-  }
-  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
-  return `trusted publishing to ${registry.origin} failed: ${err.message}`;
-}
-function describeRegistryError(err, registry, who, auth) {
-  const where = `the registry at ${registry.origin}`;
-  if (err instanceof AuthError || err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
-    const check = auth.kind === "oidc" ? "Check the trusted publisher's prefix on the registry" : auth.kind === "anonymous" ? "Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)" : "Check the username and password inputs (and that the secret is available to this workflow)";
-    return `${where} refused ${who}: ${err.message}. ${check}`;
-  }
-  if (err instanceof RegistryError) return `${where}: ${err.message}`;
-  const message = err.message === "fetch failed" ? "no connection" : err.message;
-  const code3 = errorCode(err);
-  return `${where} did not answer: ${message}${code3 && !message.includes(code3) ? ` (${code3})` : ""}`;
-}
-function errorCode(err) {
-  const seen = /* @__PURE__ */ new Set();
-  for (let e = err; e && typeof e === "object" && !seen.has(e); ) {
-    seen.add(e);
-    const { code: code3, cause, errors } = e;
-    if (typeof code3 === "string") return code3;
-    e = cause ?? (Array.isArray(errors) ? errors[0] : void 0);
-  }
-  return void 0;
-}
-function displayRegistry(r) {
-  return `${r.host}${r.basePath ? `/${r.basePath}` : ""}`;
 }
 
 // client/reference.ts
@@ -45144,6 +44676,41 @@ function parseRegistry(raw, basePath, insecure, dryRun, problems) {
   }
 }
 
+// action/oidc.ts
+import { readFileSync } from "node:fs";
+function idTokenAvailable(env) {
+  return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+}
+var HOW_TO = "add `permissions: id-token: write` to the job (or the workflow); pull requests from forks never get an ID token (nor secrets), so run them with dry-run: true";
+function planAuth(inputs, env, fork) {
+  if (inputs.credentials) return { kind: "password", credentials: inputs.credentials };
+  const available = idTokenAvailable(env);
+  const why = fork ? `this run is a pull request from the fork ${fork}, and GitHub gives those no ID token (nor secrets): run pull requests with dry-run: true` : `ACTIONS_ID_TOKEN_REQUEST_URL is not set: ${HOW_TO}`;
+  if (inputs.oidc === "true") {
+    if (!available) throw new Error(`oidc is true, but this job cannot get a GitHub OIDC ID token: ${why}`);
+    return { kind: "oidc" };
+  }
+  if (inputs.oidc === "auto" && available) return { kind: "oidc" };
+  return {
+    kind: "anonymous",
+    note: inputs.oidc === "auto" ? `No password and no ID token, so the registry is used anonymously. For trusted publishing, ${fork ? why : HOW_TO}; or pass username and password from secrets` : void 0
+  };
+}
+function pullRequestFork(env) {
+  if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
+  try {
+    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
+    const head = event.pull_request?.head?.repo?.full_name;
+    return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function prefixesCover(prefixes, basePath) {
+  const repository = `${basePath ? `${basePath}/` : ""}spectro-packs/archive/x`;
+  return prefixes.some((p) => repository.startsWith(p.endsWith("/") ? p : `${p}/`));
+}
+
 // action/result.ts
 function resultEntries(outcomes) {
   return outcomes.map((o) => ({
@@ -45176,59 +44743,8 @@ function failureMessage(outcomes, failOn) {
   return `${plural(bad.length, "pack")} not published${threshold}: ${parts.join(", ")}; see the job summary
 ${lines.join("\n")}`;
 }
-
-// action/log.ts
-function unchangedOutcome2(path10, v) {
-  const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
-  const by = `${v.pushedBy}${run2}`;
-  return {
-    path: path10,
-    name: v.name,
-    version: v.version,
-    digest: v.digest,
-    status: "skipped",
-    message: `unchanged since published ${v.pushedAt} by ${by}; lint as recorded by the registry`,
-    errors: v.lint.errors,
-    warnings: v.lint.warnings,
-    uploaded: 0
-  };
-}
-function unchangedLog(total, found) {
-  const lines = [...found.values()].map(
-    (v) => `unchanged: ${v.name}@${v.version}  ${v.digest}  (published ${v.pushedAt} by ${v.pushedBy})`
-  );
-  lines.push(
-    found.size === 0 ? `No pack of ${total} is held unchanged (or the registry has no Packyard API): linting and packaging all` : `${plural(found.size, "pack")} of ${total} unchanged since published: not linted or packaged again`
-  );
-  return lines.join("\n");
-}
-function lintLog(run2) {
-  const lines = [];
-  for (const p of run2.packs) {
-    const id = p.name ? `${p.name}@${p.version ?? "?"}` : "unnamed pack";
-    lines.push(`${p.errors > 0 ? "\u2716" : p.warnings > 0 ? "!" : "\u2714"} ${p.pack} (${id})`);
-    for (const f of run2.findings.filter((x2) => x2.pack === p.pack)) {
-      const where = `${f.file}${f.line ? `:${f.line}:${f.column ?? 1}` : ""}`;
-      lines.push(`    ${where}  ${f.severity}  ${f.message}  [${f.rule}]`);
-    }
-  }
-  lines.push(
-    `${plural(run2.packs.length, "pack")} checked: ${plural(run2.errors, "error")}, ${plural(run2.warnings, "warning")}`
-  );
-  return lines.join("\n");
-}
-function buildLine(o) {
-  if (o.reason === "refused") return `\u2716 ${o.path}: not packaged: ${o.message}`;
-  if (o.reason === "packaging") return `\u2716 ${o.path}: ${o.message}`;
-  const b = o.built;
-  return b ? `built ${b.name}@${b.version}  ${b.archiveName}  ${formatBytes(b.archive.length)}  ${b.manifestDigest}` : "";
-}
-function publishLine(o) {
-  const what = `${o.name}@${o.version} \u2192 ${o.repository}:${o.version}`;
-  if (o.status === "published")
-    return `published ${what}  ${o.digest}  (${formatBytes(o.uploaded)} uploaded)`;
-  if (o.status === "skipped") return `skipped ${what}  ${o.digest}  (already in the registry)`;
-  return `\u2716 ${o.status} ${what}: ${o.message ?? ""}`;
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 // action/summary.ts
@@ -45316,11 +44832,14 @@ function code2(s) {
 }
 
 // action/main.ts
+var VERSION = true ? "0.1.0" : "dev";
 async function run() {
   try {
     await main(process.env);
   } catch (err) {
     setFailed(err instanceof Error ? err.message : String(err));
+  } finally {
+    await closeGzipPool();
   }
 }
 async function main(env) {
@@ -45329,32 +44848,103 @@ async function main(env) {
   const workspace = path9.resolve(env.GITHUB_WORKSPACE || process.cwd());
   process.chdir(workspace);
   const roots = inputs.paths.map((p) => workspaceRelative(workspace, p));
+  const refusal = (p) => {
+    if (p.errors > 0) return `${plural(p.errors, "lint error")}`;
+    if (!p.name || !p.version) return "pack.json gives no name or version";
+    if (inputs.failOn === "warning" && p.warnings > 0)
+      return `${plural(p.warnings, "lint warning")} (fail-on: warning)`;
+    return void 0;
+  };
+  const builds = /* @__PURE__ */ new Map();
+  const startBuild = (p) => {
+    const job = buildPack(p.tree, p.name, p.version);
+    job.catch(() => {
+    });
+    builds.set(p.pack, job);
+    return job;
+  };
   const dirs = await discover(roots, workspace);
+  const packs = dirs.map(readPack);
   const registry = inputs.dryRun ? void 0 : inputs.registry;
   const session = registry ? await connect(inputs, auth, registry) : void 0;
-  const { lint, outcomes } = await runEngine({
-    dirs,
-    registry: session?.ready ? registryPort(session.client, inputs.concurrency) : void 0,
-    failOn: inputs.failOn,
-    concurrency: inputs.concurrency,
-    onEvent: (e) => logLive(e, roots, session)
+  const unchanged = /* @__PURE__ */ new Map();
+  if (session?.ready) {
+    await group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
+      const found = await findUnchanged(session.client, packs, {
+        concurrency: inputs.concurrency,
+        // Stand in for linting only where the recorded lint passes this run's fail-on.
+        gate: (lint2) => lint2.errors === 0 && (inputs.failOn === "error" || lint2.warnings === 0)
+      });
+      for (const [dir, v] of found) unchanged.set(dir, v);
+      info(unchangedLog(packs.length, found));
+    });
+  }
+  const rest = packs.filter((p) => !unchanged.has(p.dir));
+  const lint = await group("Lint", async () => {
+    info(`Linting ${plural(rest.length, "pack")} under ${roots.join(", ")}`);
+    const run2 = await lintPackDirs(
+      rest.map((p) => p.dir),
+      { trees: rest.map((p) => p.tree), onPack: (p) => refusal(p) === void 0 && startBuild(p) }
+    );
+    info(lintLog(run2));
+    return run2;
   });
   const annotations = annotate(lint.findings, inputs.annotationsLimit, core_exports);
   const overflow = annotationOverflowNote(annotations);
   if (overflow) info(overflow);
-  const linted2 = outcomes.filter((o) => o.reason !== "unchanged");
-  const packaged = linted2.filter((o) => o.built);
+  const outcomes = [];
+  const built = [];
   await group("Build", async () => {
-    for (const o of linted2) info(buildLine(o));
+    await helpGzipPool();
+    for (const p of lint.packs) {
+      const outcome = {
+        path: p.pack,
+        name: p.name ?? null,
+        version: p.version ?? null,
+        digest: null,
+        status: "invalid",
+        errors: p.errors,
+        warnings: p.warnings,
+        uploaded: 0
+      };
+      outcomes.push(outcome);
+      const why = refusal(p);
+      if (why) {
+        outcome.message = why;
+        info(`\u2716 ${p.pack}: not packaged: ${why}`);
+        continue;
+      }
+      try {
+        const pack = await (builds.get(p.pack) ?? startBuild(p));
+        outcome.digest = pack.manifestDigest;
+        built.push({ pack, outcome });
+        info(
+          `built ${pack.name}@${pack.version}  ${pack.archiveName}  ${formatBytes(pack.archive.length)}  ${pack.manifestDigest}`
+        );
+      } catch (err) {
+        outcome.status = "failed";
+        outcome.message = `packaging failed: ${err.message}`;
+        info(`\u2716 ${p.pack}: ${outcome.message}`);
+      }
+    }
   });
   if (inputs.dryRun) {
-    info(`Dry run: ${plural(packaged.length, "pack")} packaged, nothing pushed.`);
-  } else if (session && packaged.length > 0) {
-    await group(`Publish to ${displayRegistry(session.registry)}`, async () => {
-      if (session.ready) for (const o of packaged) info(publishLine(o));
-    });
+    for (const { outcome } of built) {
+      outcome.status = "skipped";
+      outcome.message = "dry run: not pushed";
+    }
+    info(`Dry run: ${plural(built.length, "pack")} packaged, nothing pushed.`);
+  } else if (session && built.length > 0) {
+    await group(
+      `Publish to ${displayRegistry(session.registry)}`,
+      () => publish(inputs, session, built)
+    );
   }
-  const results = outcomes.map((o) => actionOutcome(o, session));
+  const linted = new Map(outcomes.map((o) => [o.path, o]));
+  const results = packs.map((p) => {
+    const v = unchanged.get(p.dir);
+    return v ? unchangedOutcome(toPosix(p.dir), v) : linted.get(toPosix(p.dir));
+  });
   const counts = countStatuses(results);
   setOutput("result", JSON.stringify(resultEntries(results)));
   setOutput("published", counts.published);
@@ -45380,38 +44970,146 @@ async function main(env) {
   );
   if (failure) setFailed(failure);
 }
-function logLive(e, roots, session) {
-  if (e.type === "looked-up" && session) {
-    startGroup(`Ask ${displayRegistry(session.registry)} what it holds`);
-    info(unchangedLog(e.total, e.unchanged));
-    endGroup();
-  } else if (e.type === "linted") {
-    startGroup("Lint");
-    info(`Linting ${plural(e.run.packs.length, "pack")} under ${roots.join(", ")}`);
-    info(lintLog(e.run));
-    endGroup();
-  }
-}
-function actionOutcome(o, session) {
-  if (o.reason === "unchanged" && o.recorded) return unchangedOutcome2(o.path, o.recorded);
-  const report = o.report;
-  const out = {
-    path: o.path,
-    name: o.name ?? null,
-    version: o.version ?? null,
-    digest: o.built?.manifestDigest ?? null,
-    status: o.status,
-    errors: report?.errors ?? 0,
-    warnings: report?.warnings ?? 0,
-    uploaded: o.uploaded
+async function connect(inputs, auth, registry) {
+  const userAgent = `packyard-action/${VERSION}`;
+  const failed = (problem) => {
+    info(`\u2716 ${problem}`);
+    return { registry, client: new RegistryClient({ registry, userAgent }), ready: false, problem };
   };
-  if (o.reason === "present") out.message = "already in the registry";
-  else if (o.reason === "packaged" && session) {
-    out.status = "failed";
-    out.message = session.problem;
-  } else if (o.reason === "packaged") out.message = "dry run: not pushed";
-  else if (o.message) out.message = o.message;
-  return out;
+  let credentials;
+  let who;
+  if (auth.kind === "password") {
+    credentials = auth.credentials;
+    who = `the credentials of "${credentials.username}"`;
+    info(`Signing in to ${registry.origin} as ${credentials.username}`);
+  } else if (auth.kind === "oidc") {
+    try {
+      const exchanged = await trustedPublishing(inputs, registry, userAgent);
+      credentials = exchanged.credentials;
+      const granted = exchanged.prefixes.map((p) => `${p}*`).join(", ");
+      who = `the trusted-publishing token for ${granted}`;
+      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
+        return failed(
+          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ""}spectro-packs/archive/\u2026; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`
+        );
+      }
+    } catch (err) {
+      return failed(describeOidcError(err, registry));
+    }
+  } else {
+    who = "anonymous access";
+    info(`No username and password given: using ${registry.origin} anonymously`);
+    if (auth.note) info(auth.note);
+  }
+  const client = new RegistryClient({ registry, credentials, userAgent });
+  try {
+    await client.ping();
+  } catch (err) {
+    return failed(describeRegistryError(err, registry, who, auth));
+  }
+  return { registry, client, ready: true };
+}
+async function publish(inputs, session, built) {
+  if (!session.ready) {
+    for (const { outcome } of built) {
+      outcome.status = "failed";
+      outcome.message = session.problem;
+    }
+    return;
+  }
+  const { client } = session;
+  await mapLimit(built, inputs.concurrency, async ({ pack, outcome }) => {
+    const r = await publishPack(client, pack);
+    outcome.status = r.status;
+    outcome.uploaded = r.uploaded;
+    if (r.status === "skipped") outcome.message = "already in the registry";
+    else if (r.message) outcome.message = r.message;
+    const what = `${pack.name}@${pack.version} \u2192 ${r.repository}:${pack.version}`;
+    if (r.status === "published")
+      info(`published ${what}  ${r.digest}  (${formatBytes(r.uploaded)} uploaded)`);
+    else if (r.status === "skipped") info(`skipped ${what}  ${r.digest}  (already in the registry)`);
+    else info(`\u2716 ${r.status} ${what}: ${r.message ?? ""}`);
+  });
+}
+function unchangedOutcome(path10, v) {
+  const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
+  const by = `${v.pushedBy}${run2}`;
+  return {
+    path: path10,
+    name: v.name,
+    version: v.version,
+    digest: v.digest,
+    status: "skipped",
+    message: `unchanged since published ${v.pushedAt} by ${by}; lint as recorded by the registry`,
+    errors: v.lint.errors,
+    warnings: v.lint.warnings,
+    uploaded: 0
+  };
+}
+function unchangedLog(total, found) {
+  const lines = [...found.values()].map(
+    (v) => `unchanged: ${v.name}@${v.version}  ${v.digest}  (published ${v.pushedAt} by ${v.pushedBy})`
+  );
+  lines.push(
+    found.size === 0 ? `No pack of ${total} is held unchanged (or the registry has no Packyard API): linting and packaging all` : `${plural(found.size, "pack")} of ${total} unchanged since published: not linted or packaged again`
+  );
+  return lines.join("\n");
+}
+async function trustedPublishing(inputs, registry, userAgent) {
+  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
+  info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
+  let idToken;
+  try {
+    idToken = await getIDToken(audience);
+  } catch (err) {
+    throw new Error(
+      `GitHub did not give this job an ID token (${err.message.replace(/\s+/g, " ").trim()}); does the job have permissions: id-token: write?`
+    );
+  }
+  setSecret(idToken);
+  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
+  setSecret(exchanged.credentials.password);
+  info(
+    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(", ")} (trusted publisher ${exchanged.bindings.join(", ")})`
+  );
+  return exchanged;
+}
+var OIDC_HINTS = {
+  no_bindings: "add a trusted publisher for this repository and workflow on the registry (packyard publisher add)",
+  binding_mismatch: "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
+  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
+  replayed: "each ID token is accepted once; re-run the job",
+  expired: "the runner's clock or a slow step: re-run the job"
+};
+function describeOidcError(err, registry) {
+  if (err instanceof OidcExchangeError) {
+    const hint = err.reason ? OIDC_HINTS[err.reason] : void 0;
+    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `
+${hint}` : ""}`;
+  }
+  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
+  return `trusted publishing to ${registry.origin} failed: ${err.message}`;
+}
+function describeRegistryError(err, registry, who, auth) {
+  const where = `the registry at ${registry.origin}`;
+  if (err instanceof AuthError || err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
+    const check = auth.kind === "oidc" ? "Check the trusted publisher's prefix on the registry" : auth.kind === "anonymous" ? "Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)" : "Check the username and password inputs (and that the secret is available to this workflow)";
+    return `${where} refused ${who}: ${err.message}. ${check}`;
+  }
+  if (err instanceof RegistryError) return `${where}: ${err.message}`;
+  const message = err.message === "fetch failed" ? "no connection" : err.message;
+  const code3 = errorCode(err);
+  return `${where} did not answer: ${message}${code3 && !message.includes(code3) ? ` (${code3})` : ""}`;
+}
+function errorCode(err) {
+  const seen = /* @__PURE__ */ new Set();
+  for (let e = err; e && typeof e === "object" && !seen.has(e); ) {
+    seen.add(e);
+    const { code: code3, cause, errors } = e;
+    if (typeof code3 === "string") return code3;
+    e = cause ?? (Array.isArray(errors) ? errors[0] : void 0);
+  }
+  return void 0;
 }
 async function discover(roots, workspace) {
   let dirs;
@@ -45433,9 +45131,27 @@ function workspaceRelative(workspace, p) {
   const rel = path9.relative(workspace, p);
   return rel === "" ? "." : rel.startsWith("..") || path9.isAbsolute(rel) ? p : rel;
 }
+function displayRegistry(r) {
+  return `${r.host}${r.basePath ? `/${r.basePath}` : ""}`;
+}
 function sourceUrl(env) {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env;
   return server && repo && sha ? `${server}/${repo}/blob/${sha}/` : void 0;
+}
+function lintLog(run2) {
+  const lines = [];
+  for (const p of run2.packs) {
+    const id = p.name ? `${p.name}@${p.version ?? "?"}` : "unnamed pack";
+    lines.push(`${p.errors > 0 ? "\u2716" : p.warnings > 0 ? "!" : "\u2714"} ${p.pack} (${id})`);
+    for (const f of run2.findings.filter((x2) => x2.pack === p.pack)) {
+      const where = `${f.file}${f.line ? `:${f.line}:${f.column ?? 1}` : ""}`;
+      lines.push(`    ${where}  ${f.severity}  ${f.message}  [${f.rule}]`);
+    }
+  }
+  lines.push(
+    `${plural(run2.packs.length, "pack")} checked: ${plural(run2.errors, "error")}, ${plural(run2.warnings, "warning")}`
+  );
+  return lines.join("\n");
 }
 async function writeSummary(markdown, env) {
   if (!env.GITHUB_STEP_SUMMARY) {
