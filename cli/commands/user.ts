@@ -17,13 +17,13 @@ export interface StoreOptions {
 export async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Promise<T>): Promise<T> {
   // The AWS SDK and the embedded storage: loaded only by the commands that open a store.
   if (opts.table) {
-    const [{ DynamoDBClient }, { DynamoIndex }] = await Promise.all([
+    const [{ DynamoDBClient }, { createDynamoIndex }] = await Promise.all([
       import('@aws-sdk/client-dynamodb'),
       import('../../lambdas/registry/adapters/dynamo-index.ts'),
     ]);
     const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
     try {
-      return await fn(new DynamoIndex(client, opts.table));
+      return await fn(createDynamoIndex(client, opts.table));
     } finally {
       client.destroy();
     }
