@@ -39390,7 +39390,7 @@ function parseChallenge(header) {
   if (!header) return void 0;
   const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header);
   if (!m) return void 0;
-  const params = {};
+  const params = /* @__PURE__ */ Object.create(null);
   const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?/g;
   for (let p = re.exec(m[2] ?? ""); p; p = re.exec(m[2] ?? "")) {
     params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
@@ -41182,41 +41182,122 @@ function writeTar(entries) {
 }
 var TarFormatError = class extends Error {
 };
-function readTar(buf, visit2) {
+var TarEntryLimitError = class extends TarFormatError {
+};
+var META_TYPES = /* @__PURE__ */ new Set(["x", "g", "L", "K"]);
+function readTar(buf, visit2, opts = {}) {
+  const maxEntries = opts.maxEntries ?? Number.POSITIVE_INFINITY;
   let off = 0;
-  let ex;
-  let gex;
+  let count = 0;
+  let pax;
   let longPath;
+  let longLink;
   while (off + BLOCK <= buf.length) {
     if (isZeroBlock(buf, off)) return;
-    const h = new Header(buf, off, ex, gex);
+    const h = new Header(buf, off);
     if (!h.cksumValid) throw new TarFormatError(`bad header checksum at byte ${off}`);
-    const size = h.size ?? 0;
+    const typeflag = String.fromCharCode(buf[off + 156]);
+    const paxSize = META_TYPES.has(typeflag) ? void 0 : pax?.get("size");
+    const size = paxSize !== void 0 ? Number(paxSize) : rawSize(buf, off) ?? -1;
     const start = off + BLOCK;
     const end = start + size;
-    if (size < 0 || end > buf.length) throw new TarFormatError(`entry "${h.path}" is truncated`);
+    if (!Number.isSafeInteger(size) || size < 0 || end > buf.length)
+      throw new TarFormatError(`entry "${cString(buf, off, 100)}" is truncated or has a bad size`);
     const body = buf.subarray(start, end);
     off = start + Math.ceil(size / BLOCK) * BLOCK;
-    switch (h.type) {
-      case "ExtendedHeader":
-        ex = Pax.parse(body.toString("utf8"), ex, false);
+    const posix = buf.toString("latin1", start - BLOCK + 257, start - BLOCK + 265) === "ustar\x0000";
+    const prefix = cString(buf, start - BLOCK + 345, 155);
+    const name2 = cString(buf, start - BLOCK, 100);
+    if (prefix && !posix && buf[start - BLOCK + 345] !== 0)
+      throw new TarFormatError(
+        `entry "${name2}" has a ustar prefix field under non-POSIX magic (extractors disagree on it)`
+      );
+    switch (typeflag) {
+      case "x":
+        if (pax) throw new TarFormatError(`two pax headers in a row before "${name2}"`);
+        pax = parsePax(body);
         continue;
-      case "GlobalExtendedHeader":
-        gex = Pax.parse(body.toString("utf8"), gex, true);
+      case "g": {
+        const g = parsePax(body);
+        for (const k of ["path", "linkpath", "size"])
+          if (g.has(k))
+            throw new TarFormatError(`a global pax header sets "${k}" (extractors disagree on it)`);
         continue;
-      case "NextFileHasLongPath":
-      case "OldGnuLongPath":
-        longPath = body.toString("utf8").replace(/\0.*/s, "");
-        continue;
-      default: {
-        const path10 = longPath ?? h.path ?? "";
-        longPath = void 0;
-        ex = void 0;
-        visit2({ path: path10, type: h.type, size, mode: h.mode ?? 0, data: body });
       }
+      case "L":
+        if (longPath !== void 0) throw new TarFormatError("two GNU long names in a row");
+        longPath = cString(body, 0, body.length);
+        continue;
+      case "K":
+        if (longLink !== void 0) throw new TarFormatError("two GNU long link names in a row");
+        longLink = cString(body, 0, body.length);
+        continue;
     }
+    if (++count > maxEntries) throw new TarEntryLimitError(`the archive has more than ${maxEntries} entries`);
+    const paxPath = pax?.get("path");
+    if (paxPath !== void 0 && longPath !== void 0)
+      throw new TarFormatError(`entry "${paxPath}" has both a pax header and a GNU long name`);
+    if (pax && (longPath !== void 0 || longLink !== void 0))
+      throw new TarFormatError(`entry "${longPath ?? name2}" has both a pax header and a GNU long name`);
+    if (prefix && (paxPath !== void 0 || longPath !== void 0))
+      throw new TarFormatError(
+        `entry "${paxPath ?? longPath}" has a ustar prefix beside a long name (extractors disagree on it)`
+      );
+    const path10 = paxPath ?? longPath ?? (prefix ? `${prefix}/${name2}` : name2);
+    if (typeflag === "5" && size > 0)
+      throw new TarFormatError(
+        `folder entry "${path10}" carries ${size} bytes of data (extractors disagree on it)`
+      );
+    visit2({
+      path: path10,
+      type: h.type,
+      typeflag,
+      size,
+      mode: h.mode ?? 0,
+      linkpath: pax?.get("linkpath") ?? longLink ?? h.linkpath ?? "",
+      data: body
+    });
+    pax = void 0;
+    longPath = void 0;
+    longLink = void 0;
   }
   if (off < buf.length) throw new TarFormatError("the archive ends in the middle of a header");
+}
+function cString(buf, off, len) {
+  const field = buf.subarray(off, off + len);
+  const nul = field.indexOf(0);
+  return field.subarray(0, nul < 0 ? field.length : nul).toString("utf8");
+}
+function rawSize(buf, off) {
+  const text = buf.toString("latin1", off + 124, off + 136).replace(/[\0 ]+$/, "").trim();
+  if (text === "") return 0;
+  return /^[0-7]+$/.test(text) ? Number.parseInt(text, 8) : void 0;
+}
+function parsePax(body) {
+  const out = /* @__PURE__ */ new Map();
+  let off = 0;
+  while (off < body.length) {
+    if (body[off] === 0 && body.subarray(off).every((b) => b === 0)) break;
+    const sp = body.indexOf(32, off);
+    const lenText = sp < 0 ? "" : body.toString("latin1", off, sp);
+    const len = /^[1-9][0-9]{0,8}$/.test(lenText) ? Number(lenText) : 0;
+    const end = off + len;
+    if (!len || end > body.length || body[end - 1] !== 10)
+      throw new TarFormatError("a pax header has a malformed record");
+    const rec = body.subarray(sp + 1, end - 1);
+    const eq = rec.indexOf(61);
+    if (eq <= 0) throw new TarFormatError('a pax header has a record without "key="');
+    const key = rec.toString("utf8", 0, eq);
+    if (out.has(key)) throw new TarFormatError(`a pax header repeats "${key}"`);
+    if (key.startsWith("GNU.sparse"))
+      throw new TarFormatError("sparse files are not supported in pack archives");
+    const value = rec.toString("utf8", eq + 1);
+    if (key === "size" && !/^[0-9]{1,15}$/.test(value))
+      throw new TarFormatError("a pax header has a bad size");
+    out.set(key, value);
+    off = end;
+  }
+  return out;
 }
 function isZeroBlock(buf, off) {
   for (let i2 = off; i2 < off + BLOCK; i2++) if (buf[i2] !== 0) return false;
@@ -41650,6 +41731,46 @@ var import_semver = __toESM(require_semver2(), 1);
 
 // core/chart-archive.ts
 import zlib from "node:zlib";
+
+// core/archive-paths.ts
+var UNSAFE_CHAR = /[\u0000-\u001f\u007f\ufffd]/;
+function normaliseEntryPath(raw) {
+  const bad = UNSAFE_CHAR.exec(raw);
+  if (bad) {
+    const what = bad[0] === "\uFFFD" ? "bytes that are not UTF-8" : `a control character (U+${bad[0].charCodeAt(0).toString(16).padStart(4, "0")})`;
+    return { ok: false, reason: `entry ${JSON.stringify(raw)} has ${what} in its name` };
+  }
+  if (raw.startsWith("/"))
+    return { ok: false, reason: `entry "${raw}" is an absolute path (escapes the archive)` };
+  const segs = raw.split("/").filter((s) => s !== "" && s !== ".");
+  if (segs.includes("..")) return { ok: false, reason: `entry "${raw}" escapes the archive ("..")` };
+  return { ok: true, path: segs.join("/") };
+}
+var ArchiveLayout = class {
+  kinds = /* @__PURE__ */ new Map();
+  add(path10, kind, raw) {
+    const segs = path10.split("/");
+    for (let i2 = 1; i2 < segs.length; i2++) {
+      const parent = segs.slice(0, i2).join("/");
+      const k = this.kinds.get(parent);
+      if (k === "file") return collision(parent, raw);
+      if (!k) this.kinds.set(parent, "implied");
+    }
+    const had = this.kinds.get(path10);
+    if (had === "implied") {
+      if (kind === "file") return collision(path10, raw);
+    } else if (had) {
+      return had === kind ? `the archive has two entries for "${path10}" (the second is "${raw}"); extractors would keep only one, so it could differ from what was linted. Rebuild the archive with one entry per path` : collision(path10, raw);
+    }
+    this.kinds.set(path10, kind);
+    return void 0;
+  }
+};
+function collision(path10, raw) {
+  return `"${path10}" is both a file and a folder in the archive (at entry "${raw}"); rebuild the archive from a real folder`;
+}
+
+// core/chart-archive.ts
 var WANTED = /* @__PURE__ */ new Set(["Chart.yaml", "values.yaml", "values.schema.json"]);
 var MAX_WANTED_FILE = 8 * 1024 * 1024;
 function readChartArchive(bytes, maxInflated) {
@@ -41671,19 +41792,28 @@ function readChartArchive(bytes, maxInflated) {
   }
   const tops = /* @__PURE__ */ new Set();
   const files = /* @__PURE__ */ new Map();
+  const layout = new ArchiveLayout();
   try {
-    readTar(tarBytes, (entry) => {
-      const name2 = entry.path.replace(/^\.\//, "");
-      const segs = name2.split("/");
-      if (name2.startsWith("/") || segs.includes(".."))
-        throw new TarFormatError(`entry "${entry.path}" escapes the archive`);
-      if (segs[0]) tops.add(segs[0]);
-      const rel = segs.slice(1).join("/");
-      if (segs.length === 2 && WANTED.has(rel) && entry.type === "File" && entry.size <= MAX_WANTED_FILE) {
-        files.set(`${segs[0]}/${rel}`, entry.data.toString("utf8"));
-      }
-    });
+    readTar(
+      tarBytes,
+      (entry) => {
+        const norm = normaliseEntryPath(entry.path);
+        if (!norm.ok) throw new TarFormatError(norm.reason);
+        if (norm.path === "") return;
+        const dir2 = entry.typeflag === "5";
+        const why = layout.add(norm.path, dir2 ? "directory" : "file", entry.path);
+        if (why) throw new TarFormatError(why);
+        const segs = norm.path.split("/");
+        if (segs[0]) tops.add(segs[0]);
+        const rel = segs.slice(1).join("/");
+        if (segs.length === 2 && WANTED.has(rel) && entry.type === "File" && entry.size <= MAX_WANTED_FILE) {
+          files.set(`${segs[0]}/${rel}`, entry.data.toString("utf8"));
+        }
+      },
+      { maxEntries: MAX_TREE_ENTRIES }
+    );
   } catch (err) {
+    if (!(err instanceof TarFormatError)) throw err;
     return { ok: false, reason: `is not a readable tar archive (${err.message})` };
   }
   if (tops.size === 0) return { ok: false, reason: "is an empty archive" };
