@@ -5,6 +5,7 @@ import { buildCommand } from './commands/build.ts';
 import { lintCommand } from './commands/lint.ts';
 import { rulesCommand } from './commands/rules.ts';
 import { EXIT, type Io, processIo, UsageError } from './io.ts';
+import { serveFlag } from './serve-flags.ts';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('packyard')
@@ -71,24 +72,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-p, --port <port>', 'port to listen on', '5000')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('-d, --data <dir>', 'data folder (blobs, index, token secret); survives restarts', '.packyard')
-    .option('--anonymous-pull', 'let requests without credentials pull', false)
-    .addOption(
-      new Option('--lint-policy <policy>', 'what a pushed pack with lint errors gets')
-        .choices(['enforce', 'warn'])
-        .default('enforce'),
-    )
-    .option('--public-url <url>', 'base URL clients reach the registry at (token realm, Location headers)')
-    .addOption(
-      new Option('--oidc-issuer <url>', 'OIDC issuer whose ID tokens trusted publishers present')
-        .env('PACKYARD_OIDC_ISSUER')
-        .default('https://token.actions.githubusercontent.com'),
-    )
-    .addOption(
-      new Option(
-        '--oidc-audience <aud>',
-        'audience those ID tokens must carry (default: --public-url, else "packyard")',
-      ).env('PACKYARD_OIDC_AUDIENCE'),
-    )
+    .addOption(serveFlag('anonymousPull'))
+    .addOption(serveFlag('lintPolicy'))
+    .addOption(serveFlag('publicUrl'))
+    .addOption(serveFlag('oidcIssuer'))
+    .addOption(serveFlag('oidcAudience'))
     .addHelpText(
       'after',
       '\nPACKYARD_USERNAME and PACKYARD_PASSWORD create or update an admin credential at start-up;\nwith no credential at all, an admin is created and its password printed once.\nStop with Ctrl-C.',

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ensureUser } from '../../lambdas/admin-index.ts';
 import { startLocalRegistry } from '../../lambdas/local/serve.ts';
-import { validateIssuer } from '../../lambdas/registry/config.ts';
 import type { Scope } from '../../lambdas/registry/ports.ts';
+import { SETTINGS } from '../../lambdas/registry/settings.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 
 export interface ServeOptions {
@@ -31,7 +31,7 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
   }
   let oidcIssuer: string;
   try {
-    oidcIssuer = validateIssuer(opts.oidcIssuer, '--oidc-issuer');
+    oidcIssuer = SETTINGS.oidcIssuer.parse(opts.oidcIssuer, '--oidc-issuer');
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
