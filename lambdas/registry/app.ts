@@ -26,6 +26,7 @@ import {
 import { addPublisher, listPublishers, publisherAudit, removePublisher } from './usecases/publishers-api.ts';
 import { RecentBlobs } from './usecases/recent-blobs.ts';
 import { issueToken } from './usecases/token.ts';
+import { getVersionFiles } from './usecases/version-files.ts';
 
 export interface RegistryDeps {
   blobs: BlobStore;
@@ -267,8 +268,13 @@ async function route(
     if (r.kind === 'pack-versions') return listVersions(ctx, repo, req.query);
     const version = r.version;
     if (r.kind === 'pack-version') return getVersion(ctx, repo, version);
+    if (r.file === 'files') return getVersionFiles(ctx, repo, version);
     if (!isPackFile(r.file))
-      throw new OciError(404, 'UNSUPPORTED', `no file "${r.file}"; use values, readme, presets or schema`);
+      throw new OciError(
+        404,
+        'UNSUPPORTED',
+        `no file "${r.file}"; use values, readme, presets, schema or files`,
+      );
     return getVersionFile(ctx, repo, version, r.file);
   }
 

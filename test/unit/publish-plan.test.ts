@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { boundedUnifiedDiff, diffFiles, packFileDigests } from '../../core/pack-diff.ts';
+import { diffFiles, packFileDigests } from '../../core/pack-files.ts';
 import { readPackTree } from '../../core/pack-tree.ts';
 import { classifyPack, nextPatch, planFinding } from '../../core/publish-plan.ts';
+import { boundedUnifiedDiff } from '../../core/values-diff.ts';
 import { goodPack, tempDir, writeFiles } from '../helpers/packs.ts';
 
 describe('classifyPack', () => {
@@ -71,7 +72,11 @@ describe('file-level diff', () => {
     writeFiles(dir, goodPack({ 'manifests/extra.yaml': 'a: 1\n' }));
     const local = packFileDigests(readPackTree(dir));
     expect(local['pack.json']).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const published = { ...local, 'old.txt': 'sha256:00', 'values.yaml': 'sha256:11' };
+    const published: Record<string, string | null> = {
+      ...local,
+      'old.txt': 'sha256:00',
+      'values.yaml': 'sha256:11',
+    };
     delete published['manifests/extra.yaml'];
     expect(diffFiles(local, published)).toEqual({
       added: ['manifests/extra.yaml'],

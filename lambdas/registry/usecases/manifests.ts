@@ -6,7 +6,9 @@ import { respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { blobKey, isDigest, isTag, parsePackRepository, validateDigest } from '../oci/names.ts';
 import { ConflictError, type ManifestRecord, type PackVersionRecord } from '../ports.ts';
+import { addArchiveBase } from './archive-base.ts';
 import type { RegistryContext } from './context.ts';
+import { recordFileDigests } from './version-files.ts';
 
 export const MANIFEST_TYPES = new Set([
   'application/vnd.oci.image.manifest.v1+json',
@@ -324,7 +326,7 @@ export async function putManifest(
       updatedAt: now,
     });
   }
-  await ctx.index.addRepository(repo);
+  await Promise.all([ctx.index.addRepository(repo), addArchiveBase(ctx, repo)]);
   const headers: Record<string, string> = {
     location: `/v2/${repo}/manifests/${digest}`,
     'docker-content-digest': digest,
@@ -465,6 +467,7 @@ async function checkPack(
     pushedBy,
     lint: { errors: lint.errors, warnings: lint.warnings },
     contentDigest: packContentDigest(read.tree),
+    fileDigestsKey: await recordFileDigests(ctx, hex, read.tree),
     files,
     provenance,
   };
