@@ -178,7 +178,7 @@ function parsePalette(get: GetInput, apiKey: string, problems: string[]): Palett
   const timeoutSeconds = parseWhole(
     'palette-timeout',
     value('palette-timeout'),
-    10,
+    1,
     MAX_PALETTE_TIMEOUT,
     problems,
     ' seconds',

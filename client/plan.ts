@@ -1,4 +1,5 @@
 import type { Finding } from '../core/findings.ts';
+import { toPosix } from '../core/lint-packs.ts';
 import { packRepository } from '../core/oci.ts';
 import { diffFiles, type FileChanges, packFileDigests } from '../core/pack-files.ts';
 import { packId, type ReadPack, uniquePackIds } from '../core/pack-identity.ts';
@@ -89,7 +90,7 @@ async function planPack(
     }
   }
   const verdict = classifyPack(version, { versions, thisVersion });
-  const plan: PackPlan = { path: p.dir, name, version, verdict };
+  const plan: PackPlan = { path: toPosix(p.dir), name, version, verdict };
   const finding = planFinding(verdict, packJsonText(p));
   if (finding) plan.finding = finding;
   const against =

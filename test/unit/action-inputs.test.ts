@@ -76,12 +76,12 @@ describe('action inputs', () => {
     const bad = problems({
       'dry-run': 'true',
       'palette-registry-uid': 'uid 1',
-      'palette-timeout': '5',
+      'palette-timeout': '0',
       'palette-endpoint': 'http://palette.example.com',
     });
     expect(bad).toContain('palette-registry-uid is set but palette-api-key is not');
     expect(bad).toContain("palette-registry-uid must be the registry's uid");
-    expect(bad).toContain('palette-timeout must be a whole number from 10 to 3600');
+    expect(bad).toContain('palette-timeout must be a whole number from 1 to 3600');
     expect(bad).toContain('palette-endpoint must use https');
     expect(bad).not.toContain('pk-secret');
     expect(problems({ 'dry-run': 'true', 'palette-required': 'true' })).toContain(
