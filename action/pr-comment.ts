@@ -80,7 +80,12 @@ export async function upsertPlanComment(
 }
 
 function describeGitHubError(err: unknown): string {
-  const e = err as { status?: number; message?: string; name?: string };
+  const e = err as { status?: number; message?: string; name?: string; response?: unknown };
+  // Octokit reports a connection that failed (no response at all) as status 500.
+  if (e.response === undefined && e.name === 'HttpError') {
+    const cause = (e.message ?? '').replace(/\s+/g, ' ').slice(0, 200);
+    return `the GitHub API did not answer (${cause === 'fetch failed' ? 'no connection' : cause}); the plan is in the job summary`;
+  }
   if (e.status === 401) return 'GitHub refused the token (401); check the github-token input';
   if (e.status === 403 || e.status === 404)
     return `GitHub refused to write the comment (${e.status}); the job needs \`permissions: pull-requests: write\` (fork pull requests get a read-only token)`;
