@@ -109,6 +109,7 @@ export async function changesAgainst(
   client: RegistryClient,
   p: ReadPack,
   against: string,
+  limits?: { lines: number; bytes: number },
 ): Promise<Pick<PackPlan, 'files' | 'valuesDiff' | 'note'>> {
   const name = p.name as string;
   const base = `?base=${encodeURIComponent(client.registry.basePath)}`;
@@ -124,7 +125,7 @@ export async function changesAgainst(
   const local = readText(p, 'values.yaml');
   // Only against a published values.yaml: a registry without the JSON API tells nothing here.
   if (published !== undefined) {
-    const diff = boundedUnifiedDiff('values.yaml', published ?? '', local ?? '');
+    const diff = boundedUnifiedDiff('values.yaml', published, local ?? '', limits);
     if (diff.text) out.valuesDiff = diff;
   }
   return out;
