@@ -3,7 +3,7 @@ import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json } from '../http/response.ts';
 import { notFound } from '../oci/errors.ts';
 import { isTag } from '../oci/names.ts';
-import type { PackVersionRecord } from '../ports.ts';
+import type { PackIndex, PackVersionRecord } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 /** The recorded file list is small JSON (about 100 bytes a file; a pack holds at most 20 000 entries). */
@@ -16,7 +16,7 @@ const MAX_FILE_LIST_BYTES = 4 * 1024 * 1024;
  * list the files a pull request adds, removes and changes.
  */
 export async function recordFileDigests(
-  ctx: RegistryContext,
+  ctx: Pick<RegistryContext<unknown>, 'blobs'>,
   manifestHex: string,
   tree: PackTree,
 ): Promise<string> {
@@ -32,7 +32,7 @@ export async function recordFileDigests(
  * (digest `sha256:<hex>`, null for a file too large to hash).
  */
 export async function getVersionFiles(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   repo: string,
   version: string,
 ): Promise<ApiGatewayResult> {

@@ -1,4 +1,5 @@
 import { parsePackRepository } from '../oci/names.ts';
+import type { CatalogIndex } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 /**
@@ -12,7 +13,7 @@ export function archiveBaseOf(repo: string): string | undefined {
 }
 
 /** Adds the pack's base repository to the catalog (idempotent: a put of the same item). */
-export async function addArchiveBase(ctx: RegistryContext, repo: string): Promise<void> {
+export async function addArchiveBase(ctx: RegistryContext<CatalogIndex>, repo: string): Promise<void> {
   const base = archiveBaseOf(repo);
   if (base) await ctx.index.addRepository(base);
 }
