@@ -45209,7 +45209,7 @@ async function planPack(client, p, record, opts) {
     Object.assign(plan, { against }, await changesAgainst(client, p, against));
   return plan;
 }
-async function changesAgainst(client, p, against) {
+async function changesAgainst(client, p, against, limits) {
   const name2 = p.name;
   const base = `?base=${encodeURIComponent(client.registry.basePath)}`;
   const at = `/api/v1/packs/${encodeURIComponent(name2)}/versions/${encodeURIComponent(against)}`;
@@ -45221,7 +45221,7 @@ async function changesAgainst(client, p, against) {
   const published2 = await client.getText(`${at}/values${base}`, MAX_VALUES_BYTES).catch(() => void 0);
   const local = readText(p, "values.yaml");
   if (published2 !== void 0) {
-    const diff = boundedUnifiedDiff("values.yaml", published2 ?? "", local ?? "");
+    const diff = boundedUnifiedDiff("values.yaml", published2, local ?? "", limits);
     if (diff.text) out.valuesDiff = diff;
   }
   return out;

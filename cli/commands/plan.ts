@@ -6,6 +6,7 @@ import { discoverPacks } from '../../core/discover.ts';
 import { toPosix } from '../../core/lint-packs.ts';
 import { readPack } from '../../core/pack-identity.ts';
 import { PLAN_ERRORS } from '../../core/publish-plan.ts';
+import { formatOption, type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
 
@@ -165,3 +166,55 @@ export async function paletteSyncCommand(
     return EXIT.failed;
   }
 }
+
+/** plan, diff and palette sync: what a merge would publish, and Palette seeing what was. */
+export const register: Register = (parent, { io, setExit, readStdin }) => {
+  registryOptions(
+    parent
+      .command('plan')
+      .description('Show what publishing each pack to REF would do, without pushing anything.')
+      .argument('[dir...]', 'folders to search for packs', [])
+      .addOption(formatOption()),
+  )
+    .addHelpText(
+      'after',
+      '\nPer pack: new pack, new version, unchanged, changed without a version bump, or a version lower\nthan the newest published (those two are errors, with the version to bump to), and the files and\nvalues.yaml changed against the published version. Exit codes: 0 no plan errors, 1 any, 2 usage.',
+    )
+    .action(async (dirs: string[], o) =>
+      setExit(await planCommand(dirs, { ...registryFlags(o), format: o.format }, io, readStdin)),
+    );
+  registryOptions(
+    parent
+      .command('diff')
+      .description("Show one pack's files and values.yaml changes against its published version.")
+      .argument('<dir>', 'the pack folder')
+      .option(
+        '--against <version>',
+        'the published version to compare with (default: this version if published, else the newest)',
+      ),
+  ).action(async (dir: string, o) =>
+    setExit(await diffCommand(dir, { ...registryFlags(o), against: o.against }, io, readStdin)),
+  );
+  parent
+    .command('palette')
+    .description('Palette: palette sync NAME:VERSION…')
+    .command('sync')
+    .description('Ask Palette to sync the registry and wait until it lists each NAME:VERSION.')
+    .argument('<pack...>', 'NAME:VERSION of each pack to wait for')
+    .option('--registry-uid <uid>', "the registry's uid in Palette (or PALETTE_REGISTRY_UID)")
+    .option('--endpoint <url>', "Palette's API (or PALETTE_ENDPOINT; default https://api.spectrocloud.com)")
+    .option('--timeout <seconds>', 'how long to wait', '300')
+    .addHelpText(
+      'after',
+      '\nThe API key is read from PALETTE_API_KEY, never from an argument. Exit codes: 0 all listed,\n1 not listed in time, key refused or registry unknown, 2 usage.',
+    )
+    .action(async (packs: string[], o) =>
+      setExit(
+        await paletteSyncCommand(
+          packs,
+          { registryUid: o.registryUid, endpoint: o.endpoint, timeout: o.timeout },
+          io,
+        ),
+      ),
+    );
+};
