@@ -46903,8 +46903,10 @@ function renderSummary(s) {
     out.push("> `fail-on: warning`: packs with lint warnings are invalid and were not published.", "");
   if (s.outcomes.length > 0) {
     out.push(
-      "| Pack | Version | Outcome | Digest | Folder | Details |",
-      "| --- | --- | --- | --- | --- | --- |"
+      // The folder sits under the name and digests are short (full on hover): the Details
+      // column keeps the room to stay readable.
+      "| Pack | Version | Outcome | Digest | Details |",
+      "| --- | --- | --- | --- | --- |"
     );
     for (const o of s.outcomes) {
       const lint = [
@@ -46914,7 +46916,7 @@ function renderSummary(s) {
       const lintNote = lint && !(o.status === "invalid" && o.message?.includes("lint")) ? `lint: ${lint}` : "";
       const details = [o.message ?? "", lintNote].filter(Boolean).join("; ");
       out.push(
-        `| ${o.name ? code2(o.name) : "*unnamed*"} | ${o.version ? cell(o.version) : ""} | ${s.dryRun && o.status === "skipped" ? "\u{1F9EA} dry run" : OUTCOME[o.status]} | ${o.digest ? code2(o.digest) : ""} | ${code2(o.path)} | ${cell(details)} |`
+        `| ${o.name ? code2(o.name) : "*unnamed*"}<br><sub>${cell(o.path)}</sub> | ${o.version ? cell(o.version) : ""} | ${s.dryRun && o.status === "skipped" ? "\u{1F9EA} dry run" : OUTCOME[o.status]} | ${o.digest ? shortDigest(o.digest) : ""} | ${cell(details)} |`
       );
     }
     out.push("");
@@ -46939,7 +46941,7 @@ function renderSummary(s) {
 *${plural(n, "more finding")} not shown: the job summary is limited in size. Run \`packyard lint\` for the full list.*
 `;
   let bytes = Buffer.byteLength(out.join("\n")) + Buffer.byteLength(truncation(s.findings.length)) + 1;
-  for (const [i2, f] of s.findings.entries()) {
+  for (const [i2, f] of errorsFirst(s.findings).entries()) {
     const row = `| ${f.severity === "error" ? "\u274C error" : "\u26A0\uFE0F warning"} | ${location(f, s.sourceUrl)} | ${code2(f.rule)} | ${cell(f.message)} |`;
     bytes += Buffer.byteLength(row) + 1;
     if (bytes > maxBytes) {
@@ -46950,6 +46952,19 @@ function renderSummary(s) {
   }
   out.push("");
   return out.join("\n");
+}
+function shortDigest(digest) {
+  const [alg, hex = ""] = digest.split(":");
+  const text = hex.length > 12 ? `${alg}:${hex.slice(0, 12)}\u2026` : digest;
+  return `<code title="${cell(digest)}">${cell(text)}</code>`;
+}
+function errorsFirst(findings) {
+  const packOrder = /* @__PURE__ */ new Map();
+  for (const f of findings) if (!packOrder.has(f.pack)) packOrder.set(f.pack, packOrder.size);
+  const rank = (f) => f.severity === "error" ? 0 : 1;
+  return [...findings].sort(
+    (a, b) => rank(a) - rank(b) || (packOrder.get(a.pack) ?? 0) - (packOrder.get(b.pack) ?? 0)
+  );
 }
 function location(f, sourceUrl2) {
   const text = `${f.file}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ""}` : ""}`;

@@ -77,7 +77,7 @@ describe('the bundled GitHub Action against packyard serve', () => {
       const built = await buildPack(readPackTree(path.join(ws, r.path)), r.name as string, '1.0.0');
       expect(r.digest).toBe(built.manifestDigest);
       expect(run.summary).toContain(
-        `| \`${r.name}\` | 1.0.0 | ✅ published | \`${r.digest}\` | \`${r.path}\` |`,
+        `| \`${r.name}\`<br><sub>${r.path}</sub> | 1.0.0 | ✅ published | <code title="${r.digest}">${r.digest?.slice(0, 19)}…</code> |`,
       );
     }
     // What the registry holds, read back with the client.
