@@ -1,4 +1,7 @@
 import type { PackPlan } from '../client/plan.ts';
+
+export { type PlanEntry, planEntries } from '../client/plan.ts';
+
 import { PLAN_ERRORS, type PlanKind } from '../core/publish-plan.ts';
 import { plural } from './result.ts';
 import { cell, code } from './summary.ts';
@@ -11,33 +14,6 @@ const KIND: Record<PlanKind, string> = {
   'version-lower': '❌ version lower',
   unknown: '❔ cannot tell',
 };
-
-/** One entry of the `plan` output. */
-export interface PlanEntry {
-  name: string;
-  version: string;
-  path: string;
-  plan: PlanKind;
-  reason: string;
-  newest: string | null;
-  suggestedVersion: string | null;
-  against: string | null;
-  files: { added: string[]; removed: string[]; changed: string[] } | null;
-}
-
-export function planEntries(plans: readonly PackPlan[]): PlanEntry[] {
-  return plans.map((p) => ({
-    name: p.name,
-    version: p.version,
-    path: p.path,
-    plan: p.verdict.kind,
-    reason: p.verdict.reason,
-    newest: p.verdict.newest ?? null,
-    suggestedVersion: p.verdict.suggestedVersion ?? null,
-    against: p.against ?? null,
-    files: p.files ?? null,
-  }));
-}
 
 export function planCounts(plans: readonly PackPlan[]): Record<PlanKind, number> {
   const counts: Record<PlanKind, number> = {

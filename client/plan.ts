@@ -3,7 +3,7 @@ import { toPosix } from '../core/lint-packs.ts';
 import { packRepository } from '../core/oci.ts';
 import { diffFiles, type FileChanges, packFileDigests } from '../core/pack-files.ts';
 import { packId, type ReadPack, uniquePackIds } from '../core/pack-identity.ts';
-import { classifyPack, type PlanVerdict, planFinding } from '../core/publish-plan.ts';
+import { classifyPack, type PlanKind, type PlanVerdict, planFinding } from '../core/publish-plan.ts';
 import { type BoundedDiff, boundedUnifiedDiff } from '../core/values-diff.ts';
 import { listVersions, PackNotFoundError } from './catalog.ts';
 import { mapLimit } from './publish.ts';
@@ -142,4 +142,31 @@ function readText(p: ReadPack, file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** One entry of the Action's `plan` output and of `packyard plan --format json`. */
+export interface PlanEntry {
+  name: string;
+  version: string;
+  path: string;
+  plan: PlanKind;
+  reason: string;
+  newest: string | null;
+  suggestedVersion: string | null;
+  against: string | null;
+  files: { added: string[]; removed: string[]; changed: string[] } | null;
+}
+
+export function planEntries(plans: readonly PackPlan[]): PlanEntry[] {
+  return plans.map((p) => ({
+    name: p.name,
+    version: p.version,
+    path: p.path,
+    plan: p.verdict.kind,
+    reason: p.verdict.reason,
+    newest: p.verdict.newest ?? null,
+    suggestedVersion: p.verdict.suggestedVersion ?? null,
+    against: p.against ?? null,
+    files: p.files ?? null,
+  }));
 }

@@ -45235,6 +45235,19 @@ function readText(p, file) {
     return void 0;
   }
 }
+function planEntries(plans) {
+  return plans.map((p) => ({
+    name: p.name,
+    version: p.version,
+    path: p.path,
+    plan: p.verdict.kind,
+    reason: p.verdict.reason,
+    newest: p.verdict.newest ?? null,
+    suggestedVersion: p.verdict.suggestedVersion ?? null,
+    against: p.against ?? null,
+    files: p.files ?? null
+  }));
+}
 
 // core/gzip.ts
 import { availableParallelism } from "node:os";
@@ -47037,19 +47050,6 @@ var KIND = {
   "version-lower": "\u274C version lower",
   unknown: "\u2754 cannot tell"
 };
-function planEntries(plans) {
-  return plans.map((p) => ({
-    name: p.name,
-    version: p.version,
-    path: p.path,
-    plan: p.verdict.kind,
-    reason: p.verdict.reason,
-    newest: p.verdict.newest ?? null,
-    suggestedVersion: p.verdict.suggestedVersion ?? null,
-    against: p.against ?? null,
-    files: p.files ?? null
-  }));
-}
 function planCounts(plans) {
   const counts = {
     "new-pack": 0,

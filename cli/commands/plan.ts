@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { planEntries } from '../../action/plan-report.ts';
 import { PALETTE_SAAS_ENDPOINT, PaletteClient, PaletteError } from '../../client/palette.ts';
-import { changesAgainst, type PackPlan, planPacks } from '../../client/plan.ts';
+import { changesAgainst, type PackPlan, planEntries, planPacks } from '../../client/plan.ts';
 import { discoverPacks } from '../../core/discover.ts';
 import { toPosix } from '../../core/lint-packs.ts';
 import { readPack } from '../../core/pack-identity.ts';
