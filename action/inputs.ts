@@ -21,6 +21,20 @@ export interface ActionInputs {
   oidcAudience: string | undefined;
   /** Annotations per severity (GitHub shows at most 10 errors and 10 warnings per step). */
   annotationsLimit: number;
+  /** Write the plan as a sticky pull-request comment (pull_request events only). */
+  comment: boolean;
+  /** Token for the comment; '' when none was given. */
+  githubToken: string;
+  /** Palette sync after publishing; undefined unless palette-api-key and palette-registry-uid are set. */
+  palette: PaletteInputs | undefined;
+}
+
+export interface PaletteInputs {
+  apiKey: string;
+  registryUid: string;
+  endpoint: string;
+  timeoutSeconds: number;
+  required: boolean;
 }
 
 /**
@@ -40,7 +54,17 @@ export const INPUT_DEFAULTS = {
   oidc: 'auto',
   'oidc-audience': '',
   'annotations-limit': '10',
+  comment: 'true',
+  'github-token': `\${{ github.token }}`,
+  'palette-api-key': '',
+  'palette-registry-uid': '',
+  'palette-endpoint': 'https://api.spectrocloud.com',
+  'palette-timeout': '300',
+  'palette-required': 'false',
 } as const;
+
+/** Longest wait for Palette to list published packs (its own sync interval is 24 hours). */
+export const MAX_PALETTE_TIMEOUT = 3600;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
 
@@ -66,9 +90,19 @@ export function envInput(env: NodeJS.ProcessEnv): GetInput {
  * Parses every input. The password is read first and handed to `maskSecret` before anything
  * else happens, so no later log line or error can show it; no message ever quotes it.
  */
-export function parseInputs(get: GetInput, maskSecret: (secret: string) => void = () => {}): ActionInputs {
+export function parseInputs(
+  get: GetInput,
+  maskSecret: (secret: string) => void = () => {},
+  context: { pullRequest?: boolean } = {},
+): ActionInputs {
   const password = get('password');
   if (password) maskSecret(password);
+  const paletteApiKey = get('palette-api-key');
+  if (paletteApiKey) maskSecret(paletteApiKey);
+  // Not expanded when the bundle runs outside a workflow: then no token.
+  const rawToken = get('github-token');
+  const githubToken = rawToken.startsWith('${{') ? '' : rawToken;
+  if (githubToken) maskSecret(githubToken);
   const problems: string[] = [];
   const value = (name: InputName) => get(name) || INPUT_DEFAULTS[name];
 
@@ -108,13 +142,16 @@ export function parseInputs(get: GetInput, maskSecret: (secret: string) => void 
       'oidc is true (trusted publishing, no stored secret) but username or password is set too; remove them, or set oidc to auto or false',
     );
   else if (username && password) credentials = { username, password };
-  else if (username && !dryRun)
+  // A fork's pull request gets no secrets: the plan then reads without them (or lints only).
+  else if (username && !dryRun && !context.pullRequest)
     problems.push(
       `password is empty for username "${username}": pass it from a secret (password: \${{ secrets.PACKYARD_PASSWORD }}); secrets are not given to workflows triggered from forks`,
     );
   else if (password && !username) problems.push('password is set but username is not; give both');
 
   const registry = parseRegistry(get('registry'), get('base-path'), insecure, dryRun, problems);
+  const comment = parseBoolean('comment', value('comment'), problems);
+  const palette = parsePalette(get, paletteApiKey, problems);
 
   if (problems.length > 0) throw new InputError(problems);
   return {
@@ -128,7 +165,53 @@ export function parseInputs(get: GetInput, maskSecret: (secret: string) => void 
     oidc,
     oidcAudience,
     annotationsLimit,
+    comment,
+    githubToken,
+    palette,
   };
+}
+
+function parsePalette(get: GetInput, apiKey: string, problems: string[]): PaletteInputs | undefined {
+  const value = (name: InputName) => get(name) || INPUT_DEFAULTS[name];
+  const registryUid = get('palette-registry-uid');
+  const required = parseBoolean('palette-required', value('palette-required'), problems);
+  const timeoutSeconds = parseWhole(
+    'palette-timeout',
+    value('palette-timeout'),
+    1,
+    MAX_PALETTE_TIMEOUT,
+    problems,
+    ' seconds',
+  );
+  const endpoint = value('palette-endpoint').replace(/\/+$/, '');
+  if (!apiKey && !registryUid) {
+    if (required)
+      problems.push('palette-required is true, but palette-api-key and palette-registry-uid are not set');
+    return undefined;
+  }
+  if (!apiKey)
+    problems.push(
+      `palette-registry-uid is set but palette-api-key is not; pass it from a secret (palette-api-key: \${{ secrets.PALETTE_API_KEY }})`,
+    );
+  if (!registryUid)
+    problems.push(
+      'palette-api-key is set but palette-registry-uid is not; see docs/palette.md to find the uid',
+    );
+  else if (!/^[A-Za-z0-9_-]{1,64}$/.test(registryUid))
+    problems.push(
+      `palette-registry-uid must be the registry's uid (letters and digits, e.g. 5ee9c5adc172449eeb9c30cf; got "${registryUid.slice(0, 70)}")`,
+    );
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    problems.push(
+      `palette-endpoint must be a URL such as https://api.spectrocloud.com (got "${endpoint.slice(0, 100)}")`,
+    );
+  }
+  if (url && url.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
+    problems.push('palette-endpoint must use https (the API key travels with every request)');
+  return { apiKey, registryUid, endpoint, timeoutSeconds, required };
 }
 
 /** Newline- or comma-separated list, trimmed, without empty items. */

@@ -42,8 +42,10 @@ export function renderSummary(s: SummaryInput): string {
 
   if (s.outcomes.length > 0) {
     out.push(
-      '| Pack | Version | Outcome | Digest | Folder | Details |',
-      '| --- | --- | --- | --- | --- | --- |',
+      // The folder sits under the name and digests are short (full on hover): the Details
+      // column keeps the room to stay readable.
+      '| Pack | Version | Outcome | Digest | Details |',
+      '| --- | --- | --- | --- | --- |',
     );
     for (const o of s.outcomes) {
       const lint = [
@@ -57,7 +59,7 @@ export function renderSummary(s: SummaryInput): string {
         lint && !(o.status === 'invalid' && o.message?.includes('lint')) ? `lint: ${lint}` : '';
       const details = [o.message ?? '', lintNote].filter(Boolean).join('; ');
       out.push(
-        `| ${o.name ? code(o.name) : '*unnamed*'} | ${o.version ? cell(o.version) : ''} | ${s.dryRun && o.status === 'skipped' ? '🧪 dry run' : OUTCOME[o.status]} | ${o.digest ? code(o.digest) : ''} | ${code(o.path)} | ${cell(details)} |`,
+        `| ${o.name ? code(o.name) : '*unnamed*'}<br><sub>${cell(o.path)}</sub> | ${o.version ? cell(o.version) : ''} | ${s.dryRun && o.status === 'skipped' ? '🧪 dry run' : OUTCOME[o.status]} | ${o.digest ? shortDigest(o.digest) : ''} | ${cell(details)} |`,
       );
     }
     out.push('');
@@ -82,7 +84,7 @@ export function renderSummary(s: SummaryInput): string {
   const truncation = (n: number) =>
     `\n*${plural(n, 'more finding')} not shown: the job summary is limited in size. Run \`packyard lint\` for the full list.*\n`;
   let bytes = Buffer.byteLength(out.join('\n')) + Buffer.byteLength(truncation(s.findings.length)) + 1;
-  for (const [i, f] of s.findings.entries()) {
+  for (const [i, f] of errorsFirst(s.findings).entries()) {
     const row = `| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${location(f, s.sourceUrl)} | ${code(f.rule)} | ${cell(f.message)} |`;
     bytes += Buffer.byteLength(row) + 1;
     if (bytes > maxBytes) {
@@ -93,6 +95,23 @@ export function renderSummary(s: SummaryInput): string {
   }
   out.push('');
   return out.join('\n');
+}
+
+/** `sha256:` and 12 hex digits, the full digest in the hover title. */
+export function shortDigest(digest: string): string {
+  const [alg, hex = ''] = digest.split(':');
+  const text = hex.length > 12 ? `${alg}:${hex.slice(0, 12)}…` : digest;
+  return `<code title="${cell(digest)}">${cell(text)}</code>`;
+}
+
+/** Errors before warnings; within each, grouped by pack in the order the packs come. */
+function errorsFirst(findings: readonly ReportedFinding[]): ReportedFinding[] {
+  const packOrder = new Map<string, number>();
+  for (const f of findings) if (!packOrder.has(f.pack)) packOrder.set(f.pack, packOrder.size);
+  const rank = (f: ReportedFinding) => (f.severity === 'error' ? 0 : 1);
+  return [...findings].sort(
+    (a, b) => rank(a) - rank(b) || (packOrder.get(a.pack) ?? 0) - (packOrder.get(b.pack) ?? 0),
+  );
 }
 
 function location(f: ReportedFinding, sourceUrl: string | undefined): string {

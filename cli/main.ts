@@ -6,6 +6,7 @@ import * as build from './commands/build.ts';
 import * as lint from './commands/lint.ts';
 import { registerLogin, registerLogout } from './commands/login.ts';
 import * as ls from './commands/ls.ts';
+import * as plan from './commands/plan.ts';
 import * as publisher from './commands/publisher.ts';
 import * as pull from './commands/pull.ts';
 import * as push from './commands/push.ts';
@@ -32,6 +33,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     user.register,
     publisher.register,
     push.register,
+    plan.register,
     pull.register,
     ls.register,
     tag.register,

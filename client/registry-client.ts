@@ -345,6 +345,34 @@ export class RegistryClient {
     return this.json<T>('GET', path);
   }
 
+  /**
+   * GET of a text file on Packyard's JSON API (a version's values, readme, …), at most `maxBytes`;
+   * undefined on 404 or 405. A redirect (a large file served by storage) is followed without
+   * credentials: the presigned URL is the credential.
+   */
+  async getText(path: string, maxBytes: number): Promise<string | undefined> {
+    const basic = await this.auth.basic();
+    let res = await this.request('GET', path, '', { headers: basic ? { authorization: basic } : {} });
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+    if (location) {
+      await res.body?.cancel();
+      res = await fetchWithRetry(
+        this.fetchImpl,
+        new URL(location, this.opts.registry.origin).href,
+        {},
+        this.retry,
+      );
+    }
+    if (res.status === 404 || res.status === 405) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (!res.ok) await this.fail(res, `GET ${path}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.length > maxBytes) throw new RegistryError(`${path} is over the ${maxBytes}-byte limit`, 0);
+    return Buffer.from(bytes).toString('utf8');
+  }
+
   /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
   async postJson<T>(path: string, body: unknown): Promise<T | undefined> {
     return this.json<T>('POST', path, Buffer.from(JSON.stringify(body)));

@@ -1,3 +1,4 @@
+import { planPacks } from '../client/plan.ts';
 import { createLimit, type PublishResult, publishPack } from '../client/publish.ts';
 import type { RegistryClient } from '../client/registry-client.ts';
 import {
@@ -30,6 +31,7 @@ export function registryPort(client: RegistryClient, concurrency = 4): RegistryP
   return {
     basePath: client.registry.basePath,
     lookup: (ids) => lookupPublished(client, ids, concurrency),
+    plan: (packs, builtDigest) => planPacks(client, packs, { concurrency, builtDigest }),
     publish: (pack, opts) => publishPack(client, pack, opts),
   };
 }
@@ -81,7 +83,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
 
     const rest = packs.filter((p) => !unchanged.has(p.dir));
     const unique = uniquePackIds(packs);
-    const deliver = opts.registry ? publishTo(opts.registry, opts, emit) : packageOnly;
+    // A plan reads the registry (lookup, plan) but delivers like a dry run: packaged, not pushed.
+    const planning = opts.mode === 'plan';
+    const deliver = opts.registry && !planning ? publishTo(opts.registry, opts, emit) : packageOnly;
     const builds = new Map<string, Promise<BuiltPack>>();
     const delivered = new Map<string, Promise<PackOutcome>>();
     const startBuild = (p: PackReport) => {
@@ -129,6 +133,11 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const outcomes: PackOutcome[] = [];
     for (const p of packs)
       outcomes.push(unchanged.get(p.dir) ?? (await (linted.get(toPosix(p.dir)) as Promise<PackOutcome>)));
+    if (planning && opts.registry?.plan) {
+      const digests = new Map(outcomes.map((o) => [o.dir, o.built?.manifestDigest]));
+      const plans = await opts.registry.plan(packs, (p) => digests.get(p.dir));
+      return { packs, lint, outcomes, plans };
+    }
     return { packs, lint, outcomes };
   } finally {
     await closeGzipPool();

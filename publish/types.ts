@@ -1,3 +1,4 @@
+import type { PackPlan } from '../client/plan.ts';
 import type { PublishProgress, PublishResult, PublishStatus } from '../client/publish.ts';
 import type { PublishedVersion } from '../client/unchanged.ts';
 import type { BuiltPack } from '../core/build-pack.ts';
@@ -18,6 +19,11 @@ export interface RegistryPort {
   lookup(
     ids: readonly { name: string; version: string }[],
   ): Promise<Map<string, PublishedVersion> | undefined>;
+  /**
+   * The plan for these packs (what publishing them would do), given this run's manifest digest
+   * per pack where it was built; absent where the port cannot plan.
+   */
+  plan?(packs: readonly ReadPack[], builtDigest: (p: ReadPack) => string | undefined): Promise<PackPlan[]>;
   /** Publishes one built pack; never throws (a failure is a result). */
   publish(
     pack: BuiltPack,
@@ -32,6 +38,11 @@ export interface EngineOptions {
   dirs?: readonly string[];
   /** Where to publish. Without one the engine packages only (`packyard build`, the Action's dry run). */
   registry?: RegistryPort;
+  /**
+   * publish (default), or plan: read what the registry holds, lint and package, push nothing, and
+   * return what publishing would do per pack (`EngineResult.plans`): pull requests and dry runs.
+   */
+  mode?: 'publish' | 'plan';
   /**
    * Settles once the registry answered and accepted the credentials (started by the caller, so it
    * overlaps with reading the packs); a rejection ends the run with that error.
@@ -96,6 +107,8 @@ export interface EngineResult {
   /** The lint run over the packs that were linted (unchanged ones are not). */
   lint: LintRun;
   outcomes: PackOutcome[];
+  /** In plan mode against a registry that can plan: one plan per named pack, in discovery order. */
+  plans?: PackPlan[];
 }
 
 /** A pack being published: enough to name it before its build is done. */

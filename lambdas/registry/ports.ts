@@ -128,6 +128,11 @@ export interface PackVersionRecord {
    * pack without re-packaging it. Absent on versions indexed before it was recorded.
    */
   contentDigest?: string;
+  /**
+   * Blob-store key of the JSON list of every file's digest (handlers/version-files.ts): what a
+   * plan diffs a checkout against. Absent on versions indexed before it was recorded.
+   */
+  fileDigestsKey?: string;
   /** Blob-store keys of the pack's text files, for the JSON API. */
   files: Partial<Record<'values' | 'readme' | 'presets' | 'schema', string>>;
   /** Who published it with a short-lived OIDC token (trusted publishing), when that is the case. */

@@ -15,6 +15,7 @@ import {
 } from './handlers/packs-api.ts';
 import { addPublisher, listPublishers, publisherAudit, removePublisher } from './handlers/publishers-api.ts';
 import { tokenEndpoint } from './handlers/token.ts';
+import { getVersionFiles } from './handlers/version-files.ts';
 import type { ApiGatewayResult } from './http/apigw.ts';
 import type { Request } from './http/request.ts';
 import { json } from './http/response.ts';
@@ -152,7 +153,9 @@ export const ROUTES: readonly Route[] = [
     getVersion(ctx, repository, params.version as string),
   ),
   row('GET', PACK_FILE, pullPack, (ctx, { repository, params }) =>
-    getVersionFile(ctx, repository, params.version as string, params.file as string),
+    params.file === 'files'
+      ? getVersionFiles(ctx, repository, params.version as string)
+      : getVersionFile(ctx, repository, params.version as string, params.file as string),
   ),
 
   // Trusted publishing: the ID token in the exchange's body is the credential.

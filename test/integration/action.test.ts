@@ -78,7 +78,7 @@ describe('the bundled GitHub Action against packyard serve', () => {
       const built = await buildPack(readPackTree(path.join(ws, r.path)), r.name as string, '1.0.0');
       expect(r.digest).toBe(built.manifestDigest);
       expect(run.summary).toContain(
-        `| \`${r.name}\` | 1.0.0 | ✅ published | \`${r.digest}\` | \`${r.path}\` |`,
+        `| \`${r.name}\`<br><sub>${r.path}</sub> | 1.0.0 | ✅ published | <code title="${r.digest}">${r.digest?.slice(0, 19)}…</code> |`,
       );
     }
     // What the registry holds, read back with the client.
@@ -152,8 +152,11 @@ describe('the bundled GitHub Action against packyard serve', () => {
     expect(result(lenient)[0]?.message).toMatch(/^unchanged since published/);
   });
 
-  it('dry-run lints and packages but pushes nothing', async () => {
-    const dry = workspace({ gamma: pack('gamma'), alpha: pack('alpha', { 'README.md': '# changed\n' }) });
+  it('dry-run lints, packages and plans but pushes nothing', async () => {
+    const dry = workspace({
+      gamma: pack('gamma'),
+      alpha: pack('alpha', { 'README.md': '# changed\n', 'pack.json': '{"version": "1.0.1"}' }),
+    });
     const before = requests.length;
     const run = await runAction(dry, { path: 'packs', 'dry-run': 'true', ...creds() });
     expect(run.code).toBe(0);
@@ -164,8 +167,18 @@ describe('the bundled GitHub Action against packyard serve', () => {
     expect(result(run).every((r) => r.digest?.startsWith('sha256:'))).toBe(true);
     expect(run.outputs).toMatchObject({ published: '0', skipped: '2', 'dry-run': 'true' });
     expect(run.summary).toContain('**Dry run:**');
-    // Not even asked: the registry saw no request at all, and holds no gamma.
-    expect(requests.slice(before)).toEqual([]);
+    // The plan reads what the registry holds; nothing is written, and it holds no gamma.
+    expect(
+      JSON.parse(run.outputs.plan ?? '[]').map((p: { name: string; plan: string }) => [p.name, p.plan]),
+    ).toEqual([
+      ['alpha', 'new-version'],
+      ['gamma', 'new-pack'],
+    ]);
+    const seen = requests.slice(before);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.filter((r) => /^(PUT|PATCH|DELETE) |^POST (?!\/api\/v1\/packs\/lookup )/.test(r))).toEqual(
+      [],
+    );
     expect(await client().listTags('spectro-packs/archive/gamma')).toEqual([]);
   });
 

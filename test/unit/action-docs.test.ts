@@ -6,6 +6,7 @@ import { ROOT } from '../helpers/packs.ts';
 
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const example = readFileSync(path.join(ROOT, 'examples', 'workflows', 'publish-packs.yml'), 'utf8');
+const planExample = readFileSync(path.join(ROOT, 'examples', 'workflows', 'plan-packs.yml'), 'utf8');
 const oidcExample = readFileSync(path.join(ROOT, 'examples', 'workflows', 'publish-packs-oidc.yml'), 'utf8');
 const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, unknown>;
@@ -32,6 +33,22 @@ describe('GitHub Action docs stay true to action.yml', () => {
     const step = workflow.jobs.publish?.steps.find((s) => s.uses?.endsWith('/packyard@v1'));
     expect(step?.with).toMatchObject({ oidc: true });
     for (const key of Object.keys(step?.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+  });
+
+  it('the README pull-request workflow is the examples/ one: pull-requests: write, a plan step', () => {
+    expect(section).toContain(planExample.slice(planExample.indexOf('name: Plan packs')));
+    const workflow = parse(planExample) as {
+      on: Record<string, unknown>;
+      permissions: Record<string, string>;
+      jobs: Record<string, { steps: { uses?: string; with?: object }[] }>;
+    };
+    expect(Object.keys(workflow.on)).toEqual(['pull_request']);
+    expect(workflow.permissions['pull-requests']).toBe('write');
+    const step = workflow.jobs.plan?.steps.find((s) => s.uses?.endsWith('/packyard@v1'));
+    expect(step?.with).toMatchObject({ comment: true });
+    for (const key of Object.keys(step?.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+    for (const [, name] of planExample.matchAll(/steps\.packyard\.outputs\.([\w-]+)/g))
+      expect(Object.keys(action.outputs)).toContain(name);
   });
 
   it('the workflow uses only declared inputs and outputs', () => {

@@ -47,7 +47,54 @@ describe('action inputs', () => {
       oidc: 'auto',
       oidcAudience: undefined,
       annotationsLimit: 10,
+      comment: true,
+      githubToken: '',
+      palette: undefined,
     });
+  });
+
+  it('masks the Palette key and the GitHub token, and checks the Palette inputs together', () => {
+    const masked: string[] = [];
+    const parsed = parseInputs(
+      inputs({
+        'dry-run': 'true',
+        'palette-api-key': 'pk-secret',
+        'palette-registry-uid': '5ee9c5adc172449eeb9c30cf',
+        'github-token': 'ghs_token',
+      }),
+      (s) => masked.push(s),
+    );
+    expect(masked).toEqual(['pk-secret', 'ghs_token']);
+    expect(parsed.palette).toEqual({
+      apiKey: 'pk-secret',
+      registryUid: '5ee9c5adc172449eeb9c30cf',
+      endpoint: 'https://api.spectrocloud.com',
+      timeoutSeconds: 300,
+      required: false,
+    });
+    expect(parsed.githubToken).toBe('ghs_token');
+    const bad = problems({
+      'dry-run': 'true',
+      'palette-registry-uid': 'uid 1',
+      'palette-timeout': '0',
+      'palette-endpoint': 'http://palette.example.com',
+    });
+    expect(bad).toContain('palette-registry-uid is set but palette-api-key is not');
+    expect(bad).toContain("palette-registry-uid must be the registry's uid");
+    expect(bad).toContain('palette-timeout must be a whole number from 1 to 3600');
+    expect(bad).toContain('palette-endpoint must use https');
+    expect(bad).not.toContain('pk-secret');
+    expect(problems({ 'dry-run': 'true', 'palette-required': 'true' })).toContain(
+      'palette-required is true, but palette-api-key and palette-registry-uid are not set',
+    );
+  });
+
+  it('lets a pull request run without the password secret (forks get none)', () => {
+    const parsed = parseInputs(inputs({ registry: 'r.example.com', username: 'ci' }), undefined, {
+      pullRequest: true,
+    });
+    expect(parsed.credentials).toBeUndefined();
+    expect(problems({ registry: 'r.example.com', username: 'ci' })).toContain('password is empty');
   });
 
   it('reads INPUT_<NAME> as the runner sets it (upper case, hyphens kept)', () => {

@@ -93,13 +93,16 @@ describe('job summary', () => {
     expect(md).toContain(
       '**4 packs** to `registry.example.com/team-a`: 1 published, 1 skipped, 1 invalid, 1 failed.',
     );
-    expect(md).toContain('| Pack | Version | Outcome | Digest | Folder | Details |');
-    expect(md).toContain(`| \`alpha\` | 1.0.0 | ✅ published | \`${DIGEST_A}\` | \`packs/a\` |  |`);
+    expect(md).toContain('| Pack | Version | Outcome | Digest | Details |');
+    const short = (d: string) => `<code title="${d}">${d.slice(0, 'sha256:'.length + 12)}…</code>`;
     expect(md).toContain(
-      `| \`beta\` | 2.0.0 | ⏭️ skipped | \`${DIGEST_B}\` | \`packs/b\` | already in the registry; lint: 1 warning |`,
+      `| \`alpha\`<br><sub>packs/a</sub> | 1.0.0 | ✅ published | ${short(DIGEST_A)} |  |`,
     );
-    expect(md).toContain('| `bad` | 1.0.0 | ❌ invalid |  | `packs/bad` | 2 lint errors |');
-    expect(md).toContain('| `gamma` | 1.0.0 | ❌ failed |');
+    expect(md).toContain(
+      `| \`beta\`<br><sub>packs/b</sub> | 2.0.0 | ⏭️ skipped | ${short(DIGEST_B)} | already in the registry; lint: 1 warning |`,
+    );
+    expect(md).toContain('| `bad`<br><sub>packs/bad</sub> | 1.0.0 | ❌ invalid |  | 2 lint errors |');
+    expect(md).toContain('| `gamma`<br><sub>packs/c</sub> | 1.0.0 | ❌ failed |');
     expect(md).not.toContain('Dry run');
   });
 
@@ -114,6 +117,26 @@ describe('job summary', () => {
     );
     expect(md).toContain('| ⚠️ warning | `packs/b` | `readme/missing` | The pack has no README.md |');
     expect(md).not.toContain('could not be shown as annotations');
+  });
+
+  it('lists errors before warnings, grouped by pack', () => {
+    const other = finding({
+      pack: 'packs/z',
+      file: 'packs/z/pack.json',
+      rule: 'pack-json/syntax',
+      message: 'bad',
+    });
+    const md = renderSummary(
+      input({ findings: [FINDINGS[2] as ReportedFinding, other, ...FINDINGS.slice(0, 2)] }),
+    );
+    const order = [
+      '`packs/z/pack.json:12:5`',
+      '`packs/bad/pack.json:12:5`',
+      '`packs/bad/pack.json:5:12`',
+      '| `packs/b` |',
+    ].map((s) => md.indexOf(s));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
   it('links locations to the commit when the run names one', () => {
@@ -148,7 +171,7 @@ describe('job summary', () => {
     expect(md).toContain('**1 pack**: 0 published, 1 skipped, 0 invalid, 0 failed.');
     expect(md).toContain('> **Dry run:** packs were linted and packaged; nothing was pushed.');
     expect(md).toContain('`fail-on: warning`');
-    expect(md).toContain('| `x` | 1.0.0 | 🧪 dry run |');
+    expect(md).toMatch(/\| `x`<br><sub>[^<]*<\/sub> \| 1\.0\.0 \| 🧪 dry run \|/);
     expect(md).toContain('No lint findings.');
   });
 

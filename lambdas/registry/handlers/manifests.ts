@@ -17,6 +17,7 @@ import {
   type ReferrerIndex,
   type TagIndex,
 } from '../ports.ts';
+import { addArchiveBase } from './archive-base.ts';
 import type { RegistryContext } from './context.ts';
 
 function validateReference(ref: string): 'tag' | 'digest' {
@@ -256,7 +257,7 @@ export async function putManifest(
       throw err;
     }
   }
-  await ctx.index.addRepository(repo);
+  await Promise.all([ctx.index.addRepository(repo), addArchiveBase(ctx, repo)]);
   const headers: Record<string, string> = {
     location: `/v2/${repo}/manifests/${digest}`,
     'docker-content-digest': digest,

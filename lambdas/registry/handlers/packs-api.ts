@@ -175,7 +175,7 @@ export async function getVersionFile(
   file: string,
 ): Promise<ApiGatewayResult> {
   if (!isPackFile(file))
-    throw new OciError(404, 'UNSUPPORTED', `no file "${file}"; use values, readme, presets or schema`);
+    throw new OciError(404, 'UNSUPPORTED', `no file "${file}"; use values, readme, presets, schema or files`);
   const v = await requireVersion(ctx, repo, version);
   const key = v.files[file];
   if (!key) throw notFound('BLOB_UNKNOWN', `${repo}:${version} has no ${file} file`);

@@ -1,6 +1,7 @@
 import { versionSortKey } from '../../../core/version.ts';
 import type { RegistryConfig } from '../config.ts';
 import type { RecentBlobs } from '../handlers/recent-blobs.ts';
+import { recordFileDigests } from '../handlers/version-files.ts';
 import { badRequest, OciError } from '../oci/errors.ts';
 import { INDEX_TYPES, type ParsedManifest } from '../oci/manifest.ts';
 import { blobKey } from '../oci/names.ts';
@@ -144,6 +145,7 @@ export async function admitPack(ctx: AdmissionContext, push: PackPush): Promise<
       pushedBy,
       lint: { errors: lint.errors, warnings: lint.warnings },
       contentDigest: packContentDigest(read.tree),
+      fileDigestsKey: await recordFileDigests(ctx, hex, read.tree),
       files,
       provenance,
     };
