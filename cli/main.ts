@@ -28,12 +28,22 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .choices(['error', 'warning'])
         .default('error'),
     )
+    .option(
+      '--check-images',
+      'resolve every pack.content.images entry against its registry (401/403: gated, not checked)',
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 no failing findings, 1 failing findings, 2 usage error.\nSee "packyard rules" for the rule ids.',
     )
     .action(async (dirs: string[], o) =>
-      setExit(await lintCommand(dirs, { format: o.format, failOn: o.failOn }, io)),
+      setExit(
+        await lintCommand(
+          dirs,
+          { format: o.format, failOn: o.failOn, checkImages: o.checkImages === true },
+          io,
+        ),
+      ),
     );
 
   program

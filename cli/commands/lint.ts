@@ -1,11 +1,15 @@
+import { checkRunImages, ImageChecker } from '../../client/image-check.ts';
 import { discoverPacks } from '../../core/discover.ts';
 import { lintPackDirs } from '../../core/lint-packs.ts';
+import { savedCredentials } from '../credentials.ts';
 import { formatLint, type LintFormat } from '../format/findings.ts';
 import { EXIT, type Io, UsageError, useColor } from '../io.ts';
 
 export interface LintOptions {
   format: LintFormat;
   failOn: 'error' | 'warning';
+  /** Resolve every pack.content.images entry against its registry. */
+  checkImages?: boolean;
 }
 
 export async function lintCommand(dirs: string[], opts: LintOptions, io: Io): Promise<number> {
@@ -15,7 +19,10 @@ export async function lintCommand(dirs: string[], opts: LintOptions, io: Io): Pr
     return EXIT.failed;
   }
   const run = await lintPackDirs(packDirs);
-  io.out(formatLint(run, opts.format, useColor(io)));
+  const images = opts.checkImages
+    ? await checkRunImages(run, new ImageChecker({ credentialsFor: await savedCredentials(io.env) }))
+    : undefined;
+  io.out(formatLint(run, opts.format, useColor(io), images));
   const failing = opts.failOn === 'warning' ? run.errors + run.warnings : run.errors;
   return failing > 0 ? EXIT.failed : EXIT.ok;
 }

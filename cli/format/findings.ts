@@ -1,16 +1,24 @@
+import type { PackImageCheck } from '../../client/image-check.ts';
 import type { LintRun } from '../../core/lint-packs.ts';
 import { painter } from '../io.ts';
 
 export type LintFormat = 'text' | 'json' | 'github';
 
-export function formatLint(run: LintRun, format: LintFormat, color: boolean): string {
-  if (format === 'json') return `${JSON.stringify(lintJson(run), null, 2)}\n`;
-  if (format === 'github') return githubCommands(run);
-  return lintText(run, color);
+/** `images` is present when the run checked images (`--check-images`). */
+export function formatLint(
+  run: LintRun,
+  format: LintFormat,
+  color: boolean,
+  images?: readonly PackImageCheck[],
+): string {
+  if (format === 'json') return `${JSON.stringify(lintJson(run, images), null, 2)}\n`;
+  if (format === 'github') return githubCommands(run) + (images ? imageNotices(images) : '');
+  return lintText(run, color) + (images ? imagesText(images, color) : '');
 }
 
-export function lintJson(run: LintRun) {
+export function lintJson(run: LintRun, images?: readonly PackImageCheck[]) {
   return {
+    ...(images ? { images: images.map(imageJson) } : {}),
     findings: run.findings.map((f) => ({
       pack: f.pack,
       file: f.file,
@@ -72,4 +80,39 @@ export function escapeData(s: string): string {
 
 export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+function imageJson(i: PackImageCheck) {
+  return {
+    pack: i.pack,
+    file: i.file,
+    line: i.line,
+    image: i.image,
+    status: i.status,
+    digest: i.digest ?? null,
+    detail: i.detail ?? null,
+  };
+}
+
+/** Counts per status; gated images are named, since nothing else reports them. */
+export function imagesText(images: readonly PackImageCheck[], color: boolean): string {
+  const c = painter(color);
+  const count = (s: PackImageCheck['status']) => images.filter((i) => i.status === s).length;
+  const gated = images.filter((i) => i.status === 'gated');
+  const distinct = new Set(images.map((i) => i.canonical ?? i.image)).size;
+  const lines = [
+    `images: ${images.length} listed (${distinct} distinct): ${count('found')} found, ${count('not-found')} not found, ${gated.length} gated (credentials needed, not checked), ${count('unchecked')} could not be checked`,
+  ];
+  for (const g of gated) lines.push(c.dim(`  gated  ${g.file}:${g.line}  ${g.image}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function imageNotices(images: readonly PackImageCheck[]): string {
+  return images
+    .filter((i) => i.status === 'gated')
+    .map(
+      (i) =>
+        `::notice file=${escapeProperty(i.file)},line=${i.line}::${escapeData(`image ${i.image} is gated (${i.detail ?? 'credentials needed'}): not checked`)}\n`,
+    )
+    .join('');
 }
