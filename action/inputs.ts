@@ -12,6 +12,8 @@ export interface ActionInputs {
   credentials: { username: string; password: string } | undefined;
   dryRun: boolean;
   failOn: FailOn;
+  /** Resolve each pack.content.images entry against its registry before publishing. */
+  checkImages: boolean;
   concurrency: number;
   insecure: boolean;
   oidc: OidcMode;
@@ -33,6 +35,7 @@ export const INPUT_DEFAULTS = {
   password: '',
   'dry-run': 'false',
   'fail-on': 'error',
+  'check-images': 'false',
   concurrency: '4',
   insecure: 'false',
   oidc: 'auto',
@@ -76,6 +79,7 @@ export function parseInputs(get: GetInput, maskSecret: (secret: string) => void 
 
   const dryRun = parseBoolean('dry-run', value('dry-run'), problems);
   const insecure = parseBoolean('insecure', value('insecure'), problems);
+  const checkImages = parseBoolean('check-images', value('check-images'), problems);
 
   const failOnRaw = value('fail-on').toLowerCase();
   const failOn: FailOn = failOnRaw === 'warning' ? 'warning' : 'error';
@@ -121,6 +125,7 @@ export function parseInputs(get: GetInput, maskSecret: (secret: string) => void 
     credentials,
     dryRun,
     failOn,
+    checkImages,
     concurrency,
     insecure,
     oidc,

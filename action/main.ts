@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { AuthError, type BasicCredentials } from '../client/auth.ts';
 import { NetworkError } from '../client/http.ts';
+import { checkRunImages, describeImageChecks, ImageChecker } from '../client/image-check.ts';
 import { describeExchangeError, discoverOidc, exchangeOidcToken, OidcExchangeError } from '../client/oidc.ts';
 import { mapLimit, publishPack } from '../client/publish.ts';
 import type { RegistryRef } from '../client/reference.ts';
@@ -88,6 +89,17 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     core.info(lintLog(run));
     return run;
   });
+  if (inputs.checkImages) {
+    await core.group('Check images', async () => {
+      const own = session?.registry.host;
+      const checker = new ImageChecker({
+        // The registry's own credentials serve images hosted there; other registries are asked anonymously.
+        credentialsFor: (host) => (host === own ? inputs.credentials : undefined),
+      });
+      const images = await checkRunImages(lint, checker);
+      for (const line of describeImageChecks(images)) core.info(line);
+    });
+  }
   const annotations = annotate(lint.findings, inputs.annotationsLimit, core);
   const overflow = annotationOverflowNote(annotations);
   if (overflow) core.info(overflow);

@@ -159,3 +159,14 @@ export async function checkRunImages(run: LintRun, checker: ImageChecker): Promi
   Object.assign(run, countBySeverity(run.findings));
   return out;
 }
+
+/** The run's image verdicts in words: counts per status, then each gated image (nothing else reports those). */
+export function describeImageChecks(images: readonly PackImageCheck[]): string[] {
+  const count = (s: PackImageCheck['status']) => images.filter((i) => i.status === s).length;
+  const gated = images.filter((i) => i.status === 'gated');
+  const distinct = new Set(images.map((i) => i.canonical ?? i.image)).size;
+  return [
+    `images: ${images.length} listed (${distinct} distinct): ${count('found')} found, ${count('not-found')} not found, ${gated.length} gated (credentials needed, not checked), ${count('unchecked')} could not be checked`,
+    ...gated.map((g) => `  gated  ${g.file}:${g.line}  ${g.image}`),
+  ];
+}

@@ -39244,507 +39244,54 @@ function basicHeader(c) {
   return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
 }
 
-// client/oidc.ts
-var OidcExchangeError = class extends Error {
-  constructor(message, status, reason, claims = [], bindings = []) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-    this.claims = claims;
-    this.bindings = bindings;
-  }
-  status;
-  reason;
-  claims;
-  bindings;
-};
-var headers = (opts, extra = {}) => ({
-  "user-agent": opts.userAgent ?? "packyard",
-  ...extra
-});
-async function discoverOidc(registry, opts = {}) {
-  const url = `${registry.origin}/api/v1/oidc`;
-  const res = await fetchWithRetry(
-    opts.fetch ?? fetch,
-    url,
-    { headers: headers(opts) },
-    opts.retry ?? DEFAULT_RETRY
-  );
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new OidcExchangeError(
-      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
-      res.status
-    );
-  }
-  const body = await res.json();
-  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
-    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
-  return { issuer: body.issuer, audience: body.audience };
+// core/findings.ts
+function finding(rule, severity, file, message, pos2) {
+  return pos2 ? { rule, severity, file, line: pos2.line, column: pos2.column, message } : { rule, severity, file, message };
 }
-async function exchangeOidcToken(registry, idToken, opts = {}) {
-  const url = `${registry.origin}/api/v1/oidc/token`;
-  let res;
-  try {
-    res = await (opts.fetch ?? fetch)(url, {
-      method: "POST",
-      headers: headers(opts, { "content-type": "application/json" }),
-      body: JSON.stringify({ token: idToken }),
-      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
-    });
-  } catch (err) {
-    throw new NetworkError(url, err);
-  }
-  const text = await res.text();
-  let body = {};
-  try {
-    body = JSON.parse(text);
-  } catch {
-  }
-  if (!res.ok) {
-    const e = body.errors?.[0];
-    const detail = e?.detail ?? {};
-    throw new OidcExchangeError(
-      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
-      res.status,
-      typeof detail.reason === "string" ? detail.reason : void 0,
-      Array.isArray(detail.claims) ? detail.claims : [],
-      Array.isArray(detail.bindings) ? detail.bindings : []
-    );
-  }
-  if (typeof body.token !== "string" || typeof body.username !== "string")
-    throw new OidcExchangeError(`${url} answered without a token`, res.status);
-  return {
-    credentials: { username: body.username, password: body.token },
-    expiresIn: Number(body.expires_in ?? 0),
-    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
-    bindings: Array.isArray(body.bindings) ? body.bindings : []
-  };
+function compareFindings(a, b) {
+  return cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || cmp(a.rule, b.rule) || cmp(a.message, b.message);
 }
-function describeExchangeError(err) {
-  const lines = [err.message];
-  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
-  if (err.bindings.length > 0) {
-    for (const b of err.bindings)
-      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
-  } else {
-    for (const m of err.claims) lines.push(`  ${show(m)}`);
+function cmp(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function countBySeverity(findings) {
+  let errors = 0;
+  let warnings = 0;
+  for (const f of findings) {
+    if (f.severity === "error") errors++;
+    else warnings++;
   }
-  return lines.join("\n");
+  return { errors, warnings };
 }
 
-// core/oci.ts
-import { createHash } from "node:crypto";
-var MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-var MEDIA_TYPE_CONFIG = "application/vnd.unknown.config.v1+json";
-var MEDIA_TYPE_LAYER = "application/vnd.oci.image.layer.v1.tar";
-var ANNOTATION_TITLE = "org.opencontainers.image.title";
-var ANNOTATION_CREATED = "org.opencontainers.image.created";
-var EMPTY_CONFIG = new TextEncoder().encode("{}");
-function sha256Digest(bytes) {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-function packRepository(name2, basePath = "") {
-  const base = basePath.replace(/^\/+|\/+$/g, "");
-  return `${base ? `${base}/` : ""}spectro-packs/archive/${name2}`;
-}
-function packManifest(layer, created) {
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPE_MANIFEST,
-    config: { mediaType: MEDIA_TYPE_CONFIG, digest: sha256Digest(EMPTY_CONFIG), size: EMPTY_CONFIG.length },
-    layers: [
-      {
-        mediaType: MEDIA_TYPE_LAYER,
-        digest: layer.digest,
-        size: layer.size,
-        annotations: { [ANNOTATION_TITLE]: layer.title }
-      }
-    ]
-  };
-  if (created) manifest.annotations = { [ANNOTATION_CREATED]: created };
-  return new TextEncoder().encode(JSON.stringify(manifest));
-}
+// core/lint-packs.ts
+import path7 from "node:path";
 
-// client/registry-client.ts
-import { createHash as createHash2 } from "node:crypto";
-var RegistryError = class extends Error {
-  constructor(message, status, code3, detail) {
-    super(message);
-    this.status = status;
-    this.code = code3;
-    this.detail = detail;
-  }
-  status;
-  code;
-  detail;
-};
-var ACCEPT_MANIFESTS = [
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json"
-].join(", ");
-var TINY_BLOB = 64;
-var DEFAULT_CHUNK = 4 * 1024 * 1024;
-function sha256(bytes) {
-  return `sha256:${createHash2("sha256").update(bytes).digest("hex")}`;
-}
-var RegistryClient = class {
-  constructor(opts) {
-    this.opts = opts;
-    this.fetchImpl = opts.fetch ?? fetch;
-    this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.auth = new AuthSession(opts.credentials, this.fetchImpl, this.retry);
-  }
-  opts;
-  auth;
-  fetchImpl;
-  retry;
-  maxChunk = DEFAULT_CHUNK;
-  get registry() {
-    return this.opts.registry;
-  }
-  /** How the registry asked to authenticate so far ('none' while it has not challenged). */
-  get authScheme() {
-    return this.auth.challengeScheme ?? "none";
-  }
-  /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
-  async request(method, path10, scope, init = {}) {
-    const url = path10.startsWith("http") ? path10 : `${this.opts.registry.origin}${path10}`;
-    for (let attempt = 0; ; attempt++) {
-      const authorization = await this.auth.header(scope);
-      const res = await fetchWithRetry(
-        this.fetchImpl,
-        url,
-        {
-          method,
-          body: init.body,
-          redirect: "manual",
-          headers: {
-            "user-agent": this.opts.userAgent ?? "packyard",
-            ...authorization ? { authorization } : {},
-            ...init.headers
-          }
-        },
-        this.retry
-      );
-      if (res.status !== 401 || attempt > 0 || !await this.auth.onUnauthorized(res, scope)) return res;
-      await res.body?.cancel();
-    }
-  }
-  async fail(res, what) {
-    let code3;
-    let message = `${what}: ${res.status} ${res.statusText}`;
-    let detail;
-    try {
-      const body = await res.json();
-      const e = body.errors?.[0];
-      if (e) {
-        code3 = e.code;
-        detail = e.detail;
-        message = `${what}: ${e.message ?? e.code} (${res.status}${e.code ? ` ${e.code}` : ""})`;
-      }
-    } catch {
-    }
-    throw new RegistryError(message, res.status, code3, detail);
-  }
-  scope(repo, actions) {
-    return `repository:${repo}:${actions}`;
-  }
-  /** Checks the registry answers and the credentials work (GET /v2/). */
-  async ping() {
-    const res = await this.request("GET", "/v2/", "");
-    if (res.status === 401) await this.fail(res, "login");
-    if (!res.ok) await this.fail(res, `${this.opts.registry.host} is not an OCI registry`);
-    await res.body?.cancel();
-  }
-  async hasBlob(repo, digest) {
-    const res = await this.request("HEAD", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
-    if (res.status === 404) return false;
-    if (!res.ok) await this.fail(res, `HEAD blob ${digest}`);
-    return true;
-  }
-  /**
-   * Uploads a blob unless the repository has it: mounts it from `mountFrom` repositories when the
-   * registry allows, else a monolithic POST (small) or POST + PATCH chunks + PUT (large).
-   * Returns how many bytes actually travelled; `onProgress` hears the bytes sent so far.
-   */
-  async pushBlob(repo, bytes, mountFrom = [], onProgress) {
-    const digest = sha256(bytes);
-    const tiny = bytes.length <= TINY_BLOB;
-    if (!tiny && await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
-    const scope = this.scope(repo, "pull,push");
-    for (const from of tiny ? [] : mountFrom) {
-      if (from === repo) continue;
-      const res = await this.request(
-        "POST",
-        `/v2/${repo}/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(from)}`,
-        `${scope} ${this.scope(from, "pull")}`
-      );
-      if (res.status === 201) {
-        await res.body?.cancel();
-        return { digest, uploaded: 0 };
-      }
-      if (res.status === 202) {
-        await this.upload(repo, res, bytes, digest, onProgress);
-        return { digest, uploaded: bytes.length };
-      }
-      await res.body?.cancel();
-    }
-    if (bytes.length <= this.maxChunk) {
-      const res = await this.request("POST", `/v2/${repo}/blobs/uploads/?digest=${digest}`, scope, {
-        body: bytes,
-        headers: { "content-type": "application/octet-stream", "content-length": String(bytes.length) }
-      });
-      if (res.status === 201) {
-        await res.body?.cancel();
-        onProgress?.(bytes.length);
-        return { digest, uploaded: bytes.length };
-      }
-      if (res.status !== 202) await this.fail(res, `upload ${digest} to ${repo}`);
-      await this.upload(repo, res, bytes, digest, onProgress);
-      return { digest, uploaded: bytes.length };
-    }
-    const start = await this.request("POST", `/v2/${repo}/blobs/uploads/`, scope);
-    if (start.status !== 202) await this.fail(start, `start upload to ${repo}`);
-    await this.upload(repo, start, bytes, digest, onProgress);
-    return { digest, uploaded: bytes.length };
-  }
-  async upload(repo, started, bytes, digest, onProgress) {
-    const scope = this.scope(repo, "pull,push");
-    const max = Number(started.headers.get("oci-chunk-max-length"));
-    if (Number.isSafeInteger(max) && max > 0) this.maxChunk = max;
-    let location2 = this.resolve(started.headers.get("location"), "upload location");
-    await started.body?.cancel();
-    let offset = 0;
-    while (bytes.length - offset > this.maxChunk) {
-      const chunk = bytes.subarray(offset, offset + this.maxChunk);
-      const res2 = await this.request("PATCH", location2, scope, {
-        body: chunk,
-        headers: {
-          "content-type": "application/octet-stream",
-          "content-range": `${offset}-${offset + chunk.length - 1}`,
-          "content-length": String(chunk.length)
-        }
-      });
-      if (res2.status !== 202)
-        await this.fail(res2, `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`);
-      location2 = this.resolve(res2.headers.get("location"), "upload location");
-      await res2.body?.cancel();
-      offset += chunk.length;
-      onProgress?.(offset);
-    }
-    const last = bytes.subarray(offset);
-    const url = new URL(location2);
-    url.searchParams.set("digest", digest);
-    const headers2 = {
-      "content-type": "application/octet-stream",
-      "content-length": String(last.length)
-    };
-    if (last.length > 0) headers2["content-range"] = `${offset}-${bytes.length - 1}`;
-    const res = await this.request("PUT", url.toString(), scope, { body: last, headers: headers2 });
-    if (res.status !== 201) await this.fail(res, `finish upload of ${digest}`);
-    await res.body?.cancel();
-    onProgress?.(bytes.length);
-  }
-  resolve(location2, what) {
-    if (!location2) throw new RegistryError(`the registry sent no ${what}`, 0);
-    return new URL(location2, this.opts.registry.origin).toString();
-  }
-  /**
-   * The manifest's digest, media type and size, or undefined when absent. A caller about to push
-   * asks with `pull,push`: one token then serves the whole publish (the registry grants what the
-   * credentials allow, so read-only credentials still get their answer).
-   */
-  async headManifest(repo, ref, actions = "pull") {
-    const res = await this.request("HEAD", `/v2/${repo}/manifests/${ref}`, this.scope(repo, actions), {
-      headers: { accept: ACCEPT_MANIFESTS }
-    });
-    if (res.status === 404) return void 0;
-    if (!res.ok) await this.fail(res, `HEAD ${repo}:${ref}`);
-    const digest = res.headers.get("docker-content-digest");
-    if (!digest) {
-      const m = await this.getManifest(repo, ref);
-      return m && { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
-    }
+// core/png.ts
+var SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+function readPngHeader(bytes) {
+  if (bytes.length < 8 || SIGNATURE.some((b, i2) => bytes[i2] !== b)) {
+    const kind = sniff(bytes);
     return {
-      digest,
-      mediaType: res.headers.get("content-type") ?? "",
-      size: Number(res.headers.get("content-length") ?? 0)
+      ok: false,
+      reason: `does not start with the PNG signature${kind ? ` (it looks like ${kind})` : ""}`
     };
   }
-  async getManifest(repo, ref) {
-    const res = await this.request("GET", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull"), {
-      headers: { accept: ACCEPT_MANIFESTS }
-    });
-    if (res.status === 404) return void 0;
-    if (!res.ok) await this.fail(res, `GET ${repo}:${ref}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const digest = sha256(bytes);
-    const declared = res.headers.get("docker-content-digest");
-    if (declared?.startsWith("sha256:") && declared !== digest) {
-      throw new RegistryError(
-        `manifest ${repo}:${ref} arrived with digest ${digest}, not the ${declared} the registry declared`,
-        0,
-        "DIGEST_INVALID"
-      );
-    }
-    if (ref.startsWith("sha256:") && ref !== digest)
-      throw new RegistryError(`manifest ${ref} arrived with digest ${digest}`, 0, "DIGEST_INVALID");
-    return { bytes, mediaType: res.headers.get("content-type") ?? "", digest };
-  }
-  async putManifest(repo, ref, bytes, mediaType) {
-    const res = await this.request("PUT", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull,push"), {
-      body: bytes,
-      headers: { "content-type": mediaType, "content-length": String(bytes.length) }
-    });
-    if (res.status !== 201) await this.fail(res, `push manifest ${repo}:${ref}`);
-    await res.body?.cancel();
-    return res.headers.get("docker-content-digest") ?? sha256(bytes);
-  }
-  /** Downloads a blob (following redirects without leaking credentials to other hosts) and verifies it. */
-  async getBlob(repo, digest, maxBytes) {
-    let res = await this.request("GET", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
-    for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) {
-      const next = this.resolve(res.headers.get("location"), "redirect location");
-      await res.body?.cancel();
-      const sameHost = new URL(next).host === this.opts.registry.host;
-      res = sameHost ? await this.request("GET", next, this.scope(repo, "pull")) : await fetchWithRetry(this.fetchImpl, next, { redirect: "manual" }, this.retry);
-    }
-    if (!res.ok) await this.fail(res, `GET blob ${digest}`);
-    const declared = Number(res.headers.get("content-length"));
-    if (declared > maxBytes)
-      throw new RegistryError(`blob ${digest} is ${declared} bytes, over the ${maxBytes}-byte limit`, 0);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.length > maxBytes)
-      throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
-    const actual = sha256(bytes);
-    if (actual !== digest)
-      throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, "DIGEST_INVALID");
-    return bytes;
-  }
-  /** All tags (following `Link` pagination). */
-  async listTags(repo) {
-    const tags = [];
-    let next = `/v2/${repo}/tags/list?n=1000`;
-    for (let pages = 0; next && pages < 1e4; pages++) {
-      const res = await this.request("GET", next, this.scope(repo, "pull"));
-      if (res.status === 404) return tags;
-      if (!res.ok) await this.fail(res, `list tags of ${repo}`);
-      const body = await res.json();
-      tags.push(...body.tags ?? []);
-      next = nextLink(res.headers.get("link"));
-    }
-    return tags;
-  }
-  async deleteManifest(repo, ref) {
-    const res = await this.request("DELETE", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "delete"));
-    if (res.status !== 202 && res.status !== 200) await this.fail(res, `delete ${repo}:${ref}`);
-    await res.body?.cancel();
-  }
-  /**
-   * GET on the registry's own JSON API (Packyard registries only); undefined where it does not
-   * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
-   * is scoped to one repository, and the API spans many.
-   */
-  async getJson(path10) {
-    return this.json("GET", path10);
-  }
-  /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
-  async postJson(path10, body) {
-    return this.json("POST", path10, Buffer.from(JSON.stringify(body)));
-  }
-  /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
-  async json(method, path10, body) {
-    const basic = await this.auth.basic();
-    const headers2 = basic ? { authorization: basic } : {};
-    if (body) headers2["content-type"] = "application/json";
-    const res = await this.request(method, path10, "", { body, headers: headers2 });
-    if (res.status === 404 || res.status === 405) {
-      await res.body?.cancel();
-      return void 0;
-    }
-    if (!res.ok) await this.fail(res, `${method} ${path10}`);
-    if (!/json/i.test(res.headers.get("content-type") ?? "")) {
-      await res.body?.cancel();
-      return void 0;
-    }
-    return await res.json();
-  }
-  /** Every repository `_catalog` lists (following `Link` pagination); a RegistryError when refused. */
-  async listCatalog() {
-    const repos = [];
-    let next = "/v2/_catalog?n=1000";
-    for (let pages = 0; next && pages < 1e4; pages++) {
-      const res = await this.request("GET", next, "registry:catalog:*");
-      if (!res.ok) await this.fail(res, "list repositories (_catalog)");
-      const body = await res.json();
-      repos.push(...body.repositories ?? []);
-      next = nextLink(res.headers.get("link"));
-    }
-    return repos;
-  }
-};
-function nextLink(header) {
-  const m = header ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(header) : null;
-  return m ? m[1] : void 0;
+  if (bytes.length < 33) return { ok: false, reason: "is truncated: it ends before the IHDR header" };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = String.fromCharCode(...bytes.subarray(12, 16));
+  if (view.getUint32(8) !== 13 || type !== "IHDR")
+    return { ok: false, reason: "has no IHDR chunk where PNG requires it" };
+  return { ok: true, width: view.getUint32(16), height: view.getUint32(20) };
 }
-
-// client/publish.ts
-async function publishPack(client, pack, opts = {}) {
-  const repository = packRepository(pack.name, client.registry.basePath);
-  const base = { name: pack.name, version: pack.version, repository, digest: pack.manifestDigest };
-  const total = pack.archive.length;
-  const progress = (phase, sent) => opts.onProgress?.({ phase, sent, total });
-  try {
-    progress("checking", 0);
-    const existing = await client.headManifest(repository, pack.version, "pull,push");
-    if (existing?.digest === pack.manifestDigest)
-      return { ...base, status: "skipped", uploaded: 0, message: "already published" };
-    if (existing && !opts.force) {
-      return {
-        ...base,
-        status: "failed",
-        uploaded: 0,
-        message: `${repository}:${pack.version} already holds ${existing.digest}, but this build is ${pack.manifestDigest}; versions are immutable \u2014 bump the version (or pass --force on a registry that allows overwriting)`
-      };
-    }
-    progress("uploading", 0);
-    const config = await client.pushBlob(repository, EMPTY_CONFIG, opts.mountFrom);
-    const layer = await client.pushBlob(
-      repository,
-      pack.archive,
-      opts.mountFrom,
-      (sent) => progress("uploading", sent)
-    );
-    progress("tagging", total);
-    await client.putManifest(repository, pack.version, pack.manifest, MEDIA_TYPE_MANIFEST);
-    return {
-      ...base,
-      status: "published",
-      uploaded: config.uploaded + layer.uploaded + pack.manifest.length
-    };
-  } catch (err) {
-    const invalid = err instanceof RegistryError && err.code === "MANIFEST_INVALID";
-    return { ...base, status: invalid ? "invalid" : "failed", uploaded: 0, message: err.message };
-  }
+function sniff(b) {
+  if (b[0] === 255 && b[1] === 216) return "a JPEG";
+  if (b[0] === 71 && b[1] === 73 && b[2] === 70) return "a GIF";
+  const head = new TextDecoder().decode(b.subarray(0, 256)).trimStart();
+  if (head.startsWith("<svg") || head.startsWith("<?xml")) return "an SVG";
+  if (b.length === 0) return "an empty file";
+  return void 0;
 }
-async function mapLimit(items, limit, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i2 = next++;
-      out[i2] = await fn(items[i2]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
-// core/pack-identity.ts
-import { createHash as createHash3 } from "node:crypto";
 
 // core/pack-tree.ts
 var import_ignore = __toESM(require_ignore(), 1);
@@ -39935,779 +39482,333 @@ function errText(err) {
   return e?.message ?? String(err);
 }
 
-// core/pack-identity.ts
-var MAX_FILE_BYTES = 64 * 1024 * 1024;
-var MAX_PACK_JSON_BYTES = 1024 * 1024;
-function packContentDigest(tree) {
-  if (tree.entries.some((e) => e.size > MAX_FILE_BYTES)) return void 0;
-  const h = createHash3("sha256");
-  for (const e of tree.entries) {
-    if (e.type === "directory") {
-      h.update(`D\0${e.path}\0`);
-      continue;
-    }
-    let bytes;
-    try {
-      bytes = tree.read(e.path, MAX_FILE_BYTES);
-    } catch {
-      return void 0;
-    }
-    const file = createHash3("sha256").update(bytes).digest("hex");
-    h.update(`F\0${e.executable ? "x" : "-"}\0${e.path}\0${file}\0`);
-  }
-  for (const p of tree.problems) h.update(`P\0${p.rule}\0${p.path}\0`);
-  return `sha256:${h.digest("hex")}`;
-}
-function readPack(dir) {
-  const tree = readPackTree(dir);
-  let digest;
-  return {
-    dir,
-    tree,
-    ...packJsonId(tree),
-    contentDigest: () => {
-      digest ??= { value: packContentDigest(tree) };
-      return digest.value;
-    }
-  };
-}
-function packJsonId(tree) {
-  if (!tree.entries.some((e) => e.path === "pack.json" && e.type === "file")) return {};
-  try {
-    const pj = JSON.parse(Buffer.from(tree.read("pack.json", MAX_PACK_JSON_BYTES)).toString("utf8"));
-    const { name: name2, version } = pj ?? {};
-    return typeof name2 === "string" && typeof version === "string" ? { name: name2, version } : {};
-  } catch {
-    return {};
-  }
-}
-function uniquePackIds(packs) {
-  const count = /* @__PURE__ */ new Map();
-  for (const p of packs) if (p.name && p.version) count.set(packId(p), (count.get(packId(p)) ?? 0) + 1);
-  return new Set([...count].filter(([, n]) => n === 1).map(([id]) => id));
-}
-function packId(p) {
-  return `${p.name}@${p.version}`;
-}
+// core/rules.ts
+var RULES = [
+  {
+    id: "file/unreadable",
+    severity: "error",
+    description: "A file or folder of the pack cannot be read, or is not a regular file."
+  },
+  {
+    id: "file/too-large",
+    severity: "error",
+    description: "A pack file is larger than Packyard reads for its kind."
+  },
+  {
+    id: "file/binary",
+    severity: "error",
+    description: "A JSON or YAML file holds binary data or invalid UTF-8."
+  },
+  {
+    id: "file/symlink",
+    severity: "error",
+    description: "A symbolic link dangles, leaves the pack, or points at a folder."
+  },
+  { id: "pack-json/missing", severity: "error", description: "The pack has no pack.json." },
+  { id: "pack-json/syntax", severity: "error", description: "pack.json is not valid JSON." },
+  {
+    id: "pack-json/schema",
+    severity: "error",
+    description: "pack.json does not match the pack.json schema (required fields, enums, constraints)."
+  },
+  {
+    id: "pack-json/name",
+    severity: "error",
+    description: "The pack name cannot be used as an OCI repository name."
+  },
+  {
+    id: "pack-json/version",
+    severity: "error",
+    description: 'The version is not semver (error), or is semver Palette accepts but tools mis-sort, e.g. a leading "v" (warning).'
+  },
+  { id: "pack-json/addon-type", severity: "warning", description: "addonType is not one Palette knows." },
+  { id: "pack-json/duplicate", severity: "error", description: "Two packs being linted share name@version." },
+  {
+    id: "manifest/path",
+    severity: "error",
+    description: 'A kubeManifests entry is absolute, climbs out with "..", or is not a plain relative path.'
+  },
+  {
+    id: "manifest/missing",
+    severity: "error",
+    description: "A kubeManifests entry names a file that is not in the pack."
+  },
+  {
+    id: "manifest/yaml-syntax",
+    severity: "error",
+    description: "A manifest is not parseable YAML (Go template actions are masked first)."
+  },
+  {
+    id: "manifest/template",
+    severity: "error",
+    description: `A manifest's Go template actions do not balance ({{ if }} without {{ end }}, unclosed "{{").`
+  },
+  {
+    id: "manifest/k8s-object",
+    severity: "error",
+    description: "A manifest document lacks apiVersion, kind or metadata.name."
+  },
+  {
+    id: "chart/path",
+    severity: "error",
+    description: 'A charts entry is absolute, climbs out with "..", or is not a plain relative path.'
+  },
+  {
+    id: "chart/missing",
+    severity: "error",
+    description: "A charts entry names a file that is not in the pack."
+  },
+  {
+    id: "chart/archive",
+    severity: "error",
+    description: "A chart .tgz is not a readable gzip tar with one chart folder."
+  },
+  {
+    id: "chart/chart-yaml",
+    severity: "error",
+    description: "A chart has no Chart.yaml, or it lacks name, a semver version, or apiVersion v1/v2."
+  },
+  {
+    id: "chart/values-schema",
+    severity: "error",
+    description: "A chart's values.yaml does not validate against its values.schema.json."
+  },
+  { id: "values/missing", severity: "error", description: "The pack has no values.yaml." },
+  { id: "values/yaml-syntax", severity: "error", description: "values.yaml is not parseable YAML." },
+  {
+    id: "values/shape",
+    severity: "error",
+    description: "values.yaml sections (pack, charts, manifests, pack.content.images) have the wrong type."
+  },
+  {
+    id: "values/unknown-manifest",
+    severity: "warning",
+    description: "A manifests.<name> key matches no kubeManifests file."
+  },
+  {
+    id: "values/unknown-chart",
+    severity: "warning",
+    description: "A charts.<name> key matches no chart of the pack."
+  },
+  { id: "values/namespace", severity: "error", description: "pack.namespace is not a DNS label." },
+  {
+    id: "values/images",
+    severity: "warning",
+    description: "pack.content.images is missing for a layer that deploys workloads."
+  },
+  {
+    id: "values/enabled-presets",
+    severity: "warning",
+    description: "The enabled-presets comment names a preset presets.yaml does not define."
+  },
+  { id: "presets/yaml-syntax", severity: "error", description: "presets.yaml is not parseable YAML." },
+  {
+    id: "presets/shape",
+    severity: "error",
+    description: "presets.yaml is not a presets: list of {name, displayName, group, remove, add}."
+  },
+  { id: "presets/duplicate-name", severity: "error", description: "Two presets share a name." },
+  { id: "presets/add-yaml", severity: "error", description: "A preset's add block is not parseable YAML." },
+  {
+    id: "presets/remove",
+    severity: "error",
+    description: "A preset's remove entry is not a dotted values path."
+  },
+  { id: "schema/yaml-syntax", severity: "error", description: "schema.yaml is not parseable YAML." },
+  {
+    id: "schema/shape",
+    severity: "error",
+    description: 'schema.yaml is not a map of values paths to {schema: "{{ \u2026 }}"}.'
+  },
+  {
+    id: "schema/format-type",
+    severity: "error",
+    description: "A format placeholder names an unknown type (string, number, boolean, password, list, ipv4, version, input)."
+  },
+  { id: "logo/missing", severity: "warning", description: "The pack has no logo.png." },
+  { id: "logo/png", severity: "error", description: "logo.png is not a PNG image." },
+  { id: "logo/size", severity: "warning", description: "logo.png is unusually large in bytes or pixels." },
+  { id: "readme/missing", severity: "warning", description: "The pack has no README.md." }
+];
+var RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]));
 
-// client/unchanged.ts
-var LOOKUP_BATCH = 100;
-async function lookupPublished(client, ids, concurrency = 4) {
-  const batches = [];
-  for (let i2 = 0; i2 < ids.length; i2 += LOOKUP_BATCH) batches.push(ids.slice(i2, i2 + LOOKUP_BATCH));
-  let answers;
-  try {
-    answers = await mapLimit(
-      batches,
-      concurrency,
-      (packs) => client.postJson("/api/v1/packs/lookup", {
-        base: client.registry.basePath,
-        packs: packs.map(({ name: name2, version }) => ({ name: name2, version }))
-      })
-    );
-  } catch {
-    return void 0;
-  }
-  const found = /* @__PURE__ */ new Map();
-  for (const [i2, answer] of answers.entries()) {
-    const asked = batches[i2];
-    if (!answer || !Array.isArray(answer.versions) || answer.versions.length !== asked.length)
-      return void 0;
-    for (const [j, v] of answer.versions.entries()) {
-      const want = asked[j];
-      if (v && v.name === want.name && v.version === want.version && typeof v.digest === "string")
-        found.set(packId(v), v);
-    }
-  }
-  return found;
-}
-var NO_ERRORS = (lint) => lint.errors === 0;
-function unchangedPacks(packs, published, gate = NO_ERRORS) {
-  const unique = uniquePackIds(packs);
-  const out = /* @__PURE__ */ new Map();
-  for (const p of packs) {
-    if (!unique.has(packId(p))) continue;
-    const v = published.get(packId(p));
-    if (v?.contentDigest && gate(v.lint) && v.contentDigest === p.contentDigest()) out.set(p.dir, v);
-  }
-  return out;
-}
-async function findUnchanged(client, packs, opts = {}) {
-  const unique = uniquePackIds(packs);
-  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
-  if (ids.length === 0) return /* @__PURE__ */ new Map();
-  const published = await lookupPublished(client, ids, opts.concurrency);
-  return published ? unchangedPacks(packs, published, opts.gate) : /* @__PURE__ */ new Map();
-}
-
-// core/gzip.ts
-import { availableParallelism } from "node:os";
-import { Worker as Worker2 } from "node:worker_threads";
-
-// node_modules/fflate/esm/index.mjs
-import { createRequire } from "module";
-var require2 = createRequire("/");
-var _a;
-var Worker;
-var isMarkedAsUntransferable;
-try {
-  _a = require2("worker_threads"), Worker = _a.Worker, isMarkedAsUntransferable = _a.isMarkedAsUntransferable;
-} catch (e) {
-}
-var u8 = Uint8Array;
-var u16 = Uint16Array;
-var i32 = Int32Array;
-var fleb = new u8([
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  1,
-  1,
-  1,
-  1,
-  2,
-  2,
-  2,
-  2,
-  3,
-  3,
-  3,
-  3,
-  4,
-  4,
-  4,
-  4,
-  5,
-  5,
-  5,
-  5,
-  0,
-  /* unused */
-  0,
-  0,
-  /* impossible */
-  0
-]);
-var fdeb = new u8([
-  0,
-  0,
-  0,
-  0,
-  1,
-  1,
-  2,
-  2,
-  3,
-  3,
-  4,
-  4,
-  5,
-  5,
-  6,
-  6,
-  7,
-  7,
-  8,
-  8,
-  9,
-  9,
-  10,
-  10,
-  11,
-  11,
-  12,
-  12,
-  13,
-  13,
-  /* unused */
-  0,
-  0
-]);
-var clim = new u8([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
-var freb = function(eb, start) {
-  var b = new u16(31);
-  for (var i2 = 0; i2 < 31; ++i2) {
-    b[i2] = start += 1 << eb[i2 - 1];
-  }
-  var r = new i32(b[30]);
-  for (var i2 = 1; i2 < 30; ++i2) {
-    for (var j = b[i2]; j < b[i2 + 1]; ++j) {
-      r[j] = j - b[i2] << 5 | i2;
-    }
-  }
-  return { b, r };
-};
-var _a = freb(fleb, 2);
-var fl = _a.b;
-var revfl = _a.r;
-fl[28] = 258, revfl[258] = 28;
-var _b = freb(fdeb, 0);
-var fd = _b.b;
-var revfd = _b.r;
-var rev = new u16(32768);
-for (i = 0; i < 32768; ++i) {
-  x = (i & 43690) >> 1 | (i & 21845) << 1;
-  x = (x & 52428) >> 2 | (x & 13107) << 2;
-  x = (x & 61680) >> 4 | (x & 3855) << 4;
-  rev[i] = ((x & 65280) >> 8 | (x & 255) << 8) >> 1;
-}
-var x;
-var i;
-var hMap = (function(cd, mb, r) {
-  var s = cd.length;
-  var i2 = 0;
-  var l = new u16(mb);
-  for (; i2 < s; ++i2) {
-    if (cd[i2])
-      ++l[cd[i2] - 1];
-  }
-  var le = new u16(mb);
-  for (i2 = 1; i2 < mb; ++i2) {
-    le[i2] = le[i2 - 1] + l[i2 - 1] << 1;
-  }
-  var co;
-  if (r) {
-    co = new u16(1 << mb);
-    var rvb = 15 - mb;
-    for (i2 = 0; i2 < s; ++i2) {
-      if (cd[i2]) {
-        var sv = i2 << 4 | cd[i2];
-        var r_1 = mb - cd[i2];
-        var v = le[cd[i2] - 1]++ << r_1;
-        for (var m = v | (1 << r_1) - 1; v <= m; ++v) {
-          co[rev[v] >> rvb] = sv;
-        }
-      }
-    }
-  } else {
-    co = new u16(s);
-    for (i2 = 0; i2 < s; ++i2) {
-      if (cd[i2]) {
-        co[i2] = rev[le[cd[i2] - 1]++] >> 15 - cd[i2];
-      }
-    }
-  }
-  return co;
-});
-var flt = new u8(288);
-for (i = 0; i < 144; ++i)
-  flt[i] = 8;
-var i;
-for (i = 144; i < 256; ++i)
-  flt[i] = 9;
-var i;
-for (i = 256; i < 280; ++i)
-  flt[i] = 7;
-var i;
-for (i = 280; i < 288; ++i)
-  flt[i] = 8;
-var i;
-var fdt = new u8(32);
-for (i = 0; i < 32; ++i)
-  fdt[i] = 5;
-var i;
-var flm = /* @__PURE__ */ hMap(flt, 9, 0);
-var fdm = /* @__PURE__ */ hMap(fdt, 5, 0);
-var shft = function(p) {
-  return (p + 7) / 8 | 0;
-};
-var slc = function(v, s, e) {
-  if (s == null || s < 0)
-    s = 0;
-  if (e == null || e > v.length)
-    e = v.length;
-  return new u8(v.subarray(s, e));
-};
-var wbits = function(d, p, v) {
-  v <<= p & 7;
-  var o = p / 8 | 0;
-  d[o] |= v;
-  d[o + 1] |= v >> 8;
-};
-var wbits16 = function(d, p, v) {
-  v <<= p & 7;
-  var o = p / 8 | 0;
-  d[o] |= v;
-  d[o + 1] |= v >> 8;
-  d[o + 2] |= v >> 16;
-};
-var hTree = function(d, mb) {
-  var t = [];
-  for (var i2 = 0; i2 < d.length; ++i2) {
-    if (d[i2])
-      t.push({ s: i2, f: d[i2] });
-  }
-  var s = t.length;
-  var t2 = t.slice();
-  if (!s)
-    return { t: et, l: 0 };
-  if (s == 1) {
-    var v = new u8(t[0].s + 1);
-    v[t[0].s] = 1;
-    return { t: v, l: 1 };
-  }
-  t.sort(function(a, b) {
-    return a.f - b.f;
-  });
-  t.push({ s: -1, f: 25001 });
-  var l = t[0], r = t[1], i0 = 0, i1 = 1, i22 = 2;
-  t[0] = { s: -1, f: l.f + r.f, l, r };
-  while (i1 != s - 1) {
-    l = t[t[i0].f < t[i22].f ? i0++ : i22++];
-    r = t[i0 != i1 && t[i0].f < t[i22].f ? i0++ : i22++];
-    t[i1++] = { s: -1, f: l.f + r.f, l, r };
-  }
-  var maxSym = t2[0].s;
-  for (var i2 = 1; i2 < s; ++i2) {
-    if (t2[i2].s > maxSym)
-      maxSym = t2[i2].s;
-  }
-  var tr = new u16(maxSym + 1);
-  var mbt = ln(t[i1 - 1], tr, 0);
-  if (mbt > mb) {
-    var i2 = 0, dt = 0;
-    var lft = mbt - mb, cst = 1 << lft;
-    t2.sort(function(a, b) {
-      return tr[b.s] - tr[a.s] || a.f - b.f;
-    });
-    for (; i2 < s; ++i2) {
-      var i2_1 = t2[i2].s;
-      if (tr[i2_1] > mb) {
-        dt += cst - (1 << mbt - tr[i2_1]);
-        tr[i2_1] = mb;
-      } else
-        break;
-    }
-    dt >>= lft;
-    while (dt > 0) {
-      var i2_2 = t2[i2].s;
-      if (tr[i2_2] < mb)
-        dt -= 1 << mb - tr[i2_2]++ - 1;
-      else
-        ++i2;
-    }
-    for (; i2 >= 0 && dt; --i2) {
-      var i2_3 = t2[i2].s;
-      if (tr[i2_3] == mb) {
-        --tr[i2_3];
-        ++dt;
-      }
-    }
-    mbt = mb;
-  }
-  return { t: new u8(tr), l: mbt };
-};
-var ln = function(n, l, d) {
-  return n.s == -1 ? Math.max(ln(n.l, l, d + 1), ln(n.r, l, d + 1)) : l[n.s] = d;
-};
-var lc = function(c) {
-  var s = c.length;
-  while (s && !c[--s])
-    ;
-  var cl = new u16(++s);
-  var cli = 0, cln = c[0], cls = 1;
-  var w = function(v) {
-    cl[cli++] = v;
-  };
-  for (var i2 = 1; i2 <= s; ++i2) {
-    if (c[i2] == cln && i2 != s)
-      ++cls;
-    else {
-      if (!cln && cls > 2) {
-        for (; cls > 138; cls -= 138)
-          w(32754);
-        if (cls > 2) {
-          w(cls > 10 ? cls - 11 << 5 | 28690 : cls - 3 << 5 | 12305);
-          cls = 0;
-        }
-      } else if (cls > 3) {
-        w(cln), --cls;
-        for (; cls > 6; cls -= 6)
-          w(8304);
-        if (cls > 2)
-          w(cls - 3 << 5 | 8208), cls = 0;
-      }
-      while (cls--)
-        w(cln);
-      cls = 1;
-      cln = c[i2];
-    }
-  }
-  return { c: cl.subarray(0, cli), n: s };
-};
-var clen = function(cf, cl) {
-  var l = 0;
-  for (var i2 = 0; i2 < cl.length; ++i2)
-    l += cf[i2] * cl[i2];
-  return l;
-};
-var wfblk = function(out, pos2, dat) {
-  var s = dat.length;
-  var o = shft(pos2 + 2);
-  out[o] = s & 255;
-  out[o + 1] = s >> 8;
-  out[o + 2] = out[o] ^ 255;
-  out[o + 3] = out[o + 1] ^ 255;
-  for (var i2 = 0; i2 < s; ++i2)
-    out[o + i2 + 4] = dat[i2];
-  return (o + 4 + s) * 8;
-};
-var wblk = function(dat, out, final, syms, lf, df, eb, li, bs, bl, p) {
-  wbits(out, p++, final);
-  ++lf[256];
-  var _a2 = hTree(lf, 15), dlt = _a2.t, mlb = _a2.l;
-  var _b2 = hTree(df, 15), ddt = _b2.t, mdb = _b2.l;
-  var _c = lc(dlt), lclt = _c.c, nlc = _c.n;
-  var _d = lc(ddt), lcdt = _d.c, ndc = _d.n;
-  var lcfreq = new u16(19);
-  for (var i2 = 0; i2 < lclt.length; ++i2)
-    ++lcfreq[lclt[i2] & 31];
-  for (var i2 = 0; i2 < lcdt.length; ++i2)
-    ++lcfreq[lcdt[i2] & 31];
-  var _e = hTree(lcfreq, 7), lct = _e.t, mlcb = _e.l;
-  var nlcc = 19;
-  for (; nlcc > 4 && !lct[clim[nlcc - 1]]; --nlcc)
-    ;
-  var flen = bl + 5 << 3;
-  var ftlen = clen(lf, flt) + clen(df, fdt) + eb;
-  var dtlen = clen(lf, dlt) + clen(df, ddt) + eb + 14 + 3 * nlcc + clen(lcfreq, lct) + 2 * lcfreq[16] + 3 * lcfreq[17] + 7 * lcfreq[18];
-  if (bs >= 0 && flen <= ftlen && flen <= dtlen)
-    return wfblk(out, p, dat.subarray(bs, bs + bl));
-  var lm, ll, dm, dl;
-  wbits(out, p, 1 + (dtlen < ftlen)), p += 2;
-  if (dtlen < ftlen) {
-    lm = hMap(dlt, mlb, 0), ll = dlt, dm = hMap(ddt, mdb, 0), dl = ddt;
-    var llm = hMap(lct, mlcb, 0);
-    wbits(out, p, nlc - 257);
-    wbits(out, p + 5, ndc - 1);
-    wbits(out, p + 10, nlcc - 4);
-    p += 14;
-    for (var i2 = 0; i2 < nlcc; ++i2)
-      wbits(out, p + 3 * i2, lct[clim[i2]]);
-    p += 3 * nlcc;
-    var lcts = [lclt, lcdt];
-    for (var it = 0; it < 2; ++it) {
-      var clct = lcts[it];
-      for (var i2 = 0; i2 < clct.length; ++i2) {
-        var len = clct[i2] & 31;
-        wbits(out, p, llm[len]), p += lct[len];
-        if (len > 15)
-          wbits(out, p, clct[i2] >> 5 & 127), p += clct[i2] >> 12;
-      }
-    }
-  } else {
-    lm = flm, ll = flt, dm = fdm, dl = fdt;
-  }
-  for (var i2 = 0; i2 < li; ++i2) {
-    var sym = syms[i2];
-    if (sym > 255) {
-      var len = sym >> 18 & 31;
-      wbits16(out, p, lm[len + 257]), p += ll[len + 257];
-      if (len > 7)
-        wbits(out, p, sym >> 23 & 31), p += fleb[len];
-      var dst = sym & 31;
-      wbits16(out, p, dm[dst]), p += dl[dst];
-      if (dst > 3)
-        wbits16(out, p, sym >> 5 & 8191), p += fdeb[dst];
-    } else {
-      wbits16(out, p, lm[sym]), p += ll[sym];
-    }
-  }
-  wbits16(out, p, lm[256]);
-  return p + ll[256];
-};
-var deo = /* @__PURE__ */ new i32([65540, 131080, 131088, 131104, 262176, 1048704, 1048832, 2114560, 2117632]);
-var et = /* @__PURE__ */ new u8(0);
-var dflt = function(dat, lvl, plvl, pre, post, st) {
-  var s = st.z || dat.length;
-  var o = new u8(pre + s + 5 * (1 + Math.ceil(s / 7e3)) + post);
-  var w = o.subarray(pre, o.length - post);
-  var lst = st.l;
-  var pos2 = (st.r || 0) & 7;
-  if (lvl) {
-    if (pos2)
-      w[0] = st.r >> 3;
-    var opt = deo[lvl - 1];
-    var n = opt >> 13, c = opt & 8191;
-    var msk_1 = (1 << plvl) - 1;
-    var prev = st.p || new u16(32768), head = st.h || new u16(msk_1 + 1);
-    var bs1_1 = Math.ceil(plvl / 3), bs2_1 = 2 * bs1_1;
-    var hsh = function(i3) {
-      return (dat[i3] ^ dat[i3 + 1] << bs1_1 ^ dat[i3 + 2] << bs2_1) & msk_1;
+// core/text.ts
+var decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+function decodeText(bytes) {
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    return {
+      ok: false,
+      reason: `contains a NUL byte at offset ${nul}; it is a binary file`,
+      position: bytePosition(bytes, nul)
     };
-    var syms = new i32(25e3);
-    var lf = new u16(288), df = new u16(32);
-    var lc_1 = 0, eb = 0, i2 = st.i || 0, li = 0, wi = st.w || 0, bs = 0;
-    for (; i2 + 2 < s; ++i2) {
-      var hv = hsh(i2);
-      var imod = i2 & 32767, pimod = head[hv];
-      prev[imod] = pimod;
-      head[hv] = imod;
-      if (wi <= i2) {
-        var rem = s - i2;
-        if ((lc_1 > 7e3 || li > 24576) && (rem > 423 || !lst)) {
-          pos2 = wblk(dat, w, 0, syms, lf, df, eb, li, bs, i2 - bs, pos2);
-          li = lc_1 = eb = 0, bs = i2;
-          for (var j = 0; j < 286; ++j)
-            lf[j] = 0;
-          for (var j = 0; j < 30; ++j)
-            df[j] = 0;
-        }
-        var l = 2, d = 0, ch_1 = c, dif = imod - pimod & 32767;
-        if (rem > 2 && hv == hsh(i2 - dif)) {
-          var maxn = Math.min(n, rem) - 1;
-          var maxd = Math.min(32767, i2);
-          var ml = Math.min(258, rem);
-          while (dif <= maxd && --ch_1 && imod != pimod) {
-            if (dat[i2 + l] == dat[i2 + l - dif]) {
-              var nl = 0;
-              for (; nl < ml && dat[i2 + nl] == dat[i2 + nl - dif]; ++nl)
-                ;
-              if (nl > l) {
-                l = nl, d = dif;
-                if (nl > maxn)
-                  break;
-                var mmd = Math.min(dif, nl - 2);
-                var md = 0;
-                for (var j = 0; j < mmd; ++j) {
-                  var ti = i2 - dif + j & 32767;
-                  var pti = prev[ti];
-                  var cd = ti - pti & 32767;
-                  if (cd > md)
-                    md = cd, pimod = ti;
-                }
-              }
-            }
-            imod = pimod, pimod = prev[imod];
-            dif += imod - pimod & 32767;
-          }
-        }
-        if (d) {
-          syms[li++] = 268435456 | revfl[l] << 18 | revfd[d];
-          var lin = revfl[l] & 31, din = revfd[d] & 31;
-          eb += fleb[lin] + fdeb[din];
-          ++lf[257 + lin];
-          ++df[din];
-          wi = i2 + l;
-          ++lc_1;
-        } else {
-          syms[li++] = dat[i2];
-          ++lf[dat[i2]];
-        }
-      }
-    }
-    for (i2 = Math.max(i2, wi); i2 < s; ++i2) {
-      syms[li++] = dat[i2];
-      ++lf[dat[i2]];
-    }
-    pos2 = wblk(dat, w, lst, syms, lf, df, eb, li, bs, i2 - bs, pos2);
-    if (!lst) {
-      st.r = pos2 & 7 | w[pos2 / 8 | 0] << 3;
-      pos2 -= 7;
-      st.h = head, st.p = prev, st.i = i2, st.w = wi;
-    }
-  } else {
-    for (var i2 = st.w || 0; i2 < s + lst; i2 += 65535) {
-      var e = i2 + 65535;
-      if (e >= s) {
-        w[pos2 / 8 | 0] = lst;
-        e = s;
-      }
-      pos2 = wfblk(w, pos2 + 1, dat.subarray(i2, e));
-    }
-    st.i = s;
   }
-  return slc(o, 0, pre + shft(pos2) + post);
-};
-var crct = /* @__PURE__ */ (function() {
-  var t = new Int32Array(256);
-  for (var i2 = 0; i2 < 256; ++i2) {
-    var c = i2, k = 9;
-    while (--k)
-      c = (c & 1 && -306674912) ^ c >>> 1;
-    t[i2] = c;
+  try {
+    return { ok: true, text: decoder.decode(bytes) };
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    const hex = (bytes[at] ?? 0).toString(16).padStart(2, "0");
+    return {
+      ok: false,
+      reason: `is not valid UTF-8 text (byte 0x${hex} at offset ${at})`,
+      position: bytePosition(bytes, at)
+    };
   }
-  return t;
-})();
-var crc = function() {
-  var c = -1;
-  return {
-    p: function(d) {
-      var cr = c;
-      for (var i2 = 0; i2 < d.length; ++i2)
-        cr = crct[cr & 255 ^ d[i2]] ^ cr >>> 8;
-      c = cr;
-    },
-    d: function() {
-      return ~c;
-    }
-  };
-};
-var dopt = function(dat, opt, pre, post, st) {
-  if (!st) {
-    st = { l: 1 };
-    if (opt.dictionary) {
-      var dict = opt.dictionary.subarray(-32768);
-      var newDat = new u8(dict.length + dat.length);
-      newDat.set(dict);
-      newDat.set(dat, dict.length);
-      dat = newDat;
-      st.w = dict.length;
-    }
-  }
-  return dflt(dat, opt.level == null ? 6 : opt.level, opt.mem == null ? st.l ? Math.ceil(Math.max(8, Math.min(13, Math.log(dat.length))) * 1.5) : 20 : 12 + opt.mem, pre, post, st);
-};
-var wbytes = function(d, b, v) {
-  for (; v; ++b)
-    d[b] = v, v >>>= 8;
-};
-var gzh = function(c, o) {
-  var fn = o.filename;
-  c[0] = 31, c[1] = 139, c[2] = 8, c[8] = o.level < 2 ? 4 : o.level == 9 ? 2 : 0, c[9] = 3;
-  if (o.mtime != 0)
-    wbytes(c, 4, Math.floor(new Date(o.mtime || Date.now()) / 1e3));
-  if (fn) {
-    c[3] = 8;
-    for (var i2 = 0; i2 <= fn.length; ++i2)
-      c[i2 + 10] = fn.charCodeAt(i2);
-  }
-};
-var gzhl = function(o) {
-  return 10 + (o.filename ? o.filename.length + 1 : 0);
-};
-function gzipSync(data, opts) {
-  if (!opts)
-    opts = {};
-  var c = crc(), l = data.length;
-  c.p(data);
-  var d = dopt(data, opts, gzhl(opts), 8), s = d.length;
-  return gzh(d, opts), wbytes(d, s - 8, c.d()), wbytes(d, s - 4, l), d;
 }
-var td = typeof TextDecoder != "undefined" && /* @__PURE__ */ new TextDecoder();
-var tds = 0;
-try {
-  td.decode(et, { stream: true });
-  tds = 1;
-} catch (e) {
+function firstInvalidUtf8(bytes) {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = buf.toString("utf8");
+  let offset = 0;
+  let from = 0;
+  for (let i2 = text.indexOf("\uFFFD"); i2 !== -1; i2 = text.indexOf("\uFFFD", i2 + 1)) {
+    offset += Buffer.byteLength(text.slice(from, i2));
+    if (buf[offset] !== 239 || buf[offset + 1] !== 191 || buf[offset + 2] !== 189) return offset;
+    offset += 3;
+    from = i2 + 1;
+  }
+  return 0;
+}
+function bytePosition(bytes, offset) {
+  const lineStart = offset === 0 ? 0 : bytes.lastIndexOf(10, offset - 1) + 1;
+  let line = 1;
+  for (let i2 = bytes.indexOf(10); i2 !== -1 && i2 < offset; i2 = bytes.indexOf(10, i2 + 1)) line++;
+  const prefix = Buffer.from(bytes.buffer, bytes.byteOffset + lineStart, offset - lineStart).toString("utf8");
+  return { line, column: prefix.length + 1 };
 }
 
-// core/gzip.ts
-var GZIP_LEVEL = 6;
-var INLINE_BELOW = 64 * 1024;
-var GzipPool = class {
-  constructor(size) {
-    this.size = size;
+// core/lint/context.ts
+var LIMITS = {
+  textFile: 8 * 1024 * 1024,
+  chartArchive: 64 * 1024 * 1024,
+  chartInflated: 256 * 1024 * 1024,
+  logo: 8 * 1024 * 1024
+};
+var LintContext = class {
+  constructor(tree) {
+    this.tree = tree;
+    this.entries = new Map(tree.entries.map((e) => [e.path, e]));
   }
-  size;
-  workers = [];
-  idle = [];
-  queue = [];
-  jobs = /* @__PURE__ */ new Map();
-  busy = /* @__PURE__ */ new Map();
-  nextId = 0;
-  broken = false;
-  run(data) {
-    if (this.broken) return Promise.resolve(gzipInline(data));
-    return new Promise((resolve2, reject) => {
-      this.queue.push({ data, resolve: resolve2, reject });
-      this.pump();
-    });
+  tree;
+  findings = [];
+  entries;
+  report(rule, file, message, pos2, severity) {
+    this.findings.push(
+      finding(rule, severity ?? RULE_BY_ID.get(rule)?.severity ?? "error", file, message, pos2)
+    );
   }
-  spawn() {
+  entry(path10) {
+    return this.entries.get(path10);
+  }
+  isFile(path10) {
+    return this.entries.get(path10)?.type === "file";
+  }
+  /** Reads a file's bytes, reporting (and returning undefined) when that is impossible. */
+  bytes(path10, maxBytes) {
     try {
-      const w = new Worker2(new URL("./gzip-worker.js", import.meta.url));
-      w.unref();
-      w.on("message", (msg) => {
-        const job = this.jobs.get(msg.id);
-        this.jobs.delete(msg.id);
-        this.busy.delete(w);
-        this.idle.push(w);
-        if (job) {
-          if (msg.out) job.resolve(msg.out);
-          else job.reject(new Error(msg.error ?? "gzip failed"));
-        }
-        this.pump();
-      });
-      w.on("error", () => this.fail(w));
-      this.workers.push(w);
-      return w;
-    } catch {
-      this.broken = true;
+      return this.tree.read(path10, maxBytes);
+    } catch (err) {
+      if (err instanceof FileTooLargeError) {
+        this.report(
+          "file/too-large",
+          path10,
+          `is ${formatBytes(err.size)}, over the ${formatBytes(err.limit)} Packyard reads for this kind of file; shrink it or move it out of the pack`
+        );
+      } else {
+        this.report("file/unreadable", path10, `cannot be read: ${errText(err)}`);
+      }
       return void 0;
     }
   }
-  /** A worker that cannot start or dies: finish its job and all later ones in this thread. */
-  fail(w) {
-    this.broken = true;
-    const id = this.busy.get(w);
-    this.busy.delete(w);
-    const pending = this.queue.splice(0);
-    if (id !== void 0) {
-      const job = this.jobs.get(id);
-      this.jobs.delete(id);
-      if (job) settleInline(job);
+  /** Reads a UTF-8 text file, reporting binary content. */
+  text(path10) {
+    const bytes = this.bytes(path10, LIMITS.textFile);
+    if (!bytes) return void 0;
+    const decoded = decodeText(bytes);
+    if (!decoded.ok) {
+      this.report("file/binary", path10, `${decoded.reason}; it must be UTF-8 text`, decoded.position);
+      return void 0;
     }
-    for (const p of pending) settleInline(p);
-  }
-  pump() {
-    while (this.queue.length > 0) {
-      let w = this.idle.pop();
-      if (!w && this.workers.length < this.size) w = this.spawn();
-      if (!w) {
-        if (this.broken) for (const p of this.queue.splice(0)) settleInline(p);
-        return;
-      }
-      const job = this.queue.shift();
-      const id = this.nextId++;
-      this.jobs.set(id, job);
-      this.busy.set(w, id);
-      w.ref();
-      w.postMessage({ id, data: job.data, level: GZIP_LEVEL });
-      w.once("message", () => {
-        if (!this.busy.has(w)) w.unref();
-      });
-    }
-  }
-  /** Runs queued jobs on the calling thread until the queue is empty (call when it has nothing else to do). */
-  async help() {
-    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-      settleInline(next);
-      await new Promise((r) => setImmediate(r));
-    }
-  }
-  async close() {
-    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
-    this.idle.length = 0;
+    return decoded.text;
   }
 };
-function settleInline(job) {
-  try {
-    job.resolve(gzipInline(job.data));
-  } catch (err) {
-    job.reject(err);
+function formatBytes(n) {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+function isPlainObject(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+var DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function isDnsLabel(s) {
+  return s.length <= 63 && DNS_LABEL.test(s);
+}
+function unsafePathReason(p) {
+  if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return "is an absolute path";
+  if (p.includes("\\")) return 'uses backslashes; use "/"';
+  if (p.includes("\0")) return "contains a NUL character";
+  const segs = p.split("/");
+  if (segs.includes("..")) return 'climbs out of the pack with ".."';
+  if (segs.some((s) => s === "" || s === ".")) return 'has empty or "." segments';
+  return void 0;
+}
+
+// core/lint/assets.ts
+var MAX_LOGO_BYTES = 1024 * 1024;
+var MAX_LOGO_PIXELS = 4096;
+function lintLogo(ctx) {
+  const file = "logo.png";
+  if (!ctx.isFile(file)) {
+    ctx.report(
+      "logo/missing",
+      file,
+      "the pack has no logo.png; Palette shows it in the catalog (a square PNG, e.g. 256\xD7256)"
+    );
+    return;
+  }
+  const bytes = ctx.bytes(file, LIMITS.logo);
+  if (!bytes) return;
+  const png = readPngHeader(bytes);
+  if (!png.ok) {
+    ctx.report("logo/png", file, `${png.reason}; save the logo as a PNG image`);
+    return;
+  }
+  if (png.width === 0 || png.height === 0) {
+    ctx.report("logo/png", file, `claims ${png.width}\xD7${png.height} pixels; the image is corrupt`);
+  } else if (png.width > MAX_LOGO_PIXELS || png.height > MAX_LOGO_PIXELS) {
+    ctx.report(
+      "logo/size",
+      file,
+      `is ${png.width}\xD7${png.height} pixels; scale it down to at most ${MAX_LOGO_PIXELS}\xD7${MAX_LOGO_PIXELS} (256\xD7256 is plenty)`
+    );
+  }
+  if (bytes.length > MAX_LOGO_BYTES) {
+    ctx.report(
+      "logo/size",
+      file,
+      `is ${formatBytes(bytes.length)}; keep logos under ${formatBytes(MAX_LOGO_BYTES)} so the catalog loads quickly`
+    );
   }
 }
-function gzipInline(data) {
-  return gzipSync(data, { level: GZIP_LEVEL, mtime: 0 });
+function lintReadme(ctx) {
+  const has = ctx.tree.entries.some(
+    (e) => e.type === "file" && !e.path.includes("/") && e.path.toLowerCase() === "readme.md"
+  );
+  if (!has)
+    ctx.report(
+      "readme/missing",
+      "README.md",
+      "the pack has no README.md; describe what it deploys and its parameters"
+    );
 }
-var pool;
-function gzipDeterministic(data) {
-  if (data.length < INLINE_BELOW) return Promise.resolve(gzipInline(data));
-  pool ??= new GzipPool(Math.max(1, Math.min(4, availableParallelism() - 1)));
-  return pool.run(data);
-}
-async function helpGzipPool() {
-  await pool?.help();
-}
-async function closeGzipPool() {
-  await pool?.close();
-  pool = void 0;
-}
+
+// core/lint/charts.ts
+var import_ajv = __toESM(require_ajv(), 1);
+var import_ajv_formats = __toESM(require_dist(), 1);
+var import_semver = __toESM(require_semver2(), 1);
+
+// core/chart-archive.ts
+import zlib from "node:zlib";
 
 // node_modules/tar/dist/esm/header.js
 import { posix as pathModule } from "node:path";
@@ -41278,456 +40379,7 @@ function isZeroBlock(buf, off) {
   return true;
 }
 
-// core/archive.ts
-var DIR_MODE = 493;
-var FILE_MODE = 420;
-var EXEC_MODE = 493;
-var MAX_PACK_BYTES = 512 * 1024 * 1024;
-function tarPack(tree, topDir) {
-  const entries = [{ path: `${topDir}/`, type: "directory", mode: DIR_MODE }];
-  let total = 0;
-  for (const e of tree.entries) {
-    if (e.type === "directory") {
-      entries.push({ path: `${topDir}/${e.path}/`, type: "directory", mode: DIR_MODE });
-      continue;
-    }
-    total += e.size;
-    if (total > MAX_PACK_BYTES)
-      throw new Error(`the pack is larger than ${MAX_PACK_BYTES / 1024 / 1024} MiB`);
-    const data = tree.read(e.path, MAX_PACK_BYTES);
-    entries.push({
-      path: `${topDir}/${e.path}`,
-      type: "file",
-      mode: e.executable ? EXEC_MODE : FILE_MODE,
-      data
-    });
-  }
-  return writeTar(entries);
-}
-function archivePack(tree, topDir) {
-  return gzipDeterministic(tarPack(tree, topDir));
-}
-
-// core/build-pack.ts
-async function buildPack(tree, name2, version, created) {
-  const base = `${name2}-${version}`;
-  const archiveName = `${base}.tar.gz`;
-  const archive = await archivePack(tree, base);
-  const layerDigest = sha256Digest(archive);
-  const manifest = packManifest({ digest: layerDigest, size: archive.length, title: archiveName }, created);
-  return {
-    name: name2,
-    version,
-    archiveName,
-    archive,
-    layerDigest,
-    manifest,
-    manifestDigest: sha256Digest(manifest)
-  };
-}
-
-// core/discover.ts
-import { promises as fs4 } from "node:fs";
-import path7 from "node:path";
-var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
-var PathNotFoundError = class extends Error {
-};
-async function discoverPacks(roots) {
-  const found = /* @__PURE__ */ new Set();
-  for (const root of roots) {
-    const st = await fs4.stat(root).catch(() => void 0);
-    if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
-    await walk2(root, found, 0);
-  }
-  return [...found].sort(compareBytes);
-}
-async function walk2(dir, found, depth) {
-  if (depth > 32) return;
-  const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
-  if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
-    found.add(path7.normalize(dir));
-    return;
-  }
-  const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
-  for (const name2 of subdirs) await walk2(path7.join(dir, name2), found, depth + 1);
-}
-
-// core/findings.ts
-function finding(rule, severity, file, message, pos2) {
-  return pos2 ? { rule, severity, file, line: pos2.line, column: pos2.column, message } : { rule, severity, file, message };
-}
-function compareFindings(a, b) {
-  return cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || cmp(a.rule, b.rule) || cmp(a.message, b.message);
-}
-function cmp(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function countBySeverity(findings) {
-  let errors = 0;
-  let warnings = 0;
-  for (const f of findings) {
-    if (f.severity === "error") errors++;
-    else warnings++;
-  }
-  return { errors, warnings };
-}
-
-// core/rules.ts
-var RULES = [
-  {
-    id: "file/unreadable",
-    severity: "error",
-    description: "A file or folder of the pack cannot be read, or is not a regular file."
-  },
-  {
-    id: "file/too-large",
-    severity: "error",
-    description: "A pack file is larger than Packyard reads for its kind."
-  },
-  {
-    id: "file/binary",
-    severity: "error",
-    description: "A JSON or YAML file holds binary data or invalid UTF-8."
-  },
-  {
-    id: "file/symlink",
-    severity: "error",
-    description: "A symbolic link dangles, leaves the pack, or points at a folder."
-  },
-  { id: "pack-json/missing", severity: "error", description: "The pack has no pack.json." },
-  { id: "pack-json/syntax", severity: "error", description: "pack.json is not valid JSON." },
-  {
-    id: "pack-json/schema",
-    severity: "error",
-    description: "pack.json does not match the pack.json schema (required fields, enums, constraints)."
-  },
-  {
-    id: "pack-json/name",
-    severity: "error",
-    description: "The pack name cannot be used as an OCI repository name."
-  },
-  {
-    id: "pack-json/version",
-    severity: "error",
-    description: 'The version is not semver (error), or is semver Palette accepts but tools mis-sort, e.g. a leading "v" (warning).'
-  },
-  { id: "pack-json/addon-type", severity: "warning", description: "addonType is not one Palette knows." },
-  { id: "pack-json/duplicate", severity: "error", description: "Two packs being linted share name@version." },
-  {
-    id: "manifest/path",
-    severity: "error",
-    description: 'A kubeManifests entry is absolute, climbs out with "..", or is not a plain relative path.'
-  },
-  {
-    id: "manifest/missing",
-    severity: "error",
-    description: "A kubeManifests entry names a file that is not in the pack."
-  },
-  {
-    id: "manifest/yaml-syntax",
-    severity: "error",
-    description: "A manifest is not parseable YAML (Go template actions are masked first)."
-  },
-  {
-    id: "manifest/template",
-    severity: "error",
-    description: `A manifest's Go template actions do not balance ({{ if }} without {{ end }}, unclosed "{{").`
-  },
-  {
-    id: "manifest/k8s-object",
-    severity: "error",
-    description: "A manifest document lacks apiVersion, kind or metadata.name."
-  },
-  {
-    id: "chart/path",
-    severity: "error",
-    description: 'A charts entry is absolute, climbs out with "..", or is not a plain relative path.'
-  },
-  {
-    id: "chart/missing",
-    severity: "error",
-    description: "A charts entry names a file that is not in the pack."
-  },
-  {
-    id: "chart/archive",
-    severity: "error",
-    description: "A chart .tgz is not a readable gzip tar with one chart folder."
-  },
-  {
-    id: "chart/chart-yaml",
-    severity: "error",
-    description: "A chart has no Chart.yaml, or it lacks name, a semver version, or apiVersion v1/v2."
-  },
-  {
-    id: "chart/values-schema",
-    severity: "error",
-    description: "A chart's values.yaml does not validate against its values.schema.json."
-  },
-  { id: "values/missing", severity: "error", description: "The pack has no values.yaml." },
-  { id: "values/yaml-syntax", severity: "error", description: "values.yaml is not parseable YAML." },
-  {
-    id: "values/shape",
-    severity: "error",
-    description: "values.yaml sections (pack, charts, manifests, pack.content.images) have the wrong type."
-  },
-  {
-    id: "values/unknown-manifest",
-    severity: "warning",
-    description: "A manifests.<name> key matches no kubeManifests file."
-  },
-  {
-    id: "values/unknown-chart",
-    severity: "warning",
-    description: "A charts.<name> key matches no chart of the pack."
-  },
-  { id: "values/namespace", severity: "error", description: "pack.namespace is not a DNS label." },
-  {
-    id: "values/images",
-    severity: "warning",
-    description: "pack.content.images is missing for a layer that deploys workloads."
-  },
-  {
-    id: "values/enabled-presets",
-    severity: "warning",
-    description: "The enabled-presets comment names a preset presets.yaml does not define."
-  },
-  { id: "presets/yaml-syntax", severity: "error", description: "presets.yaml is not parseable YAML." },
-  {
-    id: "presets/shape",
-    severity: "error",
-    description: "presets.yaml is not a presets: list of {name, displayName, group, remove, add}."
-  },
-  { id: "presets/duplicate-name", severity: "error", description: "Two presets share a name." },
-  { id: "presets/add-yaml", severity: "error", description: "A preset's add block is not parseable YAML." },
-  {
-    id: "presets/remove",
-    severity: "error",
-    description: "A preset's remove entry is not a dotted values path."
-  },
-  { id: "schema/yaml-syntax", severity: "error", description: "schema.yaml is not parseable YAML." },
-  {
-    id: "schema/shape",
-    severity: "error",
-    description: 'schema.yaml is not a map of values paths to {schema: "{{ \u2026 }}"}.'
-  },
-  {
-    id: "schema/format-type",
-    severity: "error",
-    description: "A format placeholder names an unknown type (string, number, boolean, password, list, ipv4, version, input)."
-  },
-  { id: "logo/missing", severity: "warning", description: "The pack has no logo.png." },
-  { id: "logo/png", severity: "error", description: "logo.png is not a PNG image." },
-  { id: "logo/size", severity: "warning", description: "logo.png is unusually large in bytes or pixels." },
-  { id: "readme/missing", severity: "warning", description: "The pack has no README.md." }
-];
-var RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]));
-
-// core/text.ts
-var decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-function decodeText(bytes) {
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) {
-    return {
-      ok: false,
-      reason: `contains a NUL byte at offset ${nul}; it is a binary file`,
-      position: bytePosition(bytes, nul)
-    };
-  }
-  try {
-    return { ok: true, text: decoder.decode(bytes) };
-  } catch {
-    const at = firstInvalidUtf8(bytes);
-    const hex = (bytes[at] ?? 0).toString(16).padStart(2, "0");
-    return {
-      ok: false,
-      reason: `is not valid UTF-8 text (byte 0x${hex} at offset ${at})`,
-      position: bytePosition(bytes, at)
-    };
-  }
-}
-function firstInvalidUtf8(bytes) {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const text = buf.toString("utf8");
-  let offset = 0;
-  let from = 0;
-  for (let i2 = text.indexOf("\uFFFD"); i2 !== -1; i2 = text.indexOf("\uFFFD", i2 + 1)) {
-    offset += Buffer.byteLength(text.slice(from, i2));
-    if (buf[offset] !== 239 || buf[offset + 1] !== 191 || buf[offset + 2] !== 189) return offset;
-    offset += 3;
-    from = i2 + 1;
-  }
-  return 0;
-}
-function bytePosition(bytes, offset) {
-  const lineStart = offset === 0 ? 0 : bytes.lastIndexOf(10, offset - 1) + 1;
-  let line = 1;
-  for (let i2 = bytes.indexOf(10); i2 !== -1 && i2 < offset; i2 = bytes.indexOf(10, i2 + 1)) line++;
-  const prefix = Buffer.from(bytes.buffer, bytes.byteOffset + lineStart, offset - lineStart).toString("utf8");
-  return { line, column: prefix.length + 1 };
-}
-
-// core/lint/context.ts
-var LIMITS = {
-  textFile: 8 * 1024 * 1024,
-  chartArchive: 64 * 1024 * 1024,
-  chartInflated: 256 * 1024 * 1024,
-  logo: 8 * 1024 * 1024
-};
-var LintContext = class {
-  constructor(tree) {
-    this.tree = tree;
-    this.entries = new Map(tree.entries.map((e) => [e.path, e]));
-  }
-  tree;
-  findings = [];
-  entries;
-  report(rule, file, message, pos2, severity) {
-    this.findings.push(
-      finding(rule, severity ?? RULE_BY_ID.get(rule)?.severity ?? "error", file, message, pos2)
-    );
-  }
-  entry(path10) {
-    return this.entries.get(path10);
-  }
-  isFile(path10) {
-    return this.entries.get(path10)?.type === "file";
-  }
-  /** Reads a file's bytes, reporting (and returning undefined) when that is impossible. */
-  bytes(path10, maxBytes) {
-    try {
-      return this.tree.read(path10, maxBytes);
-    } catch (err) {
-      if (err instanceof FileTooLargeError) {
-        this.report(
-          "file/too-large",
-          path10,
-          `is ${formatBytes(err.size)}, over the ${formatBytes(err.limit)} Packyard reads for this kind of file; shrink it or move it out of the pack`
-        );
-      } else {
-        this.report("file/unreadable", path10, `cannot be read: ${errText(err)}`);
-      }
-      return void 0;
-    }
-  }
-  /** Reads a UTF-8 text file, reporting binary content. */
-  text(path10) {
-    const bytes = this.bytes(path10, LIMITS.textFile);
-    if (!bytes) return void 0;
-    const decoded = decodeText(bytes);
-    if (!decoded.ok) {
-      this.report("file/binary", path10, `${decoded.reason}; it must be UTF-8 text`, decoded.position);
-      return void 0;
-    }
-    return decoded.text;
-  }
-};
-function formatBytes(n) {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
-}
-function isPlainObject(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-var DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-function isDnsLabel(s) {
-  return s.length <= 63 && DNS_LABEL.test(s);
-}
-function unsafePathReason(p) {
-  if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return "is an absolute path";
-  if (p.includes("\\")) return 'uses backslashes; use "/"';
-  if (p.includes("\0")) return "contains a NUL character";
-  const segs = p.split("/");
-  if (segs.includes("..")) return 'climbs out of the pack with ".."';
-  if (segs.some((s) => s === "" || s === ".")) return 'has empty or "." segments';
-  return void 0;
-}
-
-// core/lint-packs.ts
-import path8 from "node:path";
-
-// core/png.ts
-var SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
-function readPngHeader(bytes) {
-  if (bytes.length < 8 || SIGNATURE.some((b, i2) => bytes[i2] !== b)) {
-    const kind = sniff(bytes);
-    return {
-      ok: false,
-      reason: `does not start with the PNG signature${kind ? ` (it looks like ${kind})` : ""}`
-    };
-  }
-  if (bytes.length < 33) return { ok: false, reason: "is truncated: it ends before the IHDR header" };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const type = String.fromCharCode(...bytes.subarray(12, 16));
-  if (view.getUint32(8) !== 13 || type !== "IHDR")
-    return { ok: false, reason: "has no IHDR chunk where PNG requires it" };
-  return { ok: true, width: view.getUint32(16), height: view.getUint32(20) };
-}
-function sniff(b) {
-  if (b[0] === 255 && b[1] === 216) return "a JPEG";
-  if (b[0] === 71 && b[1] === 73 && b[2] === 70) return "a GIF";
-  const head = new TextDecoder().decode(b.subarray(0, 256)).trimStart();
-  if (head.startsWith("<svg") || head.startsWith("<?xml")) return "an SVG";
-  if (b.length === 0) return "an empty file";
-  return void 0;
-}
-
-// core/lint/assets.ts
-var MAX_LOGO_BYTES = 1024 * 1024;
-var MAX_LOGO_PIXELS = 4096;
-function lintLogo(ctx) {
-  const file = "logo.png";
-  if (!ctx.isFile(file)) {
-    ctx.report(
-      "logo/missing",
-      file,
-      "the pack has no logo.png; Palette shows it in the catalog (a square PNG, e.g. 256\xD7256)"
-    );
-    return;
-  }
-  const bytes = ctx.bytes(file, LIMITS.logo);
-  if (!bytes) return;
-  const png = readPngHeader(bytes);
-  if (!png.ok) {
-    ctx.report("logo/png", file, `${png.reason}; save the logo as a PNG image`);
-    return;
-  }
-  if (png.width === 0 || png.height === 0) {
-    ctx.report("logo/png", file, `claims ${png.width}\xD7${png.height} pixels; the image is corrupt`);
-  } else if (png.width > MAX_LOGO_PIXELS || png.height > MAX_LOGO_PIXELS) {
-    ctx.report(
-      "logo/size",
-      file,
-      `is ${png.width}\xD7${png.height} pixels; scale it down to at most ${MAX_LOGO_PIXELS}\xD7${MAX_LOGO_PIXELS} (256\xD7256 is plenty)`
-    );
-  }
-  if (bytes.length > MAX_LOGO_BYTES) {
-    ctx.report(
-      "logo/size",
-      file,
-      `is ${formatBytes(bytes.length)}; keep logos under ${formatBytes(MAX_LOGO_BYTES)} so the catalog loads quickly`
-    );
-  }
-}
-function lintReadme(ctx) {
-  const has = ctx.tree.entries.some(
-    (e) => e.type === "file" && !e.path.includes("/") && e.path.toLowerCase() === "readme.md"
-  );
-  if (!has)
-    ctx.report(
-      "readme/missing",
-      "README.md",
-      "the pack has no README.md; describe what it deploys and its parameters"
-    );
-}
-
-// core/lint/charts.ts
-var import_ajv = __toESM(require_ajv(), 1);
-var import_ajv_formats = __toESM(require_dist(), 1);
-var import_semver = __toESM(require_semver2(), 1);
-
 // core/chart-archive.ts
-import zlib from "node:zlib";
 var WANTED = /* @__PURE__ */ new Set(["Chart.yaml", "values.yaml", "values.schema.json"]);
 var MAX_WANTED_FILE = 8 * 1024 * 1024;
 function readChartArchive(bytes, maxInflated) {
@@ -44425,7 +43077,7 @@ function lintPack(tree) {
 
 // core/lint-packs.ts
 function toPosix(p) {
-  return p.split(path8.sep).join("/");
+  return p.split(path7.sep).join("/");
 }
 async function lintPackDirs(dirs, opts = {}) {
   const trees = opts.trees ?? dirs.map((dir) => readPackTree(dir));
@@ -44440,10 +43092,14 @@ async function lintPackDirs(dirs, opts = {}) {
     await new Promise((resolve2) => setImmediate(resolve2));
   }
   flagDuplicates(packs);
-  const findings = packs.flatMap(
-    (p) => p.findings.map((f) => ({ pack: p.pack, ...f, file: p.pack === "." ? f.file : `${p.pack}/${f.file}` }))
-  );
+  const findings = packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
   return { packs, findings, ...countBySeverity(findings) };
+}
+function reportedFinding(p, f) {
+  return { pack: p.pack, ...f, file: displayPath(p, f.file) };
+}
+function displayPath(p, file) {
+  return p.pack === "." ? file : `${p.pack}/${file}`;
 }
 function treeBytes(tree) {
   let n = 0;
@@ -44474,6 +43130,1597 @@ function flagDuplicates(packs) {
       Object.assign(p, countBySeverity(p.findings));
     }
   }
+}
+
+// core/pack-images.ts
+function packImages(tree) {
+  if (!tree.entries.some((e) => e.path === "values.yaml")) return [];
+  let decoded;
+  try {
+    decoded = decodeText(tree.read("values.yaml", LIMITS.textFile));
+  } catch {
+    return [];
+  }
+  if (!decoded.ok) return [];
+  const parsed = parseYaml(decoded.text, { uniqueKeys: false });
+  if (!parsed.ok) return [];
+  const doc = parsed.docs[0];
+  if (!doc) return [];
+  const images = doc.value?.pack?.content?.images;
+  if (!Array.isArray(images)) return [];
+  const out = [];
+  for (const [i2, item] of images.entries()) {
+    const image = item?.image;
+    if (typeof image !== "string" || image.trim() === "") continue;
+    out.push({
+      image: image.trim(),
+      file: "values.yaml",
+      position: doc.positionOf(["pack", "content", "images", i2, "image"])
+    });
+  }
+  return out;
+}
+var ImageReferenceError = class extends Error {
+};
+var COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
+var PATH = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+var TAG = /^[\w][\w.-]{0,127}$/;
+var DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+var DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
+function parseImageReference(input) {
+  const raw = input.trim();
+  if (!raw) throw new ImageReferenceError("the image reference is empty");
+  if (/\s/.test(raw)) throw new ImageReferenceError(`"${raw}" contains whitespace`);
+  let rest = raw;
+  let digest;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest)) throw new ImageReferenceError(`"${raw}" has an invalid digest "${digest}"`);
+  }
+  let tag;
+  const colon = rest.lastIndexOf(":");
+  if (colon > rest.lastIndexOf("/")) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) throw new ImageReferenceError(`"${raw}" has an invalid tag "${tag}"`);
+  }
+  const slash = rest.indexOf("/");
+  const first = slash < 0 ? "" : rest.slice(0, slash);
+  let domain = "docker.io";
+  let path10 = rest;
+  if (first && (first.includes(".") || first.includes(":") || first === "localhost")) {
+    domain = first.toLowerCase();
+    path10 = rest.slice(slash + 1);
+    if (!DOMAIN.test(first))
+      throw new ImageReferenceError(`"${raw}" has an invalid registry host "${first}"`);
+  }
+  if (domain === "index.docker.io") domain = "docker.io";
+  if (domain === "docker.io" && !path10.includes("/")) path10 = `library/${path10}`;
+  if (!PATH.test(path10)) {
+    throw new ImageReferenceError(
+      `"${raw}" has an invalid repository "${path10}" (lowercase letters, digits and . _ - separators)`
+    );
+  }
+  const reference = digest ?? tag ?? "latest";
+  const canonical = `${domain}/${path10}${tag ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
+  return { domain, repository: path10, tag, digest, reference, canonical };
+}
+function registryHost(domain) {
+  return domain === "docker.io" ? "registry-1.docker.io" : domain;
+}
+
+// core/oci.ts
+import { createHash } from "node:crypto";
+var MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+var MEDIA_TYPE_CONFIG = "application/vnd.unknown.config.v1+json";
+var MEDIA_TYPE_LAYER = "application/vnd.oci.image.layer.v1.tar";
+var ANNOTATION_TITLE = "org.opencontainers.image.title";
+var ANNOTATION_CREATED = "org.opencontainers.image.created";
+var EMPTY_CONFIG = new TextEncoder().encode("{}");
+function sha256Digest(bytes) {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+function packRepository(name2, basePath = "") {
+  const base = basePath.replace(/^\/+|\/+$/g, "");
+  return `${base ? `${base}/` : ""}spectro-packs/archive/${name2}`;
+}
+function packManifest(layer, created) {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_MANIFEST,
+    config: { mediaType: MEDIA_TYPE_CONFIG, digest: sha256Digest(EMPTY_CONFIG), size: EMPTY_CONFIG.length },
+    layers: [
+      {
+        mediaType: MEDIA_TYPE_LAYER,
+        digest: layer.digest,
+        size: layer.size,
+        annotations: { [ANNOTATION_TITLE]: layer.title }
+      }
+    ]
+  };
+  if (created) manifest.annotations = { [ANNOTATION_CREATED]: created };
+  return new TextEncoder().encode(JSON.stringify(manifest));
+}
+
+// client/registry-client.ts
+import { createHash as createHash2 } from "node:crypto";
+var RegistryError = class extends Error {
+  constructor(message, status, code3, detail) {
+    super(message);
+    this.status = status;
+    this.code = code3;
+    this.detail = detail;
+  }
+  status;
+  code;
+  detail;
+};
+var ACCEPT_MANIFESTS = [
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json"
+].join(", ");
+var TINY_BLOB = 64;
+var DEFAULT_CHUNK = 4 * 1024 * 1024;
+function sha256(bytes) {
+  return `sha256:${createHash2("sha256").update(bytes).digest("hex")}`;
+}
+var RegistryClient = class {
+  constructor(opts) {
+    this.opts = opts;
+    this.fetchImpl = opts.fetch ?? fetch;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.auth = new AuthSession(opts.credentials, this.fetchImpl, this.retry);
+  }
+  opts;
+  auth;
+  fetchImpl;
+  retry;
+  maxChunk = DEFAULT_CHUNK;
+  get registry() {
+    return this.opts.registry;
+  }
+  /** How the registry asked to authenticate so far ('none' while it has not challenged). */
+  get authScheme() {
+    return this.auth.challengeScheme ?? "none";
+  }
+  /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
+  async request(method, path10, scope, init = {}) {
+    const url = path10.startsWith("http") ? path10 : `${this.opts.registry.origin}${path10}`;
+    for (let attempt = 0; ; attempt++) {
+      const authorization = await this.auth.header(scope);
+      const res = await fetchWithRetry(
+        this.fetchImpl,
+        url,
+        {
+          method,
+          body: init.body,
+          redirect: "manual",
+          headers: {
+            "user-agent": this.opts.userAgent ?? "packyard",
+            ...authorization ? { authorization } : {},
+            ...init.headers
+          }
+        },
+        this.retry
+      );
+      if (res.status !== 401 || attempt > 0 || !await this.auth.onUnauthorized(res, scope)) return res;
+      await res.body?.cancel();
+    }
+  }
+  async fail(res, what) {
+    let code3;
+    let message = `${what}: ${res.status} ${res.statusText}`;
+    let detail;
+    try {
+      const body = await res.json();
+      const e = body.errors?.[0];
+      if (e) {
+        code3 = e.code;
+        detail = e.detail;
+        message = `${what}: ${e.message ?? e.code} (${res.status}${e.code ? ` ${e.code}` : ""})`;
+      }
+    } catch {
+    }
+    throw new RegistryError(message, res.status, code3, detail);
+  }
+  scope(repo, actions) {
+    return `repository:${repo}:${actions}`;
+  }
+  /** Checks the registry answers and the credentials work (GET /v2/). */
+  async ping() {
+    const res = await this.request("GET", "/v2/", "");
+    if (res.status === 401) await this.fail(res, "login");
+    if (!res.ok) await this.fail(res, `${this.opts.registry.host} is not an OCI registry`);
+    await res.body?.cancel();
+  }
+  async hasBlob(repo, digest) {
+    const res = await this.request("HEAD", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
+    if (res.status === 404) return false;
+    if (!res.ok) await this.fail(res, `HEAD blob ${digest}`);
+    return true;
+  }
+  /**
+   * Uploads a blob unless the repository has it: mounts it from `mountFrom` repositories when the
+   * registry allows, else a monolithic POST (small) or POST + PATCH chunks + PUT (large).
+   * Returns how many bytes actually travelled; `onProgress` hears the bytes sent so far.
+   */
+  async pushBlob(repo, bytes, mountFrom = [], onProgress) {
+    const digest = sha256(bytes);
+    const tiny = bytes.length <= TINY_BLOB;
+    if (!tiny && await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
+    const scope = this.scope(repo, "pull,push");
+    for (const from of tiny ? [] : mountFrom) {
+      if (from === repo) continue;
+      const res = await this.request(
+        "POST",
+        `/v2/${repo}/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(from)}`,
+        `${scope} ${this.scope(from, "pull")}`
+      );
+      if (res.status === 201) {
+        await res.body?.cancel();
+        return { digest, uploaded: 0 };
+      }
+      if (res.status === 202) {
+        await this.upload(repo, res, bytes, digest, onProgress);
+        return { digest, uploaded: bytes.length };
+      }
+      await res.body?.cancel();
+    }
+    if (bytes.length <= this.maxChunk) {
+      const res = await this.request("POST", `/v2/${repo}/blobs/uploads/?digest=${digest}`, scope, {
+        body: bytes,
+        headers: { "content-type": "application/octet-stream", "content-length": String(bytes.length) }
+      });
+      if (res.status === 201) {
+        await res.body?.cancel();
+        onProgress?.(bytes.length);
+        return { digest, uploaded: bytes.length };
+      }
+      if (res.status !== 202) await this.fail(res, `upload ${digest} to ${repo}`);
+      await this.upload(repo, res, bytes, digest, onProgress);
+      return { digest, uploaded: bytes.length };
+    }
+    const start = await this.request("POST", `/v2/${repo}/blobs/uploads/`, scope);
+    if (start.status !== 202) await this.fail(start, `start upload to ${repo}`);
+    await this.upload(repo, start, bytes, digest, onProgress);
+    return { digest, uploaded: bytes.length };
+  }
+  async upload(repo, started, bytes, digest, onProgress) {
+    const scope = this.scope(repo, "pull,push");
+    const max = Number(started.headers.get("oci-chunk-max-length"));
+    if (Number.isSafeInteger(max) && max > 0) this.maxChunk = max;
+    let location2 = this.resolve(started.headers.get("location"), "upload location");
+    await started.body?.cancel();
+    let offset = 0;
+    while (bytes.length - offset > this.maxChunk) {
+      const chunk = bytes.subarray(offset, offset + this.maxChunk);
+      const res2 = await this.request("PATCH", location2, scope, {
+        body: chunk,
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-range": `${offset}-${offset + chunk.length - 1}`,
+          "content-length": String(chunk.length)
+        }
+      });
+      if (res2.status !== 202)
+        await this.fail(res2, `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`);
+      location2 = this.resolve(res2.headers.get("location"), "upload location");
+      await res2.body?.cancel();
+      offset += chunk.length;
+      onProgress?.(offset);
+    }
+    const last = bytes.subarray(offset);
+    const url = new URL(location2);
+    url.searchParams.set("digest", digest);
+    const headers2 = {
+      "content-type": "application/octet-stream",
+      "content-length": String(last.length)
+    };
+    if (last.length > 0) headers2["content-range"] = `${offset}-${bytes.length - 1}`;
+    const res = await this.request("PUT", url.toString(), scope, { body: last, headers: headers2 });
+    if (res.status !== 201) await this.fail(res, `finish upload of ${digest}`);
+    await res.body?.cancel();
+    onProgress?.(bytes.length);
+  }
+  resolve(location2, what) {
+    if (!location2) throw new RegistryError(`the registry sent no ${what}`, 0);
+    return new URL(location2, this.opts.registry.origin).toString();
+  }
+  /**
+   * The manifest's digest, media type and size, or undefined when absent. A caller about to push
+   * asks with `pull,push`: one token then serves the whole publish (the registry grants what the
+   * credentials allow, so read-only credentials still get their answer).
+   */
+  async headManifest(repo, ref, actions = "pull") {
+    const res = await this.request("HEAD", `/v2/${repo}/manifests/${ref}`, this.scope(repo, actions), {
+      headers: { accept: ACCEPT_MANIFESTS }
+    });
+    if (res.status === 404) return void 0;
+    if (!res.ok) await this.fail(res, `HEAD ${repo}:${ref}`);
+    const digest = res.headers.get("docker-content-digest");
+    if (!digest) {
+      const m = await this.getManifest(repo, ref);
+      return m && { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
+    }
+    return {
+      digest,
+      mediaType: res.headers.get("content-type") ?? "",
+      size: Number(res.headers.get("content-length") ?? 0)
+    };
+  }
+  async getManifest(repo, ref) {
+    const res = await this.request("GET", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull"), {
+      headers: { accept: ACCEPT_MANIFESTS }
+    });
+    if (res.status === 404) return void 0;
+    if (!res.ok) await this.fail(res, `GET ${repo}:${ref}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const digest = sha256(bytes);
+    const declared = res.headers.get("docker-content-digest");
+    if (declared?.startsWith("sha256:") && declared !== digest) {
+      throw new RegistryError(
+        `manifest ${repo}:${ref} arrived with digest ${digest}, not the ${declared} the registry declared`,
+        0,
+        "DIGEST_INVALID"
+      );
+    }
+    if (ref.startsWith("sha256:") && ref !== digest)
+      throw new RegistryError(`manifest ${ref} arrived with digest ${digest}`, 0, "DIGEST_INVALID");
+    return { bytes, mediaType: res.headers.get("content-type") ?? "", digest };
+  }
+  async putManifest(repo, ref, bytes, mediaType) {
+    const res = await this.request("PUT", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull,push"), {
+      body: bytes,
+      headers: { "content-type": mediaType, "content-length": String(bytes.length) }
+    });
+    if (res.status !== 201) await this.fail(res, `push manifest ${repo}:${ref}`);
+    await res.body?.cancel();
+    return res.headers.get("docker-content-digest") ?? sha256(bytes);
+  }
+  /** Downloads a blob (following redirects without leaking credentials to other hosts) and verifies it. */
+  async getBlob(repo, digest, maxBytes) {
+    let res = await this.request("GET", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
+    for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) {
+      const next = this.resolve(res.headers.get("location"), "redirect location");
+      await res.body?.cancel();
+      const sameHost = new URL(next).host === this.opts.registry.host;
+      res = sameHost ? await this.request("GET", next, this.scope(repo, "pull")) : await fetchWithRetry(this.fetchImpl, next, { redirect: "manual" }, this.retry);
+    }
+    if (!res.ok) await this.fail(res, `GET blob ${digest}`);
+    const declared = Number(res.headers.get("content-length"));
+    if (declared > maxBytes)
+      throw new RegistryError(`blob ${digest} is ${declared} bytes, over the ${maxBytes}-byte limit`, 0);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.length > maxBytes)
+      throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
+    const actual = sha256(bytes);
+    if (actual !== digest)
+      throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, "DIGEST_INVALID");
+    return bytes;
+  }
+  /** All tags (following `Link` pagination). */
+  async listTags(repo) {
+    const tags = [];
+    let next = `/v2/${repo}/tags/list?n=1000`;
+    for (let pages = 0; next && pages < 1e4; pages++) {
+      const res = await this.request("GET", next, this.scope(repo, "pull"));
+      if (res.status === 404) return tags;
+      if (!res.ok) await this.fail(res, `list tags of ${repo}`);
+      const body = await res.json();
+      tags.push(...body.tags ?? []);
+      next = nextLink(res.headers.get("link"));
+    }
+    return tags;
+  }
+  async deleteManifest(repo, ref) {
+    const res = await this.request("DELETE", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "delete"));
+    if (res.status !== 202 && res.status !== 200) await this.fail(res, `delete ${repo}:${ref}`);
+    await res.body?.cancel();
+  }
+  /**
+   * GET on the registry's own JSON API (Packyard registries only); undefined where it does not
+   * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
+   * is scoped to one repository, and the API spans many.
+   */
+  async getJson(path10) {
+    return this.json("GET", path10);
+  }
+  /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
+  async postJson(path10, body) {
+    return this.json("POST", path10, Buffer.from(JSON.stringify(body)));
+  }
+  /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
+  async json(method, path10, body) {
+    const basic = await this.auth.basic();
+    const headers2 = basic ? { authorization: basic } : {};
+    if (body) headers2["content-type"] = "application/json";
+    const res = await this.request(method, path10, "", { body, headers: headers2 });
+    if (res.status === 404 || res.status === 405) {
+      await res.body?.cancel();
+      return void 0;
+    }
+    if (!res.ok) await this.fail(res, `${method} ${path10}`);
+    if (!/json/i.test(res.headers.get("content-type") ?? "")) {
+      await res.body?.cancel();
+      return void 0;
+    }
+    return await res.json();
+  }
+  /** Every repository `_catalog` lists (following `Link` pagination); a RegistryError when refused. */
+  async listCatalog() {
+    const repos = [];
+    let next = "/v2/_catalog?n=1000";
+    for (let pages = 0; next && pages < 1e4; pages++) {
+      const res = await this.request("GET", next, "registry:catalog:*");
+      if (!res.ok) await this.fail(res, "list repositories (_catalog)");
+      const body = await res.json();
+      repos.push(...body.repositories ?? []);
+      next = nextLink(res.headers.get("link"));
+    }
+    return repos;
+  }
+};
+function nextLink(header) {
+  const m = header ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(header) : null;
+  return m ? m[1] : void 0;
+}
+
+// client/publish.ts
+async function publishPack(client, pack, opts = {}) {
+  const repository = packRepository(pack.name, client.registry.basePath);
+  const base = { name: pack.name, version: pack.version, repository, digest: pack.manifestDigest };
+  const total = pack.archive.length;
+  const progress = (phase, sent) => opts.onProgress?.({ phase, sent, total });
+  try {
+    progress("checking", 0);
+    const existing = await client.headManifest(repository, pack.version, "pull,push");
+    if (existing?.digest === pack.manifestDigest)
+      return { ...base, status: "skipped", uploaded: 0, message: "already published" };
+    if (existing && !opts.force) {
+      return {
+        ...base,
+        status: "failed",
+        uploaded: 0,
+        message: `${repository}:${pack.version} already holds ${existing.digest}, but this build is ${pack.manifestDigest}; versions are immutable \u2014 bump the version (or pass --force on a registry that allows overwriting)`
+      };
+    }
+    progress("uploading", 0);
+    const config = await client.pushBlob(repository, EMPTY_CONFIG, opts.mountFrom);
+    const layer = await client.pushBlob(
+      repository,
+      pack.archive,
+      opts.mountFrom,
+      (sent) => progress("uploading", sent)
+    );
+    progress("tagging", total);
+    await client.putManifest(repository, pack.version, pack.manifest, MEDIA_TYPE_MANIFEST);
+    return {
+      ...base,
+      status: "published",
+      uploaded: config.uploaded + layer.uploaded + pack.manifest.length
+    };
+  } catch (err) {
+    const invalid = err instanceof RegistryError && err.code === "MANIFEST_INVALID";
+    return { ...base, status: invalid ? "invalid" : "failed", uploaded: 0, message: err.message };
+  }
+}
+function createLimit(limit) {
+  let running = 0;
+  const waiting = [];
+  return async (task) => {
+    if (running >= limit) await new Promise((resolve2) => waiting.push(resolve2));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+async function mapLimit(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i2 = next++;
+      out[i2] = await fn(items[i2]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+// client/reference.ts
+var RegistryRefError = class extends Error {
+};
+var LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
+function parseRegistryRef(input, opts = {}) {
+  const raw = input.trim();
+  if (!raw) throw new RegistryRefError("the registry reference is empty; use host[:port][/base/path]");
+  const explicit = /^(https?):\/\//i.exec(raw);
+  const rest = explicit ? raw.slice(explicit[0].length) : raw;
+  const slash = rest.indexOf("/");
+  const host = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
+  const basePath = slash < 0 ? "" : rest.slice(slash + 1).replace(/^\/+|\/+$/g, "");
+  if (!/^(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
+    throw new RegistryRefError(`"${input}" does not start with a host name (host[:port][/base/path])`);
+  }
+  if (basePath && !/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(basePath)) {
+    throw new RegistryRefError(
+      `base path "${basePath}" must be lowercase path components (letters, digits, ".", "_", "-")`
+    );
+  }
+  const local = LOCAL_HOSTS.test(host);
+  const scheme = explicit ? explicit[1].toLowerCase() : local ? "http" : "https";
+  if (scheme === "http" && !local && !opts.insecure) {
+    throw new RegistryRefError(
+      `refusing plain http to ${host}: credentials would travel unencrypted. Use https, or pass --insecure if you really mean it`
+    );
+  }
+  return { origin: `${scheme}://${host}`, host, basePath };
+}
+
+// client/image-check.ts
+var CHECK_RETRY = { retries: 1, baseDelayMs: 200, maxDelayMs: 1e3, timeoutMs: 15e3 };
+var ImageChecker = class {
+  constructor(opts = {}) {
+    this.opts = opts;
+    this.limited = createLimit(Math.max(1, opts.concurrency ?? 8));
+  }
+  opts;
+  results = /* @__PURE__ */ new Map();
+  clients = /* @__PURE__ */ new Map();
+  limited;
+  check(image) {
+    let ref;
+    try {
+      ref = parseImageReference(image);
+    } catch (err) {
+      if (!(err instanceof ImageReferenceError)) throw err;
+      return Promise.resolve({ image, status: "unchecked", detail: err.message });
+    }
+    let pending = this.results.get(ref.canonical);
+    if (!pending) {
+      pending = this.limited(() => this.resolve(ref));
+      this.results.set(ref.canonical, pending);
+    }
+    return pending.then((r) => ({ ...r, image }));
+  }
+  /** Every image, in the order given. */
+  checkAll(images) {
+    return Promise.all(images.map((i2) => this.check(i2)));
+  }
+  async resolve(ref) {
+    const base = { image: ref.canonical, canonical: ref.canonical };
+    const host = registryHost(ref.domain);
+    let client;
+    try {
+      client = this.client(host);
+    } catch (err) {
+      return { ...base, status: "unchecked", detail: err.message };
+    }
+    try {
+      const info2 = await client.headManifest(ref.repository, ref.reference);
+      if (info2) return { ...base, status: "found", digest: info2.digest };
+      return {
+        ...base,
+        status: "not-found",
+        detail: `${host} has no manifest ${ref.repository}:${ref.reference}`
+      };
+    } catch (err) {
+      if (err instanceof AuthError) return { ...base, status: "gated", detail: `${host}: ${err.message}` };
+      if (err instanceof RegistryError) {
+        if (err.status === 401 || err.status === 403)
+          return { ...base, status: "gated", detail: `${host} answered ${err.status}: credentials needed` };
+        return { ...base, status: "unchecked", detail: err.message };
+      }
+      if (err instanceof NetworkError) return { ...base, status: "unchecked", detail: err.message };
+      return { ...base, status: "unchecked", detail: `${host}: ${err.message}` };
+    }
+  }
+  client(host) {
+    let c = this.clients.get(host);
+    if (!c) {
+      c = new RegistryClient({
+        registry: parseRegistryRef(host),
+        credentials: this.opts.credentialsFor?.(host),
+        fetch: this.opts.fetch,
+        retry: this.opts.retry ?? CHECK_RETRY,
+        userAgent: this.opts.userAgent
+      });
+      this.clients.set(host, c);
+    }
+    return c;
+  }
+};
+async function checkRunImages(run2, checker) {
+  const perPack = await Promise.all(
+    run2.packs.map(async (p) => {
+      const images = packImages(p.tree);
+      const checks = await checker.checkAll(images.map((i2) => i2.image));
+      return checks.map((c, i2) => ({ report: p, image: images[i2], check: c }));
+    })
+  );
+  const out = [];
+  for (const { report, image, check } of perPack.flat()) {
+    const f = check.status === "not-found" ? finding(
+      "images/not-found",
+      "error",
+      image.file,
+      `image "${check.image}" does not resolve: ${check.detail}; clusters cannot pull it (check the repository and tag)`,
+      image.position
+    ) : check.status === "unchecked" ? finding(
+      "images/unchecked",
+      "warning",
+      image.file,
+      `image "${check.image}" could not be checked: ${check.detail}`,
+      image.position
+    ) : void 0;
+    if (f) report.findings.push(f);
+    out.push({
+      ...check,
+      pack: report.pack,
+      file: displayPath(report, image.file),
+      line: image.position.line
+    });
+  }
+  for (const p of run2.packs) Object.assign(p, countBySeverity(p.findings.sort(compareFindings)));
+  run2.findings = run2.packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
+  Object.assign(run2, countBySeverity(run2.findings));
+  return out;
+}
+function describeImageChecks(images) {
+  const count = (s) => images.filter((i2) => i2.status === s).length;
+  const gated = images.filter((i2) => i2.status === "gated");
+  const distinct = new Set(images.map((i2) => i2.canonical ?? i2.image)).size;
+  return [
+    `images: ${images.length} listed (${distinct} distinct): ${count("found")} found, ${count("not-found")} not found, ${gated.length} gated (credentials needed, not checked), ${count("unchecked")} could not be checked`,
+    ...gated.map((g) => `  gated  ${g.file}:${g.line}  ${g.image}`)
+  ];
+}
+
+// client/oidc.ts
+var OidcExchangeError = class extends Error {
+  constructor(message, status, reason, claims = [], bindings = []) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+    this.claims = claims;
+    this.bindings = bindings;
+  }
+  status;
+  reason;
+  claims;
+  bindings;
+};
+var headers = (opts, extra = {}) => ({
+  "user-agent": opts.userAgent ?? "packyard",
+  ...extra
+});
+async function discoverOidc(registry, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc`;
+  const res = await fetchWithRetry(
+    opts.fetch ?? fetch,
+    url,
+    { headers: headers(opts) },
+    opts.retry ?? DEFAULT_RETRY
+  );
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new OidcExchangeError(
+      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
+      res.status
+    );
+  }
+  const body = await res.json();
+  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
+    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
+  return { issuer: body.issuer, audience: body.audience };
+}
+async function exchangeOidcToken(registry, idToken, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc/token`;
+  let res;
+  try {
+    res = await (opts.fetch ?? fetch)(url, {
+      method: "POST",
+      headers: headers(opts, { "content-type": "application/json" }),
+      body: JSON.stringify({ token: idToken }),
+      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
+    });
+  } catch (err) {
+    throw new NetworkError(url, err);
+  }
+  const text = await res.text();
+  let body = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+  }
+  if (!res.ok) {
+    const e = body.errors?.[0];
+    const detail = e?.detail ?? {};
+    throw new OidcExchangeError(
+      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
+      res.status,
+      typeof detail.reason === "string" ? detail.reason : void 0,
+      Array.isArray(detail.claims) ? detail.claims : [],
+      Array.isArray(detail.bindings) ? detail.bindings : []
+    );
+  }
+  if (typeof body.token !== "string" || typeof body.username !== "string")
+    throw new OidcExchangeError(`${url} answered without a token`, res.status);
+  return {
+    credentials: { username: body.username, password: body.token },
+    expiresIn: Number(body.expires_in ?? 0),
+    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
+    bindings: Array.isArray(body.bindings) ? body.bindings : []
+  };
+}
+function describeExchangeError(err) {
+  const lines = [err.message];
+  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
+  if (err.bindings.length > 0) {
+    for (const b of err.bindings)
+      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
+  } else {
+    for (const m of err.claims) lines.push(`  ${show(m)}`);
+  }
+  return lines.join("\n");
+}
+
+// core/pack-identity.ts
+import { createHash as createHash3 } from "node:crypto";
+var MAX_FILE_BYTES = 64 * 1024 * 1024;
+var MAX_PACK_JSON_BYTES = 1024 * 1024;
+function packContentDigest(tree) {
+  if (tree.entries.some((e) => e.size > MAX_FILE_BYTES)) return void 0;
+  const h = createHash3("sha256");
+  for (const e of tree.entries) {
+    if (e.type === "directory") {
+      h.update(`D\0${e.path}\0`);
+      continue;
+    }
+    let bytes;
+    try {
+      bytes = tree.read(e.path, MAX_FILE_BYTES);
+    } catch {
+      return void 0;
+    }
+    const file = createHash3("sha256").update(bytes).digest("hex");
+    h.update(`F\0${e.executable ? "x" : "-"}\0${e.path}\0${file}\0`);
+  }
+  for (const p of tree.problems) h.update(`P\0${p.rule}\0${p.path}\0`);
+  return `sha256:${h.digest("hex")}`;
+}
+function readPack(dir) {
+  const tree = readPackTree(dir);
+  let digest;
+  return {
+    dir,
+    tree,
+    ...packJsonId(tree),
+    contentDigest: () => {
+      digest ??= { value: packContentDigest(tree) };
+      return digest.value;
+    }
+  };
+}
+function packJsonId(tree) {
+  if (!tree.entries.some((e) => e.path === "pack.json" && e.type === "file")) return {};
+  try {
+    const pj = JSON.parse(Buffer.from(tree.read("pack.json", MAX_PACK_JSON_BYTES)).toString("utf8"));
+    const { name: name2, version } = pj ?? {};
+    return typeof name2 === "string" && typeof version === "string" ? { name: name2, version } : {};
+  } catch {
+    return {};
+  }
+}
+function uniquePackIds(packs) {
+  const count = /* @__PURE__ */ new Map();
+  for (const p of packs) if (p.name && p.version) count.set(packId(p), (count.get(packId(p)) ?? 0) + 1);
+  return new Set([...count].filter(([, n]) => n === 1).map(([id]) => id));
+}
+function packId(p) {
+  return `${p.name}@${p.version}`;
+}
+
+// client/unchanged.ts
+var LOOKUP_BATCH = 100;
+async function lookupPublished(client, ids, concurrency = 4) {
+  const batches = [];
+  for (let i2 = 0; i2 < ids.length; i2 += LOOKUP_BATCH) batches.push(ids.slice(i2, i2 + LOOKUP_BATCH));
+  let answers;
+  try {
+    answers = await mapLimit(
+      batches,
+      concurrency,
+      (packs) => client.postJson("/api/v1/packs/lookup", {
+        base: client.registry.basePath,
+        packs: packs.map(({ name: name2, version }) => ({ name: name2, version }))
+      })
+    );
+  } catch {
+    return void 0;
+  }
+  const found = /* @__PURE__ */ new Map();
+  for (const [i2, answer] of answers.entries()) {
+    const asked = batches[i2];
+    if (!answer || !Array.isArray(answer.versions) || answer.versions.length !== asked.length)
+      return void 0;
+    for (const [j, v] of answer.versions.entries()) {
+      const want = asked[j];
+      if (v && v.name === want.name && v.version === want.version && typeof v.digest === "string")
+        found.set(packId(v), v);
+    }
+  }
+  return found;
+}
+var NO_ERRORS = (lint) => lint.errors === 0;
+function unchangedPacks(packs, published, gate = NO_ERRORS) {
+  const unique = uniquePackIds(packs);
+  const out = /* @__PURE__ */ new Map();
+  for (const p of packs) {
+    if (!unique.has(packId(p))) continue;
+    const v = published.get(packId(p));
+    if (v?.contentDigest && gate(v.lint) && v.contentDigest === p.contentDigest()) out.set(p.dir, v);
+  }
+  return out;
+}
+async function findUnchanged(client, packs, opts = {}) {
+  const unique = uniquePackIds(packs);
+  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
+  if (ids.length === 0) return /* @__PURE__ */ new Map();
+  const published = await lookupPublished(client, ids, opts.concurrency);
+  return published ? unchangedPacks(packs, published, opts.gate) : /* @__PURE__ */ new Map();
+}
+
+// core/gzip.ts
+import { availableParallelism } from "node:os";
+import { Worker as Worker2 } from "node:worker_threads";
+
+// node_modules/fflate/esm/index.mjs
+import { createRequire } from "module";
+var require2 = createRequire("/");
+var _a;
+var Worker;
+var isMarkedAsUntransferable;
+try {
+  _a = require2("worker_threads"), Worker = _a.Worker, isMarkedAsUntransferable = _a.isMarkedAsUntransferable;
+} catch (e) {
+}
+var u8 = Uint8Array;
+var u16 = Uint16Array;
+var i32 = Int32Array;
+var fleb = new u8([
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  1,
+  1,
+  2,
+  2,
+  2,
+  2,
+  3,
+  3,
+  3,
+  3,
+  4,
+  4,
+  4,
+  4,
+  5,
+  5,
+  5,
+  5,
+  0,
+  /* unused */
+  0,
+  0,
+  /* impossible */
+  0
+]);
+var fdeb = new u8([
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  2,
+  2,
+  3,
+  3,
+  4,
+  4,
+  5,
+  5,
+  6,
+  6,
+  7,
+  7,
+  8,
+  8,
+  9,
+  9,
+  10,
+  10,
+  11,
+  11,
+  12,
+  12,
+  13,
+  13,
+  /* unused */
+  0,
+  0
+]);
+var clim = new u8([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
+var freb = function(eb, start) {
+  var b = new u16(31);
+  for (var i2 = 0; i2 < 31; ++i2) {
+    b[i2] = start += 1 << eb[i2 - 1];
+  }
+  var r = new i32(b[30]);
+  for (var i2 = 1; i2 < 30; ++i2) {
+    for (var j = b[i2]; j < b[i2 + 1]; ++j) {
+      r[j] = j - b[i2] << 5 | i2;
+    }
+  }
+  return { b, r };
+};
+var _a = freb(fleb, 2);
+var fl = _a.b;
+var revfl = _a.r;
+fl[28] = 258, revfl[258] = 28;
+var _b = freb(fdeb, 0);
+var fd = _b.b;
+var revfd = _b.r;
+var rev = new u16(32768);
+for (i = 0; i < 32768; ++i) {
+  x = (i & 43690) >> 1 | (i & 21845) << 1;
+  x = (x & 52428) >> 2 | (x & 13107) << 2;
+  x = (x & 61680) >> 4 | (x & 3855) << 4;
+  rev[i] = ((x & 65280) >> 8 | (x & 255) << 8) >> 1;
+}
+var x;
+var i;
+var hMap = (function(cd, mb, r) {
+  var s = cd.length;
+  var i2 = 0;
+  var l = new u16(mb);
+  for (; i2 < s; ++i2) {
+    if (cd[i2])
+      ++l[cd[i2] - 1];
+  }
+  var le = new u16(mb);
+  for (i2 = 1; i2 < mb; ++i2) {
+    le[i2] = le[i2 - 1] + l[i2 - 1] << 1;
+  }
+  var co;
+  if (r) {
+    co = new u16(1 << mb);
+    var rvb = 15 - mb;
+    for (i2 = 0; i2 < s; ++i2) {
+      if (cd[i2]) {
+        var sv = i2 << 4 | cd[i2];
+        var r_1 = mb - cd[i2];
+        var v = le[cd[i2] - 1]++ << r_1;
+        for (var m = v | (1 << r_1) - 1; v <= m; ++v) {
+          co[rev[v] >> rvb] = sv;
+        }
+      }
+    }
+  } else {
+    co = new u16(s);
+    for (i2 = 0; i2 < s; ++i2) {
+      if (cd[i2]) {
+        co[i2] = rev[le[cd[i2] - 1]++] >> 15 - cd[i2];
+      }
+    }
+  }
+  return co;
+});
+var flt = new u8(288);
+for (i = 0; i < 144; ++i)
+  flt[i] = 8;
+var i;
+for (i = 144; i < 256; ++i)
+  flt[i] = 9;
+var i;
+for (i = 256; i < 280; ++i)
+  flt[i] = 7;
+var i;
+for (i = 280; i < 288; ++i)
+  flt[i] = 8;
+var i;
+var fdt = new u8(32);
+for (i = 0; i < 32; ++i)
+  fdt[i] = 5;
+var i;
+var flm = /* @__PURE__ */ hMap(flt, 9, 0);
+var fdm = /* @__PURE__ */ hMap(fdt, 5, 0);
+var shft = function(p) {
+  return (p + 7) / 8 | 0;
+};
+var slc = function(v, s, e) {
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  return new u8(v.subarray(s, e));
+};
+var wbits = function(d, p, v) {
+  v <<= p & 7;
+  var o = p / 8 | 0;
+  d[o] |= v;
+  d[o + 1] |= v >> 8;
+};
+var wbits16 = function(d, p, v) {
+  v <<= p & 7;
+  var o = p / 8 | 0;
+  d[o] |= v;
+  d[o + 1] |= v >> 8;
+  d[o + 2] |= v >> 16;
+};
+var hTree = function(d, mb) {
+  var t = [];
+  for (var i2 = 0; i2 < d.length; ++i2) {
+    if (d[i2])
+      t.push({ s: i2, f: d[i2] });
+  }
+  var s = t.length;
+  var t2 = t.slice();
+  if (!s)
+    return { t: et, l: 0 };
+  if (s == 1) {
+    var v = new u8(t[0].s + 1);
+    v[t[0].s] = 1;
+    return { t: v, l: 1 };
+  }
+  t.sort(function(a, b) {
+    return a.f - b.f;
+  });
+  t.push({ s: -1, f: 25001 });
+  var l = t[0], r = t[1], i0 = 0, i1 = 1, i22 = 2;
+  t[0] = { s: -1, f: l.f + r.f, l, r };
+  while (i1 != s - 1) {
+    l = t[t[i0].f < t[i22].f ? i0++ : i22++];
+    r = t[i0 != i1 && t[i0].f < t[i22].f ? i0++ : i22++];
+    t[i1++] = { s: -1, f: l.f + r.f, l, r };
+  }
+  var maxSym = t2[0].s;
+  for (var i2 = 1; i2 < s; ++i2) {
+    if (t2[i2].s > maxSym)
+      maxSym = t2[i2].s;
+  }
+  var tr = new u16(maxSym + 1);
+  var mbt = ln(t[i1 - 1], tr, 0);
+  if (mbt > mb) {
+    var i2 = 0, dt = 0;
+    var lft = mbt - mb, cst = 1 << lft;
+    t2.sort(function(a, b) {
+      return tr[b.s] - tr[a.s] || a.f - b.f;
+    });
+    for (; i2 < s; ++i2) {
+      var i2_1 = t2[i2].s;
+      if (tr[i2_1] > mb) {
+        dt += cst - (1 << mbt - tr[i2_1]);
+        tr[i2_1] = mb;
+      } else
+        break;
+    }
+    dt >>= lft;
+    while (dt > 0) {
+      var i2_2 = t2[i2].s;
+      if (tr[i2_2] < mb)
+        dt -= 1 << mb - tr[i2_2]++ - 1;
+      else
+        ++i2;
+    }
+    for (; i2 >= 0 && dt; --i2) {
+      var i2_3 = t2[i2].s;
+      if (tr[i2_3] == mb) {
+        --tr[i2_3];
+        ++dt;
+      }
+    }
+    mbt = mb;
+  }
+  return { t: new u8(tr), l: mbt };
+};
+var ln = function(n, l, d) {
+  return n.s == -1 ? Math.max(ln(n.l, l, d + 1), ln(n.r, l, d + 1)) : l[n.s] = d;
+};
+var lc = function(c) {
+  var s = c.length;
+  while (s && !c[--s])
+    ;
+  var cl = new u16(++s);
+  var cli = 0, cln = c[0], cls = 1;
+  var w = function(v) {
+    cl[cli++] = v;
+  };
+  for (var i2 = 1; i2 <= s; ++i2) {
+    if (c[i2] == cln && i2 != s)
+      ++cls;
+    else {
+      if (!cln && cls > 2) {
+        for (; cls > 138; cls -= 138)
+          w(32754);
+        if (cls > 2) {
+          w(cls > 10 ? cls - 11 << 5 | 28690 : cls - 3 << 5 | 12305);
+          cls = 0;
+        }
+      } else if (cls > 3) {
+        w(cln), --cls;
+        for (; cls > 6; cls -= 6)
+          w(8304);
+        if (cls > 2)
+          w(cls - 3 << 5 | 8208), cls = 0;
+      }
+      while (cls--)
+        w(cln);
+      cls = 1;
+      cln = c[i2];
+    }
+  }
+  return { c: cl.subarray(0, cli), n: s };
+};
+var clen = function(cf, cl) {
+  var l = 0;
+  for (var i2 = 0; i2 < cl.length; ++i2)
+    l += cf[i2] * cl[i2];
+  return l;
+};
+var wfblk = function(out, pos2, dat) {
+  var s = dat.length;
+  var o = shft(pos2 + 2);
+  out[o] = s & 255;
+  out[o + 1] = s >> 8;
+  out[o + 2] = out[o] ^ 255;
+  out[o + 3] = out[o + 1] ^ 255;
+  for (var i2 = 0; i2 < s; ++i2)
+    out[o + i2 + 4] = dat[i2];
+  return (o + 4 + s) * 8;
+};
+var wblk = function(dat, out, final, syms, lf, df, eb, li, bs, bl, p) {
+  wbits(out, p++, final);
+  ++lf[256];
+  var _a2 = hTree(lf, 15), dlt = _a2.t, mlb = _a2.l;
+  var _b2 = hTree(df, 15), ddt = _b2.t, mdb = _b2.l;
+  var _c = lc(dlt), lclt = _c.c, nlc = _c.n;
+  var _d = lc(ddt), lcdt = _d.c, ndc = _d.n;
+  var lcfreq = new u16(19);
+  for (var i2 = 0; i2 < lclt.length; ++i2)
+    ++lcfreq[lclt[i2] & 31];
+  for (var i2 = 0; i2 < lcdt.length; ++i2)
+    ++lcfreq[lcdt[i2] & 31];
+  var _e = hTree(lcfreq, 7), lct = _e.t, mlcb = _e.l;
+  var nlcc = 19;
+  for (; nlcc > 4 && !lct[clim[nlcc - 1]]; --nlcc)
+    ;
+  var flen = bl + 5 << 3;
+  var ftlen = clen(lf, flt) + clen(df, fdt) + eb;
+  var dtlen = clen(lf, dlt) + clen(df, ddt) + eb + 14 + 3 * nlcc + clen(lcfreq, lct) + 2 * lcfreq[16] + 3 * lcfreq[17] + 7 * lcfreq[18];
+  if (bs >= 0 && flen <= ftlen && flen <= dtlen)
+    return wfblk(out, p, dat.subarray(bs, bs + bl));
+  var lm, ll, dm, dl;
+  wbits(out, p, 1 + (dtlen < ftlen)), p += 2;
+  if (dtlen < ftlen) {
+    lm = hMap(dlt, mlb, 0), ll = dlt, dm = hMap(ddt, mdb, 0), dl = ddt;
+    var llm = hMap(lct, mlcb, 0);
+    wbits(out, p, nlc - 257);
+    wbits(out, p + 5, ndc - 1);
+    wbits(out, p + 10, nlcc - 4);
+    p += 14;
+    for (var i2 = 0; i2 < nlcc; ++i2)
+      wbits(out, p + 3 * i2, lct[clim[i2]]);
+    p += 3 * nlcc;
+    var lcts = [lclt, lcdt];
+    for (var it = 0; it < 2; ++it) {
+      var clct = lcts[it];
+      for (var i2 = 0; i2 < clct.length; ++i2) {
+        var len = clct[i2] & 31;
+        wbits(out, p, llm[len]), p += lct[len];
+        if (len > 15)
+          wbits(out, p, clct[i2] >> 5 & 127), p += clct[i2] >> 12;
+      }
+    }
+  } else {
+    lm = flm, ll = flt, dm = fdm, dl = fdt;
+  }
+  for (var i2 = 0; i2 < li; ++i2) {
+    var sym = syms[i2];
+    if (sym > 255) {
+      var len = sym >> 18 & 31;
+      wbits16(out, p, lm[len + 257]), p += ll[len + 257];
+      if (len > 7)
+        wbits(out, p, sym >> 23 & 31), p += fleb[len];
+      var dst = sym & 31;
+      wbits16(out, p, dm[dst]), p += dl[dst];
+      if (dst > 3)
+        wbits16(out, p, sym >> 5 & 8191), p += fdeb[dst];
+    } else {
+      wbits16(out, p, lm[sym]), p += ll[sym];
+    }
+  }
+  wbits16(out, p, lm[256]);
+  return p + ll[256];
+};
+var deo = /* @__PURE__ */ new i32([65540, 131080, 131088, 131104, 262176, 1048704, 1048832, 2114560, 2117632]);
+var et = /* @__PURE__ */ new u8(0);
+var dflt = function(dat, lvl, plvl, pre, post, st) {
+  var s = st.z || dat.length;
+  var o = new u8(pre + s + 5 * (1 + Math.ceil(s / 7e3)) + post);
+  var w = o.subarray(pre, o.length - post);
+  var lst = st.l;
+  var pos2 = (st.r || 0) & 7;
+  if (lvl) {
+    if (pos2)
+      w[0] = st.r >> 3;
+    var opt = deo[lvl - 1];
+    var n = opt >> 13, c = opt & 8191;
+    var msk_1 = (1 << plvl) - 1;
+    var prev = st.p || new u16(32768), head = st.h || new u16(msk_1 + 1);
+    var bs1_1 = Math.ceil(plvl / 3), bs2_1 = 2 * bs1_1;
+    var hsh = function(i3) {
+      return (dat[i3] ^ dat[i3 + 1] << bs1_1 ^ dat[i3 + 2] << bs2_1) & msk_1;
+    };
+    var syms = new i32(25e3);
+    var lf = new u16(288), df = new u16(32);
+    var lc_1 = 0, eb = 0, i2 = st.i || 0, li = 0, wi = st.w || 0, bs = 0;
+    for (; i2 + 2 < s; ++i2) {
+      var hv = hsh(i2);
+      var imod = i2 & 32767, pimod = head[hv];
+      prev[imod] = pimod;
+      head[hv] = imod;
+      if (wi <= i2) {
+        var rem = s - i2;
+        if ((lc_1 > 7e3 || li > 24576) && (rem > 423 || !lst)) {
+          pos2 = wblk(dat, w, 0, syms, lf, df, eb, li, bs, i2 - bs, pos2);
+          li = lc_1 = eb = 0, bs = i2;
+          for (var j = 0; j < 286; ++j)
+            lf[j] = 0;
+          for (var j = 0; j < 30; ++j)
+            df[j] = 0;
+        }
+        var l = 2, d = 0, ch_1 = c, dif = imod - pimod & 32767;
+        if (rem > 2 && hv == hsh(i2 - dif)) {
+          var maxn = Math.min(n, rem) - 1;
+          var maxd = Math.min(32767, i2);
+          var ml = Math.min(258, rem);
+          while (dif <= maxd && --ch_1 && imod != pimod) {
+            if (dat[i2 + l] == dat[i2 + l - dif]) {
+              var nl = 0;
+              for (; nl < ml && dat[i2 + nl] == dat[i2 + nl - dif]; ++nl)
+                ;
+              if (nl > l) {
+                l = nl, d = dif;
+                if (nl > maxn)
+                  break;
+                var mmd = Math.min(dif, nl - 2);
+                var md = 0;
+                for (var j = 0; j < mmd; ++j) {
+                  var ti = i2 - dif + j & 32767;
+                  var pti = prev[ti];
+                  var cd = ti - pti & 32767;
+                  if (cd > md)
+                    md = cd, pimod = ti;
+                }
+              }
+            }
+            imod = pimod, pimod = prev[imod];
+            dif += imod - pimod & 32767;
+          }
+        }
+        if (d) {
+          syms[li++] = 268435456 | revfl[l] << 18 | revfd[d];
+          var lin = revfl[l] & 31, din = revfd[d] & 31;
+          eb += fleb[lin] + fdeb[din];
+          ++lf[257 + lin];
+          ++df[din];
+          wi = i2 + l;
+          ++lc_1;
+        } else {
+          syms[li++] = dat[i2];
+          ++lf[dat[i2]];
+        }
+      }
+    }
+    for (i2 = Math.max(i2, wi); i2 < s; ++i2) {
+      syms[li++] = dat[i2];
+      ++lf[dat[i2]];
+    }
+    pos2 = wblk(dat, w, lst, syms, lf, df, eb, li, bs, i2 - bs, pos2);
+    if (!lst) {
+      st.r = pos2 & 7 | w[pos2 / 8 | 0] << 3;
+      pos2 -= 7;
+      st.h = head, st.p = prev, st.i = i2, st.w = wi;
+    }
+  } else {
+    for (var i2 = st.w || 0; i2 < s + lst; i2 += 65535) {
+      var e = i2 + 65535;
+      if (e >= s) {
+        w[pos2 / 8 | 0] = lst;
+        e = s;
+      }
+      pos2 = wfblk(w, pos2 + 1, dat.subarray(i2, e));
+    }
+    st.i = s;
+  }
+  return slc(o, 0, pre + shft(pos2) + post);
+};
+var crct = /* @__PURE__ */ (function() {
+  var t = new Int32Array(256);
+  for (var i2 = 0; i2 < 256; ++i2) {
+    var c = i2, k = 9;
+    while (--k)
+      c = (c & 1 && -306674912) ^ c >>> 1;
+    t[i2] = c;
+  }
+  return t;
+})();
+var crc = function() {
+  var c = -1;
+  return {
+    p: function(d) {
+      var cr = c;
+      for (var i2 = 0; i2 < d.length; ++i2)
+        cr = crct[cr & 255 ^ d[i2]] ^ cr >>> 8;
+      c = cr;
+    },
+    d: function() {
+      return ~c;
+    }
+  };
+};
+var dopt = function(dat, opt, pre, post, st) {
+  if (!st) {
+    st = { l: 1 };
+    if (opt.dictionary) {
+      var dict = opt.dictionary.subarray(-32768);
+      var newDat = new u8(dict.length + dat.length);
+      newDat.set(dict);
+      newDat.set(dat, dict.length);
+      dat = newDat;
+      st.w = dict.length;
+    }
+  }
+  return dflt(dat, opt.level == null ? 6 : opt.level, opt.mem == null ? st.l ? Math.ceil(Math.max(8, Math.min(13, Math.log(dat.length))) * 1.5) : 20 : 12 + opt.mem, pre, post, st);
+};
+var wbytes = function(d, b, v) {
+  for (; v; ++b)
+    d[b] = v, v >>>= 8;
+};
+var gzh = function(c, o) {
+  var fn = o.filename;
+  c[0] = 31, c[1] = 139, c[2] = 8, c[8] = o.level < 2 ? 4 : o.level == 9 ? 2 : 0, c[9] = 3;
+  if (o.mtime != 0)
+    wbytes(c, 4, Math.floor(new Date(o.mtime || Date.now()) / 1e3));
+  if (fn) {
+    c[3] = 8;
+    for (var i2 = 0; i2 <= fn.length; ++i2)
+      c[i2 + 10] = fn.charCodeAt(i2);
+  }
+};
+var gzhl = function(o) {
+  return 10 + (o.filename ? o.filename.length + 1 : 0);
+};
+function gzipSync(data, opts) {
+  if (!opts)
+    opts = {};
+  var c = crc(), l = data.length;
+  c.p(data);
+  var d = dopt(data, opts, gzhl(opts), 8), s = d.length;
+  return gzh(d, opts), wbytes(d, s - 8, c.d()), wbytes(d, s - 4, l), d;
+}
+var td = typeof TextDecoder != "undefined" && /* @__PURE__ */ new TextDecoder();
+var tds = 0;
+try {
+  td.decode(et, { stream: true });
+  tds = 1;
+} catch (e) {
+}
+
+// core/gzip.ts
+var GZIP_LEVEL = 6;
+var INLINE_BELOW = 64 * 1024;
+var GzipPool = class {
+  constructor(size) {
+    this.size = size;
+  }
+  size;
+  workers = [];
+  idle = [];
+  queue = [];
+  jobs = /* @__PURE__ */ new Map();
+  busy = /* @__PURE__ */ new Map();
+  nextId = 0;
+  broken = false;
+  run(data) {
+    if (this.broken) return Promise.resolve(gzipInline(data));
+    return new Promise((resolve2, reject) => {
+      this.queue.push({ data, resolve: resolve2, reject });
+      this.pump();
+    });
+  }
+  spawn() {
+    try {
+      const w = new Worker2(new URL("./gzip-worker.js", import.meta.url));
+      w.unref();
+      w.on("message", (msg) => {
+        const job = this.jobs.get(msg.id);
+        this.jobs.delete(msg.id);
+        this.busy.delete(w);
+        this.idle.push(w);
+        if (job) {
+          if (msg.out) job.resolve(msg.out);
+          else job.reject(new Error(msg.error ?? "gzip failed"));
+        }
+        this.pump();
+      });
+      w.on("error", () => this.fail(w));
+      this.workers.push(w);
+      return w;
+    } catch {
+      this.broken = true;
+      return void 0;
+    }
+  }
+  /** A worker that cannot start or dies: finish its job and all later ones in this thread. */
+  fail(w) {
+    this.broken = true;
+    const id = this.busy.get(w);
+    this.busy.delete(w);
+    const pending = this.queue.splice(0);
+    if (id !== void 0) {
+      const job = this.jobs.get(id);
+      this.jobs.delete(id);
+      if (job) settleInline(job);
+    }
+    for (const p of pending) settleInline(p);
+  }
+  pump() {
+    while (this.queue.length > 0) {
+      let w = this.idle.pop();
+      if (!w && this.workers.length < this.size) w = this.spawn();
+      if (!w) {
+        if (this.broken) for (const p of this.queue.splice(0)) settleInline(p);
+        return;
+      }
+      const job = this.queue.shift();
+      const id = this.nextId++;
+      this.jobs.set(id, job);
+      this.busy.set(w, id);
+      w.ref();
+      w.postMessage({ id, data: job.data, level: GZIP_LEVEL });
+      w.once("message", () => {
+        if (!this.busy.has(w)) w.unref();
+      });
+    }
+  }
+  /** Runs queued jobs on the calling thread until the queue is empty (call when it has nothing else to do). */
+  async help() {
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      settleInline(next);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  async close() {
+    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
+    this.idle.length = 0;
+  }
+};
+function settleInline(job) {
+  try {
+    job.resolve(gzipInline(job.data));
+  } catch (err) {
+    job.reject(err);
+  }
+}
+function gzipInline(data) {
+  return gzipSync(data, { level: GZIP_LEVEL, mtime: 0 });
+}
+var pool;
+function gzipDeterministic(data) {
+  if (data.length < INLINE_BELOW) return Promise.resolve(gzipInline(data));
+  pool ??= new GzipPool(Math.max(1, Math.min(4, availableParallelism() - 1)));
+  return pool.run(data);
+}
+async function helpGzipPool() {
+  await pool?.help();
+}
+async function closeGzipPool() {
+  await pool?.close();
+  pool = void 0;
+}
+
+// core/archive.ts
+var DIR_MODE = 493;
+var FILE_MODE = 420;
+var EXEC_MODE = 493;
+var MAX_PACK_BYTES = 512 * 1024 * 1024;
+function tarPack(tree, topDir) {
+  const entries = [{ path: `${topDir}/`, type: "directory", mode: DIR_MODE }];
+  let total = 0;
+  for (const e of tree.entries) {
+    if (e.type === "directory") {
+      entries.push({ path: `${topDir}/${e.path}/`, type: "directory", mode: DIR_MODE });
+      continue;
+    }
+    total += e.size;
+    if (total > MAX_PACK_BYTES)
+      throw new Error(`the pack is larger than ${MAX_PACK_BYTES / 1024 / 1024} MiB`);
+    const data = tree.read(e.path, MAX_PACK_BYTES);
+    entries.push({
+      path: `${topDir}/${e.path}`,
+      type: "file",
+      mode: e.executable ? EXEC_MODE : FILE_MODE,
+      data
+    });
+  }
+  return writeTar(entries);
+}
+function archivePack(tree, topDir) {
+  return gzipDeterministic(tarPack(tree, topDir));
+}
+
+// core/build-pack.ts
+async function buildPack(tree, name2, version, created) {
+  const base = `${name2}-${version}`;
+  const archiveName = `${base}.tar.gz`;
+  const archive = await archivePack(tree, base);
+  const layerDigest = sha256Digest(archive);
+  const manifest = packManifest({ digest: layerDigest, size: archive.length, title: archiveName }, created);
+  return {
+    name: name2,
+    version,
+    archiveName,
+    archive,
+    layerDigest,
+    manifest,
+    manifestDigest: sha256Digest(manifest)
+  };
+}
+
+// core/discover.ts
+import { promises as fs4 } from "node:fs";
+import path8 from "node:path";
+var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
+var PathNotFoundError = class extends Error {
+};
+async function discoverPacks(roots) {
+  const found = /* @__PURE__ */ new Set();
+  for (const root of roots) {
+    const st = await fs4.stat(root).catch(() => void 0);
+    if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
+    await walk2(root, found, 0);
+  }
+  return [...found].sort(compareBytes);
+}
+async function walk2(dir, found, depth) {
+  if (depth > 32) return;
+  const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
+  if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
+    found.add(path8.normalize(dir));
+    return;
+  }
+  const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
+  for (const name2 of subdirs) await walk2(path8.join(dir, name2), found, depth + 1);
 }
 
 // action/annotations.ts
@@ -44507,36 +44754,6 @@ function annotationOverflowNote(r) {
   return `Annotated ${r.errors.shown} of ${r.errors.total} error${r.errors.total === 1 ? "" : "s"} and ${r.warnings.shown} of ${r.warnings.total} warning${r.warnings.total === 1 ? "" : "s"} (annotations-limit ${r.limit}; GitHub shows at most 10 of each per step); the job summary lists every finding.`;
 }
 
-// client/reference.ts
-var RegistryRefError = class extends Error {
-};
-var LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
-function parseRegistryRef(input, opts = {}) {
-  const raw = input.trim();
-  if (!raw) throw new RegistryRefError("the registry reference is empty; use host[:port][/base/path]");
-  const explicit = /^(https?):\/\//i.exec(raw);
-  const rest = explicit ? raw.slice(explicit[0].length) : raw;
-  const slash = rest.indexOf("/");
-  const host = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
-  const basePath = slash < 0 ? "" : rest.slice(slash + 1).replace(/^\/+|\/+$/g, "");
-  if (!/^(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
-    throw new RegistryRefError(`"${input}" does not start with a host name (host[:port][/base/path])`);
-  }
-  if (basePath && !/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(basePath)) {
-    throw new RegistryRefError(
-      `base path "${basePath}" must be lowercase path components (letters, digits, ".", "_", "-")`
-    );
-  }
-  const local = LOCAL_HOSTS.test(host);
-  const scheme = explicit ? explicit[1].toLowerCase() : local ? "http" : "https";
-  if (scheme === "http" && !local && !opts.insecure) {
-    throw new RegistryRefError(
-      `refusing plain http to ${host}: credentials would travel unencrypted. Use https, or pass --insecure if you really mean it`
-    );
-  }
-  return { origin: `${scheme}://${host}`, host, basePath };
-}
-
 // action/inputs.ts
 var INPUT_DEFAULTS = {
   path: ".",
@@ -44546,6 +44763,7 @@ var INPUT_DEFAULTS = {
   password: "",
   "dry-run": "false",
   "fail-on": "error",
+  "check-images": "false",
   concurrency: "4",
   insecure: "false",
   oidc: "auto",
@@ -44573,6 +44791,7 @@ function parseInputs(get, maskSecret = () => {
     problems.push("path lists no folder; give one or more pack roots (newline or comma separated)");
   const dryRun = parseBoolean("dry-run", value("dry-run"), problems);
   const insecure = parseBoolean("insecure", value("insecure"), problems);
+  const checkImages = parseBoolean("check-images", value("check-images"), problems);
   const failOnRaw = value("fail-on").toLowerCase();
   const failOn = failOnRaw === "warning" ? "warning" : "error";
   if (failOnRaw !== "error" && failOnRaw !== "warning")
@@ -44612,6 +44831,7 @@ function parseInputs(get, maskSecret = () => {
     credentials,
     dryRun,
     failOn,
+    checkImages,
     concurrency,
     insecure,
     oidc,
@@ -44889,6 +45109,17 @@ async function main(env) {
     info(lintLog(run2));
     return run2;
   });
+  if (inputs.checkImages) {
+    await group("Check images", async () => {
+      const own = session?.registry.host;
+      const checker = new ImageChecker({
+        // The registry's own credentials serve images hosted there; other registries are asked anonymously.
+        credentialsFor: (host) => host === own ? inputs.credentials : void 0
+      });
+      const images = await checkRunImages(lint, checker);
+      for (const line of describeImageChecks(images)) info(line);
+    });
+  }
   const annotations = annotate(lint.findings, inputs.annotationsLimit, core_exports);
   const overflow = annotationOverflowNote(annotations);
   if (overflow) info(overflow);

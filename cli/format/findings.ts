@@ -1,4 +1,4 @@
-import type { PackImageCheck } from '../../client/image-check.ts';
+import { describeImageChecks, type PackImageCheck } from '../../client/image-check.ts';
 import type { LintRun } from '../../core/lint-packs.ts';
 import { painter } from '../io.ts';
 
@@ -94,17 +94,10 @@ function imageJson(i: PackImageCheck) {
   };
 }
 
-/** Counts per status; gated images are named, since nothing else reports them. */
-export function imagesText(images: readonly PackImageCheck[], color: boolean): string {
+function imagesText(images: readonly PackImageCheck[], color: boolean): string {
   const c = painter(color);
-  const count = (s: PackImageCheck['status']) => images.filter((i) => i.status === s).length;
-  const gated = images.filter((i) => i.status === 'gated');
-  const distinct = new Set(images.map((i) => i.canonical ?? i.image)).size;
-  const lines = [
-    `images: ${images.length} listed (${distinct} distinct): ${count('found')} found, ${count('not-found')} not found, ${gated.length} gated (credentials needed, not checked), ${count('unchecked')} could not be checked`,
-  ];
-  for (const g of gated) lines.push(c.dim(`  gated  ${g.file}:${g.line}  ${g.image}`));
-  return `${lines.join('\n')}\n`;
+  const [head, ...gated] = describeImageChecks(images);
+  return `${[head, ...gated.map((g) => c.dim(g))].join('\n')}\n`;
 }
 
 function imageNotices(images: readonly PackImageCheck[]): string {

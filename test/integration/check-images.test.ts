@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageChecker } from '../../client/image-check.ts';
 import { parseRegistryRef } from '../../client/reference.ts';
 import { RegistryClient } from '../../client/registry-client.ts';
+import { result, runAction } from '../helpers/action.ts';
 import { type Distribution, hasDistribution, startDistribution } from '../helpers/distribution.ts';
 import { goodPack, makePack, runCli, tempDir } from '../helpers/packs.ts';
-import { ADMIN, startTestRegistry } from '../helpers/registry.ts';
+import { ADMIN, startTestRegistry, WRITER } from '../helpers/registry.ts';
 
 let distribution: Distribution | undefined;
 let hub: string;
@@ -199,5 +200,40 @@ describe.runIf(hasDistribution)('image checks against local registries', () => {
     expect(manifestRequests).toHaveLength(13);
     expect(most).toBeLessThanOrEqual(3);
     expect(most).toBeGreaterThan(1);
+  });
+
+  it('the bundled Action with check-images: a missing image is annotated on its line and the pack is not published', async () => {
+    const ws = tempDir('workspace-');
+    packWithImages(path.join(ws, 'packs'), 'good', 'good-app', [`${hub}/team/app:1.2.3`]);
+    packWithImages(path.join(ws, 'packs'), 'stale', 'stale-app', [
+      `${hub}/team/app:1.2.3`,
+      `${hub}/team/app:0.0.0-gone`,
+    ]);
+    const run = await runAction(ws, {
+      path: 'packs',
+      registry: private_,
+      username: WRITER.username,
+      password: WRITER.password,
+      'check-images': 'true',
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toContain(
+      '::error title=images/not-found,file=packs/stale/values.yaml,line=6,endLine=6,col=16::image "',
+    );
+    expect(run.stdout).toContain('images: 3 listed (2 distinct): 2 found, 1 not found');
+    const rows = result(run);
+    expect(rows.map((r) => [r.name, r.status])).toEqual([
+      ['good-app', 'published'],
+      ['stale-app', 'invalid'],
+    ]);
+    expect(run.summary).toContain('images/not-found');
+  });
+
+  it('the Action refuses a check-images value that is not a boolean', async () => {
+    const ws = tempDir('workspace-');
+    packWithImages(path.join(ws, 'packs'), 'good', 'good-app', [`${hub}/team/app:1.2.3`]);
+    const run = await runAction(ws, { path: 'packs', 'dry-run': 'true', 'check-images': 'yes please' });
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toMatch(/check-images must be/);
   });
 });
