@@ -1,5 +1,5 @@
 import { compareFindings, countBySeverity, finding } from '../core/findings.ts';
-import { displayPath, type LintRun, reportedFinding } from '../core/lint-packs.ts';
+import { displayPath, type LintRun, type PackReport, recountRun } from '../core/lint-packs.ts';
 import {
   type ImageCheck,
   ImageReferenceError,
@@ -114,39 +114,37 @@ export interface PackImageCheck extends ImageCheck {
 }
 
 /**
- * Checks every `pack.content.images` entry of a lint run's packs and adds the verdicts as findings:
- * a missing manifest is an error (the cluster cannot pull it), an image we could not judge is a
+ * Checks a linted pack's `pack.content.images` entries and adds the verdicts to its findings: a
+ * missing manifest is an error (the cluster cannot pull it), an image we could not judge is a
  * warning; gated images (credentials needed) are listed but never fail the run.
  */
-export async function checkRunImages(run: LintRun, checker: ImageChecker): Promise<PackImageCheck[]> {
-  const perPack = await Promise.all(
-    run.packs.map(async (p) => {
-      const images = packImages(p.tree);
-      const checks = await checker.checkAll(images.map((i) => i.image));
-      return checks.map((c, i) => ({ report: p, image: images[i] as (typeof images)[number], check: c }));
-    }),
-  );
+export async function checkPackImages(report: PackReport, checker: ImageChecker): Promise<PackImageCheck[]> {
+  const images = packImages(report.tree);
+  const checks = await checker.checkAll(images.map((i) => i.image));
   const out: PackImageCheck[] = [];
-  for (const { report, image, check } of perPack.flat()) {
-    const f =
-      check.status === 'not-found'
-        ? finding(
-            'images/not-found',
-            'error',
-            image.file,
-            `image "${check.image}" does not resolve: ${check.detail}; clusters cannot pull it (check the repository and tag)`,
-            image.position,
-          )
-        : check.status === 'unchecked'
-          ? finding(
-              'images/unchecked',
-              'warning',
-              image.file,
-              `image "${check.image}" could not be checked: ${check.detail}`,
-              image.position,
-            )
-          : undefined;
-    if (f) report.findings.push(f);
+  for (const [i, check] of checks.entries()) {
+    const image = images[i] as (typeof images)[number];
+    if (check.status === 'not-found') {
+      report.findings.push(
+        finding(
+          'images/not-found',
+          'error',
+          image.file,
+          `image "${check.image}" does not resolve: ${check.detail}; clusters cannot pull it (check the repository and tag)`,
+          image.position,
+        ),
+      );
+    } else if (check.status === 'unchecked') {
+      report.findings.push(
+        finding(
+          'images/unchecked',
+          'warning',
+          image.file,
+          `image "${check.image}" could not be checked: ${check.detail}`,
+          image.position,
+        ),
+      );
+    }
     out.push({
       ...check,
       pack: report.pack,
@@ -154,10 +152,15 @@ export async function checkRunImages(run: LintRun, checker: ImageChecker): Promi
       line: image.position.line,
     });
   }
-  for (const p of run.packs) Object.assign(p, countBySeverity(p.findings.sort(compareFindings)));
-  run.findings = run.packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
-  Object.assign(run, countBySeverity(run.findings));
+  Object.assign(report, countBySeverity(report.findings.sort(compareFindings)));
   return out;
+}
+
+/** Every pack of a lint run checked (`packyard lint --check-images`); the run's findings are recounted. */
+export async function checkRunImages(run: LintRun, checker: ImageChecker): Promise<PackImageCheck[]> {
+  const perPack = await Promise.all(run.packs.map((p) => checkPackImages(p, checker)));
+  recountRun(run);
+  return perPack.flat();
 }
 
 /** The run's image verdicts in words: counts per status, then each gated image (nothing else reports those). */

@@ -55,6 +55,12 @@ export async function lintPackDirs(dirs: readonly string[], opts: LintPacksOptio
   return { packs, findings, ...countBySeverity(findings) };
 }
 
+/** Rebuilds a run's findings and counts from its packs' (after a later check added findings to them). */
+export function recountRun(run: LintRun): void {
+  run.findings = run.packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
+  Object.assign(run, countBySeverity(run.findings));
+}
+
 /** A pack-relative finding with its pack and a display-relative path. */
 export function reportedFinding(p: PackReport, f: Finding): ReportedFinding {
   return { pack: p.pack, ...f, file: displayPath(p, f.file) };

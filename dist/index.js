@@ -39058,192 +39058,6 @@ function getIDToken(aud) {
   });
 }
 
-// client/http.ts
-var DEFAULT_RETRY = {
-  retries: 4,
-  baseDelayMs: 200,
-  maxDelayMs: 5e3,
-  timeoutMs: 6e4
-};
-var RETRY_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
-async function fetchWithRetry(f, url, init, opts = DEFAULT_RETRY, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
-  let attempt = 0;
-  for (; ; ) {
-    let res;
-    let error2;
-    try {
-      res = await f(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
-    } catch (err) {
-      error2 = err;
-    }
-    if (res && !RETRY_STATUS.has(res.status)) return res;
-    if (attempt >= opts.retries) {
-      if (res) return res;
-      throw new NetworkError(url, error2);
-    }
-    const retryAfter = res ? Number(res.headers.get("retry-after")) : Number.NaN;
-    const backoff = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
-    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1e3, opts.maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
-    await res?.body?.cancel().catch(() => {
-    });
-    attempt++;
-    await sleep(delay);
-  }
-}
-var NetworkError = class extends Error {
-  constructor(url, cause) {
-    super(`cannot reach ${new URL(url).host}: ${describeNetworkError(cause)}`, { cause });
-  }
-};
-var NETWORK_CODES = {
-  ECONNREFUSED: "connection refused (is the registry running, and is the port right?)",
-  ENOTFOUND: "host name not found",
-  EAI_AGAIN: "host name lookup failed (temporary DNS failure)",
-  ECONNRESET: "connection reset by the server",
-  ETIMEDOUT: "connection timed out",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  UND_ERR_SOCKET: "the connection closed unexpectedly",
-  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed and not trusted",
-  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is not trusted (self-signed root)",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
-  CERT_HAS_EXPIRED: "its TLS certificate has expired",
-  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host name"
-};
-function describeNetworkError(err) {
-  const seen = /* @__PURE__ */ new Set();
-  let e = err;
-  while (e && typeof e === "object" && !seen.has(e)) {
-    seen.add(e);
-    const { name: name2, code: code3, message } = e;
-    if (name2 === "TimeoutError") return "no answer before the request timed out";
-    if (code3 && NETWORK_CODES[code3]) return NETWORK_CODES[code3];
-    if (code3) return `${message ?? code3} (${code3})`;
-    const errors = e.errors;
-    e = e.cause ?? (Array.isArray(errors) ? errors[0] : void 0);
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-// client/auth.ts
-function parseChallenge(header) {
-  if (!header) return void 0;
-  const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header);
-  if (!m) return void 0;
-  const params = {};
-  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?/g;
-  for (let p = re.exec(m[2] ?? ""); p; p = re.exec(m[2] ?? "")) {
-    params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
-  }
-  return { scheme: m[1].toLowerCase(), params };
-}
-var AuthError = class extends Error {
-};
-var AuthSession = class {
-  constructor(credentials, fetchImpl = fetch, retry = DEFAULT_RETRY) {
-    this.credentials = credentials;
-    this.fetchImpl = fetchImpl;
-    this.retry = retry;
-  }
-  credentials;
-  fetchImpl;
-  retry;
-  tokens = /* @__PURE__ */ new Map();
-  scheme;
-  bearerChallenge;
-  resolved;
-  async creds() {
-    if (typeof this.credentials === "function") {
-      this.resolved ??= await this.credentials();
-      return this.resolved;
-    }
-    return this.credentials;
-  }
-  /** The scheme the registry's challenges asked for (undefined until one arrives). */
-  get challengeScheme() {
-    return this.scheme;
-  }
-  /** A Basic header for the configured credentials, whatever the registry's challenge (Packyard's JSON API takes it). */
-  async basic() {
-    return basicHeader(await this.creds());
-  }
-  /** The Authorization header to send for `scope` (undefined until a challenge says what is needed). */
-  async header(scope) {
-    if (this.scheme === "basic") return basicHeader(await this.creds());
-    if (this.scheme === "bearer") {
-      const cached = this.cachedFor(scope);
-      if (cached) return `Bearer ${cached}`;
-      return `Bearer ${await this.fetchToken(scope)}`;
-    }
-    return void 0;
-  }
-  /**
-   * A live token for `scope`, or for the same repository with push too: registries grant the
-   * subset of actions the credentials hold, so that token carries pull whenever a pull-only one would.
-   */
-  cachedFor(scope) {
-    const now = Date.now();
-    const exact = this.tokens.get(scope);
-    if (exact && exact.until > now) return exact.token;
-    const wider = scope.endsWith(":pull") ? this.tokens.get(`${scope},push`) : void 0;
-    return wider && wider.until > now ? wider.token : void 0;
-  }
-  /** Learns from a 401; returns true if retrying with new credentials can help. */
-  async onUnauthorized(res, scope) {
-    const c = parseChallenge(res.headers.get("www-authenticate"));
-    if (!c) return false;
-    if (c.scheme === "basic") {
-      if (this.scheme === "basic" || !await this.creds()) return false;
-      this.scheme = "basic";
-      return true;
-    }
-    if (c.scheme === "bearer") {
-      const insufficient = c.params.error === "insufficient_scope";
-      const used = [scope, `${scope},push`].filter((key) => this.tokens.has(key));
-      if (this.scheme === "bearer" && !insufficient && used.length > 0) {
-        for (const key of used) this.tokens.delete(key);
-        return true;
-      }
-      if (this.scheme === "bearer" && this.tokens.has(scope)) return false;
-      this.scheme = "bearer";
-      this.bearerChallenge = c;
-      return true;
-    }
-    return false;
-  }
-  async fetchToken(scope) {
-    const c = this.bearerChallenge;
-    if (!c?.params.realm) throw new AuthError("the registry asked for a bearer token but named no realm");
-    const url = new URL(c.params.realm);
-    if (c.params.service) url.searchParams.set("service", c.params.service);
-    if (scope) url.searchParams.set("scope", scope);
-    const creds = await this.creds();
-    const res = await fetchWithRetry(
-      this.fetchImpl,
-      url.toString(),
-      { headers: creds ? { authorization: basicHeader(creds) } : {} },
-      this.retry
-    );
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
-      throw new AuthError(
-        creds ? `the registry refused the credentials for ${creds.username} (${res.status})` : "the registry requires credentials"
-      );
-    }
-    if (!res.ok) throw new AuthError(`token request to ${url.origin}${url.pathname} failed: ${res.status}`);
-    const body = await res.json();
-    const token = body.token ?? body.access_token;
-    if (!token) throw new AuthError("the token endpoint answered without a token");
-    const ttl = Math.max(30, body.expires_in ?? 60);
-    this.tokens.set(scope, { token, until: Date.now() + (ttl - 10) * 1e3 });
-    return token;
-  }
-};
-function basicHeader(c) {
-  return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
-}
-
 // core/findings.ts
 function finding(rule, severity, file, message, pos2) {
   return pos2 ? { rule, severity, file, line: pos2.line, column: pos2.column, message } : { rule, severity, file, message };
@@ -39735,6 +39549,9 @@ function formatBytes(n) {
   if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${n} bytes`;
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function isPlainObject(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -43095,6 +42912,10 @@ async function lintPackDirs(dirs, opts = {}) {
   const findings = packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
   return { packs, findings, ...countBySeverity(findings) };
 }
+function recountRun(run2) {
+  run2.findings = run2.packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
+  Object.assign(run2, countBySeverity(run2.findings));
+}
 function reportedFinding(p, f) {
   return { pack: p.pack, ...f, file: displayPath(p, f.file) };
 }
@@ -43209,6 +43030,192 @@ function parseImageReference(input) {
 }
 function registryHost(domain) {
   return domain === "docker.io" ? "registry-1.docker.io" : domain;
+}
+
+// client/http.ts
+var DEFAULT_RETRY = {
+  retries: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 5e3,
+  timeoutMs: 6e4
+};
+var RETRY_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
+async function fetchWithRetry(f, url, init, opts = DEFAULT_RETRY, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
+  let attempt = 0;
+  for (; ; ) {
+    let res;
+    let error2;
+    try {
+      res = await f(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+    } catch (err) {
+      error2 = err;
+    }
+    if (res && !RETRY_STATUS.has(res.status)) return res;
+    if (attempt >= opts.retries) {
+      if (res) return res;
+      throw new NetworkError(url, error2);
+    }
+    const retryAfter = res ? Number(res.headers.get("retry-after")) : Number.NaN;
+    const backoff = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
+    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1e3, opts.maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
+    await res?.body?.cancel().catch(() => {
+    });
+    attempt++;
+    await sleep(delay);
+  }
+}
+var NetworkError = class extends Error {
+  constructor(url, cause) {
+    super(`cannot reach ${new URL(url).host}: ${describeNetworkError(cause)}`, { cause });
+  }
+};
+var NETWORK_CODES = {
+  ECONNREFUSED: "connection refused (is the registry running, and is the port right?)",
+  ENOTFOUND: "host name not found",
+  EAI_AGAIN: "host name lookup failed (temporary DNS failure)",
+  ECONNRESET: "connection reset by the server",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  UND_ERR_SOCKET: "the connection closed unexpectedly",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed and not trusted",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is not trusted (self-signed root)",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host name"
+};
+function describeNetworkError(err) {
+  const seen = /* @__PURE__ */ new Set();
+  let e = err;
+  while (e && typeof e === "object" && !seen.has(e)) {
+    seen.add(e);
+    const { name: name2, code: code3, message } = e;
+    if (name2 === "TimeoutError") return "no answer before the request timed out";
+    if (code3 && NETWORK_CODES[code3]) return NETWORK_CODES[code3];
+    if (code3) return `${message ?? code3} (${code3})`;
+    const errors = e.errors;
+    e = e.cause ?? (Array.isArray(errors) ? errors[0] : void 0);
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+// client/auth.ts
+function parseChallenge(header) {
+  if (!header) return void 0;
+  const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header);
+  if (!m) return void 0;
+  const params = {};
+  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?/g;
+  for (let p = re.exec(m[2] ?? ""); p; p = re.exec(m[2] ?? "")) {
+    params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
+  }
+  return { scheme: m[1].toLowerCase(), params };
+}
+var AuthError = class extends Error {
+};
+var AuthSession = class {
+  constructor(credentials, fetchImpl = fetch, retry = DEFAULT_RETRY) {
+    this.credentials = credentials;
+    this.fetchImpl = fetchImpl;
+    this.retry = retry;
+  }
+  credentials;
+  fetchImpl;
+  retry;
+  tokens = /* @__PURE__ */ new Map();
+  scheme;
+  bearerChallenge;
+  resolved;
+  async creds() {
+    if (typeof this.credentials === "function") {
+      this.resolved ??= await this.credentials();
+      return this.resolved;
+    }
+    return this.credentials;
+  }
+  /** The scheme the registry's challenges asked for (undefined until one arrives). */
+  get challengeScheme() {
+    return this.scheme;
+  }
+  /** A Basic header for the configured credentials, whatever the registry's challenge (Packyard's JSON API takes it). */
+  async basic() {
+    return basicHeader(await this.creds());
+  }
+  /** The Authorization header to send for `scope` (undefined until a challenge says what is needed). */
+  async header(scope) {
+    if (this.scheme === "basic") return basicHeader(await this.creds());
+    if (this.scheme === "bearer") {
+      const cached = this.cachedFor(scope);
+      if (cached) return `Bearer ${cached}`;
+      return `Bearer ${await this.fetchToken(scope)}`;
+    }
+    return void 0;
+  }
+  /**
+   * A live token for `scope`, or for the same repository with push too: registries grant the
+   * subset of actions the credentials hold, so that token carries pull whenever a pull-only one would.
+   */
+  cachedFor(scope) {
+    const now = Date.now();
+    const exact = this.tokens.get(scope);
+    if (exact && exact.until > now) return exact.token;
+    const wider = scope.endsWith(":pull") ? this.tokens.get(`${scope},push`) : void 0;
+    return wider && wider.until > now ? wider.token : void 0;
+  }
+  /** Learns from a 401; returns true if retrying with new credentials can help. */
+  async onUnauthorized(res, scope) {
+    const c = parseChallenge(res.headers.get("www-authenticate"));
+    if (!c) return false;
+    if (c.scheme === "basic") {
+      if (this.scheme === "basic" || !await this.creds()) return false;
+      this.scheme = "basic";
+      return true;
+    }
+    if (c.scheme === "bearer") {
+      const insufficient = c.params.error === "insufficient_scope";
+      const used = [scope, `${scope},push`].filter((key) => this.tokens.has(key));
+      if (this.scheme === "bearer" && !insufficient && used.length > 0) {
+        for (const key of used) this.tokens.delete(key);
+        return true;
+      }
+      if (this.scheme === "bearer" && this.tokens.has(scope)) return false;
+      this.scheme = "bearer";
+      this.bearerChallenge = c;
+      return true;
+    }
+    return false;
+  }
+  async fetchToken(scope) {
+    const c = this.bearerChallenge;
+    if (!c?.params.realm) throw new AuthError("the registry asked for a bearer token but named no realm");
+    const url = new URL(c.params.realm);
+    if (c.params.service) url.searchParams.set("service", c.params.service);
+    if (scope) url.searchParams.set("scope", scope);
+    const creds = await this.creds();
+    const res = await fetchWithRetry(
+      this.fetchImpl,
+      url.toString(),
+      { headers: creds ? { authorization: basicHeader(creds) } : {} },
+      this.retry
+    );
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new AuthError(
+        creds ? `the registry refused the credentials for ${creds.username} (${res.status})` : "the registry requires credentials"
+      );
+    }
+    if (!res.ok) throw new AuthError(`token request to ${url.origin}${url.pathname} failed: ${res.status}`);
+    const body = await res.json();
+    const token = body.token ?? body.access_token;
+    if (!token) throw new AuthError("the token endpoint answered without a token");
+    const ttl = Math.max(30, body.expires_in ?? 60);
+    this.tokens.set(scope, { token, until: Date.now() + (ttl - 10) * 1e3 });
+    return token;
+  }
+};
+function basicHeader(c) {
+  return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
 }
 
 // core/oci.ts
@@ -43739,30 +43746,33 @@ var ImageChecker = class {
     return c;
   }
 };
-async function checkRunImages(run2, checker) {
-  const perPack = await Promise.all(
-    run2.packs.map(async (p) => {
-      const images = packImages(p.tree);
-      const checks = await checker.checkAll(images.map((i2) => i2.image));
-      return checks.map((c, i2) => ({ report: p, image: images[i2], check: c }));
-    })
-  );
+async function checkPackImages(report, checker) {
+  const images = packImages(report.tree);
+  const checks = await checker.checkAll(images.map((i2) => i2.image));
   const out = [];
-  for (const { report, image, check } of perPack.flat()) {
-    const f = check.status === "not-found" ? finding(
-      "images/not-found",
-      "error",
-      image.file,
-      `image "${check.image}" does not resolve: ${check.detail}; clusters cannot pull it (check the repository and tag)`,
-      image.position
-    ) : check.status === "unchecked" ? finding(
-      "images/unchecked",
-      "warning",
-      image.file,
-      `image "${check.image}" could not be checked: ${check.detail}`,
-      image.position
-    ) : void 0;
-    if (f) report.findings.push(f);
+  for (const [i2, check] of checks.entries()) {
+    const image = images[i2];
+    if (check.status === "not-found") {
+      report.findings.push(
+        finding(
+          "images/not-found",
+          "error",
+          image.file,
+          `image "${check.image}" does not resolve: ${check.detail}; clusters cannot pull it (check the repository and tag)`,
+          image.position
+        )
+      );
+    } else if (check.status === "unchecked") {
+      report.findings.push(
+        finding(
+          "images/unchecked",
+          "warning",
+          image.file,
+          `image "${check.image}" could not be checked: ${check.detail}`,
+          image.position
+        )
+      );
+    }
     out.push({
       ...check,
       pack: report.pack,
@@ -43770,9 +43780,7 @@ async function checkRunImages(run2, checker) {
       line: image.position.line
     });
   }
-  for (const p of run2.packs) Object.assign(p, countBySeverity(p.findings.sort(compareFindings)));
-  run2.findings = run2.packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
-  Object.assign(run2, countBySeverity(run2.findings));
+  Object.assign(report, countBySeverity(report.findings.sort(compareFindings)));
   return out;
 }
 function describeImageChecks(images) {
@@ -43785,93 +43793,30 @@ function describeImageChecks(images) {
   ];
 }
 
-// client/oidc.ts
-var OidcExchangeError = class extends Error {
-  constructor(message, status, reason, claims = [], bindings = []) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-    this.claims = claims;
-    this.bindings = bindings;
-  }
-  status;
-  reason;
-  claims;
-  bindings;
+// core/discover.ts
+import { promises as fs4 } from "node:fs";
+import path8 from "node:path";
+var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
+var PathNotFoundError = class extends Error {
 };
-var headers = (opts, extra = {}) => ({
-  "user-agent": opts.userAgent ?? "packyard",
-  ...extra
-});
-async function discoverOidc(registry, opts = {}) {
-  const url = `${registry.origin}/api/v1/oidc`;
-  const res = await fetchWithRetry(
-    opts.fetch ?? fetch,
-    url,
-    { headers: headers(opts) },
-    opts.retry ?? DEFAULT_RETRY
-  );
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new OidcExchangeError(
-      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
-      res.status
-    );
+async function discoverPacks(roots) {
+  const found = /* @__PURE__ */ new Set();
+  for (const root of roots) {
+    const st = await fs4.stat(root).catch(() => void 0);
+    if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
+    await walk2(root, found, 0);
   }
-  const body = await res.json();
-  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
-    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
-  return { issuer: body.issuer, audience: body.audience };
+  return [...found].sort(compareBytes);
 }
-async function exchangeOidcToken(registry, idToken, opts = {}) {
-  const url = `${registry.origin}/api/v1/oidc/token`;
-  let res;
-  try {
-    res = await (opts.fetch ?? fetch)(url, {
-      method: "POST",
-      headers: headers(opts, { "content-type": "application/json" }),
-      body: JSON.stringify({ token: idToken }),
-      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
-    });
-  } catch (err) {
-    throw new NetworkError(url, err);
+async function walk2(dir, found, depth) {
+  if (depth > 32) return;
+  const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
+  if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
+    found.add(path8.normalize(dir));
+    return;
   }
-  const text = await res.text();
-  let body = {};
-  try {
-    body = JSON.parse(text);
-  } catch {
-  }
-  if (!res.ok) {
-    const e = body.errors?.[0];
-    const detail = e?.detail ?? {};
-    throw new OidcExchangeError(
-      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
-      res.status,
-      typeof detail.reason === "string" ? detail.reason : void 0,
-      Array.isArray(detail.claims) ? detail.claims : [],
-      Array.isArray(detail.bindings) ? detail.bindings : []
-    );
-  }
-  if (typeof body.token !== "string" || typeof body.username !== "string")
-    throw new OidcExchangeError(`${url} answered without a token`, res.status);
-  return {
-    credentials: { username: body.username, password: body.token },
-    expiresIn: Number(body.expires_in ?? 0),
-    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
-    bindings: Array.isArray(body.bindings) ? body.bindings : []
-  };
-}
-function describeExchangeError(err) {
-  const lines = [err.message];
-  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
-  if (err.bindings.length > 0) {
-    for (const b of err.bindings)
-      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
-  } else {
-    for (const m of err.claims) lines.push(`  ${show(m)}`);
-  }
-  return lines.join("\n");
+  const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
+  for (const name2 of subdirs) await walk2(path8.join(dir, name2), found, depth + 1);
 }
 
 // core/pack-identity.ts
@@ -43962,22 +43907,15 @@ async function lookupPublished(client, ids, concurrency = 4) {
   return found;
 }
 var NO_ERRORS = (lint) => lint.errors === 0;
-function unchangedPacks(packs, published, gate = NO_ERRORS) {
+function unchangedPacks(packs, published2, gate = NO_ERRORS) {
   const unique = uniquePackIds(packs);
   const out = /* @__PURE__ */ new Map();
   for (const p of packs) {
     if (!unique.has(packId(p))) continue;
-    const v = published.get(packId(p));
+    const v = published2.get(packId(p));
     if (v?.contentDigest && gate(v.lint) && v.contentDigest === p.contentDigest()) out.set(p.dir, v);
   }
   return out;
-}
-async function findUnchanged(client, packs, opts = {}) {
-  const unique = uniquePackIds(packs);
-  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
-  if (ids.length === 0) return /* @__PURE__ */ new Map();
-  const published = await lookupPublished(client, ids, opts.concurrency);
-  return published ? unchangedPacks(packs, published, opts.gate) : /* @__PURE__ */ new Map();
 }
 
 // core/gzip.ts
@@ -44697,30 +44635,207 @@ async function buildPack(tree, name2, version, created) {
   };
 }
 
-// core/discover.ts
-import { promises as fs4 } from "node:fs";
-import path8 from "node:path";
-var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
-var PathNotFoundError = class extends Error {
-};
-async function discoverPacks(roots) {
-  const found = /* @__PURE__ */ new Set();
-  for (const root of roots) {
-    const st = await fs4.stat(root).catch(() => void 0);
-    if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
-    await walk2(root, found, 0);
-  }
-  return [...found].sort(compareBytes);
+// publish/engine.ts
+function registryPort(client, concurrency = 4) {
+  return {
+    basePath: client.registry.basePath,
+    lookup: (ids) => lookupPublished(client, ids, concurrency),
+    publish: (pack, opts) => publishPack(client, pack, opts)
+  };
 }
-async function walk2(dir, found, depth) {
-  if (depth > 32) return;
-  const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
-  if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
-    found.add(path8.normalize(dir));
-    return;
+function lintGate(failOn) {
+  return (lint) => lint.errors === 0 && (failOn === "error" || lint.warnings === 0);
+}
+function refusal(p, failOn, packageInvalid = false) {
+  if (p.errors > 0 && !packageInvalid) return plural(p.errors, "lint error");
+  if (!p.name || !p.version) return "pack.json gives no name or version";
+  if (failOn === "warning" && p.warnings > 0 && !packageInvalid)
+    return `${plural(p.warnings, "lint warning")} (fail-on: warning)`;
+  return void 0;
+}
+async function runEngine(opts) {
+  const emit = (e) => opts.onEvent?.(e);
+  const done = (o) => {
+    emit({ type: o.status, outcome: o });
+    return o;
+  };
+  try {
+    const dirs = opts.dirs ?? await discoverPacks([...opts.roots ?? ["."]]);
+    const packs = dirs.map(readPack);
+    emit({ type: "found", packs });
+    const unchanged = /* @__PURE__ */ new Map();
+    if (opts.registry && packs.length > 0) {
+      await opts.ready;
+      const found = await findUnchanged(opts.registry, packs, lintGate(opts.failOn));
+      emit({ type: "looked-up", total: packs.length, unchanged: found });
+      for (const p of packs) {
+        const v = found.get(p.dir);
+        if (v) unchanged.set(p.dir, done(unchangedOutcome(p, v, opts.registry.basePath)));
+      }
+    }
+    const rest = packs.filter((p) => !unchanged.has(p.dir));
+    const unique = uniquePackIds(packs);
+    const deliver = opts.registry ? publishTo(opts.registry, opts, emit) : packageOnly;
+    const builds = /* @__PURE__ */ new Map();
+    const delivered = /* @__PURE__ */ new Map();
+    const startBuild = (p) => {
+      let job = builds.get(p.pack);
+      if (!job) {
+        job = buildPack(p.tree, p.name, p.version, opts.created);
+        job.then((built) => emit({ type: "built", path: p.pack, built })).catch(() => {
+        });
+        builds.set(p.pack, job);
+      }
+      return job;
+    };
+    const startDelivery = (p) => {
+      let outcome = delivered.get(p.pack);
+      if (!outcome) {
+        outcome = deliver(p, startBuild(p)).then(done);
+        delivered.set(p.pack, outcome);
+      }
+      return outcome;
+    };
+    const admit = (p) => {
+      if (refusal(p, opts.failOn, opts.packageInvalid)) return;
+      startBuild(p);
+      if (unique.has(packId(p))) void startDelivery(p);
+    };
+    const imageChecks = /* @__PURE__ */ new Map();
+    const lint = await lintPackDirs(
+      rest.map((p) => p.dir),
+      {
+        trees: rest.map((p) => p.tree),
+        onPack: (p) => {
+          if (!opts.images) return admit(p);
+          const checked = checkPackImages(p, opts.images);
+          imageChecks.set(p.pack, checked);
+          void checked.then(() => admit(p));
+        }
+      }
+    );
+    const images = opts.images ? await imagesInOrder(lint.packs, imageChecks) : void 0;
+    if (images) recountRun(lint);
+    const refused = lint.packs.filter((p) => refusal(p, opts.failOn, opts.packageInvalid));
+    emit({ type: "linted", run: lint, refused, ...images ? { images } : {} });
+    await helpGzipPool();
+    const linted2 = /* @__PURE__ */ new Map();
+    for (const p of lint.packs) {
+      const why = refusal(p, opts.failOn, opts.packageInvalid);
+      linted2.set(
+        p.pack,
+        why ? Promise.resolve(done(refusedOutcome(p, why, opts.registry))) : startDelivery(p)
+      );
+    }
+    const outcomes = [];
+    for (const p of packs)
+      outcomes.push(unchanged.get(p.dir) ?? await linted2.get(toPosix(p.dir)));
+    return { packs, lint, outcomes, ...images ? { images } : {} };
+  } finally {
+    await closeGzipPool();
   }
-  const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
-  for (const name2 of subdirs) await walk2(path8.join(dir, name2), found, depth + 1);
+}
+async function imagesInOrder(reports, checks) {
+  const out = [];
+  for (const r of reports) out.push(...await checks.get(r.pack) ?? []);
+  return out;
+}
+var packageOnly = async (report, built) => {
+  try {
+    const pack = await built;
+    return {
+      ...linted(report),
+      status: "skipped",
+      reason: "packaged",
+      digest: pack.manifestDigest,
+      built: pack
+    };
+  } catch (err) {
+    return packagingFailed(report, err);
+  }
+};
+function publishTo(registry, opts, emit) {
+  const limit = createLimit(opts.concurrency);
+  return (report, built) => limit(async () => {
+    const name2 = report.name;
+    const pack = {
+      path: report.pack,
+      name: name2,
+      version: report.version,
+      repository: packRepository(name2, registry.basePath)
+    };
+    emit({ type: "publishing", pack });
+    let b;
+    try {
+      b = await built;
+    } catch (err) {
+      return { ...packagingFailed(report, err), repository: pack.repository };
+    }
+    const r = await registry.publish(b, {
+      force: opts.force ?? false,
+      onProgress: (progress) => emit({ type: "progress", pack, progress })
+    });
+    return { ...linted(report), ...published(r), built: b };
+  });
+}
+function published(r) {
+  const reason = r.status === "published" ? "published" : r.status === "skipped" ? "present" : "registry";
+  return {
+    status: r.status,
+    reason,
+    repository: r.repository,
+    digest: r.digest,
+    uploaded: r.uploaded,
+    ...r.message ? { message: r.message } : {}
+  };
+}
+function linted(report) {
+  return {
+    dir: report.dir,
+    path: report.pack,
+    name: report.name,
+    version: report.version,
+    report,
+    uploaded: 0
+  };
+}
+function packagingFailed(report, err) {
+  return {
+    ...linted(report),
+    status: "failed",
+    reason: "packaging",
+    message: `packaging failed: ${err.message}`
+  };
+}
+function refusedOutcome(report, why, registry) {
+  return {
+    ...linted(report),
+    status: "invalid",
+    reason: "refused",
+    message: why,
+    ...registry && report.name ? { repository: packRepository(report.name, registry.basePath) } : {}
+  };
+}
+function unchangedOutcome(p, v, basePath) {
+  return {
+    dir: p.dir,
+    path: toPosix(p.dir),
+    name: v.name,
+    version: v.version,
+    status: "skipped",
+    reason: "unchanged",
+    repository: packRepository(v.name, basePath),
+    digest: v.digest,
+    uploaded: 0,
+    recorded: v
+  };
+}
+async function findUnchanged(registry, packs, gate) {
+  const unique = uniquePackIds(packs);
+  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
+  if (ids.length === 0) return /* @__PURE__ */ new Map();
+  const published2 = await registry.lookup(ids);
+  return published2 ? unchangedPacks(packs, published2, gate) : /* @__PURE__ */ new Map();
 }
 
 // action/annotations.ts
@@ -44752,6 +44867,231 @@ function annotate(findings, limit, sink) {
 function annotationOverflowNote(r) {
   if (r.errors.shown === r.errors.total && r.warnings.shown === r.warnings.total) return void 0;
   return `Annotated ${r.errors.shown} of ${r.errors.total} error${r.errors.total === 1 ? "" : "s"} and ${r.warnings.shown} of ${r.warnings.total} warning${r.warnings.total === 1 ? "" : "s"} (annotations-limit ${r.limit}; GitHub shows at most 10 of each per step); the job summary lists every finding.`;
+}
+
+// client/oidc.ts
+var OidcExchangeError = class extends Error {
+  constructor(message, status, reason, claims = [], bindings = []) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+    this.claims = claims;
+    this.bindings = bindings;
+  }
+  status;
+  reason;
+  claims;
+  bindings;
+};
+var headers = (opts, extra = {}) => ({
+  "user-agent": opts.userAgent ?? "packyard",
+  ...extra
+});
+async function discoverOidc(registry, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc`;
+  const res = await fetchWithRetry(
+    opts.fetch ?? fetch,
+    url,
+    { headers: headers(opts) },
+    opts.retry ?? DEFAULT_RETRY
+  );
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new OidcExchangeError(
+      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
+      res.status
+    );
+  }
+  const body = await res.json();
+  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
+    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
+  return { issuer: body.issuer, audience: body.audience };
+}
+async function exchangeOidcToken(registry, idToken, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc/token`;
+  let res;
+  try {
+    res = await (opts.fetch ?? fetch)(url, {
+      method: "POST",
+      headers: headers(opts, { "content-type": "application/json" }),
+      body: JSON.stringify({ token: idToken }),
+      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
+    });
+  } catch (err) {
+    throw new NetworkError(url, err);
+  }
+  const text = await res.text();
+  let body = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+  }
+  if (!res.ok) {
+    const e = body.errors?.[0];
+    const detail = e?.detail ?? {};
+    throw new OidcExchangeError(
+      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
+      res.status,
+      typeof detail.reason === "string" ? detail.reason : void 0,
+      Array.isArray(detail.claims) ? detail.claims : [],
+      Array.isArray(detail.bindings) ? detail.bindings : []
+    );
+  }
+  if (typeof body.token !== "string" || typeof body.username !== "string")
+    throw new OidcExchangeError(`${url} answered without a token`, res.status);
+  return {
+    credentials: { username: body.username, password: body.token },
+    expiresIn: Number(body.expires_in ?? 0),
+    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
+    bindings: Array.isArray(body.bindings) ? body.bindings : []
+  };
+}
+function describeExchangeError(err) {
+  const lines = [err.message];
+  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
+  if (err.bindings.length > 0) {
+    for (const b of err.bindings)
+      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
+  } else {
+    for (const m of err.claims) lines.push(`  ${show(m)}`);
+  }
+  return lines.join("\n");
+}
+
+// action/oidc.ts
+import { readFileSync } from "node:fs";
+function idTokenAvailable(env) {
+  return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+}
+var HOW_TO = "add `permissions: id-token: write` to the job (or the workflow); pull requests from forks never get an ID token (nor secrets), so run them with dry-run: true";
+function planAuth(inputs, env, fork) {
+  if (inputs.credentials) return { kind: "password", credentials: inputs.credentials };
+  const available = idTokenAvailable(env);
+  const why = fork ? `this run is a pull request from the fork ${fork}, and GitHub gives those no ID token (nor secrets): run pull requests with dry-run: true` : `ACTIONS_ID_TOKEN_REQUEST_URL is not set: ${HOW_TO}`;
+  if (inputs.oidc === "true") {
+    if (!available) throw new Error(`oidc is true, but this job cannot get a GitHub OIDC ID token: ${why}`);
+    return { kind: "oidc" };
+  }
+  if (inputs.oidc === "auto" && available) return { kind: "oidc" };
+  return {
+    kind: "anonymous",
+    note: inputs.oidc === "auto" ? `No password and no ID token, so the registry is used anonymously. For trusted publishing, ${fork ? why : HOW_TO}; or pass username and password from secrets` : void 0
+  };
+}
+function pullRequestFork(env) {
+  if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
+  try {
+    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
+    const head = event.pull_request?.head?.repo?.full_name;
+    return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function prefixesCover(prefixes, basePath) {
+  const repository = `${basePath ? `${basePath}/` : ""}spectro-packs/archive/x`;
+  return prefixes.some((p) => repository.startsWith(p.endsWith("/") ? p : `${p}/`));
+}
+
+// action/connect.ts
+var VERSION = true ? "0.1.0" : "dev";
+async function connect(inputs, auth, registry) {
+  const userAgent = `packyard-action/${VERSION}`;
+  const failed = (problem) => {
+    info(`\u2716 ${problem}`);
+    return { registry, client: new RegistryClient({ registry, userAgent }), ready: false, problem };
+  };
+  let credentials;
+  let who;
+  if (auth.kind === "password") {
+    credentials = auth.credentials;
+    who = `the credentials of "${credentials.username}"`;
+    info(`Signing in to ${registry.origin} as ${credentials.username}`);
+  } else if (auth.kind === "oidc") {
+    try {
+      const exchanged = await trustedPublishing(inputs, registry, userAgent);
+      credentials = exchanged.credentials;
+      const granted = exchanged.prefixes.map((p) => `${p}*`).join(", ");
+      who = `the trusted-publishing token for ${granted}`;
+      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
+        return failed(
+          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ""}spectro-packs/archive/\u2026; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`
+        );
+      }
+    } catch (err) {
+      return failed(describeOidcError(err, registry));
+    }
+  } else {
+    who = "anonymous access";
+    info(`No username and password given: using ${registry.origin} anonymously`);
+    if (auth.note) info(auth.note);
+  }
+  const client = new RegistryClient({ registry, credentials, userAgent });
+  try {
+    await client.ping();
+  } catch (err) {
+    return failed(describeRegistryError(err, registry, who, auth));
+  }
+  return { registry, client, ready: true };
+}
+async function trustedPublishing(inputs, registry, userAgent) {
+  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
+  info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
+  let idToken;
+  try {
+    idToken = await getIDToken(audience);
+  } catch (err) {
+    throw new Error(
+      `GitHub did not give this job an ID token (${err.message.replace(/\s+/g, " ").trim()}); does the job have permissions: id-token: write?`
+    );
+  }
+  setSecret(idToken);
+  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
+  setSecret(exchanged.credentials.password);
+  info(
+    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(", ")} (trusted publisher ${exchanged.bindings.join(", ")})`
+  );
+  return exchanged;
+}
+var OIDC_HINTS = {
+  no_bindings: "add a trusted publisher for this repository and workflow on the registry (packyard publisher add)",
+  binding_mismatch: "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
+  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
+  replayed: "each ID token is accepted once; re-run the job",
+  expired: "the runner's clock or a slow step: re-run the job"
+};
+function describeOidcError(err, registry) {
+  if (err instanceof OidcExchangeError) {
+    const hint = err.reason ? OIDC_HINTS[err.reason] : void 0;
+    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `
+${hint}` : ""}`;
+  }
+  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
+  return `trusted publishing to ${registry.origin} failed: ${err.message}`;
+}
+function describeRegistryError(err, registry, who, auth) {
+  const where = `the registry at ${registry.origin}`;
+  if (err instanceof AuthError || err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
+    const check = auth.kind === "oidc" ? "Check the trusted publisher's prefix on the registry" : auth.kind === "anonymous" ? "Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)" : "Check the username and password inputs (and that the secret is available to this workflow)";
+    return `${where} refused ${who}: ${err.message}. ${check}`;
+  }
+  if (err instanceof RegistryError) return `${where}: ${err.message}`;
+  const message = err.message === "fetch failed" ? "no connection" : err.message;
+  const code3 = errorCode(err);
+  return `${where} did not answer: ${message}${code3 && !message.includes(code3) ? ` (${code3})` : ""}`;
+}
+function errorCode(err) {
+  const seen = /* @__PURE__ */ new Set();
+  for (let e = err; e && typeof e === "object" && !seen.has(e); ) {
+    seen.add(e);
+    const { code: code3, cause, errors } = e;
+    if (typeof code3 === "string") return code3;
+    e = cause ?? (Array.isArray(errors) ? errors[0] : void 0);
+  }
+  return void 0;
+}
+function displayRegistry(r) {
+  return `${r.host}${r.basePath ? `/${r.basePath}` : ""}`;
 }
 
 // action/inputs.ts
@@ -44896,41 +45236,6 @@ function parseRegistry(raw, basePath, insecure, dryRun, problems) {
   }
 }
 
-// action/oidc.ts
-import { readFileSync } from "node:fs";
-function idTokenAvailable(env) {
-  return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
-}
-var HOW_TO = "add `permissions: id-token: write` to the job (or the workflow); pull requests from forks never get an ID token (nor secrets), so run them with dry-run: true";
-function planAuth(inputs, env, fork) {
-  if (inputs.credentials) return { kind: "password", credentials: inputs.credentials };
-  const available = idTokenAvailable(env);
-  const why = fork ? `this run is a pull request from the fork ${fork}, and GitHub gives those no ID token (nor secrets): run pull requests with dry-run: true` : `ACTIONS_ID_TOKEN_REQUEST_URL is not set: ${HOW_TO}`;
-  if (inputs.oidc === "true") {
-    if (!available) throw new Error(`oidc is true, but this job cannot get a GitHub OIDC ID token: ${why}`);
-    return { kind: "oidc" };
-  }
-  if (inputs.oidc === "auto" && available) return { kind: "oidc" };
-  return {
-    kind: "anonymous",
-    note: inputs.oidc === "auto" ? `No password and no ID token, so the registry is used anonymously. For trusted publishing, ${fork ? why : HOW_TO}; or pass username and password from secrets` : void 0
-  };
-}
-function pullRequestFork(env) {
-  if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
-  try {
-    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
-    const head = event.pull_request?.head?.repo?.full_name;
-    return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function prefixesCover(prefixes, basePath) {
-  const repository = `${basePath ? `${basePath}/` : ""}spectro-packs/archive/x`;
-  return prefixes.some((p) => repository.startsWith(p.endsWith("/") ? p : `${p}/`));
-}
-
 // action/result.ts
 function resultEntries(outcomes) {
   return outcomes.map((o) => ({
@@ -44963,8 +45268,59 @@ function failureMessage(outcomes, failOn) {
   return `${plural(bad.length, "pack")} not published${threshold}: ${parts.join(", ")}; see the job summary
 ${lines.join("\n")}`;
 }
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+
+// action/log.ts
+function unchangedOutcome2(path10, v) {
+  const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
+  const by = `${v.pushedBy}${run2}`;
+  return {
+    path: path10,
+    name: v.name,
+    version: v.version,
+    digest: v.digest,
+    status: "skipped",
+    message: `unchanged since published ${v.pushedAt} by ${by}; lint as recorded by the registry`,
+    errors: v.lint.errors,
+    warnings: v.lint.warnings,
+    uploaded: 0
+  };
+}
+function unchangedLog(total, found) {
+  const lines = [...found.values()].map(
+    (v) => `unchanged: ${v.name}@${v.version}  ${v.digest}  (published ${v.pushedAt} by ${v.pushedBy})`
+  );
+  lines.push(
+    found.size === 0 ? `No pack of ${total} is held unchanged (or the registry has no Packyard API): linting and packaging all` : `${plural(found.size, "pack")} of ${total} unchanged since published: not linted or packaged again`
+  );
+  return lines.join("\n");
+}
+function lintLog(run2) {
+  const lines = [];
+  for (const p of run2.packs) {
+    const id = p.name ? `${p.name}@${p.version ?? "?"}` : "unnamed pack";
+    lines.push(`${p.errors > 0 ? "\u2716" : p.warnings > 0 ? "!" : "\u2714"} ${p.pack} (${id})`);
+    for (const f of run2.findings.filter((x2) => x2.pack === p.pack)) {
+      const where = `${f.file}${f.line ? `:${f.line}:${f.column ?? 1}` : ""}`;
+      lines.push(`    ${where}  ${f.severity}  ${f.message}  [${f.rule}]`);
+    }
+  }
+  lines.push(
+    `${plural(run2.packs.length, "pack")} checked: ${plural(run2.errors, "error")}, ${plural(run2.warnings, "warning")}`
+  );
+  return lines.join("\n");
+}
+function buildLine(o) {
+  if (o.reason === "refused") return `\u2716 ${o.path}: not packaged: ${o.message}`;
+  if (o.reason === "packaging") return `\u2716 ${o.path}: ${o.message}`;
+  const b = o.built;
+  return b ? `built ${b.name}@${b.version}  ${b.archiveName}  ${formatBytes(b.archive.length)}  ${b.manifestDigest}` : "";
+}
+function publishLine(o) {
+  const what = `${o.name}@${o.version} \u2192 ${o.repository}:${o.version}`;
+  if (o.status === "published")
+    return `published ${what}  ${o.digest}  (${formatBytes(o.uploaded)} uploaded)`;
+  if (o.status === "skipped") return `skipped ${what}  ${o.digest}  (already in the registry)`;
+  return `\u2716 ${o.status} ${what}: ${o.message ?? ""}`;
 }
 
 // action/summary.ts
@@ -45052,14 +45408,11 @@ function code2(s) {
 }
 
 // action/main.ts
-var VERSION = true ? "0.1.0" : "dev";
 async function run() {
   try {
     await main(process.env);
   } catch (err) {
     setFailed(err instanceof Error ? err.message : String(err));
-  } finally {
-    await closeGzipPool();
   }
 }
 async function main(env) {
@@ -45068,114 +45421,33 @@ async function main(env) {
   const workspace = path9.resolve(env.GITHUB_WORKSPACE || process.cwd());
   process.chdir(workspace);
   const roots = inputs.paths.map((p) => workspaceRelative(workspace, p));
-  const refusal = (p) => {
-    if (p.errors > 0) return `${plural(p.errors, "lint error")}`;
-    if (!p.name || !p.version) return "pack.json gives no name or version";
-    if (inputs.failOn === "warning" && p.warnings > 0)
-      return `${plural(p.warnings, "lint warning")} (fail-on: warning)`;
-    return void 0;
-  };
-  const builds = /* @__PURE__ */ new Map();
-  const startBuild = (p) => {
-    const job = buildPack(p.tree, p.name, p.version);
-    job.catch(() => {
-    });
-    builds.set(p.pack, job);
-    return job;
-  };
   const dirs = await discover(roots, workspace);
-  const packs = dirs.map(readPack);
   const registry = inputs.dryRun ? void 0 : inputs.registry;
   const session = registry ? await connect(inputs, auth, registry) : void 0;
-  const unchanged = /* @__PURE__ */ new Map();
-  if (session?.ready) {
-    await group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
-      const found = await findUnchanged(session.client, packs, {
-        concurrency: inputs.concurrency,
-        // Stand in for linting only where the recorded lint passes this run's fail-on.
-        gate: (lint2) => lint2.errors === 0 && (inputs.failOn === "error" || lint2.warnings === 0)
-      });
-      for (const [dir, v] of found) unchanged.set(dir, v);
-      info(unchangedLog(packs.length, found));
-    });
-  }
-  const rest = packs.filter((p) => !unchanged.has(p.dir));
-  const lint = await group("Lint", async () => {
-    info(`Linting ${plural(rest.length, "pack")} under ${roots.join(", ")}`);
-    const run2 = await lintPackDirs(
-      rest.map((p) => p.dir),
-      { trees: rest.map((p) => p.tree), onPack: (p) => refusal(p) === void 0 && startBuild(p) }
-    );
-    info(lintLog(run2));
-    return run2;
+  const { lint, outcomes } = await runEngine({
+    dirs,
+    registry: session?.ready ? registryPort(session.client, inputs.concurrency) : void 0,
+    failOn: inputs.failOn,
+    concurrency: inputs.concurrency,
+    images: inputs.checkImages ? imageChecker(inputs, session) : void 0,
+    onEvent: (e) => logLive(e, roots, session)
   });
-  if (inputs.checkImages) {
-    await group("Check images", async () => {
-      const own = session?.registry.host;
-      const checker = new ImageChecker({
-        // The registry's own credentials serve images hosted there; other registries are asked anonymously.
-        credentialsFor: (host) => host === own ? inputs.credentials : void 0
-      });
-      const images = await checkRunImages(lint, checker);
-      for (const line of describeImageChecks(images)) info(line);
-    });
-  }
   const annotations = annotate(lint.findings, inputs.annotationsLimit, core_exports);
   const overflow = annotationOverflowNote(annotations);
   if (overflow) info(overflow);
-  const outcomes = [];
-  const built = [];
+  const linted2 = outcomes.filter((o) => o.reason !== "unchanged");
+  const packaged = linted2.filter((o) => o.built);
   await group("Build", async () => {
-    await helpGzipPool();
-    for (const p of lint.packs) {
-      const outcome = {
-        path: p.pack,
-        name: p.name ?? null,
-        version: p.version ?? null,
-        digest: null,
-        status: "invalid",
-        errors: p.errors,
-        warnings: p.warnings,
-        uploaded: 0
-      };
-      outcomes.push(outcome);
-      const why = refusal(p);
-      if (why) {
-        outcome.message = why;
-        info(`\u2716 ${p.pack}: not packaged: ${why}`);
-        continue;
-      }
-      try {
-        const pack = await (builds.get(p.pack) ?? startBuild(p));
-        outcome.digest = pack.manifestDigest;
-        built.push({ pack, outcome });
-        info(
-          `built ${pack.name}@${pack.version}  ${pack.archiveName}  ${formatBytes(pack.archive.length)}  ${pack.manifestDigest}`
-        );
-      } catch (err) {
-        outcome.status = "failed";
-        outcome.message = `packaging failed: ${err.message}`;
-        info(`\u2716 ${p.pack}: ${outcome.message}`);
-      }
-    }
+    for (const o of linted2) info(buildLine(o));
   });
   if (inputs.dryRun) {
-    for (const { outcome } of built) {
-      outcome.status = "skipped";
-      outcome.message = "dry run: not pushed";
-    }
-    info(`Dry run: ${plural(built.length, "pack")} packaged, nothing pushed.`);
-  } else if (session && built.length > 0) {
-    await group(
-      `Publish to ${displayRegistry(session.registry)}`,
-      () => publish(inputs, session, built)
-    );
+    info(`Dry run: ${plural(packaged.length, "pack")} packaged, nothing pushed.`);
+  } else if (session && packaged.length > 0) {
+    await group(`Publish to ${displayRegistry(session.registry)}`, async () => {
+      if (session.ready) for (const o of packaged) info(publishLine(o));
+    });
   }
-  const linted = new Map(outcomes.map((o) => [o.path, o]));
-  const results = packs.map((p) => {
-    const v = unchanged.get(p.dir);
-    return v ? unchangedOutcome(toPosix(p.dir), v) : linted.get(toPosix(p.dir));
-  });
+  const results = outcomes.map((o) => actionOutcome(o, session));
   const counts = countStatuses(results);
   setOutput("result", JSON.stringify(resultEntries(results)));
   setOutput("published", counts.published);
@@ -45201,146 +45473,47 @@ async function main(env) {
   );
   if (failure) setFailed(failure);
 }
-async function connect(inputs, auth, registry) {
-  const userAgent = `packyard-action/${VERSION}`;
-  const failed = (problem) => {
-    info(`\u2716 ${problem}`);
-    return { registry, client: new RegistryClient({ registry, userAgent }), ready: false, problem };
-  };
-  let credentials;
-  let who;
-  if (auth.kind === "password") {
-    credentials = auth.credentials;
-    who = `the credentials of "${credentials.username}"`;
-    info(`Signing in to ${registry.origin} as ${credentials.username}`);
-  } else if (auth.kind === "oidc") {
-    try {
-      const exchanged = await trustedPublishing(inputs, registry, userAgent);
-      credentials = exchanged.credentials;
-      const granted = exchanged.prefixes.map((p) => `${p}*`).join(", ");
-      who = `the trusted-publishing token for ${granted}`;
-      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
-        return failed(
-          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ""}spectro-packs/archive/\u2026; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`
-        );
-      }
-    } catch (err) {
-      return failed(describeOidcError(err, registry));
+function logLive(e, roots, session) {
+  if (e.type === "looked-up" && session) {
+    startGroup(`Ask ${displayRegistry(session.registry)} what it holds`);
+    info(unchangedLog(e.total, e.unchanged));
+    endGroup();
+  } else if (e.type === "linted") {
+    startGroup("Lint");
+    info(`Linting ${plural(e.run.packs.length, "pack")} under ${roots.join(", ")}`);
+    info(lintLog(e.run));
+    endGroup();
+    if (e.images) {
+      startGroup("Check images");
+      for (const line of describeImageChecks(e.images)) info(line);
+      endGroup();
     }
-  } else {
-    who = "anonymous access";
-    info(`No username and password given: using ${registry.origin} anonymously`);
-    if (auth.note) info(auth.note);
   }
-  const client = new RegistryClient({ registry, credentials, userAgent });
-  try {
-    await client.ping();
-  } catch (err) {
-    return failed(describeRegistryError(err, registry, who, auth));
-  }
-  return { registry, client, ready: true };
 }
-async function publish(inputs, session, built) {
-  if (!session.ready) {
-    for (const { outcome } of built) {
-      outcome.status = "failed";
-      outcome.message = session.problem;
-    }
-    return;
-  }
-  const { client } = session;
-  await mapLimit(built, inputs.concurrency, async ({ pack, outcome }) => {
-    const r = await publishPack(client, pack);
-    outcome.status = r.status;
-    outcome.uploaded = r.uploaded;
-    if (r.status === "skipped") outcome.message = "already in the registry";
-    else if (r.message) outcome.message = r.message;
-    const what = `${pack.name}@${pack.version} \u2192 ${r.repository}:${pack.version}`;
-    if (r.status === "published")
-      info(`published ${what}  ${r.digest}  (${formatBytes(r.uploaded)} uploaded)`);
-    else if (r.status === "skipped") info(`skipped ${what}  ${r.digest}  (already in the registry)`);
-    else info(`\u2716 ${r.status} ${what}: ${r.message ?? ""}`);
-  });
+function imageChecker(inputs, session) {
+  const own = session?.registry.host;
+  return new ImageChecker({ credentialsFor: (host) => host === own ? inputs.credentials : void 0 });
 }
-function unchangedOutcome(path10, v) {
-  const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
-  const by = `${v.pushedBy}${run2}`;
-  return {
-    path: path10,
-    name: v.name,
-    version: v.version,
-    digest: v.digest,
-    status: "skipped",
-    message: `unchanged since published ${v.pushedAt} by ${by}; lint as recorded by the registry`,
-    errors: v.lint.errors,
-    warnings: v.lint.warnings,
-    uploaded: 0
+function actionOutcome(o, session) {
+  if (o.reason === "unchanged" && o.recorded) return unchangedOutcome2(o.path, o.recorded);
+  const report = o.report;
+  const out = {
+    path: o.path,
+    name: o.name ?? null,
+    version: o.version ?? null,
+    digest: o.built?.manifestDigest ?? null,
+    status: o.status,
+    errors: report?.errors ?? 0,
+    warnings: report?.warnings ?? 0,
+    uploaded: o.uploaded
   };
-}
-function unchangedLog(total, found) {
-  const lines = [...found.values()].map(
-    (v) => `unchanged: ${v.name}@${v.version}  ${v.digest}  (published ${v.pushedAt} by ${v.pushedBy})`
-  );
-  lines.push(
-    found.size === 0 ? `No pack of ${total} is held unchanged (or the registry has no Packyard API): linting and packaging all` : `${plural(found.size, "pack")} of ${total} unchanged since published: not linted or packaged again`
-  );
-  return lines.join("\n");
-}
-async function trustedPublishing(inputs, registry, userAgent) {
-  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
-  info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
-  let idToken;
-  try {
-    idToken = await getIDToken(audience);
-  } catch (err) {
-    throw new Error(
-      `GitHub did not give this job an ID token (${err.message.replace(/\s+/g, " ").trim()}); does the job have permissions: id-token: write?`
-    );
-  }
-  setSecret(idToken);
-  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
-  setSecret(exchanged.credentials.password);
-  info(
-    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(", ")} (trusted publisher ${exchanged.bindings.join(", ")})`
-  );
-  return exchanged;
-}
-var OIDC_HINTS = {
-  no_bindings: "add a trusted publisher for this repository and workflow on the registry (packyard publisher add)",
-  binding_mismatch: "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
-  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
-  replayed: "each ID token is accepted once; re-run the job",
-  expired: "the runner's clock or a slow step: re-run the job"
-};
-function describeOidcError(err, registry) {
-  if (err instanceof OidcExchangeError) {
-    const hint = err.reason ? OIDC_HINTS[err.reason] : void 0;
-    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `
-${hint}` : ""}`;
-  }
-  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
-  return `trusted publishing to ${registry.origin} failed: ${err.message}`;
-}
-function describeRegistryError(err, registry, who, auth) {
-  const where = `the registry at ${registry.origin}`;
-  if (err instanceof AuthError || err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
-    const check = auth.kind === "oidc" ? "Check the trusted publisher's prefix on the registry" : auth.kind === "anonymous" ? "Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)" : "Check the username and password inputs (and that the secret is available to this workflow)";
-    return `${where} refused ${who}: ${err.message}. ${check}`;
-  }
-  if (err instanceof RegistryError) return `${where}: ${err.message}`;
-  const message = err.message === "fetch failed" ? "no connection" : err.message;
-  const code3 = errorCode(err);
-  return `${where} did not answer: ${message}${code3 && !message.includes(code3) ? ` (${code3})` : ""}`;
-}
-function errorCode(err) {
-  const seen = /* @__PURE__ */ new Set();
-  for (let e = err; e && typeof e === "object" && !seen.has(e); ) {
-    seen.add(e);
-    const { code: code3, cause, errors } = e;
-    if (typeof code3 === "string") return code3;
-    e = cause ?? (Array.isArray(errors) ? errors[0] : void 0);
-  }
-  return void 0;
+  if (o.reason === "present") out.message = "already in the registry";
+  else if (o.reason === "packaged" && session) {
+    out.status = "failed";
+    out.message = session.problem;
+  } else if (o.reason === "packaged") out.message = "dry run: not pushed";
+  else if (o.message) out.message = o.message;
+  return out;
 }
 async function discover(roots, workspace) {
   let dirs;
@@ -45362,27 +45535,9 @@ function workspaceRelative(workspace, p) {
   const rel = path9.relative(workspace, p);
   return rel === "" ? "." : rel.startsWith("..") || path9.isAbsolute(rel) ? p : rel;
 }
-function displayRegistry(r) {
-  return `${r.host}${r.basePath ? `/${r.basePath}` : ""}`;
-}
 function sourceUrl(env) {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env;
   return server && repo && sha ? `${server}/${repo}/blob/${sha}/` : void 0;
-}
-function lintLog(run2) {
-  const lines = [];
-  for (const p of run2.packs) {
-    const id = p.name ? `${p.name}@${p.version ?? "?"}` : "unnamed pack";
-    lines.push(`${p.errors > 0 ? "\u2716" : p.warnings > 0 ? "!" : "\u2714"} ${p.pack} (${id})`);
-    for (const f of run2.findings.filter((x2) => x2.pack === p.pack)) {
-      const where = `${f.file}${f.line ? `:${f.line}:${f.column ?? 1}` : ""}`;
-      lines.push(`    ${where}  ${f.severity}  ${f.message}  [${f.rule}]`);
-    }
-  }
-  lines.push(
-    `${plural(run2.packs.length, "pack")} checked: ${plural(run2.errors, "error")}, ${plural(run2.warnings, "warning")}`
-  );
-  return lines.join("\n");
 }
 async function writeSummary(markdown, env) {
   if (!env.GITHUB_STEP_SUMMARY) {

@@ -1,6 +1,6 @@
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
-import { badRequest, notFound } from '../oci/errors.ts';
+import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { isTag, validateName } from '../oci/names.ts';
 import { BlobTooLargeError, type PackSummaryRecord, type PackVersionRecord } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
@@ -167,8 +167,10 @@ export async function getVersionFile(
   ctx: RegistryContext,
   repo: string,
   version: string,
-  file: keyof typeof FILE_TYPES,
+  file: string,
 ): Promise<ApiGatewayResult> {
+  if (!isPackFile(file))
+    throw new OciError(404, 'UNSUPPORTED', `no file "${file}"; use values, readme, presets or schema`);
   const v = await requireVersion(ctx, repo, version);
   const key = v.files[file];
   if (!key) throw notFound('BLOB_UNKNOWN', `${repo}:${version} has no ${file} file`);
@@ -183,6 +185,6 @@ export async function getVersionFile(
   return respond(200, { 'content-type': FILE_TYPES[file] }, bytes);
 }
 
-export function isPackFile(s: string): s is keyof typeof FILE_TYPES {
+function isPackFile(s: string): s is keyof typeof FILE_TYPES {
   return s in FILE_TYPES;
 }
