@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { BuiltPack } from '../../core/build-pack.ts';
 import { formatBytes } from '../../core/lint/context.ts';
 import { runEngine } from '../../publish/engine.ts';
+import { formatOption, type Register } from '../command-kit.ts';
 import { EXIT, type Io, plural } from '../io.ts';
 import { createdFrom, formatRefused } from '../pack-output.ts';
 import { writeBuildOutput } from '../write-layout.ts';
@@ -57,3 +58,26 @@ export async function buildCommand(dirs: string[], opts: BuildOptions, io: Io): 
   }
   return outcomes.some((o) => o.reason === 'refused') ? EXIT.failed : EXIT.ok;
 }
+
+export const register: Register = (program, { io, setExit }) => {
+  program
+    .command('build')
+    .description('Lint, then package each pack as <name>-<version>.tar.gz plus an OCI image layout in OUT.')
+    .argument('[dir...]', 'folders to search for packs', [])
+    .requiredOption('-o, --out <dir>', 'output folder (archives, oci-layout, index.json, blobs/)')
+    .addOption(formatOption())
+    .option('--force', 'build packs even when they have lint errors', false)
+    .option(
+      '--created <date>',
+      'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
+    )
+    .addHelpText(
+      'after',
+      '\nArchives are reproducible: same content, same bytes and digests.\nPush the layout with e.g.\n  skopeo copy oci:OUT:<name>:<version> docker://HOST/spectro-packs/archive/<name>:<version>',
+    )
+    .action(async (dirs: string[], o) =>
+      setExit(
+        await buildCommand(dirs, { out: o.out, format: o.format, force: o.force, created: o.created }, io),
+      ),
+    );
+};

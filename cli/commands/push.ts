@@ -5,6 +5,7 @@ import { formatBytes } from '../../core/lint/context.ts';
 import type { PackReport } from '../../core/lint-packs.ts';
 import { packRepository } from '../../core/oci.ts';
 import { type EngineEvent, type PackOutcome, registryPort, runEngine } from '../../publish/engine.ts';
+import { formatOption, type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
 import { createdFrom, formatRefused } from '../pack-output.ts';
 import { bar, type ProgressBoard, progressBoard } from '../progress.ts';
@@ -65,22 +66,31 @@ export async function pushCommand(
 
 /** The progress board on stderr: refused packs once linted, then a line per pack being pushed. */
 function showProgress(e: EngineEvent, board: ProgressBoard, io: Io, ref: RegistryRef): void {
-  if (e.type === 'linted' && e.refused.length > 0) {
-    io.err(formatRefused(e.run, e.refused, io));
-    io.err(
-      `${plural(e.refused.length, 'pack')} with lint errors will not be pushed; fix them and push again\n`,
-    );
-  } else if (e.type === 'publishing') {
-    const { pack } = e;
-    board.start(
-      pack.path,
-      `pushing ${pack.name}@${pack.version} to ${ref.host}/${pack.repository}:${pack.version}`,
-    );
-  } else if (e.type === 'progress') {
-    board.update(e.pack.path, `${e.pack.name}@${e.pack.version}  ${phaseText(e.progress)}`);
-  } else if (e.type !== 'found' && e.type !== 'looked-up' && e.type !== 'linted' && e.type !== 'built') {
-    if (e.outcome.reason !== 'unchanged' && e.outcome.reason !== 'refused')
-      board.finish(e.outcome.path, finishLine(pushRow(e.outcome, ref.basePath)));
+  switch (e.type) {
+    case 'linted':
+      if (e.refused.length === 0) return;
+      io.err(formatRefused(e.run, e.refused, io));
+      io.err(
+        `${plural(e.refused.length, 'pack')} with lint errors will not be pushed; fix them and push again\n`,
+      );
+      return;
+    case 'publishing':
+      board.start(
+        e.pack.path,
+        `pushing ${e.pack.name}@${e.pack.version} to ${ref.host}/${e.pack.repository}:${e.pack.version}`,
+      );
+      return;
+    case 'progress':
+      board.update(e.pack.path, `${e.pack.name}@${e.pack.version}  ${phaseText(e.progress)}`);
+      return;
+    case 'published':
+    case 'skipped':
+    case 'invalid':
+    case 'failed':
+      // Unchanged and refused packs never had a line on the board: the table reports them.
+      if (e.outcome.reason !== 'unchanged' && e.outcome.reason !== 'refused')
+        board.finish(e.outcome.path, finishLine(pushRow(e.outcome, ref.basePath)));
+      return;
   }
 }
 
@@ -173,3 +183,43 @@ export function summaryText(rows: readonly PushRow[], host: string, color: boole
   );
   return `${out.join('\n')}\n`;
 }
+
+export const register: Register = (parent, { io, setExit, readStdin }) => {
+  registryOptions(
+    parent
+      .command('push')
+      .description('Lint, package and push each pack to REF/spectro-packs/archive/<name>:<version>.')
+      .argument('[dir...]', 'folders to search for packs', [])
+      .addOption(formatOption())
+      .option(
+        '--force',
+        'overwrite a version the registry holds with other content (if the registry allows it)',
+        false,
+      )
+      .option('-c, --concurrency <n>', 'packs pushed at once', '4')
+      .option(
+        '--created <date>',
+        'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
+      ),
+  )
+    .addHelpText(
+      'after',
+      '\nA version the registry already holds with the same digest is skipped (nothing uploaded); with\nanother digest it is an error naming both. Packs with lint errors are not pushed; the others are.\nExit codes: 0 all published or skipped, 1 any invalid or failed, 2 usage error.',
+    )
+    .action(async (dirs: string[], o) =>
+      setExit(
+        await pushCommand(
+          dirs,
+          {
+            ...registryFlags(o),
+            format: o.format,
+            force: o.force,
+            concurrency: o.concurrency,
+            created: o.created,
+          },
+          io,
+          readStdin,
+        ),
+      ),
+    );
+};

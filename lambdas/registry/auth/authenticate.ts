@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RegistryIndex } from '../ports.ts';
+import type { CredentialIndex } from '../ports.ts';
 import { anonymousPrincipal, credentialPrincipal, type Principal, tokenPrincipal } from './access.ts';
 import { AuthRequiredError } from './authorize.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
@@ -44,7 +44,7 @@ const MAX_USERNAME = 128;
 export const OIDC_USERNAME = 'oidc';
 
 export function authenticator(opts: {
-  index: RegistryIndex;
+  index: CredentialIndex;
   tokens: TokenSigner;
   anonymousPull: boolean;
 }): Authenticator {

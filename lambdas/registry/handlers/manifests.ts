@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Digest } from '../../../core/oci.ts';
 import { inPrefix, type PublisherIdentity } from '../auth/access.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { respond } from '../http/response.ts';
@@ -6,7 +6,17 @@ import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { parseManifest } from '../oci/manifest.ts';
 import { blobKey, isDigest, isTag, parsePackRepository } from '../oci/names.ts';
 import { admitPack, indexPackVersion, refreshPackSummary } from '../packs/admission.ts';
-import { ConflictError, type ManifestRecord } from '../ports.ts';
+import {
+  type BlobIndex,
+  type CatalogIndex,
+  ConflictError,
+  type ManifestIndex,
+  type ManifestRecord,
+  type PackIndex,
+  type PublisherIndex,
+  type ReferrerIndex,
+  type TagIndex,
+} from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 function validateReference(ref: string): 'tag' | 'digest' {
@@ -29,7 +39,7 @@ type ResolvedManifest = Pick<ManifestRecord, 'digest' | 'mediaType' | 'size' | '
  * outlives it (docs/storage.md).
  */
 async function resolve(
-  ctx: RegistryContext,
+  ctx: RegistryContext<ManifestIndex & TagIndex>,
   repo: string,
   ref: string,
   need: 'head' | 'get',
@@ -47,13 +57,13 @@ async function resolve(
   return manifest;
 }
 
-async function manifestBytes(ctx: RegistryContext, m: ResolvedManifest): Promise<Uint8Array> {
+async function manifestBytes(ctx: RegistryContext<unknown>, m: ResolvedManifest): Promise<Uint8Array> {
   if (m.bytes) return m.bytes;
   return ctx.blobs.get(m.blobKey ?? blobKey(m.digest), ctx.config.maxManifestBytes);
 }
 
 export async function getManifest(
-  ctx: RegistryContext,
+  ctx: RegistryContext<ManifestIndex & TagIndex>,
   repo: string,
   ref: string,
 ): Promise<ApiGatewayResult> {
@@ -63,7 +73,7 @@ export async function getManifest(
 }
 
 export async function headManifest(
-  ctx: RegistryContext,
+  ctx: RegistryContext<ManifestIndex & TagIndex>,
   repo: string,
   ref: string,
 ): Promise<ApiGatewayResult> {
@@ -74,6 +84,18 @@ export async function headManifest(
     'content-length': String(m.size),
   });
 }
+
+/**
+ * What a manifest push touches: the referenced blobs' links, the manifest, referrer, tag and
+ * catalog items, the pack index (pack repositories) and the trusted-publishing audit.
+ */
+type ManifestWrites = BlobIndex &
+  ManifestIndex &
+  ReferrerIndex &
+  TagIndex &
+  CatalogIndex &
+  PackIndex &
+  PublisherIndex;
 
 /** One manifest PUT, as the route hands it over. */
 export interface ManifestPush {
@@ -89,7 +111,10 @@ export interface ManifestPush {
 }
 
 /** PUT /v2/<name>/manifests/<ref>: validate, (for packs) re-lint and enforce immutability, then index. */
-export async function putManifest(ctx: RegistryContext, push: ManifestPush): Promise<ApiGatewayResult> {
+export async function putManifest(
+  ctx: RegistryContext<ManifestWrites>,
+  push: ManifestPush,
+): Promise<ApiGatewayResult> {
   const { repository: repo, reference: ref, body, contentType, pushedBy, publisher } = push;
   const kind = validateReference(ref);
   if (body.length > ctx.config.maxManifestBytes) {
@@ -99,7 +124,7 @@ export async function putManifest(ctx: RegistryContext, push: ManifestPush): Pro
       `manifest is ${body.length} bytes; the limit is ${ctx.config.maxManifestBytes}`,
     );
   }
-  const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  const digest = sha256Digest(body);
   if (kind === 'digest' && ref !== digest) {
     throw badRequest('DIGEST_INVALID', `manifest content has digest ${digest}, not ${ref}`, {
       expected: ref,
@@ -254,7 +279,7 @@ function immutabilityError(
 
 /** DELETE by digest removes the manifest and every tag on it; by tag removes only the tag. */
 export async function deleteManifest(
-  ctx: RegistryContext,
+  ctx: RegistryContext<ManifestIndex & TagIndex & ReferrerIndex & PackIndex>,
   repo: string,
   ref: string,
 ): Promise<ApiGatewayResult> {

@@ -3,7 +3,7 @@ import { type BindingInput, managesPrefix, newBinding } from '../auth/publishers
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
-import type { PublisherBinding } from '../ports.ts';
+import type { PublisherBinding, PublisherIndex } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 /**
@@ -27,7 +27,10 @@ function bindingJson(b: PublisherBinding) {
   };
 }
 
-export async function listPublishers(ctx: RegistryContext, principal: Principal): Promise<ApiGatewayResult> {
+export async function listPublishers(
+  ctx: RegistryContext<PublisherIndex>,
+  principal: Principal,
+): Promise<ApiGatewayResult> {
   const all = await ctx.index.listPublishers();
   return json(200, {
     publishers: all.filter((b) => managesPrefix(principal.adminPrefix, b.prefix)).map(bindingJson),
@@ -35,7 +38,7 @@ export async function listPublishers(ctx: RegistryContext, principal: Principal)
 }
 
 export async function addPublisher(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   principal: Principal,
   body: Uint8Array,
 ): Promise<ApiGatewayResult> {
@@ -72,7 +75,7 @@ export async function addPublisher(
 }
 
 async function findManaged(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   principal: Principal,
   id: string,
 ): Promise<PublisherBinding> {
@@ -84,7 +87,7 @@ async function findManaged(
 }
 
 export async function removePublisher(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   principal: Principal,
   id: string,
 ): Promise<ApiGatewayResult> {
@@ -94,7 +97,7 @@ export async function removePublisher(
 }
 
 export async function publisherAudit(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   principal: Principal,
   id: string,
   query: URLSearchParams,

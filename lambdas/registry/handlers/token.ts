@@ -13,7 +13,7 @@ import type { RegistryContext } from './context.ts';
  * send instead.
  */
 export async function tokenEndpoint(
-  ctx: RegistryContext,
+  ctx: RegistryContext<unknown>,
   auth: Authenticator,
   req: Request,
   subject: Principal,
@@ -45,7 +45,7 @@ export async function tokenEndpoint(
  * the protocol expects), in a short-lived bearer token.
  */
 async function issueToken(
-  ctx: RegistryContext,
+  ctx: RegistryContext<unknown>,
   principal: Principal,
   scopes: string[],
 ): Promise<ApiGatewayResult> {
