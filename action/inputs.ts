@@ -14,6 +14,8 @@ export interface ActionInputs {
   credentials: { username: string; password: string } | undefined;
   dryRun: boolean;
   failOn: FailOn;
+  /** Resolve each pack.content.images entry against its registry before publishing. */
+  checkImages: boolean;
   concurrency: number;
   insecure: boolean;
   oidc: OidcMode;
@@ -49,6 +51,7 @@ export const INPUT_DEFAULTS = {
   password: '',
   'dry-run': 'false',
   'fail-on': 'error',
+  'check-images': 'false',
   concurrency: '4',
   insecure: 'false',
   oidc: 'auto',
@@ -112,6 +115,7 @@ export function parseInputs(
 
   const dryRun = parseBoolean('dry-run', value('dry-run'), problems);
   const insecure = parseBoolean('insecure', value('insecure'), problems);
+  const checkImages = parseBoolean('check-images', value('check-images'), problems);
 
   const failOnRaw = value('fail-on').toLowerCase();
   const failOn: FailOn = failOnRaw === 'warning' ? 'warning' : 'error';
@@ -160,6 +164,7 @@ export function parseInputs(
     credentials,
     dryRun,
     failOn,
+    checkImages,
     concurrency,
     insecure,
     oidc,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import * as core from '@actions/core';
+import { describeImageChecks, ImageChecker } from '../client/image-check.ts';
 import { discoverPacks, PathNotFoundError } from '../core/discover.ts';
 import {
   type EngineEvent,
@@ -61,6 +62,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     failOn: inputs.failOn,
     concurrency: inputs.concurrency,
     mode: planning ? 'plan' : 'publish',
+    images: inputs.checkImages ? imageChecker(inputs, session) : undefined,
     onEvent: (e) => logLive(e, roots, session),
   });
   // The plan's errors (a version not bumped, or lower) are findings on pack.json's "version" line.
@@ -159,7 +161,18 @@ function logLive(e: EngineEvent, roots: string[], session: Session | undefined):
     core.info(`Linting ${plural(e.run.packs.length, 'pack')} under ${roots.join(', ')}`);
     core.info(lintLog(e.run));
     core.endGroup();
+    if (e.images) {
+      core.startGroup('Check images');
+      for (const line of describeImageChecks(e.images)) core.info(line);
+      core.endGroup();
+    }
   }
+}
+
+/** The registry's own credentials serve images hosted on it; other registries are asked anonymously. */
+function imageChecker(inputs: ActionInputs, session: Session | undefined): ImageChecker {
+  const own = session?.registry.host;
+  return new ImageChecker({ credentialsFor: (host) => (host === own ? inputs.credentials : undefined) });
 }
 
 /** The engine's outcome as the Action reports it (outputs, summary, failure message). */

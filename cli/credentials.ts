@@ -106,3 +106,11 @@ export async function removeCredentials(env: NodeJS.ProcessEnv, host: string): P
   await writeCredentialFile(env, file);
   return true;
 }
+
+/** A look-up of the saved credentials by registry host (what `packyard login` stored), read once. */
+export async function savedCredentials(
+  env: NodeJS.ProcessEnv,
+): Promise<(host: string) => BasicCredentials | undefined> {
+  const { file } = await readCredentialFile(env);
+  return (host) => (Object.hasOwn(file.auths, host) ? file.auths[host] : undefined);
+}

@@ -51,10 +51,24 @@ export async function lintPackDirs(dirs: readonly string[], opts: LintPacksOptio
     await new Promise((resolve) => setImmediate(resolve));
   }
   flagDuplicates(packs);
-  const findings = packs.flatMap((p) =>
-    p.findings.map((f) => ({ pack: p.pack, ...f, file: p.pack === '.' ? f.file : `${p.pack}/${f.file}` })),
-  );
+  const findings = packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
   return { packs, findings, ...countBySeverity(findings) };
+}
+
+/** Rebuilds a run's findings and counts from its packs' (after a later check added findings to them). */
+export function recountRun(run: LintRun): void {
+  run.findings = run.packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
+  Object.assign(run, countBySeverity(run.findings));
+}
+
+/** A pack-relative finding with its pack and a display-relative path. */
+export function reportedFinding(p: PackReport, f: Finding): ReportedFinding {
+  return { pack: p.pack, ...f, file: displayPath(p, f.file) };
+}
+
+/** A pack-relative path as shown to users (relative to where the linter was pointed). */
+export function displayPath(p: { pack: string }, file: string): string {
+  return p.pack === '.' ? file : `${p.pack}/${file}`;
 }
 
 function treeBytes(tree: PackTree): number {

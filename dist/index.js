@@ -39830,9 +39830,54 @@ function getIDToken(aud) {
   });
 }
 
-// core/discover.ts
-import { promises as fs4 } from "node:fs";
+// core/findings.ts
+function finding(rule, severity, file, message, pos2) {
+  return pos2 ? { rule, severity, file, line: pos2.line, column: pos2.column, message } : { rule, severity, file, message };
+}
+function compareFindings(a, b) {
+  return cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || cmp(a.rule, b.rule) || cmp(a.message, b.message);
+}
+function cmp(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function countBySeverity(findings) {
+  let errors = 0;
+  let warnings = 0;
+  for (const f of findings) {
+    if (f.severity === "error") errors++;
+    else warnings++;
+  }
+  return { errors, warnings };
+}
+
+// core/lint-packs.ts
 import path7 from "node:path";
+
+// core/png.ts
+var SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+function readPngHeader(bytes) {
+  if (bytes.length < 8 || SIGNATURE.some((b, i2) => bytes[i2] !== b)) {
+    const kind = sniff(bytes);
+    return {
+      ok: false,
+      reason: `does not start with the PNG signature${kind ? ` (it looks like ${kind})` : ""}`
+    };
+  }
+  if (bytes.length < 33) return { ok: false, reason: "is truncated: it ends before the IHDR header" };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = String.fromCharCode(...bytes.subarray(12, 16));
+  if (view.getUint32(8) !== 13 || type !== "IHDR")
+    return { ok: false, reason: "has no IHDR chunk where PNG requires it" };
+  return { ok: true, width: view.getUint32(16), height: view.getUint32(20) };
+}
+function sniff(b) {
+  if (b[0] === 255 && b[1] === 216) return "a JPEG";
+  if (b[0] === 71 && b[1] === 73 && b[2] === 70) return "a GIF";
+  const head = new TextDecoder().decode(b.subarray(0, 256)).trimStart();
+  if (head.startsWith("<svg") || head.startsWith("<?xml")) return "an SVG";
+  if (b.length === 0) return "an empty file";
+  return void 0;
+}
 
 // core/pack-tree.ts
 var import_ignore = __toESM(require_ignore(), 1);
@@ -40021,79 +40066,6 @@ function errText(err) {
   if (e?.code === "EISDIR") return "is a folder, not a file";
   if (e?.code === "ENOENT") return "does not exist";
   return e?.message ?? String(err);
-}
-
-// core/discover.ts
-var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
-var PathNotFoundError = class extends Error {
-};
-async function discoverPacks(roots) {
-  const found = /* @__PURE__ */ new Set();
-  for (const root of roots) {
-    const st = await fs4.stat(root).catch(() => void 0);
-    if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
-    await walk2(root, found, 0);
-  }
-  return [...found].sort(compareBytes);
-}
-async function walk2(dir, found, depth) {
-  if (depth > 32) return;
-  const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
-  if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
-    found.add(path7.normalize(dir));
-    return;
-  }
-  const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
-  for (const name2 of subdirs) await walk2(path7.join(dir, name2), found, depth + 1);
-}
-
-// core/lint-packs.ts
-import path8 from "node:path";
-
-// core/findings.ts
-function finding(rule, severity, file, message, pos2) {
-  return pos2 ? { rule, severity, file, line: pos2.line, column: pos2.column, message } : { rule, severity, file, message };
-}
-function compareFindings(a, b) {
-  return cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || cmp(a.rule, b.rule) || cmp(a.message, b.message);
-}
-function cmp(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function countBySeverity(findings) {
-  let errors = 0;
-  let warnings = 0;
-  for (const f of findings) {
-    if (f.severity === "error") errors++;
-    else warnings++;
-  }
-  return { errors, warnings };
-}
-
-// core/png.ts
-var SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
-function readPngHeader(bytes) {
-  if (bytes.length < 8 || SIGNATURE.some((b, i2) => bytes[i2] !== b)) {
-    const kind = sniff(bytes);
-    return {
-      ok: false,
-      reason: `does not start with the PNG signature${kind ? ` (it looks like ${kind})` : ""}`
-    };
-  }
-  if (bytes.length < 33) return { ok: false, reason: "is truncated: it ends before the IHDR header" };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const type = String.fromCharCode(...bytes.subarray(12, 16));
-  if (view.getUint32(8) !== 13 || type !== "IHDR")
-    return { ok: false, reason: "has no IHDR chunk where PNG requires it" };
-  return { ok: true, width: view.getUint32(16), height: view.getUint32(20) };
-}
-function sniff(b) {
-  if (b[0] === 255 && b[1] === 216) return "a JPEG";
-  if (b[0] === 71 && b[1] === 73 && b[2] === 70) return "a GIF";
-  const head = new TextDecoder().decode(b.subarray(0, 256)).trimStart();
-  if (head.startsWith("<svg") || head.startsWith("<?xml")) return "an SVG";
-  if (b.length === 0) return "an empty file";
-  return void 0;
 }
 
 // core/rules.ts
@@ -40426,6 +40398,44 @@ var import_semver = __toESM(require_semver2(), 1);
 
 // core/chart-archive.ts
 import zlib from "node:zlib";
+
+// core/archive-paths.ts
+var UNSAFE_CHAR = /[\u0000-\u001f\u007f\ufffd]/;
+function normaliseEntryPath(raw) {
+  const bad = UNSAFE_CHAR.exec(raw);
+  if (bad) {
+    const what = bad[0] === "\uFFFD" ? "bytes that are not UTF-8" : `a control character (U+${bad[0].charCodeAt(0).toString(16).padStart(4, "0")})`;
+    return { ok: false, reason: `entry ${JSON.stringify(raw)} has ${what} in its name` };
+  }
+  if (raw.startsWith("/"))
+    return { ok: false, reason: `entry "${raw}" is an absolute path (escapes the archive)` };
+  const segs = raw.split("/").filter((s) => s !== "" && s !== ".");
+  if (segs.includes("..")) return { ok: false, reason: `entry "${raw}" escapes the archive ("..")` };
+  return { ok: true, path: segs.join("/") };
+}
+var ArchiveLayout = class {
+  kinds = /* @__PURE__ */ new Map();
+  add(path10, kind, raw) {
+    const segs = path10.split("/");
+    for (let i2 = 1; i2 < segs.length; i2++) {
+      const parent = segs.slice(0, i2).join("/");
+      const k = this.kinds.get(parent);
+      if (k === "file") return collision(parent, raw);
+      if (!k) this.kinds.set(parent, "implied");
+    }
+    const had = this.kinds.get(path10);
+    if (had === "implied") {
+      if (kind === "file") return collision(path10, raw);
+    } else if (had) {
+      return had === kind ? `the archive has two entries for "${path10}" (the second is "${raw}"); extractors would keep only one, so it could differ from what was linted. Rebuild the archive with one entry per path` : collision(path10, raw);
+    }
+    this.kinds.set(path10, kind);
+    return void 0;
+  }
+};
+function collision(path10, raw) {
+  return `"${path10}" is both a file and a folder in the archive (at entry "${raw}"); rebuild the archive from a real folder`;
+}
 
 // node_modules/tar/dist/esm/header.js
 import { posix as pathModule } from "node:path";
@@ -40955,41 +40965,122 @@ function writeTar(entries) {
 }
 var TarFormatError = class extends Error {
 };
-function readTar(buf, visit2) {
+var TarEntryLimitError = class extends TarFormatError {
+};
+var META_TYPES = /* @__PURE__ */ new Set(["x", "g", "L", "K"]);
+function readTar(buf, visit2, opts = {}) {
+  const maxEntries = opts.maxEntries ?? Number.POSITIVE_INFINITY;
   let off = 0;
-  let ex;
-  let gex;
+  let count = 0;
+  let pax;
   let longPath;
+  let longLink;
   while (off + BLOCK <= buf.length) {
     if (isZeroBlock(buf, off)) return;
-    const h = new Header(buf, off, ex, gex);
+    const h = new Header(buf, off);
     if (!h.cksumValid) throw new TarFormatError(`bad header checksum at byte ${off}`);
-    const size = h.size ?? 0;
+    const typeflag = String.fromCharCode(buf[off + 156]);
+    const paxSize = META_TYPES.has(typeflag) ? void 0 : pax?.get("size");
+    const size = paxSize !== void 0 ? Number(paxSize) : rawSize(buf, off) ?? -1;
     const start = off + BLOCK;
     const end = start + size;
-    if (size < 0 || end > buf.length) throw new TarFormatError(`entry "${h.path}" is truncated`);
+    if (!Number.isSafeInteger(size) || size < 0 || end > buf.length)
+      throw new TarFormatError(`entry "${cString(buf, off, 100)}" is truncated or has a bad size`);
     const body = buf.subarray(start, end);
     off = start + Math.ceil(size / BLOCK) * BLOCK;
-    switch (h.type) {
-      case "ExtendedHeader":
-        ex = Pax.parse(body.toString("utf8"), ex, false);
+    const posix = buf.toString("latin1", start - BLOCK + 257, start - BLOCK + 265) === "ustar\x0000";
+    const prefix = cString(buf, start - BLOCK + 345, 155);
+    const name2 = cString(buf, start - BLOCK, 100);
+    if (prefix && !posix && buf[start - BLOCK + 345] !== 0)
+      throw new TarFormatError(
+        `entry "${name2}" has a ustar prefix field under non-POSIX magic (extractors disagree on it)`
+      );
+    switch (typeflag) {
+      case "x":
+        if (pax) throw new TarFormatError(`two pax headers in a row before "${name2}"`);
+        pax = parsePax(body);
         continue;
-      case "GlobalExtendedHeader":
-        gex = Pax.parse(body.toString("utf8"), gex, true);
+      case "g": {
+        const g = parsePax(body);
+        for (const k of ["path", "linkpath", "size"])
+          if (g.has(k))
+            throw new TarFormatError(`a global pax header sets "${k}" (extractors disagree on it)`);
         continue;
-      case "NextFileHasLongPath":
-      case "OldGnuLongPath":
-        longPath = body.toString("utf8").replace(/\0.*/s, "");
-        continue;
-      default: {
-        const path10 = longPath ?? h.path ?? "";
-        longPath = void 0;
-        ex = void 0;
-        visit2({ path: path10, type: h.type, size, mode: h.mode ?? 0, data: body });
       }
+      case "L":
+        if (longPath !== void 0) throw new TarFormatError("two GNU long names in a row");
+        longPath = cString(body, 0, body.length);
+        continue;
+      case "K":
+        if (longLink !== void 0) throw new TarFormatError("two GNU long link names in a row");
+        longLink = cString(body, 0, body.length);
+        continue;
     }
+    if (++count > maxEntries) throw new TarEntryLimitError(`the archive has more than ${maxEntries} entries`);
+    const paxPath = pax?.get("path");
+    if (paxPath !== void 0 && longPath !== void 0)
+      throw new TarFormatError(`entry "${paxPath}" has both a pax header and a GNU long name`);
+    if (pax && (longPath !== void 0 || longLink !== void 0))
+      throw new TarFormatError(`entry "${longPath ?? name2}" has both a pax header and a GNU long name`);
+    if (prefix && (paxPath !== void 0 || longPath !== void 0))
+      throw new TarFormatError(
+        `entry "${paxPath ?? longPath}" has a ustar prefix beside a long name (extractors disagree on it)`
+      );
+    const path10 = paxPath ?? longPath ?? (prefix ? `${prefix}/${name2}` : name2);
+    if (typeflag === "5" && size > 0)
+      throw new TarFormatError(
+        `folder entry "${path10}" carries ${size} bytes of data (extractors disagree on it)`
+      );
+    visit2({
+      path: path10,
+      type: h.type,
+      typeflag,
+      size,
+      mode: h.mode ?? 0,
+      linkpath: pax?.get("linkpath") ?? longLink ?? h.linkpath ?? "",
+      data: body
+    });
+    pax = void 0;
+    longPath = void 0;
+    longLink = void 0;
   }
   if (off < buf.length) throw new TarFormatError("the archive ends in the middle of a header");
+}
+function cString(buf, off, len) {
+  const field = buf.subarray(off, off + len);
+  const nul = field.indexOf(0);
+  return field.subarray(0, nul < 0 ? field.length : nul).toString("utf8");
+}
+function rawSize(buf, off) {
+  const text = buf.toString("latin1", off + 124, off + 136).replace(/[\0 ]+$/, "").trim();
+  if (text === "") return 0;
+  return /^[0-7]+$/.test(text) ? Number.parseInt(text, 8) : void 0;
+}
+function parsePax(body) {
+  const out = /* @__PURE__ */ new Map();
+  let off = 0;
+  while (off < body.length) {
+    if (body[off] === 0 && body.subarray(off).every((b) => b === 0)) break;
+    const sp = body.indexOf(32, off);
+    const lenText = sp < 0 ? "" : body.toString("latin1", off, sp);
+    const len = /^[1-9][0-9]{0,8}$/.test(lenText) ? Number(lenText) : 0;
+    const end = off + len;
+    if (!len || end > body.length || body[end - 1] !== 10)
+      throw new TarFormatError("a pax header has a malformed record");
+    const rec = body.subarray(sp + 1, end - 1);
+    const eq = rec.indexOf(61);
+    if (eq <= 0) throw new TarFormatError('a pax header has a record without "key="');
+    const key = rec.toString("utf8", 0, eq);
+    if (out.has(key)) throw new TarFormatError(`a pax header repeats "${key}"`);
+    if (key.startsWith("GNU.sparse"))
+      throw new TarFormatError("sparse files are not supported in pack archives");
+    const value = rec.toString("utf8", eq + 1);
+    if (key === "size" && !/^[0-9]{1,15}$/.test(value))
+      throw new TarFormatError("a pax header has a bad size");
+    out.set(key, value);
+    off = end;
+  }
+  return out;
 }
 function isZeroBlock(buf, off) {
   for (let i2 = off; i2 < off + BLOCK; i2++) if (buf[i2] !== 0) return false;
@@ -41018,19 +41109,28 @@ function readChartArchive(bytes, maxInflated) {
   }
   const tops = /* @__PURE__ */ new Set();
   const files = /* @__PURE__ */ new Map();
+  const layout = new ArchiveLayout();
   try {
-    readTar(tarBytes, (entry) => {
-      const name2 = entry.path.replace(/^\.\//, "");
-      const segs = name2.split("/");
-      if (name2.startsWith("/") || segs.includes(".."))
-        throw new TarFormatError(`entry "${entry.path}" escapes the archive`);
-      if (segs[0]) tops.add(segs[0]);
-      const rel = segs.slice(1).join("/");
-      if (segs.length === 2 && WANTED.has(rel) && entry.type === "File" && entry.size <= MAX_WANTED_FILE) {
-        files.set(`${segs[0]}/${rel}`, entry.data.toString("utf8"));
-      }
-    });
+    readTar(
+      tarBytes,
+      (entry) => {
+        const norm = normaliseEntryPath(entry.path);
+        if (!norm.ok) throw new TarFormatError(norm.reason);
+        if (norm.path === "") return;
+        const dir2 = entry.typeflag === "5";
+        const why = layout.add(norm.path, dir2 ? "directory" : "file", entry.path);
+        if (why) throw new TarFormatError(why);
+        const segs = norm.path.split("/");
+        if (segs[0]) tops.add(segs[0]);
+        const rel = segs.slice(1).join("/");
+        if (segs.length === 2 && WANTED.has(rel) && entry.type === "File" && entry.size <= MAX_WANTED_FILE) {
+          files.set(`${segs[0]}/${rel}`, entry.data.toString("utf8"));
+        }
+      },
+      { maxEntries: MAX_TREE_ENTRIES }
+    );
   } catch (err) {
+    if (!(err instanceof TarFormatError)) throw err;
     return { ok: false, reason: `is not a readable tar archive (${err.message})` };
   }
   if (tops.size === 0) return { ok: false, reason: "is an empty archive" };
@@ -43702,7 +43802,7 @@ function lintPack(tree) {
 
 // core/lint-packs.ts
 function toPosix(p) {
-  return p.split(path8.sep).join("/");
+  return p.split(path7.sep).join("/");
 }
 async function lintPackDirs(dirs, opts = {}) {
   const trees = opts.trees ?? dirs.map((dir) => readPackTree(dir));
@@ -43717,10 +43817,18 @@ async function lintPackDirs(dirs, opts = {}) {
     await new Promise((resolve2) => setImmediate(resolve2));
   }
   flagDuplicates(packs);
-  const findings = packs.flatMap(
-    (p) => p.findings.map((f) => ({ pack: p.pack, ...f, file: p.pack === "." ? f.file : `${p.pack}/${f.file}` }))
-  );
+  const findings = packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
   return { packs, findings, ...countBySeverity(findings) };
+}
+function recountRun(run2) {
+  run2.findings = run2.packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
+  Object.assign(run2, countBySeverity(run2.findings));
+}
+function reportedFinding(p, f) {
+  return { pack: p.pack, ...f, file: displayPath(p, f.file) };
+}
+function displayPath(p, file) {
+  return p.pack === "." ? file : `${p.pack}/${file}`;
 }
 function treeBytes(tree) {
   let n = 0;
@@ -43751,6 +43859,271 @@ function flagDuplicates(packs) {
       Object.assign(p, countBySeverity(p.findings));
     }
   }
+}
+
+// core/pack-images.ts
+function packImages(tree) {
+  if (!tree.entries.some((e) => e.path === "values.yaml")) return [];
+  let decoded;
+  try {
+    decoded = decodeText(tree.read("values.yaml", LIMITS.textFile));
+  } catch {
+    return [];
+  }
+  if (!decoded.ok) return [];
+  const parsed = parseYaml(decoded.text, { uniqueKeys: false });
+  if (!parsed.ok) return [];
+  const doc = parsed.docs[0];
+  if (!doc) return [];
+  const images = doc.value?.pack?.content?.images;
+  if (!Array.isArray(images)) return [];
+  const out = [];
+  for (const [i2, item] of images.entries()) {
+    const image = item?.image;
+    if (typeof image !== "string" || image.trim() === "") continue;
+    out.push({
+      image: image.trim(),
+      file: "values.yaml",
+      position: doc.positionOf(["pack", "content", "images", i2, "image"])
+    });
+  }
+  return out;
+}
+var ImageReferenceError = class extends Error {
+};
+var COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
+var PATH = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+var TAG = /^[\w][\w.-]{0,127}$/;
+var DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+var DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
+function parseImageReference(input) {
+  const raw = input.trim();
+  if (!raw) throw new ImageReferenceError("the image reference is empty");
+  if (/\s/.test(raw)) throw new ImageReferenceError(`"${raw}" contains whitespace`);
+  let rest = raw;
+  let digest;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest)) throw new ImageReferenceError(`"${raw}" has an invalid digest "${digest}"`);
+  }
+  let tag;
+  const colon = rest.lastIndexOf(":");
+  if (colon > rest.lastIndexOf("/")) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) throw new ImageReferenceError(`"${raw}" has an invalid tag "${tag}"`);
+  }
+  const slash = rest.indexOf("/");
+  const first = slash < 0 ? "" : rest.slice(0, slash);
+  let domain = "docker.io";
+  let path10 = rest;
+  if (first && (first.includes(".") || first.includes(":") || first === "localhost")) {
+    domain = first.toLowerCase();
+    path10 = rest.slice(slash + 1);
+    if (!DOMAIN.test(first))
+      throw new ImageReferenceError(`"${raw}" has an invalid registry host "${first}"`);
+  }
+  if (domain === "index.docker.io") domain = "docker.io";
+  if (domain === "docker.io" && !path10.includes("/")) path10 = `library/${path10}`;
+  if (!PATH.test(path10)) {
+    throw new ImageReferenceError(
+      `"${raw}" has an invalid repository "${path10}" (lowercase letters, digits and . _ - separators)`
+    );
+  }
+  const reference = digest ?? tag ?? "latest";
+  const canonical = `${domain}/${path10}${tag ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
+  return { domain, repository: path10, tag, digest, reference, canonical };
+}
+function registryHost(domain) {
+  return domain === "docker.io" ? "registry-1.docker.io" : domain;
+}
+
+// client/http.ts
+var DEFAULT_RETRY = {
+  retries: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 5e3,
+  timeoutMs: 6e4
+};
+var RETRY_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
+async function fetchWithRetry(f, url, init, opts = DEFAULT_RETRY, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
+  let attempt = 0;
+  for (; ; ) {
+    let res;
+    let error2;
+    try {
+      res = await f(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+    } catch (err) {
+      error2 = err;
+    }
+    if (res && !RETRY_STATUS.has(res.status)) return res;
+    if (attempt >= opts.retries) {
+      if (res) return res;
+      throw new NetworkError(url, error2);
+    }
+    const retryAfter = res ? Number(res.headers.get("retry-after")) : Number.NaN;
+    const backoff = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
+    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1e3, opts.maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
+    await res?.body?.cancel().catch(() => {
+    });
+    attempt++;
+    await sleep(delay);
+  }
+}
+var NetworkError = class extends Error {
+  constructor(url, cause) {
+    super(`cannot reach ${new URL(url).host}: ${describeNetworkError(cause)}`, { cause });
+  }
+};
+var NETWORK_CODES = {
+  ECONNREFUSED: "connection refused (is the registry running, and is the port right?)",
+  ENOTFOUND: "host name not found",
+  EAI_AGAIN: "host name lookup failed (temporary DNS failure)",
+  ECONNRESET: "connection reset by the server",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  UND_ERR_SOCKET: "the connection closed unexpectedly",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed and not trusted",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is not trusted (self-signed root)",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host name"
+};
+function describeNetworkError(err) {
+  const seen = /* @__PURE__ */ new Set();
+  let e = err;
+  while (e && typeof e === "object" && !seen.has(e)) {
+    seen.add(e);
+    const { name: name2, code: code3, message } = e;
+    if (name2 === "TimeoutError") return "no answer before the request timed out";
+    if (code3 && NETWORK_CODES[code3]) return NETWORK_CODES[code3];
+    if (code3) return `${message ?? code3} (${code3})`;
+    const errors = e.errors;
+    e = e.cause ?? (Array.isArray(errors) ? errors[0] : void 0);
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+// client/auth.ts
+function parseChallenge(header) {
+  if (!header) return void 0;
+  const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header);
+  if (!m) return void 0;
+  const params = /* @__PURE__ */ Object.create(null);
+  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?/g;
+  for (let p = re.exec(m[2] ?? ""); p; p = re.exec(m[2] ?? "")) {
+    params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
+  }
+  return { scheme: m[1].toLowerCase(), params };
+}
+var AuthError = class extends Error {
+};
+var AuthSession = class {
+  constructor(credentials, fetchImpl = fetch, retry = DEFAULT_RETRY) {
+    this.credentials = credentials;
+    this.fetchImpl = fetchImpl;
+    this.retry = retry;
+  }
+  credentials;
+  fetchImpl;
+  retry;
+  tokens = /* @__PURE__ */ new Map();
+  scheme;
+  bearerChallenge;
+  resolved;
+  async creds() {
+    if (typeof this.credentials === "function") {
+      this.resolved ??= await this.credentials();
+      return this.resolved;
+    }
+    return this.credentials;
+  }
+  /** The scheme the registry's challenges asked for (undefined until one arrives). */
+  get challengeScheme() {
+    return this.scheme;
+  }
+  /** A Basic header for the configured credentials, whatever the registry's challenge (Packyard's JSON API takes it). */
+  async basic() {
+    return basicHeader(await this.creds());
+  }
+  /** The Authorization header to send for `scope` (undefined until a challenge says what is needed). */
+  async header(scope) {
+    if (this.scheme === "basic") return basicHeader(await this.creds());
+    if (this.scheme === "bearer") {
+      const cached = this.cachedFor(scope);
+      if (cached) return `Bearer ${cached}`;
+      return `Bearer ${await this.fetchToken(scope)}`;
+    }
+    return void 0;
+  }
+  /**
+   * A live token for `scope`, or for the same repository with push too: registries grant the
+   * subset of actions the credentials hold, so that token carries pull whenever a pull-only one would.
+   */
+  cachedFor(scope) {
+    const now = Date.now();
+    const exact = this.tokens.get(scope);
+    if (exact && exact.until > now) return exact.token;
+    const wider = scope.endsWith(":pull") ? this.tokens.get(`${scope},push`) : void 0;
+    return wider && wider.until > now ? wider.token : void 0;
+  }
+  /** Learns from a 401; returns true if retrying with new credentials can help. */
+  async onUnauthorized(res, scope) {
+    const c = parseChallenge(res.headers.get("www-authenticate"));
+    if (!c) return false;
+    if (c.scheme === "basic") {
+      if (this.scheme === "basic" || !await this.creds()) return false;
+      this.scheme = "basic";
+      return true;
+    }
+    if (c.scheme === "bearer") {
+      const insufficient = c.params.error === "insufficient_scope";
+      const used = [scope, `${scope},push`].filter((key) => this.tokens.has(key));
+      if (this.scheme === "bearer" && !insufficient && used.length > 0) {
+        for (const key of used) this.tokens.delete(key);
+        return true;
+      }
+      if (this.scheme === "bearer" && this.tokens.has(scope)) return false;
+      this.scheme = "bearer";
+      this.bearerChallenge = c;
+      return true;
+    }
+    return false;
+  }
+  async fetchToken(scope) {
+    const c = this.bearerChallenge;
+    if (!c?.params.realm) throw new AuthError("the registry asked for a bearer token but named no realm");
+    const url = new URL(c.params.realm);
+    if (c.params.service) url.searchParams.set("service", c.params.service);
+    if (scope) url.searchParams.set("scope", scope);
+    const creds = await this.creds();
+    const res = await fetchWithRetry(
+      this.fetchImpl,
+      url.toString(),
+      { headers: creds ? { authorization: basicHeader(creds) } : {} },
+      this.retry
+    );
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new AuthError(
+        creds ? `the registry refused the credentials for ${creds.username} (${res.status})` : "the registry requires credentials"
+      );
+    }
+    if (!res.ok) throw new AuthError(`token request to ${url.origin}${url.pathname} failed: ${res.status}`);
+    const body = await res.json();
+    const token = body.token ?? body.access_token;
+    if (!token) throw new AuthError("the token endpoint answered without a token");
+    const ttl = Math.max(30, body.expires_in ?? 60);
+    this.tokens.set(scope, { token, until: Date.now() + (ttl - 10) * 1e3 });
+    return token;
+  }
+};
+function basicHeader(c) {
+  return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
 }
 
 // core/oci.ts
@@ -43793,6 +44166,592 @@ function packManifest(layer, created) {
   };
   if (created) manifest.annotations = { [ANNOTATION_CREATED]: created };
   return new TextEncoder().encode(JSON.stringify(manifest));
+}
+
+// client/registry-client.ts
+var RegistryError = class extends Error {
+  constructor(message, status, code3, detail) {
+    super(message);
+    this.status = status;
+    this.code = code3;
+    this.detail = detail;
+  }
+  status;
+  code;
+  detail;
+};
+var ACCEPT_MANIFESTS = MANIFEST_MEDIA_TYPES.join(", ");
+var TINY_BLOB = 64;
+var DEFAULT_CHUNK = 4 * 1024 * 1024;
+var RegistryClient = class {
+  constructor(opts) {
+    this.opts = opts;
+    this.fetchImpl = opts.fetch ?? fetch;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.auth = new AuthSession(opts.credentials, this.fetchImpl, this.retry);
+  }
+  opts;
+  auth;
+  fetchImpl;
+  retry;
+  maxChunk = DEFAULT_CHUNK;
+  get registry() {
+    return this.opts.registry;
+  }
+  /** How the registry asked to authenticate so far ('none' while it has not challenged). */
+  get authScheme() {
+    return this.auth.challengeScheme ?? "none";
+  }
+  /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
+  async request(method, path10, scope, init = {}) {
+    const url = path10.startsWith("http") ? path10 : `${this.opts.registry.origin}${path10}`;
+    for (let attempt = 0; ; attempt++) {
+      const authorization = await this.auth.header(scope);
+      const res = await fetchWithRetry(
+        this.fetchImpl,
+        url,
+        {
+          method,
+          body: init.body,
+          redirect: "manual",
+          headers: {
+            "user-agent": this.opts.userAgent ?? "packyard",
+            ...authorization ? { authorization } : {},
+            ...init.headers
+          }
+        },
+        this.retry
+      );
+      if (res.status !== 401 || attempt > 0 || !await this.auth.onUnauthorized(res, scope)) return res;
+      await res.body?.cancel();
+    }
+  }
+  async fail(res, what) {
+    let code3;
+    let message = `${what}: ${res.status} ${res.statusText}`;
+    let detail;
+    try {
+      const body = await res.json();
+      const e = body.errors?.[0];
+      if (e) {
+        code3 = e.code;
+        detail = e.detail;
+        message = `${what}: ${e.message ?? e.code} (${res.status}${e.code ? ` ${e.code}` : ""})`;
+      }
+    } catch {
+    }
+    throw new RegistryError(message, res.status, code3, detail);
+  }
+  scope(repo, actions) {
+    return `repository:${repo}:${actions}`;
+  }
+  /** Checks the registry answers and the credentials work (GET /v2/). */
+  async ping() {
+    const res = await this.request("GET", "/v2/", "");
+    if (res.status === 401) await this.fail(res, "login");
+    if (!res.ok) await this.fail(res, `${this.opts.registry.host} is not an OCI registry`);
+    await res.body?.cancel();
+  }
+  async hasBlob(repo, digest) {
+    const res = await this.request("HEAD", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
+    if (res.status === 404) return false;
+    if (!res.ok) await this.fail(res, `HEAD blob ${digest}`);
+    return true;
+  }
+  /**
+   * Uploads a blob unless the repository has it: mounts it from `mountFrom` repositories when the
+   * registry allows, else a monolithic POST (small) or POST + PATCH chunks + PUT (large).
+   * Returns how many bytes actually travelled; `onProgress` hears the bytes sent so far.
+   */
+  async pushBlob(repo, bytes, mountFrom = [], onProgress) {
+    const digest = sha256Digest(bytes);
+    const tiny = bytes.length <= TINY_BLOB;
+    if (!tiny && await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
+    const scope = this.scope(repo, "pull,push");
+    for (const from of tiny ? [] : mountFrom) {
+      if (from === repo) continue;
+      const res = await this.request(
+        "POST",
+        `/v2/${repo}/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(from)}`,
+        `${scope} ${this.scope(from, "pull")}`
+      );
+      if (res.status === 201) {
+        await res.body?.cancel();
+        return { digest, uploaded: 0 };
+      }
+      if (res.status === 202) {
+        await this.upload(repo, res, bytes, digest, onProgress);
+        return { digest, uploaded: bytes.length };
+      }
+      await res.body?.cancel();
+    }
+    if (bytes.length <= this.maxChunk) {
+      const res = await this.request("POST", `/v2/${repo}/blobs/uploads/?digest=${digest}`, scope, {
+        body: bytes,
+        headers: { "content-type": "application/octet-stream", "content-length": String(bytes.length) }
+      });
+      if (res.status === 201) {
+        await res.body?.cancel();
+        onProgress?.(bytes.length);
+        return { digest, uploaded: bytes.length };
+      }
+      if (res.status !== 202) await this.fail(res, `upload ${digest} to ${repo}`);
+      await this.upload(repo, res, bytes, digest, onProgress);
+      return { digest, uploaded: bytes.length };
+    }
+    const start = await this.request("POST", `/v2/${repo}/blobs/uploads/`, scope);
+    if (start.status !== 202) await this.fail(start, `start upload to ${repo}`);
+    await this.upload(repo, start, bytes, digest, onProgress);
+    return { digest, uploaded: bytes.length };
+  }
+  async upload(repo, started, bytes, digest, onProgress) {
+    const scope = this.scope(repo, "pull,push");
+    const max = Number(started.headers.get("oci-chunk-max-length"));
+    if (Number.isSafeInteger(max) && max > 0) this.maxChunk = max;
+    let location2 = this.resolve(started.headers.get("location"), "upload location");
+    await started.body?.cancel();
+    let offset = 0;
+    while (bytes.length - offset > this.maxChunk) {
+      const chunk = bytes.subarray(offset, offset + this.maxChunk);
+      const res2 = await this.request("PATCH", location2, scope, {
+        body: chunk,
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-range": `${offset}-${offset + chunk.length - 1}`,
+          "content-length": String(chunk.length)
+        }
+      });
+      if (res2.status !== 202)
+        await this.fail(res2, `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`);
+      location2 = this.resolve(res2.headers.get("location"), "upload location");
+      await res2.body?.cancel();
+      offset += chunk.length;
+      onProgress?.(offset);
+    }
+    const last = bytes.subarray(offset);
+    const url = new URL(location2);
+    url.searchParams.set("digest", digest);
+    const headers2 = {
+      "content-type": "application/octet-stream",
+      "content-length": String(last.length)
+    };
+    if (last.length > 0) headers2["content-range"] = `${offset}-${bytes.length - 1}`;
+    const res = await this.request("PUT", url.toString(), scope, { body: last, headers: headers2 });
+    if (res.status !== 201) await this.fail(res, `finish upload of ${digest}`);
+    await res.body?.cancel();
+    onProgress?.(bytes.length);
+  }
+  resolve(location2, what) {
+    if (!location2) throw new RegistryError(`the registry sent no ${what}`, 0);
+    return new URL(location2, this.opts.registry.origin).toString();
+  }
+  /**
+   * The manifest's digest, media type and size, or undefined when absent. A caller about to push
+   * asks with `pull,push`: one token then serves the whole publish (the registry grants what the
+   * credentials allow, so read-only credentials still get their answer).
+   */
+  async headManifest(repo, ref, actions = "pull") {
+    const res = await this.request("HEAD", `/v2/${repo}/manifests/${ref}`, this.scope(repo, actions), {
+      headers: { accept: ACCEPT_MANIFESTS }
+    });
+    if (res.status === 404) return void 0;
+    if (!res.ok) await this.fail(res, `HEAD ${repo}:${ref}`);
+    const digest = res.headers.get("docker-content-digest");
+    if (!digest) {
+      const m = await this.getManifest(repo, ref);
+      return m && { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
+    }
+    return {
+      digest,
+      mediaType: res.headers.get("content-type") ?? "",
+      size: Number(res.headers.get("content-length") ?? 0)
+    };
+  }
+  async getManifest(repo, ref) {
+    const res = await this.request("GET", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull"), {
+      headers: { accept: ACCEPT_MANIFESTS }
+    });
+    if (res.status === 404) return void 0;
+    if (!res.ok) await this.fail(res, `GET ${repo}:${ref}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const digest = sha256Digest(bytes);
+    const declared = res.headers.get("docker-content-digest");
+    if (declared?.startsWith("sha256:") && declared !== digest) {
+      throw new RegistryError(
+        `manifest ${repo}:${ref} arrived with digest ${digest}, not the ${declared} the registry declared`,
+        0,
+        "DIGEST_INVALID"
+      );
+    }
+    if (ref.startsWith("sha256:") && ref !== digest)
+      throw new RegistryError(`manifest ${ref} arrived with digest ${digest}`, 0, "DIGEST_INVALID");
+    return { bytes, mediaType: res.headers.get("content-type") ?? "", digest };
+  }
+  async putManifest(repo, ref, bytes, mediaType) {
+    const res = await this.request("PUT", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull,push"), {
+      body: bytes,
+      headers: { "content-type": mediaType, "content-length": String(bytes.length) }
+    });
+    if (res.status !== 201) await this.fail(res, `push manifest ${repo}:${ref}`);
+    await res.body?.cancel();
+    return res.headers.get("docker-content-digest") ?? sha256Digest(bytes);
+  }
+  /** Downloads a blob (following redirects without leaking credentials to other hosts) and verifies it. */
+  async getBlob(repo, digest, maxBytes) {
+    let res = await this.request("GET", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
+    for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) {
+      const next = this.resolve(res.headers.get("location"), "redirect location");
+      await res.body?.cancel();
+      const sameHost = new URL(next).host === this.opts.registry.host;
+      res = sameHost ? await this.request("GET", next, this.scope(repo, "pull")) : await fetchWithRetry(this.fetchImpl, next, { redirect: "manual" }, this.retry);
+    }
+    if (!res.ok) await this.fail(res, `GET blob ${digest}`);
+    const declared = Number(res.headers.get("content-length"));
+    if (declared > maxBytes)
+      throw new RegistryError(`blob ${digest} is ${declared} bytes, over the ${maxBytes}-byte limit`, 0);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.length > maxBytes)
+      throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
+    const actual = sha256Digest(bytes);
+    if (actual !== digest)
+      throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, "DIGEST_INVALID");
+    return bytes;
+  }
+  /** All tags (following `Link` pagination). */
+  async listTags(repo) {
+    const tags = [];
+    let next = `/v2/${repo}/tags/list?n=1000`;
+    for (let pages = 0; next && pages < 1e4; pages++) {
+      const res = await this.request("GET", next, this.scope(repo, "pull"));
+      if (res.status === 404) return tags;
+      if (!res.ok) await this.fail(res, `list tags of ${repo}`);
+      const body = await res.json();
+      tags.push(...body.tags ?? []);
+      next = nextLink(res.headers.get("link"));
+    }
+    return tags;
+  }
+  async deleteManifest(repo, ref) {
+    const res = await this.request("DELETE", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "delete"));
+    if (res.status !== 202 && res.status !== 200) await this.fail(res, `delete ${repo}:${ref}`);
+    await res.body?.cancel();
+  }
+  /**
+   * GET on the registry's own JSON API (Packyard registries only); undefined where it does not
+   * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
+   * is scoped to one repository, and the API spans many.
+   */
+  async getJson(path10) {
+    return this.json("GET", path10);
+  }
+  /**
+   * GET of a text file on Packyard's JSON API (a version's values, readme, …), at most `maxBytes`;
+   * undefined on 404 or 405. A redirect (a large file served by storage) is followed without
+   * credentials: the presigned URL is the credential.
+   */
+  async getText(path10, maxBytes) {
+    const basic = await this.auth.basic();
+    let res = await this.request("GET", path10, "", { headers: basic ? { authorization: basic } : {} });
+    const location2 = res.status >= 300 && res.status < 400 ? res.headers.get("location") : null;
+    if (location2) {
+      await res.body?.cancel();
+      res = await fetchWithRetry(
+        this.fetchImpl,
+        new URL(location2, this.opts.registry.origin).href,
+        {},
+        this.retry
+      );
+    }
+    if (res.status === 404 || res.status === 405) {
+      await res.body?.cancel();
+      return void 0;
+    }
+    if (!res.ok) await this.fail(res, `GET ${path10}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.length > maxBytes) throw new RegistryError(`${path10} is over the ${maxBytes}-byte limit`, 0);
+    return Buffer.from(bytes).toString("utf8");
+  }
+  /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
+  async postJson(path10, body) {
+    return this.json("POST", path10, Buffer.from(JSON.stringify(body)));
+  }
+  /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
+  async json(method, path10, body) {
+    const basic = await this.auth.basic();
+    const headers2 = basic ? { authorization: basic } : {};
+    if (body) headers2["content-type"] = "application/json";
+    const res = await this.request(method, path10, "", { body, headers: headers2 });
+    if (res.status === 404 || res.status === 405) {
+      await res.body?.cancel();
+      return void 0;
+    }
+    if (!res.ok) await this.fail(res, `${method} ${path10}`);
+    if (!/json/i.test(res.headers.get("content-type") ?? "")) {
+      await res.body?.cancel();
+      return void 0;
+    }
+    return await res.json();
+  }
+  /** Every repository `_catalog` lists (following `Link` pagination); a RegistryError when refused. */
+  async listCatalog() {
+    const repos = [];
+    let next = "/v2/_catalog?n=1000";
+    for (let pages = 0; next && pages < 1e4; pages++) {
+      const res = await this.request("GET", next, "registry:catalog:*");
+      if (!res.ok) await this.fail(res, "list repositories (_catalog)");
+      const body = await res.json();
+      repos.push(...body.repositories ?? []);
+      next = nextLink(res.headers.get("link"));
+    }
+    return repos;
+  }
+};
+function nextLink(header) {
+  const m = header ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(header) : null;
+  return m ? m[1] : void 0;
+}
+
+// client/publish.ts
+async function publishPack(client, pack, opts = {}) {
+  const repository = packRepository(pack.name, client.registry.basePath);
+  const base = { name: pack.name, version: pack.version, repository, digest: pack.manifestDigest };
+  const total = pack.archive.length;
+  const progress = (phase, sent) => opts.onProgress?.({ phase, sent, total });
+  try {
+    progress("checking", 0);
+    const existing = await client.headManifest(repository, pack.version, "pull,push");
+    if (existing?.digest === pack.manifestDigest)
+      return { ...base, status: "skipped", uploaded: 0, message: "already published" };
+    if (existing && !opts.force) {
+      return {
+        ...base,
+        status: "failed",
+        uploaded: 0,
+        message: `${repository}:${pack.version} already holds ${existing.digest}, but this build is ${pack.manifestDigest}; versions are immutable \u2014 bump the version (or pass --force on a registry that allows overwriting)`
+      };
+    }
+    progress("uploading", 0);
+    const config = await client.pushBlob(repository, EMPTY_CONFIG, opts.mountFrom);
+    const layer = await client.pushBlob(
+      repository,
+      pack.archive,
+      opts.mountFrom,
+      (sent) => progress("uploading", sent)
+    );
+    progress("tagging", total);
+    await client.putManifest(repository, pack.version, pack.manifest, MEDIA_TYPE_MANIFEST);
+    return {
+      ...base,
+      status: "published",
+      uploaded: config.uploaded + layer.uploaded + pack.manifest.length
+    };
+  } catch (err) {
+    const invalid = err instanceof RegistryError && err.code === "MANIFEST_INVALID";
+    return { ...base, status: invalid ? "invalid" : "failed", uploaded: 0, message: err.message };
+  }
+}
+function createLimit(limit) {
+  let running = 0;
+  const waiting = [];
+  return async (task) => {
+    if (running >= limit) await new Promise((resolve2) => waiting.push(resolve2));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+async function mapLimit(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i2 = next++;
+      out[i2] = await fn(items[i2]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+// client/reference.ts
+var RegistryRefError = class extends Error {
+};
+var LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
+function parseRegistryRef(input, opts = {}) {
+  const raw = input.trim();
+  if (!raw) throw new RegistryRefError("the registry reference is empty; use host[:port][/base/path]");
+  const explicit = /^(https?):\/\//i.exec(raw);
+  const rest = explicit ? raw.slice(explicit[0].length) : raw;
+  const slash = rest.indexOf("/");
+  const host = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
+  const basePath = slash < 0 ? "" : rest.slice(slash + 1).replace(/^\/+|\/+$/g, "");
+  if (!/^(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
+    throw new RegistryRefError(`"${input}" does not start with a host name (host[:port][/base/path])`);
+  }
+  if (basePath && !/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(basePath)) {
+    throw new RegistryRefError(
+      `base path "${basePath}" must be lowercase path components (letters, digits, ".", "_", "-")`
+    );
+  }
+  const local = LOCAL_HOSTS.test(host);
+  const scheme = explicit ? explicit[1].toLowerCase() : local ? "http" : "https";
+  if (scheme === "http" && !local && !opts.insecure) {
+    throw new RegistryRefError(
+      `refusing plain http to ${host}: credentials would travel unencrypted. Use https, or pass --insecure if you really mean it`
+    );
+  }
+  return { origin: `${scheme}://${host}`, host, basePath };
+}
+
+// client/image-check.ts
+var CHECK_RETRY = { retries: 1, baseDelayMs: 200, maxDelayMs: 1e3, timeoutMs: 15e3 };
+var ImageChecker = class {
+  constructor(opts = {}) {
+    this.opts = opts;
+    this.limited = createLimit(Math.max(1, opts.concurrency ?? 8));
+  }
+  opts;
+  results = /* @__PURE__ */ new Map();
+  clients = /* @__PURE__ */ new Map();
+  limited;
+  check(image) {
+    let ref;
+    try {
+      ref = parseImageReference(image);
+    } catch (err) {
+      if (!(err instanceof ImageReferenceError)) throw err;
+      return Promise.resolve({ image, status: "unchecked", detail: err.message });
+    }
+    let pending = this.results.get(ref.canonical);
+    if (!pending) {
+      pending = this.limited(() => this.resolve(ref));
+      this.results.set(ref.canonical, pending);
+    }
+    return pending.then((r) => ({ ...r, image }));
+  }
+  /** Every image, in the order given. */
+  checkAll(images) {
+    return Promise.all(images.map((i2) => this.check(i2)));
+  }
+  async resolve(ref) {
+    const base = { image: ref.canonical, canonical: ref.canonical };
+    const host = registryHost(ref.domain);
+    let client;
+    try {
+      client = this.client(host);
+    } catch (err) {
+      return { ...base, status: "unchecked", detail: err.message };
+    }
+    try {
+      const info2 = await client.headManifest(ref.repository, ref.reference);
+      if (info2) return { ...base, status: "found", digest: info2.digest };
+      return {
+        ...base,
+        status: "not-found",
+        detail: `${host} has no manifest ${ref.repository}:${ref.reference}`
+      };
+    } catch (err) {
+      if (err instanceof AuthError) return { ...base, status: "gated", detail: `${host}: ${err.message}` };
+      if (err instanceof RegistryError) {
+        if (err.status === 401 || err.status === 403)
+          return { ...base, status: "gated", detail: `${host} answered ${err.status}: credentials needed` };
+        return { ...base, status: "unchecked", detail: err.message };
+      }
+      if (err instanceof NetworkError) return { ...base, status: "unchecked", detail: err.message };
+      return { ...base, status: "unchecked", detail: `${host}: ${err.message}` };
+    }
+  }
+  client(host) {
+    let c = this.clients.get(host);
+    if (!c) {
+      c = new RegistryClient({
+        registry: parseRegistryRef(host),
+        credentials: this.opts.credentialsFor?.(host),
+        fetch: this.opts.fetch,
+        retry: this.opts.retry ?? CHECK_RETRY,
+        userAgent: this.opts.userAgent
+      });
+      this.clients.set(host, c);
+    }
+    return c;
+  }
+};
+async function checkPackImages(report, checker) {
+  const images = packImages(report.tree);
+  const checks = await checker.checkAll(images.map((i2) => i2.image));
+  const out = [];
+  for (const [i2, check] of checks.entries()) {
+    const image = images[i2];
+    if (check.status === "not-found") {
+      report.findings.push(
+        finding(
+          "images/not-found",
+          "error",
+          image.file,
+          `image "${check.image}" does not resolve: ${check.detail}; clusters cannot pull it (check the repository and tag)`,
+          image.position
+        )
+      );
+    } else if (check.status === "unchecked") {
+      report.findings.push(
+        finding(
+          "images/unchecked",
+          "warning",
+          image.file,
+          `image "${check.image}" could not be checked: ${check.detail}`,
+          image.position
+        )
+      );
+    }
+    out.push({
+      ...check,
+      pack: report.pack,
+      file: displayPath(report, image.file),
+      line: image.position.line
+    });
+  }
+  Object.assign(report, countBySeverity(report.findings.sort(compareFindings)));
+  return out;
+}
+function describeImageChecks(images) {
+  const count = (s) => images.filter((i2) => i2.status === s).length;
+  const gated = images.filter((i2) => i2.status === "gated");
+  const distinct = new Set(images.map((i2) => i2.canonical ?? i2.image)).size;
+  return [
+    `images: ${images.length} listed (${distinct} distinct): ${count("found")} found, ${count("not-found")} not found, ${gated.length} gated (credentials needed, not checked), ${count("unchecked")} could not be checked`,
+    ...gated.map((g) => `  gated  ${g.file}:${g.line}  ${g.image}`)
+  ];
+}
+
+// core/discover.ts
+import { promises as fs4 } from "node:fs";
+import path8 from "node:path";
+var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
+var PathNotFoundError = class extends Error {
+};
+async function discoverPacks(roots) {
+  const found = /* @__PURE__ */ new Set();
+  for (const root of roots) {
+    const st = await fs4.stat(root).catch(() => void 0);
+    if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
+    await walk2(root, found, 0);
+  }
+  return [...found].sort(compareBytes);
+}
+async function walk2(dir, found, depth) {
+  if (depth > 32) return;
+  const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
+  if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
+    found.add(path8.normalize(dir));
+    return;
+  }
+  const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
+  for (const name2 of subdirs) await walk2(path8.join(dir, name2), found, depth + 1);
 }
 
 // core/pack-files.ts
@@ -44475,602 +45434,6 @@ function boundedUnifiedDiff(file, before, after, limits = VALUES_DIFF_LIMITS) {
     bytes += size;
   }
   return { text: kept.join("\n"), truncated: false, additions, deletions };
-}
-
-// client/http.ts
-var DEFAULT_RETRY = {
-  retries: 4,
-  baseDelayMs: 200,
-  maxDelayMs: 5e3,
-  timeoutMs: 6e4
-};
-var RETRY_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
-async function fetchWithRetry(f, url, init, opts = DEFAULT_RETRY, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
-  let attempt = 0;
-  for (; ; ) {
-    let res;
-    let error2;
-    try {
-      res = await f(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
-    } catch (err) {
-      error2 = err;
-    }
-    if (res && !RETRY_STATUS.has(res.status)) return res;
-    if (attempt >= opts.retries) {
-      if (res) return res;
-      throw new NetworkError(url, error2);
-    }
-    const retryAfter = res ? Number(res.headers.get("retry-after")) : Number.NaN;
-    const backoff = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
-    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1e3, opts.maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
-    await res?.body?.cancel().catch(() => {
-    });
-    attempt++;
-    await sleep(delay);
-  }
-}
-var NetworkError = class extends Error {
-  constructor(url, cause) {
-    super(`cannot reach ${new URL(url).host}: ${describeNetworkError(cause)}`, { cause });
-  }
-};
-var NETWORK_CODES = {
-  ECONNREFUSED: "connection refused (is the registry running, and is the port right?)",
-  ENOTFOUND: "host name not found",
-  EAI_AGAIN: "host name lookup failed (temporary DNS failure)",
-  ECONNRESET: "connection reset by the server",
-  ETIMEDOUT: "connection timed out",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  UND_ERR_SOCKET: "the connection closed unexpectedly",
-  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed and not trusted",
-  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is not trusted (self-signed root)",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
-  CERT_HAS_EXPIRED: "its TLS certificate has expired",
-  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host name"
-};
-function describeNetworkError(err) {
-  const seen = /* @__PURE__ */ new Set();
-  let e = err;
-  while (e && typeof e === "object" && !seen.has(e)) {
-    seen.add(e);
-    const { name: name2, code: code3, message } = e;
-    if (name2 === "TimeoutError") return "no answer before the request timed out";
-    if (code3 && NETWORK_CODES[code3]) return NETWORK_CODES[code3];
-    if (code3) return `${message ?? code3} (${code3})`;
-    const errors = e.errors;
-    e = e.cause ?? (Array.isArray(errors) ? errors[0] : void 0);
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-// client/auth.ts
-function parseChallenge(header) {
-  if (!header) return void 0;
-  const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header);
-  if (!m) return void 0;
-  const params = {};
-  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?/g;
-  for (let p = re.exec(m[2] ?? ""); p; p = re.exec(m[2] ?? "")) {
-    params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
-  }
-  return { scheme: m[1].toLowerCase(), params };
-}
-var AuthError = class extends Error {
-};
-var AuthSession = class {
-  constructor(credentials, fetchImpl = fetch, retry = DEFAULT_RETRY) {
-    this.credentials = credentials;
-    this.fetchImpl = fetchImpl;
-    this.retry = retry;
-  }
-  credentials;
-  fetchImpl;
-  retry;
-  tokens = /* @__PURE__ */ new Map();
-  scheme;
-  bearerChallenge;
-  resolved;
-  async creds() {
-    if (typeof this.credentials === "function") {
-      this.resolved ??= await this.credentials();
-      return this.resolved;
-    }
-    return this.credentials;
-  }
-  /** The scheme the registry's challenges asked for (undefined until one arrives). */
-  get challengeScheme() {
-    return this.scheme;
-  }
-  /** A Basic header for the configured credentials, whatever the registry's challenge (Packyard's JSON API takes it). */
-  async basic() {
-    return basicHeader(await this.creds());
-  }
-  /** The Authorization header to send for `scope` (undefined until a challenge says what is needed). */
-  async header(scope) {
-    if (this.scheme === "basic") return basicHeader(await this.creds());
-    if (this.scheme === "bearer") {
-      const cached = this.cachedFor(scope);
-      if (cached) return `Bearer ${cached}`;
-      return `Bearer ${await this.fetchToken(scope)}`;
-    }
-    return void 0;
-  }
-  /**
-   * A live token for `scope`, or for the same repository with push too: registries grant the
-   * subset of actions the credentials hold, so that token carries pull whenever a pull-only one would.
-   */
-  cachedFor(scope) {
-    const now = Date.now();
-    const exact = this.tokens.get(scope);
-    if (exact && exact.until > now) return exact.token;
-    const wider = scope.endsWith(":pull") ? this.tokens.get(`${scope},push`) : void 0;
-    return wider && wider.until > now ? wider.token : void 0;
-  }
-  /** Learns from a 401; returns true if retrying with new credentials can help. */
-  async onUnauthorized(res, scope) {
-    const c = parseChallenge(res.headers.get("www-authenticate"));
-    if (!c) return false;
-    if (c.scheme === "basic") {
-      if (this.scheme === "basic" || !await this.creds()) return false;
-      this.scheme = "basic";
-      return true;
-    }
-    if (c.scheme === "bearer") {
-      const insufficient = c.params.error === "insufficient_scope";
-      const used = [scope, `${scope},push`].filter((key) => this.tokens.has(key));
-      if (this.scheme === "bearer" && !insufficient && used.length > 0) {
-        for (const key of used) this.tokens.delete(key);
-        return true;
-      }
-      if (this.scheme === "bearer" && this.tokens.has(scope)) return false;
-      this.scheme = "bearer";
-      this.bearerChallenge = c;
-      return true;
-    }
-    return false;
-  }
-  async fetchToken(scope) {
-    const c = this.bearerChallenge;
-    if (!c?.params.realm) throw new AuthError("the registry asked for a bearer token but named no realm");
-    const url = new URL(c.params.realm);
-    if (c.params.service) url.searchParams.set("service", c.params.service);
-    if (scope) url.searchParams.set("scope", scope);
-    const creds = await this.creds();
-    const res = await fetchWithRetry(
-      this.fetchImpl,
-      url.toString(),
-      { headers: creds ? { authorization: basicHeader(creds) } : {} },
-      this.retry
-    );
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
-      throw new AuthError(
-        creds ? `the registry refused the credentials for ${creds.username} (${res.status})` : "the registry requires credentials"
-      );
-    }
-    if (!res.ok) throw new AuthError(`token request to ${url.origin}${url.pathname} failed: ${res.status}`);
-    const body = await res.json();
-    const token = body.token ?? body.access_token;
-    if (!token) throw new AuthError("the token endpoint answered without a token");
-    const ttl = Math.max(30, body.expires_in ?? 60);
-    this.tokens.set(scope, { token, until: Date.now() + (ttl - 10) * 1e3 });
-    return token;
-  }
-};
-function basicHeader(c) {
-  return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
-}
-
-// client/registry-client.ts
-var RegistryError = class extends Error {
-  constructor(message, status, code3, detail) {
-    super(message);
-    this.status = status;
-    this.code = code3;
-    this.detail = detail;
-  }
-  status;
-  code;
-  detail;
-};
-var ACCEPT_MANIFESTS = MANIFEST_MEDIA_TYPES.join(", ");
-var TINY_BLOB = 64;
-var DEFAULT_CHUNK = 4 * 1024 * 1024;
-var RegistryClient = class {
-  constructor(opts) {
-    this.opts = opts;
-    this.fetchImpl = opts.fetch ?? fetch;
-    this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.auth = new AuthSession(opts.credentials, this.fetchImpl, this.retry);
-  }
-  opts;
-  auth;
-  fetchImpl;
-  retry;
-  maxChunk = DEFAULT_CHUNK;
-  get registry() {
-    return this.opts.registry;
-  }
-  /** How the registry asked to authenticate so far ('none' while it has not challenged). */
-  get authScheme() {
-    return this.auth.challengeScheme ?? "none";
-  }
-  /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
-  async request(method, path10, scope, init = {}) {
-    const url = path10.startsWith("http") ? path10 : `${this.opts.registry.origin}${path10}`;
-    for (let attempt = 0; ; attempt++) {
-      const authorization = await this.auth.header(scope);
-      const res = await fetchWithRetry(
-        this.fetchImpl,
-        url,
-        {
-          method,
-          body: init.body,
-          redirect: "manual",
-          headers: {
-            "user-agent": this.opts.userAgent ?? "packyard",
-            ...authorization ? { authorization } : {},
-            ...init.headers
-          }
-        },
-        this.retry
-      );
-      if (res.status !== 401 || attempt > 0 || !await this.auth.onUnauthorized(res, scope)) return res;
-      await res.body?.cancel();
-    }
-  }
-  async fail(res, what) {
-    let code3;
-    let message = `${what}: ${res.status} ${res.statusText}`;
-    let detail;
-    try {
-      const body = await res.json();
-      const e = body.errors?.[0];
-      if (e) {
-        code3 = e.code;
-        detail = e.detail;
-        message = `${what}: ${e.message ?? e.code} (${res.status}${e.code ? ` ${e.code}` : ""})`;
-      }
-    } catch {
-    }
-    throw new RegistryError(message, res.status, code3, detail);
-  }
-  scope(repo, actions) {
-    return `repository:${repo}:${actions}`;
-  }
-  /** Checks the registry answers and the credentials work (GET /v2/). */
-  async ping() {
-    const res = await this.request("GET", "/v2/", "");
-    if (res.status === 401) await this.fail(res, "login");
-    if (!res.ok) await this.fail(res, `${this.opts.registry.host} is not an OCI registry`);
-    await res.body?.cancel();
-  }
-  async hasBlob(repo, digest) {
-    const res = await this.request("HEAD", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
-    if (res.status === 404) return false;
-    if (!res.ok) await this.fail(res, `HEAD blob ${digest}`);
-    return true;
-  }
-  /**
-   * Uploads a blob unless the repository has it: mounts it from `mountFrom` repositories when the
-   * registry allows, else a monolithic POST (small) or POST + PATCH chunks + PUT (large).
-   * Returns how many bytes actually travelled; `onProgress` hears the bytes sent so far.
-   */
-  async pushBlob(repo, bytes, mountFrom = [], onProgress) {
-    const digest = sha256Digest(bytes);
-    const tiny = bytes.length <= TINY_BLOB;
-    if (!tiny && await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
-    const scope = this.scope(repo, "pull,push");
-    for (const from of tiny ? [] : mountFrom) {
-      if (from === repo) continue;
-      const res = await this.request(
-        "POST",
-        `/v2/${repo}/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(from)}`,
-        `${scope} ${this.scope(from, "pull")}`
-      );
-      if (res.status === 201) {
-        await res.body?.cancel();
-        return { digest, uploaded: 0 };
-      }
-      if (res.status === 202) {
-        await this.upload(repo, res, bytes, digest, onProgress);
-        return { digest, uploaded: bytes.length };
-      }
-      await res.body?.cancel();
-    }
-    if (bytes.length <= this.maxChunk) {
-      const res = await this.request("POST", `/v2/${repo}/blobs/uploads/?digest=${digest}`, scope, {
-        body: bytes,
-        headers: { "content-type": "application/octet-stream", "content-length": String(bytes.length) }
-      });
-      if (res.status === 201) {
-        await res.body?.cancel();
-        onProgress?.(bytes.length);
-        return { digest, uploaded: bytes.length };
-      }
-      if (res.status !== 202) await this.fail(res, `upload ${digest} to ${repo}`);
-      await this.upload(repo, res, bytes, digest, onProgress);
-      return { digest, uploaded: bytes.length };
-    }
-    const start = await this.request("POST", `/v2/${repo}/blobs/uploads/`, scope);
-    if (start.status !== 202) await this.fail(start, `start upload to ${repo}`);
-    await this.upload(repo, start, bytes, digest, onProgress);
-    return { digest, uploaded: bytes.length };
-  }
-  async upload(repo, started, bytes, digest, onProgress) {
-    const scope = this.scope(repo, "pull,push");
-    const max = Number(started.headers.get("oci-chunk-max-length"));
-    if (Number.isSafeInteger(max) && max > 0) this.maxChunk = max;
-    let location2 = this.resolve(started.headers.get("location"), "upload location");
-    await started.body?.cancel();
-    let offset = 0;
-    while (bytes.length - offset > this.maxChunk) {
-      const chunk = bytes.subarray(offset, offset + this.maxChunk);
-      const res2 = await this.request("PATCH", location2, scope, {
-        body: chunk,
-        headers: {
-          "content-type": "application/octet-stream",
-          "content-range": `${offset}-${offset + chunk.length - 1}`,
-          "content-length": String(chunk.length)
-        }
-      });
-      if (res2.status !== 202)
-        await this.fail(res2, `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`);
-      location2 = this.resolve(res2.headers.get("location"), "upload location");
-      await res2.body?.cancel();
-      offset += chunk.length;
-      onProgress?.(offset);
-    }
-    const last = bytes.subarray(offset);
-    const url = new URL(location2);
-    url.searchParams.set("digest", digest);
-    const headers2 = {
-      "content-type": "application/octet-stream",
-      "content-length": String(last.length)
-    };
-    if (last.length > 0) headers2["content-range"] = `${offset}-${bytes.length - 1}`;
-    const res = await this.request("PUT", url.toString(), scope, { body: last, headers: headers2 });
-    if (res.status !== 201) await this.fail(res, `finish upload of ${digest}`);
-    await res.body?.cancel();
-    onProgress?.(bytes.length);
-  }
-  resolve(location2, what) {
-    if (!location2) throw new RegistryError(`the registry sent no ${what}`, 0);
-    return new URL(location2, this.opts.registry.origin).toString();
-  }
-  /**
-   * The manifest's digest, media type and size, or undefined when absent. A caller about to push
-   * asks with `pull,push`: one token then serves the whole publish (the registry grants what the
-   * credentials allow, so read-only credentials still get their answer).
-   */
-  async headManifest(repo, ref, actions = "pull") {
-    const res = await this.request("HEAD", `/v2/${repo}/manifests/${ref}`, this.scope(repo, actions), {
-      headers: { accept: ACCEPT_MANIFESTS }
-    });
-    if (res.status === 404) return void 0;
-    if (!res.ok) await this.fail(res, `HEAD ${repo}:${ref}`);
-    const digest = res.headers.get("docker-content-digest");
-    if (!digest) {
-      const m = await this.getManifest(repo, ref);
-      return m && { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
-    }
-    return {
-      digest,
-      mediaType: res.headers.get("content-type") ?? "",
-      size: Number(res.headers.get("content-length") ?? 0)
-    };
-  }
-  async getManifest(repo, ref) {
-    const res = await this.request("GET", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull"), {
-      headers: { accept: ACCEPT_MANIFESTS }
-    });
-    if (res.status === 404) return void 0;
-    if (!res.ok) await this.fail(res, `GET ${repo}:${ref}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const digest = sha256Digest(bytes);
-    const declared = res.headers.get("docker-content-digest");
-    if (declared?.startsWith("sha256:") && declared !== digest) {
-      throw new RegistryError(
-        `manifest ${repo}:${ref} arrived with digest ${digest}, not the ${declared} the registry declared`,
-        0,
-        "DIGEST_INVALID"
-      );
-    }
-    if (ref.startsWith("sha256:") && ref !== digest)
-      throw new RegistryError(`manifest ${ref} arrived with digest ${digest}`, 0, "DIGEST_INVALID");
-    return { bytes, mediaType: res.headers.get("content-type") ?? "", digest };
-  }
-  async putManifest(repo, ref, bytes, mediaType) {
-    const res = await this.request("PUT", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull,push"), {
-      body: bytes,
-      headers: { "content-type": mediaType, "content-length": String(bytes.length) }
-    });
-    if (res.status !== 201) await this.fail(res, `push manifest ${repo}:${ref}`);
-    await res.body?.cancel();
-    return res.headers.get("docker-content-digest") ?? sha256Digest(bytes);
-  }
-  /** Downloads a blob (following redirects without leaking credentials to other hosts) and verifies it. */
-  async getBlob(repo, digest, maxBytes) {
-    let res = await this.request("GET", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
-    for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) {
-      const next = this.resolve(res.headers.get("location"), "redirect location");
-      await res.body?.cancel();
-      const sameHost = new URL(next).host === this.opts.registry.host;
-      res = sameHost ? await this.request("GET", next, this.scope(repo, "pull")) : await fetchWithRetry(this.fetchImpl, next, { redirect: "manual" }, this.retry);
-    }
-    if (!res.ok) await this.fail(res, `GET blob ${digest}`);
-    const declared = Number(res.headers.get("content-length"));
-    if (declared > maxBytes)
-      throw new RegistryError(`blob ${digest} is ${declared} bytes, over the ${maxBytes}-byte limit`, 0);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.length > maxBytes)
-      throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
-    const actual = sha256Digest(bytes);
-    if (actual !== digest)
-      throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, "DIGEST_INVALID");
-    return bytes;
-  }
-  /** All tags (following `Link` pagination). */
-  async listTags(repo) {
-    const tags = [];
-    let next = `/v2/${repo}/tags/list?n=1000`;
-    for (let pages = 0; next && pages < 1e4; pages++) {
-      const res = await this.request("GET", next, this.scope(repo, "pull"));
-      if (res.status === 404) return tags;
-      if (!res.ok) await this.fail(res, `list tags of ${repo}`);
-      const body = await res.json();
-      tags.push(...body.tags ?? []);
-      next = nextLink(res.headers.get("link"));
-    }
-    return tags;
-  }
-  async deleteManifest(repo, ref) {
-    const res = await this.request("DELETE", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "delete"));
-    if (res.status !== 202 && res.status !== 200) await this.fail(res, `delete ${repo}:${ref}`);
-    await res.body?.cancel();
-  }
-  /**
-   * GET on the registry's own JSON API (Packyard registries only); undefined where it does not
-   * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
-   * is scoped to one repository, and the API spans many.
-   */
-  async getJson(path10) {
-    return this.json("GET", path10);
-  }
-  /**
-   * GET of a text file on Packyard's JSON API (a version's values, readme, …), at most `maxBytes`;
-   * undefined on 404 or 405. A redirect (a large file served by storage) is followed without
-   * credentials: the presigned URL is the credential.
-   */
-  async getText(path10, maxBytes) {
-    const basic = await this.auth.basic();
-    let res = await this.request("GET", path10, "", { headers: basic ? { authorization: basic } : {} });
-    const location2 = res.status >= 300 && res.status < 400 ? res.headers.get("location") : null;
-    if (location2) {
-      await res.body?.cancel();
-      res = await fetchWithRetry(
-        this.fetchImpl,
-        new URL(location2, this.opts.registry.origin).href,
-        {},
-        this.retry
-      );
-    }
-    if (res.status === 404 || res.status === 405) {
-      await res.body?.cancel();
-      return void 0;
-    }
-    if (!res.ok) await this.fail(res, `GET ${path10}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.length > maxBytes) throw new RegistryError(`${path10} is over the ${maxBytes}-byte limit`, 0);
-    return Buffer.from(bytes).toString("utf8");
-  }
-  /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
-  async postJson(path10, body) {
-    return this.json("POST", path10, Buffer.from(JSON.stringify(body)));
-  }
-  /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
-  async json(method, path10, body) {
-    const basic = await this.auth.basic();
-    const headers2 = basic ? { authorization: basic } : {};
-    if (body) headers2["content-type"] = "application/json";
-    const res = await this.request(method, path10, "", { body, headers: headers2 });
-    if (res.status === 404 || res.status === 405) {
-      await res.body?.cancel();
-      return void 0;
-    }
-    if (!res.ok) await this.fail(res, `${method} ${path10}`);
-    if (!/json/i.test(res.headers.get("content-type") ?? "")) {
-      await res.body?.cancel();
-      return void 0;
-    }
-    return await res.json();
-  }
-  /** Every repository `_catalog` lists (following `Link` pagination); a RegistryError when refused. */
-  async listCatalog() {
-    const repos = [];
-    let next = "/v2/_catalog?n=1000";
-    for (let pages = 0; next && pages < 1e4; pages++) {
-      const res = await this.request("GET", next, "registry:catalog:*");
-      if (!res.ok) await this.fail(res, "list repositories (_catalog)");
-      const body = await res.json();
-      repos.push(...body.repositories ?? []);
-      next = nextLink(res.headers.get("link"));
-    }
-    return repos;
-  }
-};
-function nextLink(header) {
-  const m = header ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(header) : null;
-  return m ? m[1] : void 0;
-}
-
-// client/publish.ts
-async function publishPack(client, pack, opts = {}) {
-  const repository = packRepository(pack.name, client.registry.basePath);
-  const base = { name: pack.name, version: pack.version, repository, digest: pack.manifestDigest };
-  const total = pack.archive.length;
-  const progress = (phase, sent) => opts.onProgress?.({ phase, sent, total });
-  try {
-    progress("checking", 0);
-    const existing = await client.headManifest(repository, pack.version, "pull,push");
-    if (existing?.digest === pack.manifestDigest)
-      return { ...base, status: "skipped", uploaded: 0, message: "already published" };
-    if (existing && !opts.force) {
-      return {
-        ...base,
-        status: "failed",
-        uploaded: 0,
-        message: `${repository}:${pack.version} already holds ${existing.digest}, but this build is ${pack.manifestDigest}; versions are immutable \u2014 bump the version (or pass --force on a registry that allows overwriting)`
-      };
-    }
-    progress("uploading", 0);
-    const config = await client.pushBlob(repository, EMPTY_CONFIG, opts.mountFrom);
-    const layer = await client.pushBlob(
-      repository,
-      pack.archive,
-      opts.mountFrom,
-      (sent) => progress("uploading", sent)
-    );
-    progress("tagging", total);
-    await client.putManifest(repository, pack.version, pack.manifest, MEDIA_TYPE_MANIFEST);
-    return {
-      ...base,
-      status: "published",
-      uploaded: config.uploaded + layer.uploaded + pack.manifest.length
-    };
-  } catch (err) {
-    const invalid = err instanceof RegistryError && err.code === "MANIFEST_INVALID";
-    return { ...base, status: invalid ? "invalid" : "failed", uploaded: 0, message: err.message };
-  }
-}
-function createLimit(limit) {
-  let running = 0;
-  const waiting = [];
-  return async (task) => {
-    if (running >= limit) await new Promise((resolve2) => waiting.push(resolve2));
-    else running++;
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
-}
-async function mapLimit(items, limit, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i2 = next++;
-      out[i2] = await fn(items[i2]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
 // client/catalog.ts
@@ -46029,19 +46392,28 @@ async function runEngine(opts) {
       }
       return outcome;
     };
+    const admit = (p) => {
+      if (refusal(p, opts.failOn, opts.packageInvalid)) return;
+      startBuild(p);
+      if (unique.has(packId(p))) void startDelivery(p);
+    };
+    const imageChecks = /* @__PURE__ */ new Map();
     const lint = await lintPackDirs(
       rest.map((p) => p.dir),
       {
         trees: rest.map((p) => p.tree),
         onPack: (p) => {
-          if (refusal(p, opts.failOn, opts.packageInvalid)) return;
-          startBuild(p);
-          if (unique.has(packId(p))) void startDelivery(p);
+          if (!opts.images) return admit(p);
+          const checked = checkPackImages(p, opts.images);
+          imageChecks.set(p.pack, checked);
+          void checked.then(() => admit(p));
         }
       }
     );
+    const images = opts.images ? await imagesInOrder(lint.packs, imageChecks) : void 0;
+    if (images) recountRun(lint);
     const refused = lint.packs.filter((p) => refusal(p, opts.failOn, opts.packageInvalid));
-    emit({ type: "linted", run: lint, refused });
+    emit({ type: "linted", run: lint, refused, ...images ? { images } : {} });
     await helpGzipPool();
     const linted2 = /* @__PURE__ */ new Map();
     for (const p of lint.packs) {
@@ -46057,12 +46429,17 @@ async function runEngine(opts) {
     if (planning && opts.registry?.plan) {
       const digests = new Map(outcomes.map((o) => [o.dir, o.built?.manifestDigest]));
       const plans = await opts.registry.plan(packs, (p) => digests.get(p.dir));
-      return { packs, lint, outcomes, plans };
+      return { packs, lint, outcomes, plans, ...images ? { images } : {} };
     }
-    return { packs, lint, outcomes };
+    return { packs, lint, outcomes, ...images ? { images } : {} };
   } finally {
     await closeGzipPool();
   }
+}
+async function imagesInOrder(reports, checks) {
+  const out = [];
+  for (const r of reports) out.push(...await checks.get(r.pack) ?? []);
+  return out;
 }
 var packageOnly = async (report, built) => {
   try {
@@ -46418,36 +46795,6 @@ function displayRegistry(r) {
   return `${r.host}${r.basePath ? `/${r.basePath}` : ""}`;
 }
 
-// client/reference.ts
-var RegistryRefError = class extends Error {
-};
-var LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
-function parseRegistryRef(input, opts = {}) {
-  const raw = input.trim();
-  if (!raw) throw new RegistryRefError("the registry reference is empty; use host[:port][/base/path]");
-  const explicit = /^(https?):\/\//i.exec(raw);
-  const rest = explicit ? raw.slice(explicit[0].length) : raw;
-  const slash = rest.indexOf("/");
-  const host = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
-  const basePath = slash < 0 ? "" : rest.slice(slash + 1).replace(/^\/+|\/+$/g, "");
-  if (!/^(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
-    throw new RegistryRefError(`"${input}" does not start with a host name (host[:port][/base/path])`);
-  }
-  if (basePath && !/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(basePath)) {
-    throw new RegistryRefError(
-      `base path "${basePath}" must be lowercase path components (letters, digits, ".", "_", "-")`
-    );
-  }
-  const local = LOCAL_HOSTS.test(host);
-  const scheme = explicit ? explicit[1].toLowerCase() : local ? "http" : "https";
-  if (scheme === "http" && !local && !opts.insecure) {
-    throw new RegistryRefError(
-      `refusing plain http to ${host}: credentials would travel unencrypted. Use https, or pass --insecure if you really mean it`
-    );
-  }
-  return { origin: `${scheme}://${host}`, host, basePath };
-}
-
 // action/inputs.ts
 var INPUT_DEFAULTS = {
   path: ".",
@@ -46457,6 +46804,7 @@ var INPUT_DEFAULTS = {
   password: "",
   "dry-run": "false",
   "fail-on": "error",
+  "check-images": "false",
   concurrency: "4",
   insecure: "false",
   oidc: "auto",
@@ -46497,6 +46845,7 @@ function parseInputs(get, maskSecret = () => {
     problems.push("path lists no folder; give one or more pack roots (newline or comma separated)");
   const dryRun = parseBoolean("dry-run", value("dry-run"), problems);
   const insecure = parseBoolean("insecure", value("insecure"), problems);
+  const checkImages = parseBoolean("check-images", value("check-images"), problems);
   const failOnRaw = value("fail-on").toLowerCase();
   const failOn = failOnRaw === "warning" ? "warning" : "error";
   if (failOnRaw !== "error" && failOnRaw !== "warning")
@@ -46538,6 +46887,7 @@ function parseInputs(get, maskSecret = () => {
     credentials,
     dryRun,
     failOn,
+    checkImages,
     concurrency,
     insecure,
     oidc,
@@ -51459,6 +51809,7 @@ async function main(env) {
     failOn: inputs.failOn,
     concurrency: inputs.concurrency,
     mode: planning ? "plan" : "publish",
+    images: inputs.checkImages ? imageChecker(inputs, session) : void 0,
     onEvent: (e) => logLive(e, roots, session)
   });
   const findings = plans ? [...lint.findings, ...planFindings(plans)] : lint.findings;
@@ -51538,7 +51889,16 @@ function logLive(e, roots, session) {
     info(`Linting ${plural(e.run.packs.length, "pack")} under ${roots.join(", ")}`);
     info(lintLog(e.run));
     endGroup();
+    if (e.images) {
+      startGroup("Check images");
+      for (const line of describeImageChecks(e.images)) info(line);
+      endGroup();
+    }
   }
+}
+function imageChecker(inputs, session) {
+  const own = session?.registry.host;
+  return new ImageChecker({ credentialsFor: (host) => host === own ? inputs.credentials : void 0 });
 }
 function actionOutcome(o, session, planOnly) {
   if (o.reason === "unchanged" && o.recorded) return unchangedOutcome2(o.path, o.recorded);

@@ -1,3 +1,4 @@
+import { checkPackImages, type PackImageCheck } from '../client/image-check.ts';
 import { planPacks } from '../client/plan.ts';
 import { createLimit, type PublishResult, publishPack } from '../client/publish.ts';
 import type { RegistryClient } from '../client/registry-client.ts';
@@ -11,7 +12,7 @@ import { type BuiltPack, buildPack } from '../core/build-pack.ts';
 import { discoverPacks } from '../core/discover.ts';
 import { closeGzipPool, helpGzipPool } from '../core/gzip.ts';
 import { plural } from '../core/lint/context.ts';
-import { lintPackDirs, type PackReport, toPosix } from '../core/lint-packs.ts';
+import { lintPackDirs, type PackReport, recountRun, toPosix } from '../core/lint-packs.ts';
 import { packRepository } from '../core/oci.ts';
 import { packId, type ReadPack, readPack, uniquePackIds } from '../core/pack-identity.ts';
 import type {
@@ -106,21 +107,31 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       return outcome;
     };
 
+    const admit = (p: PackReport) => {
+      if (refusal(p, opts.failOn, opts.packageInvalid)) return;
+      startBuild(p);
+      // A name@version no other pack claims cannot become a duplicate error: deliver it now.
+      if (unique.has(packId(p))) void startDelivery(p);
+    };
+    const imageChecks = new Map<string, Promise<PackImageCheck[]>>();
     const lint = await lintPackDirs(
       rest.map((p) => p.dir),
       {
         trees: rest.map((p) => p.tree),
         onPack: (p) => {
-          if (refusal(p, opts.failOn, opts.packageInvalid)) return;
-          startBuild(p);
-          // A name@version no other pack claims cannot become a duplicate error: deliver it now.
-          if (unique.has(packId(p))) void startDelivery(p);
+          if (!opts.images) return admit(p);
+          // Its images decide too: packaging waits for their verdicts (other packs lint meanwhile).
+          const checked = checkPackImages(p, opts.images);
+          imageChecks.set(p.pack, checked);
+          void checked.then(() => admit(p));
         },
       },
     );
+    const images = opts.images ? await imagesInOrder(lint.packs, imageChecks) : undefined;
+    if (images) recountRun(lint);
     // Duplicates are flagged once every pack is linted, so refusals are decided again here.
     const refused = lint.packs.filter((p) => refusal(p, opts.failOn, opts.packageInvalid));
-    emit({ type: 'linted', run: lint, refused });
+    emit({ type: 'linted', run: lint, refused, ...(images ? { images } : {}) });
     await helpGzipPool();
     const linted = new Map<string, Promise<PackOutcome>>();
     for (const p of lint.packs) {
@@ -136,12 +147,21 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (planning && opts.registry?.plan) {
       const digests = new Map(outcomes.map((o) => [o.dir, o.built?.manifestDigest]));
       const plans = await opts.registry.plan(packs, (p) => digests.get(p.dir));
-      return { packs, lint, outcomes, plans };
+      return { packs, lint, outcomes, plans, ...(images ? { images } : {}) };
     }
-    return { packs, lint, outcomes };
+    return { packs, lint, outcomes, ...(images ? { images } : {}) };
   } finally {
     await closeGzipPool();
   }
+}
+
+async function imagesInOrder(
+  reports: readonly PackReport[],
+  checks: ReadonlyMap<string, Promise<PackImageCheck[]>>,
+): Promise<PackImageCheck[]> {
+  const out: PackImageCheck[] = [];
+  for (const r of reports) out.push(...((await checks.get(r.pack)) ?? []));
+  return out;
 }
 
 /** What becomes of a pack once packaging started: its outcome (never a rejection). */

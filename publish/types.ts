@@ -1,3 +1,4 @@
+import type { ImageChecker, PackImageCheck } from '../client/image-check.ts';
 import type { PackPlan } from '../client/plan.ts';
 import type { PublishProgress, PublishResult, PublishStatus } from '../client/publish.ts';
 import type { PublishedVersion } from '../client/unchanged.ts';
@@ -58,6 +59,11 @@ export interface EngineOptions {
   concurrency: number;
   /** org.opencontainers.image.created for every manifest (already validated). */
   created?: string;
+  /**
+   * Resolve each linted pack's images before it may be packaged (`--check-images`): a missing
+   * image is a lint error like any other, so that pack is refused.
+   */
+  images?: ImageChecker;
   onEvent?: (event: EngineEvent) => void;
 }
 
@@ -109,6 +115,8 @@ export interface EngineResult {
   outcomes: PackOutcome[];
   /** In plan mode against a registry that can plan: one plan per named pack, in discovery order. */
   plans?: PackPlan[];
+  /** Every image checked, pack by pack in discovery order (only with `images`). */
+  images?: PackImageCheck[];
 }
 
 /** A pack being published: enough to name it before its build is done. */
@@ -127,7 +135,7 @@ export interface PackRef {
 export type EngineEvent =
   | { type: 'found'; packs: readonly ReadPack[] }
   | { type: 'looked-up'; total: number; unchanged: ReadonlyMap<string, PublishedVersion> }
-  | { type: 'linted'; run: LintRun; refused: readonly PackReport[] }
+  | { type: 'linted'; run: LintRun; refused: readonly PackReport[]; images?: readonly PackImageCheck[] }
   | { type: 'built'; path: string; built: BuiltPack }
   | { type: 'publishing'; pack: PackRef }
   | { type: 'progress'; pack: PackRef; progress: PublishProgress }

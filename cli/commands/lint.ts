@@ -1,13 +1,17 @@
 import { Option } from 'commander';
+import { checkRunImages, ImageChecker } from '../../client/image-check.ts';
 import { discoverPacks } from '../../core/discover.ts';
 import { lintPackDirs } from '../../core/lint-packs.ts';
 import type { Register } from '../command-kit.ts';
+import { savedCredentials } from '../credentials.ts';
 import { formatLint, type LintFormat } from '../format/findings.ts';
 import { EXIT, type Io, UsageError, useColor } from '../io.ts';
 
 export interface LintOptions {
   format: LintFormat;
   failOn: 'error' | 'warning';
+  /** Resolve every pack.content.images entry against its registry. */
+  checkImages?: boolean;
 }
 
 export async function lintCommand(dirs: string[], opts: LintOptions, io: Io): Promise<number> {
@@ -17,7 +21,10 @@ export async function lintCommand(dirs: string[], opts: LintOptions, io: Io): Pr
     return EXIT.failed;
   }
   const run = await lintPackDirs(packDirs);
-  io.out(formatLint(run, opts.format, useColor(io)));
+  const images = opts.checkImages
+    ? await checkRunImages(run, new ImageChecker({ credentialsFor: await savedCredentials(io.env) }))
+    : undefined;
+  io.out(formatLint(run, opts.format, useColor(io), images));
   const failing = opts.failOn === 'warning' ? run.errors + run.warnings : run.errors;
   return failing > 0 ? EXIT.failed : EXIT.ok;
 }
@@ -42,11 +49,21 @@ export const register: Register = (program, { io, setExit }) => {
         .choices(['error', 'warning'])
         .default('error'),
     )
+    .option(
+      '--check-images',
+      'resolve every pack.content.images entry against its registry (401/403: gated, not checked)',
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 no failing findings, 1 failing findings, 2 usage error.\nSee "packyard rules" for the rule ids.',
     )
     .action(async (dirs: string[], o) =>
-      setExit(await lintCommand(dirs, { format: o.format, failOn: o.failOn }, io)),
+      setExit(
+        await lintCommand(
+          dirs,
+          { format: o.format, failOn: o.failOn, checkImages: o.checkImages === true },
+          io,
+        ),
+      ),
     );
 };

@@ -1,14 +1,16 @@
+import { IMAGE_RULES } from '../../core/pack-images.ts';
 import { RULES } from '../../core/rules.ts';
 import { formatOption, type Register } from '../command-kit.ts';
 import { EXIT, type Io } from '../io.ts';
 
 export function rulesCommand(opts: { format: 'text' | 'json' }, io: Io): number {
+  const all = [...RULES, ...IMAGE_RULES];
   if (opts.format === 'json') {
-    io.out(`${JSON.stringify(RULES, null, 2)}\n`);
+    io.out(`${JSON.stringify(all, null, 2)}\n`);
     return EXIT.ok;
   }
-  const width = Math.max(...RULES.map((r) => r.id.length));
-  for (const r of RULES) io.out(`${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.description}\n`);
+  const width = Math.max(...all.map((r) => r.id.length));
+  for (const r of all) io.out(`${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.description}\n`);
   return EXIT.ok;
 }
 

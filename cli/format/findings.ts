@@ -1,16 +1,24 @@
+import { describeImageChecks, type PackImageCheck } from '../../client/image-check.ts';
 import type { LintRun } from '../../core/lint-packs.ts';
 import { painter } from '../io.ts';
 
 export type LintFormat = 'text' | 'json' | 'github';
 
-export function formatLint(run: LintRun, format: LintFormat, color: boolean): string {
-  if (format === 'json') return `${JSON.stringify(lintJson(run), null, 2)}\n`;
-  if (format === 'github') return githubCommands(run);
-  return lintText(run, color);
+/** `images` is present when the run checked images (`--check-images`). */
+export function formatLint(
+  run: LintRun,
+  format: LintFormat,
+  color: boolean,
+  images?: readonly PackImageCheck[],
+): string {
+  if (format === 'json') return `${JSON.stringify(lintJson(run, images), null, 2)}\n`;
+  if (format === 'github') return githubCommands(run) + (images ? imageNotices(images) : '');
+  return lintText(run, color) + (images ? imagesText(images, color) : '');
 }
 
-export function lintJson(run: LintRun) {
+export function lintJson(run: LintRun, images?: readonly PackImageCheck[]) {
   return {
+    ...(images ? { images: images.map(imageJson) } : {}),
     findings: run.findings.map((f) => ({
       pack: f.pack,
       file: f.file,
@@ -72,4 +80,32 @@ export function escapeData(s: string): string {
 
 export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+function imageJson(i: PackImageCheck) {
+  return {
+    pack: i.pack,
+    file: i.file,
+    line: i.line,
+    image: i.image,
+    status: i.status,
+    digest: i.digest ?? null,
+    detail: i.detail ?? null,
+  };
+}
+
+function imagesText(images: readonly PackImageCheck[], color: boolean): string {
+  const c = painter(color);
+  const [head, ...gated] = describeImageChecks(images);
+  return `${[head, ...gated.map((g) => c.dim(g))].join('\n')}\n`;
+}
+
+function imageNotices(images: readonly PackImageCheck[]): string {
+  return images
+    .filter((i) => i.status === 'gated')
+    .map(
+      (i) =>
+        `::notice file=${escapeProperty(i.file)},line=${i.line}::${escapeData(`image ${i.image} is gated (${i.detail ?? 'credentials needed'}): not checked`)}\n`,
+    )
+    .join('');
 }

@@ -3,16 +3,14 @@
  * registry:2), a registry with no Packyard API: what "works with any OCI registry" means.
  * Skipped where docker-registry is not installed.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Distribution, hasDistribution, startDistribution } from '../helpers/distribution.ts';
 import { makePack, runCli, tempDir } from '../helpers/packs.ts';
-import { freePort, namedPack } from '../helpers/publish.ts';
+import { namedPack } from '../helpers/publish.ts';
 
-const hasDistribution = spawnSync('docker-registry', ['--version']).status === 0;
-
-let proc: ChildProcess | undefined;
+let registry: Distribution | undefined;
 let ref: string;
 
 const env = () => ({
@@ -25,40 +23,12 @@ const env = () => ({
 
 describe.runIf(hasDistribution)('packyard against the CNCF distribution registry', () => {
   beforeAll(async () => {
-    const dir = tempDir('distribution-');
-    const port = await freePort();
-    const config = path.join(dir, 'config.yml');
-    writeFileSync(
-      config,
-      [
-        'version: 0.1',
-        'log:',
-        '  level: error',
-        'storage:',
-        '  filesystem:',
-        `    rootdirectory: ${path.join(dir, 'data')}`,
-        '  delete:',
-        '    enabled: true',
-        'http:',
-        `  addr: 127.0.0.1:${port}`,
-        '',
-      ].join('\n'),
-    );
-    proc = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
-    ref = `127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`http://${ref}/v2/`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('docker-registry did not start');
+    registry = await startDistribution();
+    ref = registry.ref;
   });
 
   afterAll(() => {
-    proc?.kill();
+    registry?.stop();
   });
 
   it('pushes, skips, lists, pulls and deletes', async () => {

@@ -42,6 +42,7 @@ describe('action inputs', () => {
       credentials: { username: 'ci', password: SECRET },
       dryRun: false,
       failOn: 'error',
+      checkImages: false,
       concurrency: 4,
       insecure: false,
       oidc: 'auto',
