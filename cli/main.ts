@@ -77,6 +77,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .choices(['enforce', 'warn'])
         .default('enforce'),
     )
+    .option(
+      '--allow-overwrite',
+      'let "push --force --message" replace the content of a pack version (Spectro\'s rule; default: versions are immutable)',
+      false,
+    )
     .option('--public-url <url>', 'base URL clients reach the registry at (token realm, Location headers)')
     .addOption(
       new Option('--oidc-issuer <url>', 'OIDC issuer whose ID tokens trusted publishers present')
@@ -107,6 +112,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             data: o.data,
             anonymousPull: o.anonymousPull,
             lintPolicy: o.lintPolicy,
+            allowOverwrite: o.allowOverwrite,
             publicUrl: o.publicUrl,
             oidcIssuer: o.oidcIssuer,
             oidcAudience: o.oidcAudience,

@@ -11,6 +11,8 @@ export interface ServeOptions {
   data: string;
   anonymousPull: boolean;
   lintPolicy: 'enforce' | 'warn';
+  /** Let `push --force --message` replace a version's content (off by default). */
+  allowOverwrite?: boolean;
   publicUrl?: string;
   oidcIssuer: string;
   oidcAudience?: string;
@@ -43,6 +45,7 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
     config: {
       anonymousPull: opts.anonymousPull,
       lintPolicy: opts.lintPolicy,
+      allowOverwrite: opts.allowOverwrite ?? false,
       publicUrl: opts.publicUrl,
       oidcIssuer,
       ...(opts.oidcAudience ? { oidcAudience: opts.oidcAudience } : {}),

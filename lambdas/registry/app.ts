@@ -26,6 +26,7 @@ import {
 import { addPublisher, listPublishers, publisherAudit, removePublisher } from './usecases/publishers-api.ts';
 import { RecentBlobs } from './usecases/recent-blobs.ts';
 import { issueToken } from './usecases/token.ts';
+import { whoami } from './usecases/whoami.ts';
 
 export interface RegistryDeps {
   blobs: BlobStore;
@@ -52,6 +53,7 @@ type Route =
   | { kind: 'pack-versions'; pack: string }
   | { kind: 'pack-version'; pack: string; version: string }
   | { kind: 'pack-file'; pack: string; version: string; file: string }
+  | { kind: 'whoami' }
   | { kind: 'oidc' }
   | { kind: 'oidc-token' }
   | { kind: 'publishers' }
@@ -89,6 +91,7 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => Route][] = [
     /^\/api\/v1\/packs\/([^/]+)\/versions\/([^/]+)\/([a-z]+)$/,
     (m) => ({ kind: 'pack-file', pack: m[1] as string, version: m[2] as string, file: m[3] as string }),
   ],
+  [/^\/api\/v1\/whoami\/?$/, () => ({ kind: 'whoami' })],
   [/^\/api\/v1\/oidc\/?$/, () => ({ kind: 'oidc' })],
   [/^\/api\/v1\/oidc\/token\/?$/, () => ({ kind: 'oidc-token' })],
   [/^\/api\/v1\/publishers\/?$/, () => ({ kind: 'publishers' })],
@@ -112,6 +115,7 @@ const METHODS: Record<Route['kind'], string[]> = {
   'pack-versions': ['GET'],
   'pack-version': ['GET'],
   'pack-file': ['GET'],
+  whoami: ['GET'],
   oidc: ['GET'],
   'oidc-token': ['POST'],
   publishers: ['GET', 'POST'],
@@ -234,6 +238,7 @@ async function route(
   const principal = await auth.authenticate(req.header('authorization'), challenge());
 
   if (r.kind === 'token') return token(ctx, auth, req, principal, challenge());
+  if (r.kind === 'whoami') return whoami(principal);
   if (r.kind === 'base') {
     if (principal.kind === 'anonymous' && !ctx.config.anonymousPull) {
       throw new OciError(401, 'UNAUTHORIZED', 'authentication required', undefined, challenge());

@@ -8,6 +8,11 @@ export interface RegistryConfig {
   anonymousPull: boolean;
   /** `enforce`: a pushed pack with lint errors is refused; `warn`: accepted, findings recorded. */
   lintPolicy: 'enforce' | 'warn';
+  /**
+   * Let a push replace a pack version's content (Spectro's `push --force`): off by default, and
+   * even then only a push whose manifest carries a message (org.opencontainers.image.description).
+   */
+  allowOverwrite: boolean;
   tokenTtlSeconds: number;
   presignTtlSeconds: number;
   uploadTtlSeconds: number;
@@ -41,6 +46,7 @@ export const DEFAULT_CONFIG: RegistryConfig = {
   service: 'packyard',
   anonymousPull: false,
   lintPolicy: 'enforce',
+  allowOverwrite: false,
   tokenTtlSeconds: 300,
   presignTtlSeconds: 300,
   uploadTtlSeconds: 24 * 3600,
@@ -116,6 +122,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RegistryConfig {
     publicUrl,
     anonymousPull: bool('PACKYARD_ANONYMOUS_PULL', false),
     lintPolicy: policy,
+    allowOverwrite: bool('PACKYARD_ALLOW_OVERWRITE', false),
     tokenTtlSeconds: int('PACKYARD_TOKEN_TTL_SECONDS', DEFAULT_CONFIG.tokenTtlSeconds),
     oidcIssuer: validateIssuer(env.PACKYARD_OIDC_ISSUER || GITHUB_OIDC_ISSUER),
     oidcAudience: audience,

@@ -7,6 +7,7 @@ import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { blobKey, isDigest, isTag, parsePackRepository, validateDigest } from '../oci/names.ts';
 import { ConflictError, type ManifestRecord, type PackVersionRecord } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
+import { checkOverwrite, clearForOverwrite, pushMessage } from './overwrite.ts';
 
 export const MANIFEST_TYPES = new Set([
   'application/vnd.oci.image.manifest.v1+json',
@@ -234,17 +235,26 @@ export async function putManifest(
   }
 
   const pack = parsePackRepository(repo);
+  const message = pack ? pushMessage(m.annotations) : undefined;
+  let replaced: string | undefined;
   if (pack && kind === 'tag') {
-    // Refuse early what the tag write would refuse anyway, before storing anything or re-linting.
+    // Refuse early what the tag write would refuse anyway, before storing anything or re-linting,
+    // unless this is an overwrite the registry allows (push --force, see overwrite.ts).
     const existing = await ctx.index.getTag(repo, ref);
-    if (existing?.immutable && existing.digest !== digest)
-      throw immutabilityError(repo, ref, existing.digest, digest);
+    if (existing?.immutable && existing.digest !== digest) {
+      checkOverwrite(ctx, repo, ref, existing.digest, digest, message);
+      replaced = existing.digest;
+    }
   }
   const provenance = publisher ? provenanceFor(publisher, repo) : undefined;
-  const packVersion =
+  const checked =
     pack && kind === 'tag'
       ? await checkPack(ctx, repo, pack, ref, m, digest, pushedBy, provenance)
       : undefined;
+  const packVersion =
+    checked && checked.version === ref && checked.manifestDigest === digest
+      ? { ...checked, ...(message ? { message } : {}), ...(replaced ? { replacedDigest: replaced } : {}) }
+      : checked;
 
   // Write order: (audit) → manifest (by digest) → referrer → tag (the commit point) → pack index
   // → catalog. A crash before the tag leaves only content nobody points at; a retry completes the
@@ -288,6 +298,7 @@ export async function putManifest(
   }
   if (kind === 'tag') {
     const immutable = packVersion !== undefined && packVersion.version === ref;
+    if (replaced && immutable) await clearForOverwrite(ctx, repo, ref);
     try {
       await ctx.index.putTag({
         repository: repo,
