@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { PathNotFoundError } from '../core/discover.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { buildCommand } from './commands/build.ts';
+import { registerInit, registerPackBuild } from './commands/init.ts';
 import { lintCommand } from './commands/lint.ts';
 import { rulesCommand } from './commands/rules.ts';
 import { EXIT, type Io, processIo, UsageError } from './io.ts';
@@ -10,9 +11,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('packyard')
     .description('Lint, package and publish Spectro Cloud Palette packs.')
     .version(pkg.version, '-V, --version', 'print the Packyard version')
+    // -V/--version only before a command: `init DIR --version 1.2.3` is the pack's version.
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
+
+  registerInit(program, io, setExit);
 
   program
     .command('lint')
@@ -262,7 +267,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   // Spectro's CLI verbs, for people who know them: `pack push|ls|pull|tag delete`, `registry login|logout`.
   const pack = program
     .command('pack', { hidden: true })
-    .description('Spectro-style aliases: pack push, pack ls, pack pull, pack tag delete.');
+    .description('Spectro-style aliases: pack build, pack push, pack ls, pack pull, pack tag add|delete.');
+  registerPackBuild(pack, io, setExit);
   addPush(pack, io, setExit);
   addLs(pack, io, setExit);
   addPull(pack, io, setExit);
