@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { PathNotFoundError } from '../core/discover.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { buildCommand } from './commands/build.ts';
@@ -22,7 +22,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('lint')
     .description('Lint every pack (a folder with pack.json) under each DIR, recursively.')
-    .argument('[dir...]', 'folders to search for packs', [])
+    .addArgument(new Argument('[dir...]', 'folders to search for packs').default([], '.'))
     .addOption(
       new Option('-f, --format <format>', 'output format')
         .choices(['text', 'json', 'github'])
@@ -44,10 +44,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('build')
     .description('Lint, then package each pack as <name>-<version>.tar.gz plus an OCI image layout in OUT.')
-    .argument('[dir...]', 'folders to search for packs', [])
+    .addArgument(new Argument('[dir...]', 'folders to search for packs').default([], '.'))
     .requiredOption('-o, --out <dir>', 'output folder (archives, oci-layout, index.json, blobs/)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--force', 'build packs even when they have lint errors', false)
+    .option('--force', 'build packs even when they have lint errors')
     .option(
       '--created <date>',
       'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
@@ -58,7 +58,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .action(async (dirs: string[], o) =>
       setExit(
-        await buildCommand(dirs, { out: o.out, format: o.format, force: o.force, created: o.created }, io),
+        await buildCommand(
+          dirs,
+          { out: o.out, format: o.format, force: Boolean(o.force), created: o.created },
+          io,
+        ),
       ),
     );
 
@@ -73,10 +77,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description(
       'Run the registry on this machine: the Lambda handler over HTTP, with embedded S3 and DynamoDB.',
     )
-    .option('-p, --port <port>', 'port to listen on', '5000')
+    .addOption(new Option('-p, --port <port>', 'port to listen on').default(5000))
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('-d, --data <dir>', 'data folder (blobs, index, token secret); survives restarts', '.packyard')
-    .option('--anonymous-pull', 'let requests without credentials pull', false)
+    .option('--anonymous-pull', 'let requests without credentials pull')
     .addOption(
       new Option('--lint-policy <policy>', 'what a pushed pack with lint errors gets')
         .choices(['enforce', 'warn'])
@@ -84,8 +88,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option(
       '--allow-overwrite',
-      'let "push --force --message" replace the content of a pack version (Spectro\'s rule; default: versions are immutable)',
-      false,
+      'let "push --force --message" replace the content of a pack version (otherwise versions are immutable)',
     )
     .option('--public-url <url>', 'base URL clients reach the registry at (token realm, Location headers)')
     .addOption(
@@ -115,9 +118,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             port: Number(o.port),
             host: o.host,
             data: o.data,
-            anonymousPull: o.anonymousPull,
+            anonymousPull: Boolean(o.anonymousPull),
             lintPolicy: o.lintPolicy,
-            allowOverwrite: o.allowOverwrite,
+            allowOverwrite: Boolean(o.allowOverwrite),
             publicUrl: o.publicUrl,
             oidcIssuer: o.oidcIssuer,
             oidcAudience: o.oidcAudience,
@@ -146,8 +149,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .addOption(
         new Option('--scope <scope>', 'what it may do').choices(['read', 'write', 'admin']).default('read'),
       )
-      .option('--prefix <prefix>', 'repository prefix it is limited to, e.g. team-a/ (default: all)', '')
-      .option('--password-stdin', 'read the password from standard input', false),
+      .option('--prefix <prefix>', 'repository prefix it is limited to, e.g. team-a/ (default: all)')
+      .option('--password-stdin', 'read the password from standard input'),
   ).action(async (name: string, o) =>
     setExit(
       await (await import('./commands/user.ts')).userAddCommand(
@@ -157,8 +160,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           table: o.table,
           region: o.region,
           scope: o.scope,
-          prefix: o.prefix,
-          passwordStdin: o.passwordStdin,
+          prefix: o.prefix ?? '',
+          passwordStdin: Boolean(o.passwordStdin),
         },
         io,
         readStdin,
@@ -297,8 +300,8 @@ function registryOptions(cmd: Command, withRegistry = true): Command {
   }
   return cmd
     .option('-u, --username <name>', 'user name (password from --password-stdin or PACKYARD_PASSWORD)')
-    .option('--password-stdin', 'read the password from standard input', false)
-    .option('--insecure', 'allow plain http to a host other than localhost', false)
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--insecure', 'allow plain http to a host other than localhost')
     .addHelpText(
       'after',
       withRegistry
@@ -309,9 +312,9 @@ function registryOptions(cmd: Command, withRegistry = true): Command {
 
 const registryFlags = (o: Record<string, unknown>) => ({
   registry: o.registry as string | undefined,
-  insecure: o.insecure as boolean,
+  insecure: Boolean(o.insecure),
   username: o.username as string | undefined,
-  passwordStdin: o.passwordStdin as boolean,
+  passwordStdin: Boolean(o.passwordStdin),
 });
 
 function addPublishCommands(program: Command, io: Io, setExit: SetExit): void {
@@ -328,16 +331,16 @@ function addPush(parent: Command, io: Io, setExit: SetExit): void {
     parent
       .command('push')
       .description('Lint, package and push each pack to REF/spectro-packs/archive/<name>:<version>.')
-      .argument('[dir...]', 'folders to search for packs', [])
+      .addArgument(new Argument('[dir...]', 'folders to search for packs').default([], '.'))
       .addOption(
         new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'),
       )
+      .option('-m, --message <text>', 'say what this push changes; recorded with each version (shown by ls)')
       .option(
         '--force',
-        'overwrite a version the registry holds with other content (if the registry allows it)',
-        false,
+        'overwrite a version the registry holds with other content; needs --message (on Packyard, only where serve --allow-overwrite / PACKYARD_ALLOW_OVERWRITE is set)',
       )
-      .option('-c, --concurrency <n>', 'packs pushed at once', '4')
+      .addOption(new Option('-c, --concurrency <n>', 'packs pushed at once').default(4))
       .option(
         '--created <date>',
         'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
@@ -354,9 +357,10 @@ function addPush(parent: Command, io: Io, setExit: SetExit): void {
           {
             ...registryFlags(o),
             format: o.format,
-            force: o.force,
+            force: Boolean(o.force),
             concurrency: o.concurrency,
             created: o.created,
+            message: o.message,
           },
           io,
           readStdin,
@@ -370,7 +374,8 @@ function addLs(parent: Command, io: Io, setExit: SetExit): void {
     parent
       .command('ls')
       .description('List the packs in a registry, or the versions of pack NAME.')
-      .argument('[name]', 'a pack name')
+      .argument('[name]', 'a pack name: list its versions')
+      .option('-n, --name <filter>', 'only packs whose name contains FILTER')
       .addOption(
         new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'),
       ),
@@ -378,7 +383,7 @@ function addLs(parent: Command, io: Io, setExit: SetExit): void {
     setExit(
       await (await import('./commands/ls.ts')).lsCommand(
         name,
-        { ...registryFlags(o), format: o.format },
+        { ...registryFlags(o), format: o.format, filter: o.name },
         io,
         readStdin,
       ),
@@ -391,18 +396,18 @@ function addPull(parent: Command, io: Io, setExit: SetExit): void {
     parent
       .command('pull')
       .description('Download a pack version (default: newest) and extract it into DIR.')
-      .argument('<pack>', 'NAME, or NAME:VERSION')
-      .argument('<dir>', 'folder to extract into (created if needed)')
+      .argument('<pack>', 'NAME, NAME:VERSION or NAME@sha256:DIGEST')
+      .argument('[dir]', 'folder to extract into, created if needed (default: ./<name>-<version>)')
       .addOption(
         new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'),
       )
-      .option('--force', 'replace files that already exist in DIR', false),
-  ).action(async (target: string, dir: string, o) =>
+      .option('--force', 'replace files that already exist in DIR'),
+  ).action(async (target: string, dir: string | undefined, o) =>
     setExit(
       await (await import('./commands/pull.ts')).pullCommand(
         target,
         dir,
-        { ...registryFlags(o), format: o.format, force: o.force },
+        { ...registryFlags(o), format: o.format, force: Boolean(o.force) },
         io,
         readStdin,
       ),
@@ -411,12 +416,34 @@ function addPull(parent: Command, io: Io, setExit: SetExit): void {
 }
 
 function addTag(parent: Command, io: Io, setExit: SetExit): void {
-  const tag = parent.command('tag').description('Delete pack version tags: tag delete NAME:VERSION.');
+  const tag = parent
+    .command('tag')
+    .description('Moving tags: tag add NAME:TAG LABEL [-g GROUP]; tag delete NAME:TAG.');
+  registryOptions(
+    tag
+      .command('add')
+      .description(
+        'Point tag LABEL (or GROUP__LABEL) at the version SOURCE:TAG names, e.g. stable or 1.0.x; moves it if it exists.',
+      )
+      .argument('<source>', 'NAME:TAG, the version to tag')
+      .argument('<label>', "the tag to set (a pack version's own tag never moves)")
+      .option('-g, --group <group>', "tag group: the tag becomes GROUP__LABEL (Spectro's form)"),
+  ).action(async (source: string, label: string, o) =>
+    setExit(
+      await (await import('./commands/tag-add.ts')).tagAddCommand(
+        source,
+        label,
+        { ...registryFlags(o), group: o.group },
+        io,
+        readStdin,
+      ),
+    ),
+  );
   registryOptions(
     tag
       .command('delete')
-      .description('Delete the tag of a pack version (an admin credential on Packyard).')
-      .argument('<pack>', 'NAME:VERSION'),
+      .description("Delete a tag: a version's (an admin credential on Packyard) or a moving one.")
+      .argument('<pack>', 'NAME:TAG'),
   ).action(async (target: string, o) =>
     setExit(
       await (await import('./commands/tag.ts')).tagDeleteCommand(target, registryFlags(o), io, readStdin),
@@ -428,14 +455,34 @@ function addLogin(parent: Command, io: Io, setExit: SetExit): void {
   registryOptions(
     parent
       .command('login')
-      .description('Check credentials and save them for the registry host (mode 0600).')
-      .argument('<registry>', 'host[:port][/base/path]'),
+      .description(
+        'Check credentials and save them for the registry host (mode 0600); asks for the password on a terminal.',
+      )
+      .argument('<registry>', 'host[:port][/base/path]')
+      .option('-p, --password <password>', 'the password (visible to other users: prefer --password-stdin)')
+      .option('-d, --default', 'use this registry when a command gets no --registry (nor PACKYARD_REGISTRY)')
+      .option(
+        '--docker-config',
+        'also save them in the docker configuration ($DOCKER_CONFIG/config.json, or its credential helper) for docker, oras, skopeo, helm',
+      ),
     false,
-  ).action(async (registry: string, o) =>
-    setExit(
-      await (await import('./commands/login.ts')).loginCommand(registry, registryFlags(o), io, readStdin),
-    ),
-  );
+  ).action(async (registry: string, o) => {
+    const { canPrompt, terminalPrompter } = await import('./prompt.ts');
+    const prompter = canPrompt() && !o.passwordStdin ? terminalPrompter() : undefined;
+    try {
+      setExit(
+        await (await import('./commands/login.ts')).loginCommand(
+          registry,
+          { ...registryFlags(o), password: o.password, default: o.default, dockerConfig: o.dockerConfig },
+          io,
+          readStdin,
+          prompter,
+        ),
+      );
+    } finally {
+      prompter?.close();
+    }
+  });
 }
 
 function addLogout(parent: Command, io: Io, setExit: SetExit): void {
@@ -443,10 +490,15 @@ function addLogout(parent: Command, io: Io, setExit: SetExit): void {
     .command('logout')
     .description('Remove the credentials saved for the registry host.')
     .argument('<registry>', 'host[:port][/base/path]')
-    .option('--insecure', 'accept an http:// reference to a host other than localhost', false)
+    .option('--insecure', 'accept an http:// reference to a host other than localhost')
+    .option('--docker-config', 'also remove them from the docker configuration (or its credential helper)')
     .action(async (registry: string, o) =>
       setExit(
-        await (await import('./commands/login.ts')).logoutCommand(registry, { insecure: o.insecure }, io),
+        await (await import('./commands/login.ts')).logoutCommand(
+          registry,
+          { insecure: o.insecure, dockerConfig: o.dockerConfig },
+          io,
+        ),
       ),
     );
 }

@@ -270,7 +270,7 @@ function initOptions(cmd: Command): Command {
       'an image the pack deploys, for pack.content.images (repeatable; added to those found)',
       collect,
     )
-    .option('--force', 'write into a folder that is not empty', false)
+    .option('--force', 'write into a folder that is not empty')
     .addHelpText(
       'after',
       "\nOn a terminal, init asks for what the flags leave out (Enter takes the default shown).\nImages are taken from the chart's values and templates, and the manifests, where they are literal.\nThe pack written lints with no errors or warnings; replace the placeholder logo.png.",

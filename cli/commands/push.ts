@@ -8,6 +8,7 @@ import type { ReadPack } from '../../core/pack-identity.ts';
 import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
 import { type BuildJob, formatRefused, withLintedBuilds } from '../pack-pipeline.ts';
 import { bar, progressBoard } from '../progress.ts';
+import { withMessage } from '../push-message.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
 
 export interface PushOptions extends RegistryFlags {
@@ -15,6 +16,8 @@ export interface PushOptions extends RegistryFlags {
   force: boolean;
   concurrency: string | number;
   created?: string;
+  /** `--message`: recorded with each version pushed (required with --force, as in Spectro's CLI). */
+  message?: string;
 }
 
 /** One row of `--format json`: a publish result, plus the pack folder. */
@@ -32,6 +35,7 @@ export async function pushCommand(
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UsageError(`--concurrency must be a whole number from 1 to 64 (got "${opts.concurrency}")`);
   }
+  const message = checkMessage(opts);
   const access = await openRegistry(opts, io, readStdin);
   const { ref, client } = access;
   // Reach the registry (and check the credentials) while the packs are read.
@@ -56,8 +60,14 @@ export async function pushCommand(
     const where = `${ref.host}/${packRepository(report.name as string, ref.basePath)}:${report.version}`;
     board.start(report.pack, `pushing ${id} to ${where}`);
     let result: PublishResult;
+    const repository = packRepository(report.name as string, ref.basePath);
+    const refusal = await reachable.then(
+      () => access.denied('push', repository),
+      () => undefined,
+    );
     try {
-      const pack = await built;
+      if (refusal) throw new Error(refusal);
+      const pack = withMessage(await built, message);
       result = await publishPack(client, pack, {
         force: opts.force,
         onProgress: (p) => board.update(report.pack, `${id}  ${phaseText(p)}`),
@@ -70,7 +80,7 @@ export async function pushCommand(
         digest: '',
         status: 'failed',
         uploaded: 0,
-        message: `packaging failed: ${(err as Error).message}`,
+        message: refusal ?? `packaging failed: ${(err as Error).message}`,
       };
     }
     board.finish(report.pack, finishLine(result));
@@ -116,6 +126,17 @@ export async function pushCommand(
   if (opts.format === 'json') io.out(`${JSON.stringify(rows, null, 2)}\n`);
   else io.out(summaryText(rows, ref.host, useColor(io)));
   return rows.some((r) => r.status === 'failed' || r.status === 'invalid') ? EXIT.failed : EXIT.ok;
+}
+
+/** Spectro's rule: `--force` needs `--message` saying why the version's content changes. */
+function checkMessage(opts: PushOptions): string | undefined {
+  const message = opts.message?.trim();
+  if (opts.message !== undefined && !message) throw new UsageError('--message is empty');
+  if (opts.force && !message)
+    throw new UsageError(
+      '--force needs --message TEXT saying what changed (it is recorded with the version)',
+    );
+  return message;
 }
 
 function phaseText(p: PublishProgress): string {

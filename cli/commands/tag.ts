@@ -31,6 +31,8 @@ export async function tagDeleteCommand(
   await access.check();
   const { client, ref } = access;
   const repository = packRepository(name, ref.basePath);
+  const refusal = access.denied('delete', repository);
+  if (refusal) throw new Error(refusal);
   const notFound = () => new PackNotFoundError(`${name}:${version} is not in ${ref.host}/${repository}`);
   try {
     await client.deleteManifest(repository, version);
