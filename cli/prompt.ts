@@ -28,15 +28,27 @@ export function terminalPrompter(
     },
   });
   const rl = readline.createInterface({ input, output: echo, terminal: true });
-  const line = (q: string) =>
-    new Promise<string>((resolve, reject) => {
-      const onClose = () => reject(new Error('no answer: standard input closed'));
-      rl.once('close', onClose);
-      rl.question(q, (a) => {
-        rl.off('close', onClose);
-        resolve(a);
-      });
-    });
+  // Lines typed ahead (or pasted at once) wait here for the question they answer.
+  const queued: string[] = [];
+  const waiting: { resolve: (l: string) => void; reject: (e: Error) => void }[] = [];
+  let closed = false;
+  rl.on('line', (l) => {
+    const w = waiting.shift();
+    if (w) w.resolve(l);
+    else queued.push(l);
+  });
+  rl.on('close', () => {
+    closed = true;
+    for (const w of waiting.splice(0)) w.reject(new Error('no answer: standard input closed'));
+  });
+  const line = (q: string) => {
+    rl.setPrompt(q);
+    rl.prompt();
+    const next = queued.shift();
+    if (next !== undefined) return Promise.resolve(next);
+    if (closed) return Promise.reject(new Error('no answer: standard input closed'));
+    return new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+  };
   return {
     async ask(question, dflt) {
       const a = (await line(`${question}${dflt ? ` [${dflt}]` : ''}: `)).trim();
