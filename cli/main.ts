@@ -283,7 +283,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   addLogout(registry, io, setExit);
   program.addHelpText(
     'after',
-    '\nSpectro CLI verbs work too: pack push, pack ls, pack pull, pack tag delete, registry login.',
+    '\nSpectro CLI verbs work too: pack build, pack push, pack ls, pack pull, pack tag add|delete,\nregistry login|logout.',
   );
 
   return program;
@@ -418,7 +418,7 @@ function addPull(parent: Command, io: Io, setExit: SetExit): void {
 function addTag(parent: Command, io: Io, setExit: SetExit): void {
   const tag = parent
     .command('tag')
-    .description('Moving tags: tag add NAME:TAG LABEL [-g GROUP]; tag delete NAME:TAG.');
+    .description('Tags: tag add NAME:TAG LABEL [-g GROUP] (moving tags), tag delete NAME:TAG.');
   registryOptions(
     tag
       .command('add')
