@@ -45,7 +45,7 @@ export async function lsCommand(
         io.out(table(head, rows, c.bold));
       }
       io.err(
-        `${plural(packs.length, 'pack')}${filter ? ` named *${opts.filter}*` : ''} in ${where}${source === 'oci' ? ' (listed with _catalog: the registry has no Packyard pack API)' : ''}\n`,
+        `${plural(packs.length, 'pack')}${filter ? ` named *${opts.filter}*` : ''} in ${where}${packs.length === 0 && access.creds.source === 'none' ? ' visible without credentials (run "packyard login" to see the packs a credential may pull)' : ''}${source === 'oci' ? ' (listed with _catalog: the registry has no Packyard pack API)' : ''}\n`,
       );
       return EXIT.ok;
     }
