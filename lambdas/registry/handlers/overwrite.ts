@@ -1,4 +1,5 @@
 import { OciError } from '../oci/errors.ts';
+import type { PackIndex, TagIndex } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 /**
@@ -27,7 +28,7 @@ export function pushMessage(annotations: Record<string, string> | undefined): st
  * Returns when the overwrite may go ahead; throws the refusal otherwise.
  */
 export function checkOverwrite(
-  ctx: RegistryContext,
+  ctx: RegistryContext<unknown>,
   repo: string,
   tag: string,
   existing: string,
@@ -57,7 +58,11 @@ export function checkOverwrite(
  * content. The old manifest stays addressable by digest; the new version records it as replaced.
  * A crash in between leaves the version absent (never half-written); pushing again completes it.
  */
-export async function clearForOverwrite(ctx: RegistryContext, repo: string, tag: string): Promise<void> {
+export async function clearForOverwrite(
+  ctx: RegistryContext<PackIndex & TagIndex>,
+  repo: string,
+  tag: string,
+): Promise<void> {
   await ctx.index.deletePackVersion(repo, tag);
   await ctx.index.deleteTag(repo, tag);
 }
