@@ -19,6 +19,7 @@ import {
 } from '../../core/scaffold/pack-files.ts';
 import schema from '../../core/schemas/pack.schema.json' with { type: 'json' };
 import { type ChartSource, readChartSource } from '../chart-source.ts';
+import type { Register } from '../command-kit.ts';
 import { formatLint } from '../format/findings.ts';
 import { EXIT, type Io, UsageError, useColor } from '../io.ts';
 import { canPrompt, type Prompter, terminalPrompter } from '../prompt.ts';
@@ -40,8 +41,6 @@ export interface InitOptions {
 const CLOUD_TYPES: string[] = schema.properties.cloudTypes.items.enum;
 const PACK_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DEFAULT_ADDON_TYPE = 'app services';
-
-type SetExit = (code: number) => void;
 
 /** `packyard init DIR` (and Spectro's `pack build NAME DIR`): a new pack from a chart or manifests. */
 export async function initCommand(
@@ -304,7 +303,7 @@ async function runInit(dir: string, opts: InitOptions, io: Io): Promise<number> 
   }
 }
 
-export function registerInit(program: Command, io: Io, setExit: SetExit): void {
+export const register: Register = (program, { io, setExit }) => {
   const cmd = program
     .command('init')
     .description(
@@ -312,10 +311,10 @@ export function registerInit(program: Command, io: Io, setExit: SetExit): void {
     )
     .argument('<dir>', 'folder to create (must be new or empty)');
   initOptions(cmd).action(async (dir: string, o) => setExit(await runInit(dir, given(cmd, o), io)));
-}
+};
 
 /** Spectro's `spectro pack build PACK_NAME TARGET_DIR`: init with the name given first. */
-export function registerPackBuild(pack: Command, io: Io, setExit: SetExit): void {
+export const registerPackBuild: Register = (pack, { io, setExit }) => {
   const cmd = pack
     .command('build')
     .description(
@@ -326,4 +325,4 @@ export function registerPackBuild(pack: Command, io: Io, setExit: SetExit): void
   initOptions(cmd).action(async (name: string, dir: string, o) =>
     setExit(await runInit(dir, { ...given(cmd, o), name }, io)),
   );
-}
+};

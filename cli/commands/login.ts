@@ -1,4 +1,5 @@
 import type { BasicCredentials } from '../../client/auth.ts';
+import { type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { removeCredentials, saveCredentials } from '../credentials.ts';
 import { eraseDockerCredentials, storeDockerCredentials } from '../docker-config.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
@@ -124,3 +125,49 @@ export async function logoutCommand(
   }
   return EXIT.ok;
 }
+
+export const registerLogin: Register = (parent, { io, setExit, readStdin }) => {
+  registryOptions(
+    parent
+      .command('login')
+      .description(
+        'Check credentials and save them for the registry host (mode 0600); asks for the password on a terminal.',
+      )
+      .argument('<registry>', 'host[:port][/base/path]')
+      .option('-p, --password <password>', 'the password (visible to other users: prefer --password-stdin)')
+      .option('-d, --default', 'use this registry when a command gets no --registry (nor PACKYARD_REGISTRY)')
+      .option(
+        '--docker-config',
+        'also save them in the docker configuration ($DOCKER_CONFIG/config.json, or its credential helper) for docker, oras, skopeo, helm',
+      ),
+    false,
+  ).action(async (registry: string, o) => {
+    const { canPrompt, terminalPrompter } = await import('../prompt.ts');
+    const prompter = canPrompt() && !o.passwordStdin ? terminalPrompter() : undefined;
+    try {
+      setExit(
+        await loginCommand(
+          registry,
+          { ...registryFlags(o), password: o.password, default: o.default, dockerConfig: o.dockerConfig },
+          io,
+          readStdin,
+          prompter,
+        ),
+      );
+    } finally {
+      prompter?.close();
+    }
+  });
+};
+
+export const registerLogout: Register = (parent, { io, setExit }) => {
+  parent
+    .command('logout')
+    .description('Remove the credentials saved for the registry host.')
+    .argument('<registry>', 'host[:port][/base/path]')
+    .option('--insecure', 'accept an http:// reference to a host other than localhost')
+    .option('--docker-config', 'also remove them from the docker configuration (or its credential helper)')
+    .action(async (registry: string, o) =>
+      setExit(await logoutCommand(registry, { insecure: o.insecure, dockerConfig: o.dockerConfig }, io)),
+    );
+};

@@ -4,6 +4,7 @@ import { fetchPack, MAX_PULL_BYTES } from '../../client/pull.ts';
 import { packTreeFromArchive } from '../../core/archive-tree.ts';
 import { formatBytes } from '../../core/lint/context.ts';
 import { packRepository } from '../../core/oci.ts';
+import { formatOption, type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { extractPack } from '../extract.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
@@ -99,3 +100,25 @@ export async function pullCommand(
   }
   return EXIT.ok;
 }
+
+export const register: Register = (parent, { io, setExit, readStdin }) => {
+  registryOptions(
+    parent
+      .command('pull')
+      .description('Download a pack version (default: newest) and extract it into DIR.')
+      .argument('<pack>', 'NAME, NAME:VERSION or NAME@sha256:DIGEST')
+      .argument('[dir]', 'folder to extract into, created if needed (default: ./<name>-<version>)')
+      .addOption(formatOption())
+      .option('--force', 'replace files that already exist in DIR'),
+  ).action(async (target: string, dir: string | undefined, o) =>
+    setExit(
+      await pullCommand(
+        target,
+        dir,
+        { ...registryFlags(o), format: o.format, force: Boolean(o.force) },
+        io,
+        readStdin,
+      ),
+    ),
+  );
+};

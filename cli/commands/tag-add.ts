@@ -1,6 +1,7 @@
 import { PackNotFoundError } from '../../client/catalog.ts';
 import { RegistryError } from '../../client/registry-client.ts';
 import { packRepository } from '../../core/oci.ts';
+import { type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
 import { parsePackRef } from './tag.ts';
@@ -69,3 +70,18 @@ function fail(io: Io, message: string): number {
   io.err(`packyard: ${message}\n`);
   return EXIT.failed;
 }
+
+export const register: Register = (tag, { io, setExit, readStdin }) => {
+  registryOptions(
+    tag
+      .command('add')
+      .description(
+        'Point tag LABEL (or GROUP__LABEL) at the version SOURCE:TAG names, e.g. stable or 1.0.x; moves it if it exists.',
+      )
+      .argument('<source>', 'NAME:TAG, the version to tag')
+      .argument('<label>', "the tag to set (a pack version's own tag never moves)")
+      .option('-g, --group <group>', "tag group: the tag becomes GROUP__LABEL (Spectro's form)"),
+  ).action(async (source: string, label: string, o) =>
+    setExit(await tagAddCommand(source, label, { ...registryFlags(o), group: o.group }, io, readStdin)),
+  );
+};

@@ -1,8 +1,10 @@
 import { checkPackName, checkVersion, PackNotFoundError } from '../../client/catalog.ts';
 import { RegistryError } from '../../client/registry-client.ts';
 import { packRepository } from '../../core/oci.ts';
+import { type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
+import { register as registerTagAdd } from './tag-add.ts';
 
 /** Splits `NAME[:VERSION]`. */
 export function parsePackRef(input: string): { name: string; version?: string } {
@@ -67,3 +69,18 @@ export async function tagDeleteCommand(
     throw err instanceof PackNotFoundError ? err : access.explain(err);
   }
 }
+
+export const register: Register = (parent, { io, setExit, readStdin }) => {
+  const tag = parent
+    .command('tag')
+    .description('Tags: tag add NAME:TAG LABEL [-g GROUP] (moving tags), tag delete NAME:TAG.');
+  registerTagAdd(tag, { io, setExit, readStdin });
+  registryOptions(
+    tag
+      .command('delete')
+      .description("Delete a tag: a version's (an admin credential on Packyard) or a moving one.")
+      .argument('<pack>', 'NAME:TAG'),
+  ).action(async (target: string, o) =>
+    setExit(await tagDeleteCommand(target, registryFlags(o), io, readStdin)),
+  );
+};
