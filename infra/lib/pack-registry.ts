@@ -50,6 +50,11 @@ export interface PackRegistryProps {
   readonly anonymousPull?: boolean;
   /** `enforce`: a pushed pack with lint errors is refused; `warn`: accepted. @default 'enforce' */
   readonly lintPolicy?: 'enforce' | 'warn';
+  /**
+   * Let `packyard push --force --message` replace a pack version's content (Spectro's rule).
+   * @default false: pack versions are immutable
+   */
+  readonly allowOverwrite?: boolean;
   /** Bearer token lifetime in seconds (the registry caps it at 900). @default 300 */
   readonly tokenTtlSeconds?: number;
   /**
@@ -141,6 +146,7 @@ export class PackRegistry extends Construct {
       PACKYARD_SERVICE: 'packyard',
       PACKYARD_ANONYMOUS_PULL: String(props.anonymousPull ?? false),
       PACKYARD_LINT_POLICY: props.lintPolicy ?? 'enforce',
+      PACKYARD_ALLOW_OVERWRITE: String(props.allowOverwrite ?? false),
       PACKYARD_TOKEN_TTL_SECONDS: String(props.tokenTtlSeconds ?? 300),
     };
     if (publicUrl) environment.PACKYARD_PUBLIC_URL = publicUrl;

@@ -31,6 +31,7 @@ describe('app configuration (context or environment)', () => {
         PACKYARD_DEPLOY_REMOVAL_POLICY: 'destroy',
         PACKYARD_DEPLOY_OIDC_AUDIENCE: 'packyard',
         PACKYARD_DEPLOY_LOG_RETENTION_DAYS: '30',
+        PACKYARD_DEPLOY_ALLOW_OVERWRITE: 'true',
       },
     );
     expect(c.registry.domain).toEqual({
@@ -42,6 +43,7 @@ describe('app configuration (context or environment)', () => {
     expect(c.registry.removalPolicy).toBe(RemovalPolicy.DESTROY);
     expect(c.registry.trustedPublishing).toEqual({ issuer: undefined, audience: 'packyard' });
     expect(c.registry.logRetention).toBe(30);
+    expect(c.registry.allowOverwrite).toBe(true);
   });
 
   it("ignores the Lambda's own variable names, so a `packyard serve` shell cannot change a deployment", () => {
