@@ -269,6 +269,7 @@ function initOptions(cmd: Command): Command {
       'an image the pack deploys, for pack.content.images (repeatable; added to those found)',
       collect,
     )
+    .option('-y, --yes', 'ask nothing, even on a terminal: take the defaults for what the flags leave out')
     .option('--force', 'write into a folder that is not empty')
     .addHelpText(
       'after',
@@ -277,25 +278,27 @@ function initOptions(cmd: Command): Command {
 }
 
 /** Only what the user typed: commander fills defaults, which must not stop the questions. */
-function given(cmd: Command, o: Record<string, unknown>): InitOptions {
+function given(cmd: Command, o: Record<string, unknown>): InitOptions & { ask: boolean } {
+  const ask = canPrompt() && !o.yes;
   const set = (k: string) => (cmd.getOptionValueSource(k) === 'cli' ? (o[k] as string) : undefined);
   return {
     name: o.name as string | undefined,
     version: o.version as string | undefined,
     displayName: o.displayName as string | undefined,
-    layer: set('layer') ?? (canPrompt() ? undefined : (o.layer as string)),
-    addonType: set('addonType') ?? (canPrompt() ? undefined : (o.addonType as string)),
-    cloudTypes: set('cloudTypes') ?? (canPrompt() ? undefined : (o.cloudTypes as string)),
+    layer: set('layer') ?? (ask ? undefined : (o.layer as string)),
+    addonType: set('addonType') ?? (ask ? undefined : (o.addonType as string)),
+    cloudTypes: set('cloudTypes') ?? (ask ? undefined : (o.cloudTypes as string)),
     namespace: o.namespace as string | undefined,
     chart: o.chart as string | undefined,
     manifests: o.manifests as string[] | undefined,
     image: o.image as string[] | undefined,
-    force: o.force as boolean,
+    force: Boolean(o.force),
+    ask,
   };
 }
 
-async function runInit(dir: string, opts: InitOptions, io: Io): Promise<number> {
-  const prompter = canPrompt() ? terminalPrompter() : undefined;
+async function runInit(dir: string, opts: InitOptions & { ask: boolean }, io: Io): Promise<number> {
+  const prompter = opts.ask ? terminalPrompter() : undefined;
   try {
     return await initCommand(dir, opts, io, prompter);
   } finally {

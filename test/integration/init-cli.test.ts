@@ -240,6 +240,20 @@ describe('packyard init', () => {
       displayName: 'Asked Pack',
       addonType: 'logging',
     });
+    // --yes: nothing is asked, even on a terminal.
+    const quiet = path.join(tempDir('init-'), 'quiet');
+    const out = execFileSync(
+      'script',
+      ['-qec', `${cmd.replace(dir, quiet)} --chart ${EXAMPLE_CHART} --yes`, '/dev/null'],
+      {
+        input: '',
+        env: { ...process.env, NO_COLOR: '1' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect(out).not.toContain('Pack name');
+    expect(JSON.parse(readFileSync(path.join(quiet, 'pack.json'), 'utf8')).name).toBe('podinfo-lite');
   });
 
   it.skipIf(!existsSync(CORPUS_CHART))(
