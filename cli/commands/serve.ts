@@ -39,7 +39,10 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
   }
   const dataDir = path.resolve(opts.data);
   // The embedded storage and the AWS SDK: loaded only when serving, so other commands start fast.
-  const { ensureUser, startLocalRegistry } = await import('../../lambdas/local/serve.ts');
+  const [{ ensureUser }, { startLocalRegistry }] = await Promise.all([
+    import('../../lambdas/admin-index.ts'),
+    import('../../lambdas/local/serve.ts'),
+  ]);
   const registry = await startLocalRegistry({
     dataDir,
     port: opts.port,
