@@ -20,21 +20,21 @@ export function registryOptions(cmd: Command, withRegistry = true): Command {
   }
   return cmd
     .option('-u, --username <name>', 'user name (password from --password-stdin or PACKYARD_PASSWORD)')
-    .option('--password-stdin', 'read the password from standard input', false)
-    .option('--insecure', 'allow plain http to a host other than localhost', false)
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--insecure', 'allow plain http to a host other than localhost')
     .addHelpText(
       'after',
       withRegistry
-        ? '\nCredentials: --username with --password-stdin, else PACKYARD_USERNAME and PACKYARD_PASSWORD,\nelse those saved by "packyard login" for the registry host. http:// is only used for localhost\nunless --insecure. PACKYARD_RETRIES sets how often a failed request is retried (default 4).'
-        : '\nThe password comes from --password-stdin or PACKYARD_PASSWORD, never from an argument; the user\nname from --username or PACKYARD_USERNAME. Saved, keyed by host[:port], in credentials.json in\n$XDG_CONFIG_HOME/packyard (default ~/.config/packyard; PACKYARD_CONFIG_DIR overrides the folder).',
+        ? '\nCredentials: --username with --password-stdin, else PACKYARD_USERNAME and PACKYARD_PASSWORD,\nelse those saved by "packyard login" for the registry host, else Docker\'s config.json (its\ncredential helpers too). The registry: --registry, else PACKYARD_REGISTRY, else "login --default".\nhttp:// is only used for localhost unless --insecure. PACKYARD_RETRIES sets how often a failed\nrequest is retried (default 4).'
+        : '\nThe password comes from --password-stdin, PACKYARD_PASSWORD, a prompt on a terminal (not echoed),\nor --password (discouraged); the user name from --username, PACKYARD_USERNAME or the prompt.\nSaved, keyed by host[:port], in credentials.json in $XDG_CONFIG_HOME/packyard (default\n~/.config/packyard; PACKYARD_CONFIG_DIR overrides the folder).',
     );
 }
 
 export const registryFlags = (o: Record<string, unknown>) => ({
   registry: o.registry as string | undefined,
-  insecure: o.insecure as boolean,
+  insecure: Boolean(o.insecure),
   username: o.username as string | undefined,
-  passwordStdin: o.passwordStdin as boolean,
+  passwordStdin: Boolean(o.passwordStdin),
 });
 
 /** --data, --table, --region: where `user` and `publisher` keep their records. */

@@ -11,6 +11,8 @@ import type { BasicCredentials } from '../client/auth.ts';
  */
 export interface CredentialFile {
   auths: Record<string, BasicCredentials>;
+  /** The registry commands use when none is given (`login --default`, as Spectro's CLI has it). */
+  default?: string;
 }
 
 export function configDir(env: NodeJS.ProcessEnv): string {
@@ -62,7 +64,12 @@ export async function readCredentialFile(env: NodeJS.ProcessEnv): Promise<Loaded
       if (typeof username === 'string' && typeof password === 'string') clean[host] = { username, password };
     }
   }
-  return { file: { auths: clean }, tooOpen: process.platform !== 'win32' && (mode & 0o077) !== 0 };
+  const dflt = (parsed as { default?: unknown }).default;
+  const loaded: CredentialFile = {
+    auths: clean,
+    ...(typeof dflt === 'string' && dflt ? { default: dflt } : {}),
+  };
+  return { file: loaded, tooOpen: process.platform !== 'win32' && (mode & 0o077) !== 0 };
 }
 
 /** Replaces the file atomically: a 0600 temporary file beside it, then rename. */
@@ -92,9 +99,12 @@ export async function saveCredentials(
   env: NodeJS.ProcessEnv,
   host: string,
   creds: BasicCredentials,
+  /** Also make this registry reference the default one. */
+  asDefault?: string,
 ): Promise<string> {
   const { file } = await readCredentialFile(env);
   file.auths[host] = { username: creds.username, password: creds.password };
+  if (asDefault) file.default = asDefault;
   return writeCredentialFile(env, file);
 }
 
@@ -103,6 +113,7 @@ export async function removeCredentials(env: NodeJS.ProcessEnv, host: string): P
   const { file } = await readCredentialFile(env);
   if (!Object.hasOwn(file.auths, host)) return false;
   delete file.auths[host];
+  if (file.default && file.default.replace(/^[a-z]+:\/\//i, '').split('/')[0] === host) delete file.default;
   await writeCredentialFile(env, file);
   return true;
 }

@@ -3,6 +3,7 @@ import { PathNotFoundError } from '../core/discover.ts';
 import pkg from '../package.json' with { type: 'json' };
 import type { CommandContext } from './command-kit.ts';
 import * as build from './commands/build.ts';
+import * as init from './commands/init.ts';
 import * as lint from './commands/lint.ts';
 import { registerLogin, registerLogout } from './commands/login.ts';
 import * as ls from './commands/ls.ts';
@@ -21,11 +22,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('packyard')
     .description('Lint, package and publish Spectro Cloud Palette packs.')
     .version(pkg.version, '-V, --version', 'print the Packyard version')
+    // -V/--version only before a command: `init DIR --version 1.2.3` is the pack's version.
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   const ctx: CommandContext = { io, setExit, readStdin };
   for (const register of [
+    init.register,
     lint.register,
     build.register,
     rules.register,
@@ -42,18 +46,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   ])
     register(program, ctx);
 
-  // Spectro's CLI verbs, for people who know them: `pack push|ls|pull|tag delete`, `registry login|logout`.
+  // Spectro's CLI verbs, for people who know them: `pack build|push|ls|pull|tag add|tag delete`,
+  // `registry login|logout`.
   const pack = program
     .command('pack', { hidden: true })
-    .description('Spectro-style aliases: pack push, pack ls, pack pull, pack tag delete.');
-  for (const register of [push.register, ls.register, pull.register, tag.register]) register(pack, ctx);
+    .description('Spectro-style aliases: pack build, pack push, pack ls, pack pull, pack tag add|delete.');
+  for (const register of [init.registerPackBuild, push.register, ls.register, pull.register, tag.register])
+    register(pack, ctx);
   const registry = program
     .command('registry', { hidden: true })
     .description('Spectro-style aliases: registry login, registry logout.');
   for (const register of [registerLogin, registerLogout]) register(registry, ctx);
   program.addHelpText(
     'after',
-    '\nSpectro CLI verbs work too: pack push, pack ls, pack pull, pack tag delete, registry login.',
+    '\nSpectro CLI verbs work too: pack build, pack push, pack ls, pack pull, pack tag add|delete,\nregistry login|logout.',
   );
   return program;
 }

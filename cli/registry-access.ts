@@ -4,7 +4,9 @@ import { parseRegistryRef, type RegistryRef, RegistryRefError } from '../client/
 import { RegistryClient, RegistryError } from '../client/registry-client.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { credentialsPath, readCredentialFile } from './credentials.ts';
+import { dockerCredentials } from './docker-config.ts';
 import { type Io, UsageError } from './io.ts';
+import { denial, fetchIdentity, type Identity, type Intent } from './registry-identity.ts';
 
 /** The flags every registry command shares. */
 export interface RegistryFlags {
@@ -14,7 +16,7 @@ export interface RegistryFlags {
   passwordStdin?: boolean;
 }
 
-export type CredentialSource = 'flags' | 'env' | 'file' | 'none';
+export type CredentialSource = 'flags' | 'env' | 'file' | 'docker' | 'none';
 
 export interface ResolvedCredentials {
   credentials?: BasicCredentials;
@@ -25,7 +27,9 @@ export interface ResolvedCredentials {
 
 export function parseRef(input: string | undefined, insecure: boolean | undefined): RegistryRef {
   if (!input)
-    throw new UsageError('no registry: pass --registry host[:port][/base/path] (or set PACKYARD_REGISTRY)');
+    throw new UsageError(
+      'no registry: pass --registry host[:port][/base/path], set PACKYARD_REGISTRY, or make one the default with "packyard login --default HOST"',
+    );
   try {
     return parseRegistryRef(input, { insecure });
   } catch (err) {
@@ -85,6 +89,14 @@ export async function resolveCredentials(
       described: `user ${saved.username} (saved by "packyard login" in ${credentialsPath(env)})`,
     };
   }
+  const docker = await dockerCredentials(env, ref.host);
+  if (docker) {
+    return {
+      credentials: docker.credentials,
+      source: 'docker',
+      described: `user ${docker.credentials.username} (from ${docker.from})`,
+    };
+  }
   return { source: 'none', described: 'no credentials' };
 }
 
@@ -105,6 +117,11 @@ export interface RegistryAccess {
   check(): Promise<void>;
   /** Rewrites an error from the client into one a user can act on. */
   explain(err: unknown): Error;
+  /**
+   * On a Packyard registry (after check()): why these credentials cannot do `intent` on
+   * `repository` and what to do, or undefined. Commands ask before acting, so every refusal reads alike.
+   */
+  denied(intent: Intent, repository: string): string | undefined;
 }
 
 /** The registry client every command uses: retries from the environment, Packyard's user agent. */
@@ -126,20 +143,25 @@ export async function openRegistry(
   io: Io,
   readStdin: () => Promise<string>,
 ): Promise<RegistryAccess> {
-  const ref = parseRef(flags.registry, flags.insecure);
+  const ref = parseRef(flags.registry || (await readCredentialFile(io.env)).file.default, flags.insecure);
   const creds = await resolveCredentials(ref, flags, io, readStdin);
   const client = createClient(ref, creds.credentials, io.env);
   let verified = false;
+  let identity: Identity | undefined;
   const explain = (err: unknown) => explainError(err, ref, creds, verified);
   return {
     ref,
     client,
     creds,
     explain,
+    denied: (intent, repository) => denial(identity, ref, intent, repository),
     async check() {
       try {
+        // Packyard says what the credentials may do, for refusals that say what to do instead.
+        const who = creds.credentials ? fetchIdentity(client) : Promise.resolve(undefined);
         await client.ping();
         verified = creds.source !== 'none';
+        identity = await who;
       } catch (err) {
         throw explain(err);
       }

@@ -7,7 +7,8 @@ export function serveFlag(key: SettingKey): Option {
   if (!s.flag) throw new Error(`the registry setting ${key} has no serve flag`);
   const option = new Option(s.flag, s.describe);
   if (s.choices) option.choices(s.choices);
-  if (s.default !== undefined) option.default(s.default);
+  // A switch is off unless given: "(default: false)" in --help would say nothing.
+  if (s.default !== undefined && s.default !== false) option.default(s.default);
   if (s.flagReadsEnv) option.env(s.env);
   return option;
 }

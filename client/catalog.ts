@@ -26,6 +26,8 @@ export interface VersionListing {
   size?: number;
   pushedAt?: string;
   pushedBy?: string;
+  /** The push's message (`push --message`), on a Packyard registry. */
+  message?: string;
 }
 
 /** `_catalog` is refused or missing: the registry cannot be listed without naming a pack. */
@@ -131,6 +133,7 @@ export async function listVersions(
     size?: number;
     pushedAt?: string;
     pushedBy?: string;
+    message?: string | null;
   }>(client, `/api/v1/packs/${name}/versions?base=${encodeURIComponent(base)}`, 'versions');
   if (api && api.length > 0) {
     return {
@@ -143,6 +146,7 @@ export async function listVersions(
         size: v.size,
         pushedAt: v.pushedAt,
         pushedBy: v.pushedBy,
+        ...(v.message ? { message: v.message } : {}),
       })),
     };
   }

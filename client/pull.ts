@@ -28,7 +28,8 @@ export async function fetchPack(
   maxBytes = MAX_PULL_BYTES,
 ): Promise<PulledPack> {
   checkPackName(name);
-  checkVersion(version);
+  // A version tag, or a manifest digest (`pull NAME@sha256:…`).
+  if (!/^sha256:[0-9a-f]{64}$/.test(version)) checkVersion(version);
   const repository = packRepository(name, client.registry.basePath);
   const got = await client.getManifest(repository, version);
   if (!got) throw new PackNotFoundError(`${name}:${version} is not in ${client.registry.host}/${repository}`);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Argument } from 'commander';
 import type { BuiltPack } from '../../core/build-pack.ts';
 import { formatBytes } from '../../core/lint/context.ts';
 import { runEngine } from '../../publish/engine.ts';
@@ -63,10 +64,10 @@ export const register: Register = (program, { io, setExit }) => {
   program
     .command('build')
     .description('Lint, then package each pack as <name>-<version>.tar.gz plus an OCI image layout in OUT.')
-    .argument('[dir...]', 'folders to search for packs', [])
+    .addArgument(new Argument('[dir...]', 'folders to search for packs').default([], '.'))
     .requiredOption('-o, --out <dir>', 'output folder (archives, oci-layout, index.json, blobs/)')
     .addOption(formatOption())
-    .option('--force', 'build packs even when they have lint errors', false)
+    .option('--force', 'build packs even when they have lint errors')
     .option(
       '--created <date>',
       'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
@@ -77,7 +78,11 @@ export const register: Register = (program, { io, setExit }) => {
     )
     .action(async (dirs: string[], o) =>
       setExit(
-        await buildCommand(dirs, { out: o.out, format: o.format, force: o.force, created: o.created }, io),
+        await buildCommand(
+          dirs,
+          { out: o.out, format: o.format, force: Boolean(o.force), created: o.created },
+          io,
+        ),
       ),
     );
 };

@@ -1,4 +1,4 @@
-import { Option } from 'commander';
+import { Argument, Option } from 'commander';
 import { checkRunImages, ImageChecker } from '../../client/image-check.ts';
 import { discoverPacks } from '../../core/discover.ts';
 import { lintPackDirs } from '../../core/lint-packs.ts';
@@ -38,7 +38,7 @@ export const register: Register = (program, { io, setExit }) => {
   program
     .command('lint')
     .description('Lint every pack (a folder with pack.json) under each DIR, recursively.')
-    .argument('[dir...]', 'folders to search for packs', [])
+    .addArgument(new Argument('[dir...]', 'folders to search for packs').default([], '.'))
     .addOption(
       new Option('-f, --format <format>', 'output format')
         .choices(['text', 'json', 'github'])

@@ -7,6 +7,8 @@ import { openRegistry, type RegistryFlags } from '../registry-access.ts';
 
 export interface LsOptions extends RegistryFlags {
   format: 'text' | 'json';
+  /** `--name`: only packs whose name contains this (Spectro's `pack ls --name`). */
+  filter?: string;
 }
 
 /** `packyard ls [NAME]`: the packs under REF, or NAME's versions (newest first). */
@@ -21,9 +23,17 @@ export async function lsCommand(
   const { ref, client } = access;
   const c = painter(useColor(io));
   const where = `${ref.host}/${packRepository('', ref.basePath)}`;
+  const refusal = access.denied(name ? 'pull' : 'list', packRepository(name ?? 'x', ref.basePath));
+  if (refusal) {
+    io.err(`packyard: ${refusal}\n`);
+    return EXIT.failed;
+  }
   try {
     if (name === undefined) {
-      const { source, packs } = await listPacks(client);
+      const listed = await listPacks(client);
+      const source = listed.source;
+      const filter = opts.filter?.toLowerCase();
+      const packs = filter ? listed.packs.filter((p) => p.name.toLowerCase().includes(filter)) : listed.packs;
       if (opts.format === 'json') {
         io.out(`${JSON.stringify(packs, null, 2)}\n`);
       } else if (packs.length > 0) {
@@ -36,7 +46,7 @@ export async function lsCommand(
         io.out(table(head, rows, c.bold));
       }
       io.err(
-        `${plural(packs.length, 'pack')} in ${where}${source === 'oci' ? ' (listed with _catalog: the registry has no Packyard pack API)' : ''}\n`,
+        `${plural(packs.length, 'pack')}${filter ? ` named *${opts.filter}*` : ''} in ${where}${packs.length === 0 && access.creds.source === 'none' ? ' visible without credentials (run "packyard login" to see the packs a credential may pull)' : ''}${source === 'oci' ? ' (listed with _catalog: the registry has no Packyard pack API)' : ''}\n`,
       );
       return EXIT.ok;
     }
@@ -45,14 +55,16 @@ export async function lsCommand(
     if (opts.format === 'json') {
       io.out(`${JSON.stringify(versions, null, 2)}\n`);
     } else if (source === 'packyard-api') {
+      const messages = versions.some((v) => v.message);
       io.out(
         table(
-          ['VERSION', 'DIGEST', 'SIZE', 'PUSHED'],
+          ['VERSION', 'DIGEST', 'SIZE', 'PUSHED', ...(messages ? ['MESSAGE'] : [])],
           versions.map((v) => [
             v.version,
             v.digest ?? '-',
             v.size === undefined ? '-' : formatBytes(v.size),
             `${v.pushedAt ?? ''}${v.pushedBy ? ` by ${v.pushedBy}` : ''}`,
+            ...(messages ? [v.message ?? ''] : []),
           ]),
           c.bold,
         ),
@@ -92,9 +104,10 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
     parent
       .command('ls')
       .description('List the packs in a registry, or the versions of pack NAME.')
-      .argument('[name]', 'a pack name')
+      .argument('[name]', 'a pack name: list its versions')
+      .option('-n, --name <filter>', 'only packs whose name contains FILTER')
       .addOption(formatOption()),
   ).action(async (name: string | undefined, o) =>
-    setExit(await lsCommand(name, { ...registryFlags(o), format: o.format }, io, readStdin)),
+    setExit(await lsCommand(name, { ...registryFlags(o), format: o.format, filter: o.name }, io, readStdin)),
   );
 };

@@ -1,21 +1,31 @@
+import { Argument, Option } from 'commander';
 import type { PublishProgress, PublishResult } from '../../client/publish.ts';
 import type { RegistryRef } from '../../client/reference.ts';
 import type { PublishedVersion } from '../../client/unchanged.ts';
 import { formatBytes } from '../../core/lint/context.ts';
 import type { PackReport } from '../../core/lint-packs.ts';
 import { packRepository } from '../../core/oci.ts';
-import { type EngineEvent, type PackOutcome, registryPort, runEngine } from '../../publish/engine.ts';
+import {
+  type EngineEvent,
+  type PackOutcome,
+  type RegistryPort,
+  registryPort,
+  runEngine,
+} from '../../publish/engine.ts';
 import { formatOption, type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
 import { createdFrom, formatRefused } from '../pack-output.ts';
 import { bar, type ProgressBoard, progressBoard } from '../progress.ts';
-import { openRegistry, type RegistryFlags } from '../registry-access.ts';
+import { withMessage } from '../push-message.ts';
+import { openRegistry, type RegistryAccess, type RegistryFlags } from '../registry-access.ts';
 
 export interface PushOptions extends RegistryFlags {
   format: 'text' | 'json';
   force: boolean;
   concurrency: string | number;
   created?: string;
+  /** `--message`: recorded with each version pushed (required with --force, as in Spectro's CLI). */
+  message?: string;
 }
 
 /** One row of `--format json`: a publish result, plus the pack folder. */
@@ -34,6 +44,7 @@ export async function pushCommand(
     throw new UsageError(`--concurrency must be a whole number from 1 to 64 (got "${opts.concurrency}")`);
   }
   const created = createdFrom(opts.created, io);
+  const message = checkMessage(opts);
   const access = await openRegistry(opts, io, readStdin);
   const { ref, client } = access;
   // Reach the registry (and check the credentials) while the packs are read.
@@ -43,7 +54,7 @@ export async function pushCommand(
   const board = progressBoard(io);
   const { outcomes } = await runEngine({
     roots: dirs.length > 0 ? dirs : ['.'],
-    registry: registryPort(client, concurrency),
+    registry: withSpectroRules(registryPort(client, concurrency), access, message),
     ready,
     // push has no --fail-on: lint errors refuse a pack, and a recorded lint with errors never stands in.
     failOn: 'error',
@@ -92,6 +103,40 @@ function showProgress(e: EngineEvent, board: ProgressBoard, io: Io, ref: Registr
         board.finish(e.outcome.path, finishLine(pushRow(e.outcome, ref.basePath)));
       return;
   }
+}
+
+/** Spectro's rule: `--force` needs `--message` saying why the version's content changes. */
+function checkMessage(opts: PushOptions): string | undefined {
+  const message = opts.message?.trim();
+  if (opts.message !== undefined && !message) throw new UsageError('--message is empty');
+  if (opts.force && !message)
+    throw new UsageError(
+      '--force needs --message TEXT saying what changed (it is recorded with the version)',
+    );
+  return message;
+}
+
+/**
+ * Each pack is published with the push's message (a manifest annotation, push-message.ts), and
+ * refused up front, with what to do, where a Packyard registry says the credentials may not push.
+ */
+function withSpectroRules(
+  port: RegistryPort,
+  access: RegistryAccess,
+  message: string | undefined,
+): RegistryPort {
+  return {
+    ...port,
+    publish: async (pack, opts) => {
+      const repository = packRepository(pack.name, access.ref.basePath);
+      const refusal = access.denied('push', repository);
+      if (refusal) {
+        const { name, version, manifestDigest: digest } = pack;
+        return { name, version, repository, digest, status: 'failed', uploaded: 0, message: refusal };
+      }
+      return port.publish(withMessage(pack, message), opts);
+    },
+  };
 }
 
 function phaseText(p: PublishProgress): string {
@@ -189,14 +234,14 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
     parent
       .command('push')
       .description('Lint, package and push each pack to REF/spectro-packs/archive/<name>:<version>.')
-      .argument('[dir...]', 'folders to search for packs', [])
+      .addArgument(new Argument('[dir...]', 'folders to search for packs').default([], '.'))
       .addOption(formatOption())
+      .option('-m, --message <text>', 'say what this push changes; recorded with each version (shown by ls)')
       .option(
         '--force',
-        'overwrite a version the registry holds with other content (if the registry allows it)',
-        false,
+        'overwrite a version the registry holds with other content; needs --message (on Packyard, only where serve --allow-overwrite / PACKYARD_ALLOW_OVERWRITE is set)',
       )
-      .option('-c, --concurrency <n>', 'packs pushed at once', '4')
+      .addOption(new Option('-c, --concurrency <n>', 'packs pushed at once').default(4))
       .option(
         '--created <date>',
         'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
@@ -213,9 +258,10 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
           {
             ...registryFlags(o),
             format: o.format,
-            force: o.force,
+            force: Boolean(o.force),
             concurrency: o.concurrency,
             created: o.created,
+            message: o.message,
           },
           io,
           readStdin,

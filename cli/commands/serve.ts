@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { Option } from 'commander';
 import type { Scope } from '../../lambdas/registry/ports.ts';
 import { SETTINGS } from '../../lambdas/registry/settings.ts';
 import type { Register } from '../command-kit.ts';
@@ -12,6 +13,8 @@ export interface ServeOptions {
   data: string;
   anonymousPull: boolean;
   lintPolicy: 'enforce' | 'warn';
+  /** Let `push --force --message` replace a version's content (off by default). */
+  allowOverwrite?: boolean;
   publicUrl?: string;
   oidcIssuer: string;
   oidcAudience?: string;
@@ -49,6 +52,7 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
     config: {
       anonymousPull: opts.anonymousPull,
       lintPolicy: opts.lintPolicy,
+      allowOverwrite: opts.allowOverwrite ?? false,
       publicUrl: opts.publicUrl,
       oidcIssuer,
       ...(opts.oidcAudience ? { oidcAudience: opts.oidcAudience } : {}),
@@ -84,11 +88,12 @@ export const register: Register = (program, { io, setExit }) => {
     .description(
       'Run the registry on this machine: the Lambda handler over HTTP, with embedded S3 and DynamoDB.',
     )
-    .option('-p, --port <port>', 'port to listen on', '5000')
+    .addOption(new Option('-p, --port <port>', 'port to listen on').default(5000))
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('-d, --data <dir>', 'data folder (blobs, index, token secret); survives restarts', '.packyard')
     .addOption(serveFlag('anonymousPull'))
     .addOption(serveFlag('lintPolicy'))
+    .addOption(serveFlag('allowOverwrite'))
     .addOption(serveFlag('publicUrl'))
     .addOption(serveFlag('oidcIssuer'))
     .addOption(serveFlag('oidcAudience'))
@@ -107,8 +112,9 @@ export const register: Register = (program, { io, setExit }) => {
             port: Number(o.port),
             host: o.host,
             data: o.data,
-            anonymousPull: o.anonymousPull,
+            anonymousPull: Boolean(o.anonymousPull),
             lintPolicy: o.lintPolicy,
+            allowOverwrite: Boolean(o.allowOverwrite),
             publicUrl: o.publicUrl,
             oidcIssuer: o.oidcIssuer,
             oidcAudience: o.oidcAudience,

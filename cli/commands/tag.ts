@@ -4,6 +4,7 @@ import { packRepository } from '../../core/oci.ts';
 import { type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
+import { register as registerTagAdd } from './tag-add.ts';
 
 /** Splits `NAME[:VERSION]`. */
 export function parsePackRef(input: string): { name: string; version?: string } {
@@ -32,6 +33,8 @@ export async function tagDeleteCommand(
   await access.check();
   const { client, ref } = access;
   const repository = packRepository(name, ref.basePath);
+  const refusal = access.denied('delete', repository);
+  if (refusal) throw new Error(refusal);
   const notFound = () => new PackNotFoundError(`${name}:${version} is not in ${ref.host}/${repository}`);
   try {
     await client.deleteManifest(repository, version);
@@ -68,12 +71,15 @@ export async function tagDeleteCommand(
 }
 
 export const register: Register = (parent, { io, setExit, readStdin }) => {
-  const tag = parent.command('tag').description('Delete pack version tags: tag delete NAME:VERSION.');
+  const tag = parent
+    .command('tag')
+    .description('Tags: tag add NAME:TAG LABEL [-g GROUP] (moving tags), tag delete NAME:TAG.');
+  registerTagAdd(tag, { io, setExit, readStdin });
   registryOptions(
     tag
       .command('delete')
-      .description('Delete the tag of a pack version (an admin credential on Packyard).')
-      .argument('<pack>', 'NAME:VERSION'),
+      .description("Delete a tag: a version's (an admin credential on Packyard) or a moving one.")
+      .argument('<pack>', 'NAME:TAG'),
   ).action(async (target: string, o) =>
     setExit(await tagDeleteCommand(target, registryFlags(o), io, readStdin)),
   );

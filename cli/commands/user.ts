@@ -100,13 +100,13 @@ export const register: Register = (program, ctx) => {
       .addOption(
         new Option('--scope <scope>', 'what it may do').choices(['read', 'write', 'admin']).default('read'),
       )
-      .option('--prefix <prefix>', 'repository prefix it is limited to, e.g. team-a/ (default: all)', '')
-      .option('--password-stdin', 'read the password from standard input', false),
+      .option('--prefix <prefix>', 'repository prefix it is limited to, e.g. team-a/ (default: all)')
+      .option('--password-stdin', 'read the password from standard input'),
   ).action(async (name: string, o) =>
     setExit(
       await userAddCommand(
         name,
-        { ...store(o), scope: o.scope, prefix: o.prefix, passwordStdin: o.passwordStdin },
+        { ...store(o), scope: o.scope, prefix: o.prefix ?? '', passwordStdin: Boolean(o.passwordStdin) },
         io,
         ctx.readStdin,
       ),

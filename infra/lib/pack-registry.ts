@@ -51,6 +51,11 @@ export interface PackRegistryProps {
   readonly anonymousPull?: boolean;
   /** `enforce`: a pushed pack with lint errors is refused; `warn`: accepted. @default 'enforce' */
   readonly lintPolicy?: 'enforce' | 'warn';
+  /**
+   * Let `packyard push --force --message` replace a pack version's content (Spectro's rule).
+   * @default false: pack versions are immutable
+   */
+  readonly allowOverwrite?: boolean;
   /** Bearer token lifetime in seconds, 30–900. @default 300 */
   readonly tokenTtlSeconds?: number;
   /**
@@ -151,6 +156,11 @@ export class PackRegistry extends Construct {
         'lintPolicy',
         props.lintPolicy ?? SETTINGS.lintPolicy.default,
         'lintPolicy',
+      ),
+      [SETTINGS.allowOverwrite.env]: checked(
+        'allowOverwrite',
+        props.allowOverwrite ?? SETTINGS.allowOverwrite.default,
+        'allowOverwrite',
       ),
       [SETTINGS.tokenTtlSeconds.env]: checked(
         'tokenTtlSeconds',

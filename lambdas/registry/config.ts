@@ -11,6 +11,11 @@ export interface RegistryConfig {
   anonymousPull: boolean;
   /** `enforce`: a pushed pack with lint errors is refused; `warn`: accepted, findings recorded. */
   lintPolicy: 'enforce' | 'warn';
+  /**
+   * Let a push replace a pack version's content (Spectro's `push --force`): off by default, and
+   * even then only a push whose manifest carries a message (org.opencontainers.image.description).
+   */
+  allowOverwrite: boolean;
   tokenTtlSeconds: number;
   presignTtlSeconds: number;
   uploadTtlSeconds: number;
@@ -44,6 +49,7 @@ export const DEFAULT_CONFIG: RegistryConfig = {
   service: SETTINGS.service.default,
   anonymousPull: SETTINGS.anonymousPull.default,
   lintPolicy: SETTINGS.lintPolicy.default,
+  allowOverwrite: SETTINGS.allowOverwrite.default,
   tokenTtlSeconds: SETTINGS.tokenTtlSeconds.default,
   presignTtlSeconds: 300,
   uploadTtlSeconds: 24 * 3600,
@@ -79,6 +85,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RegistryConfig {
     publicUrl,
     anonymousPull: fromEnv(env, 'anonymousPull') ?? DEFAULT_CONFIG.anonymousPull,
     lintPolicy: fromEnv(env, 'lintPolicy') ?? DEFAULT_CONFIG.lintPolicy,
+    allowOverwrite: fromEnv(env, 'allowOverwrite') ?? DEFAULT_CONFIG.allowOverwrite,
     tokenTtlSeconds: fromEnv(env, 'tokenTtlSeconds') ?? DEFAULT_CONFIG.tokenTtlSeconds,
     oidcIssuer: fromEnv(env, 'oidcIssuer') ?? DEFAULT_CONFIG.oidcIssuer,
     oidcAudience: fromEnv(env, 'oidcAudience') ?? defaultAudience(publicUrl, service),

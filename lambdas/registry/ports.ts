@@ -137,6 +137,10 @@ export interface PackVersionRecord {
   files: Partial<Record<'values' | 'readme' | 'presets' | 'schema', string>>;
   /** Who published it with a short-lived OIDC token (trusted publishing), when that is the case. */
   provenance?: Record<string, string>;
+  /** The push's message (`push --message`: the manifest's org.opencontainers.image.description). */
+  message?: string;
+  /** The manifest this version held before an allowed overwrite (`push --force`). */
+  replacedDigest?: string;
 }
 
 /** The latest version of each pack, for listing and search. */

@@ -16,6 +16,7 @@ import {
 import { addPublisher, listPublishers, publisherAudit, removePublisher } from './handlers/publishers-api.ts';
 import { tokenEndpoint } from './handlers/token.ts';
 import { getVersionFiles } from './handlers/version-files.ts';
+import { whoami } from './handlers/whoami.ts';
 import type { ApiGatewayResult } from './http/apigw.ts';
 import type { Request } from './http/request.ts';
 import { json } from './http/response.ts';
@@ -72,6 +73,7 @@ const PACKS_LOOKUP = /^\/api\/v1\/packs\/lookup\/?$/;
 const PACK_VERSIONS = /^\/api\/v1\/packs\/(?<pack>[^/]+)\/versions\/?$/;
 const PACK_VERSION = /^\/api\/v1\/packs\/(?<pack>[^/]+)\/versions\/(?<version>[^/]+)$/;
 const PACK_FILE = /^\/api\/v1\/packs\/(?<pack>[^/]+)\/versions\/(?<version>[^/]+)\/(?<file>[a-z]+)$/;
+const WHOAMI = /^\/api\/v1\/whoami\/?$/;
 const OIDC = /^\/api\/v1\/oidc\/?$/;
 const OIDC_TOKEN = /^\/api\/v1\/oidc\/token\/?$/;
 const PUBLISHERS = /^\/api\/v1\/publishers\/?$/;
@@ -159,6 +161,7 @@ export const ROUTES: readonly Route[] = [
   ),
 
   // Trusted publishing: the ID token in the exchange's body is the credential.
+  row('GET', WHOAMI, 'caller', async (_ctx, { subject }) => whoami(subject)),
   row('GET', OIDC, 'public', async (ctx, { req }) =>
     json(200, {
       issuer: ctx.config.oidcIssuer,

@@ -86,6 +86,15 @@ export const SETTINGS = {
     choices: LINT_POLICIES,
     parse: (raw, name) => parseChoice(name, raw, LINT_POLICIES),
   },
+  allowOverwrite: {
+    env: 'PACKYARD_ALLOW_OVERWRITE',
+    flag: '--allow-overwrite',
+    deploy: 'allowOverwrite',
+    describe:
+      'let "push --force --message" replace the content of a pack version (otherwise versions are immutable)',
+    default: false,
+    parse: (raw, name) => parseBoolean(name, raw),
+  },
   tokenTtlSeconds: {
     env: 'PACKYARD_TOKEN_TTL_SECONDS',
     deploy: 'tokenTtlSeconds',

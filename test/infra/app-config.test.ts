@@ -32,6 +32,7 @@ describe('app configuration (context or environment)', () => {
         PACKYARD_DEPLOY_REMOVAL_POLICY: 'destroy',
         PACKYARD_DEPLOY_OIDC_AUDIENCE: 'packyard',
         PACKYARD_DEPLOY_LOG_RETENTION_DAYS: '30',
+        PACKYARD_DEPLOY_ALLOW_OVERWRITE: 'true',
       },
     );
     expect(c.registry.domain).toEqual({
@@ -43,6 +44,7 @@ describe('app configuration (context or environment)', () => {
     expect(c.registry.removalPolicy).toBe(RemovalPolicy.DESTROY);
     expect(c.registry.trustedPublishing).toEqual({ issuer: undefined, audience: 'packyard' });
     expect(c.registry.logRetention).toBe(30);
+    expect(c.registry.allowOverwrite).toBe(true);
   });
 
   it("ignores the Lambda's own variable names, so a `packyard serve` shell cannot change a deployment", () => {
@@ -79,7 +81,7 @@ describe('docs/deploy.md', () => {
       [...table.matchAll(/^\| `packyard:(\w+)` \| `\w+` \| ([^|]*) \|/gm)].map((m) => [m[1], m[2]?.trim()]),
     );
     const shared = Object.values(REGISTRY_SETTINGS).filter((s) => 'deploy' in s && s.deploy);
-    expect(shared.length).toBe(5);
+    expect(shared.length).toBe(6);
     for (const s of shared) {
       const deploy = (s as { deploy: string }).deploy;
       expect(Object.keys(SETTINGS)).toContain(deploy);

@@ -152,6 +152,7 @@ describe('PackRegistry: Lambda', () => {
     expect(vars).toMatchObject({
       PACKYARD_ANONYMOUS_PULL: 'false',
       PACKYARD_LINT_POLICY: 'enforce',
+      PACKYARD_ALLOW_OVERWRITE: 'false',
       PACKYARD_TOKEN_TTL_SECONDS: '300',
     });
     expect(vars.PACKYARD_PUBLIC_URL).toBeUndefined();
@@ -162,12 +163,14 @@ describe('PackRegistry: Lambda', () => {
     const custom = registryStack({
       anonymousPull: true,
       lintPolicy: 'warn',
+      allowOverwrite: true,
       tokenTtlSeconds: 600,
       trustedPublishing: { audience: 'packyard-test' },
     }).template;
     expect(only(custom, 'AWS::Lambda::Function').resource.Properties.Environment.Variables).toMatchObject({
       PACKYARD_ANONYMOUS_PULL: 'true',
       PACKYARD_LINT_POLICY: 'warn',
+      PACKYARD_ALLOW_OVERWRITE: 'true',
       PACKYARD_TOKEN_TTL_SECONDS: '600',
       PACKYARD_OIDC_ISSUER: 'https://token.actions.githubusercontent.com',
       PACKYARD_OIDC_AUDIENCE: 'packyard-test',

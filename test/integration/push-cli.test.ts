@@ -114,10 +114,11 @@ describe.concurrent('packyard push', () => {
     expect((await publishPack(client(WRITER), original)).status).toBe('published');
     const published = original.manifestDigest;
     const changedPack = makePack(namedPack('gamma', '1.0.0', { 'README.md': '# changed\n' }));
-    // --force asks the registry to overwrite; Packyard keeps versions immutable and says so.
+    // --force (with the message it needs) asks the registry to overwrite; Packyard keeps versions
+    // immutable unless its policy allows overwriting, and says so.
     const [changed, forced] = await Promise.all([
       pushJson([changedPack]),
-      pushJson([changedPack], env(), ['--force']),
+      pushJson([changedPack], env(), ['--force', '--message', 'fix the readme']),
     ]);
     expect(changed.code).toBe(1);
     const row = changed.rows[0] as Row;
@@ -313,7 +314,7 @@ describe.concurrent('packyard push', () => {
       runCli(['tag', 'delete', 'mu', '--registry', ref], { env: admin }),
     ]);
     expect(denied.code).toBe(1);
-    expect(denied.stderr).toContain('lacks the permission');
+    expect(denied.stderr).toContain('ci has write access; to delete it needs an admin credential');
     expect(noVersion.code).toBe(2);
     expect(noVersion.stderr).toContain('name the version to delete: mu:<version>');
     const del = await runCli(['pack', 'tag', 'delete', 'mu:3.1.0', '--registry', ref], { env: admin });

@@ -41,7 +41,9 @@ describe('registry settings (lambdas/registry/settings.ts)', () => {
     expect(lint.argChoices).toEqual(['enforce', 'warn']);
     expect(lint.defaultValue).toBe(SETTINGS.lintPolicy.default);
     expect(serveFlag('oidcIssuer').envVar).toBe(SETTINGS.oidcIssuer.env);
-    expect(serveFlag('anonymousPull').defaultValue).toBe(false);
+    // A switch has no default value: --help would only say "(default: false)".
+    expect(serveFlag('anonymousPull').defaultValue).toBeUndefined();
+    expect(serveFlag('allowOverwrite').long).toBe('--allow-overwrite');
     expect(() => serveFlag('tokenTtlSeconds')).toThrow(/no serve flag/);
   });
 });

@@ -9,6 +9,8 @@ export interface Principal {
   kind: 'anonymous' | 'basic' | 'bearer';
   /** May the principal perform `action` on `repository`? */
   can(action: Action, repository: string): boolean;
+  /** A Basic credential's scope (what `GET /api/v1/whoami` reports). */
+  scope?: Scope;
   /** Catalog listing: repositories outside this prefix are hidden (undefined: none visible). */
   listPrefix?: string;
   /** Trusted-publisher bindings may be managed inside this prefix (admin credentials only). */
@@ -49,6 +51,7 @@ export function credentialPrincipal(username: string, scope: Scope, prefix: stri
   return {
     subject: username,
     kind: 'basic',
+    scope,
     can: (action, repository) => allowed.has(action) && inPrefix(repository, prefix),
     listPrefix: prefix,
     adminPrefix: scope === 'admin' ? prefix : undefined,

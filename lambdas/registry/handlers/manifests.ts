@@ -19,6 +19,7 @@ import {
 } from '../ports.ts';
 import { addArchiveBase } from './archive-base.ts';
 import type { RegistryContext } from './context.ts';
+import { checkOverwrite, clearForOverwrite, pushMessage } from './overwrite.ts';
 
 function validateReference(ref: string): 'tag' | 'digest' {
   if (isDigest(ref)) return 'digest';
@@ -171,14 +172,19 @@ export async function putManifest(
   }
 
   const pack = parsePackRepository(repo);
+  const message = pack ? pushMessage(m.annotations) : undefined;
+  let replaced: string | undefined;
   if (pack && kind === 'tag') {
-    // Refuse early what the tag write would refuse anyway, before storing anything or re-linting.
+    // Refuse early what the tag write would refuse anyway, before storing anything or re-linting,
+    // unless this is an overwrite the registry allows (push --force, see overwrite.ts).
     const existing = await ctx.index.getTag(repo, ref);
-    if (existing?.immutable && existing.digest !== digest)
-      throw immutabilityError(repo, ref, existing.digest, digest);
+    if (existing?.immutable && existing.digest !== digest) {
+      checkOverwrite(ctx, repo, ref, existing.digest, digest, message);
+      replaced = existing.digest;
+    }
   }
   const provenance = publisher ? provenanceFor(publisher, repo) : undefined;
-  const packVersion =
+  const admitted =
     pack && kind === 'tag'
       ? await admitPack(ctx, {
           repository: repo,
@@ -190,6 +196,10 @@ export async function putManifest(
           provenance,
         })
       : undefined;
+  const packVersion =
+    admitted && admitted.version === ref && admitted.manifestDigest === digest
+      ? { ...admitted, ...(message ? { message } : {}), ...(replaced ? { replacedDigest: replaced } : {}) }
+      : admitted;
 
   // Write order: (audit) → manifest (by digest) → referrer → tag (the commit point) → pack index
   // → catalog. A crash before the tag leaves only content nobody points at; a retry completes the
@@ -233,6 +243,7 @@ export async function putManifest(
   }
   if (kind === 'tag') {
     const immutable = packVersion !== undefined && packVersion.version === ref;
+    if (replaced && immutable) await clearForOverwrite(ctx, repo, ref);
     try {
       await ctx.index.putTag({
         repository: repo,

@@ -58,6 +58,8 @@ export function versionJson(v: PackVersionRecord) {
     contentDigest: v.contentDigest ?? null,
     files: Object.keys(v.files),
     provenance: v.provenance ?? null,
+    message: v.message ?? null,
+    replacedDigest: v.replacedDigest ?? null,
   };
 }
 
