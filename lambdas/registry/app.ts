@@ -16,6 +16,7 @@ import { deleteManifest, getManifest, headManifest, putManifest } from './usecas
 import type { Exchanger } from './usecases/oidc-exchange.ts';
 import {
   getVersion,
+  getVersionEntries,
   getVersionFile,
   isPackFile,
   listVersions,
@@ -25,7 +26,10 @@ import {
 } from './usecases/packs-api.ts';
 import { addPublisher, listPublishers, publisherAudit, removePublisher } from './usecases/publishers-api.ts';
 import { RecentBlobs } from './usecases/recent-blobs.ts';
+import { createSession } from './usecases/session.ts';
 import { issueToken } from './usecases/token.ts';
+import type { WebAssets } from './web-assets/assets.ts';
+import { serveCatalogAsset, serveCatalogPage } from './web-assets/serve-web.ts';
 
 export interface RegistryDeps {
   blobs: BlobStore;
@@ -34,6 +38,8 @@ export interface RegistryDeps {
   tokens: TokenSigner;
   now?: () => Date;
   log?: (entry: Record<string, unknown>) => void;
+  /** The catalog UI's built files; without them `GET /` says how to build them. */
+  web?: WebAssets;
 }
 
 type Route =
@@ -56,7 +62,10 @@ type Route =
   | { kind: 'oidc-token' }
   | { kind: 'publishers' }
   | { kind: 'publisher'; id: string }
-  | { kind: 'publisher-audit'; id: string };
+  | { kind: 'publisher-audit'; id: string }
+  | { kind: 'catalog-page' }
+  | { kind: 'catalog-asset'; file: string }
+  | { kind: 'session' };
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/health\/?$/, () => ({ kind: 'health' })],
@@ -94,6 +103,10 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/api\/v1\/publishers\/?$/, () => ({ kind: 'publishers' })],
   [/^\/api\/v1\/publishers\/([^/]+)$/, (m) => ({ kind: 'publisher', id: m[1] as string })],
   [/^\/api\/v1\/publishers\/([^/]+)\/audit\/?$/, (m) => ({ kind: 'publisher-audit', id: m[1] as string })],
+  [/^\/api\/v1\/session\/?$/, () => ({ kind: 'session' })],
+  // The catalog UI: its shell at / and at every deep link under /packs, its hashed files under /assets.
+  [/^\/(?:packs(?:\/.*)?)?$/, () => ({ kind: 'catalog-page' })],
+  [/^\/assets\/([^/]+)$/, (m) => ({ kind: 'catalog-asset', file: m[1] as string })],
 ];
 
 const METHODS: Record<Route['kind'], string[]> = {
@@ -117,6 +130,9 @@ const METHODS: Record<Route['kind'], string[]> = {
   publishers: ['GET', 'POST'],
   publisher: ['DELETE'],
   'publisher-audit': ['GET'],
+  session: ['POST'],
+  'catalog-page': ['GET'],
+  'catalog-asset': ['GET'],
 };
 
 function match(path: string): Route | undefined {
@@ -215,6 +231,14 @@ async function route(
     );
   }
   if (r.kind === 'health') return json(200, { status: 'UP' });
+  // The UI's files are the same for everyone; what it shows comes from the API, under auth.
+  if (r.kind === 'catalog-page')
+    return serveCatalogPage(
+      ctx.web,
+      new URL(req.baseUrl).pathname.replace(/\/+$/, ''),
+      req.header('if-none-match'),
+    );
+  if (r.kind === 'catalog-asset') return serveCatalogAsset(ctx.web, r.file, req.header('if-none-match'));
   // Trusted publishing needs no credentials: the ID token in the body is the credential.
   if (r.kind === 'oidc') {
     return json(200, {
@@ -234,6 +258,7 @@ async function route(
   const principal = await auth.authenticate(req.header('authorization'), challenge());
 
   if (r.kind === 'token') return token(ctx, auth, req, principal, challenge());
+  if (r.kind === 'session') return createSession(ctx, auth, req.body, challenge());
   if (r.kind === 'base') {
     if (principal.kind === 'anonymous' && !ctx.config.anonymousPull) {
       throw new OciError(401, 'UNAUTHORIZED', 'authentication required', undefined, challenge());
@@ -267,9 +292,14 @@ async function route(
     if (r.kind === 'pack-versions') return listVersions(ctx, repo, req.query);
     const version = r.version;
     if (r.kind === 'pack-version') return getVersion(ctx, repo, version);
+    if (r.file === 'files') return getVersionEntries(ctx, repo, version);
     if (!isPackFile(r.file))
-      throw new OciError(404, 'UNSUPPORTED', `no file "${r.file}"; use values, readme, presets or schema`);
-    return getVersionFile(ctx, repo, version, r.file);
+      throw new OciError(
+        404,
+        'UNSUPPORTED',
+        `no file "${r.file}"; use values, readme, presets, schema, logo, pack or files`,
+      );
+    return getVersionFile(ctx, repo, version, r.file, req.header('if-none-match'));
   }
 
   const name = validateName(r.name);

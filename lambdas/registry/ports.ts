@@ -126,10 +126,23 @@ export interface PackVersionRecord {
    * pack without re-packaging it. Absent on versions indexed before it was recorded.
    */
   contentDigest?: string;
-  /** Blob-store keys of the pack's text files, for the JSON API. */
-  files: Partial<Record<'values' | 'readme' | 'presets' | 'schema', string>>;
+  /** Blob-store keys of the pack's files the JSON API serves (text files, logo.png, pack.json). */
+  files: Partial<Record<PackFileKind, string>>;
+  /** The archive's entries (paths inside the pack folder, bytes); absent on versions indexed before it was kept. */
+  entries?: PackEntry[];
+  /** Set when the pack has more files than `entries` keeps (usecases/pack-entries.ts). */
+  entriesTruncated?: true;
+  /** Normalised name, display name and README text that `q=` search matches (usecases/search-text.ts). */
+  searchText?: string;
   /** Who published it with a short-lived OIDC token (trusted publishing), when that is the case. */
   provenance?: Record<string, string>;
+}
+
+export type PackFileKind = 'values' | 'readme' | 'presets' | 'schema' | 'logo' | 'pack';
+
+export interface PackEntry {
+  path: string;
+  size: number;
 }
 
 /** The latest version of each pack, for listing and search. */
@@ -144,6 +157,8 @@ export interface PackSummaryRecord {
   addonType?: string;
   cloudTypes: string[];
   updatedAt: string;
+  /** The latest version's searchText (absent on packs indexed before it was kept: `q=` skips them). */
+  searchText?: string;
 }
 
 export type Scope = 'read' | 'write' | 'admin';
@@ -215,6 +230,8 @@ export interface PackQuery {
   layer?: string;
   addonType?: string;
   cloudType?: string;
+  /** Words that must all occur in the pack's searchText (already normalised). */
+  words?: string[];
   limit: number;
   cursor?: string;
 }

@@ -600,6 +600,9 @@ export class DynamoIndex implements RegistryIndex {
       use(`PACKS#LAYER#${layer}`, () => `${e.name('layer')} = ${e.value(layer)}`);
     }
 
+    // Free text: every word must occur in the summary's searchText (usecases/search-text.ts).
+    for (const word of query.words ?? [])
+      filters.push(`contains(${e.name('searchText')}, ${e.value(` ${word}`)})`);
     let keyCondition = `${e.name('gsi1pk')} = ${e.value(partition)}`;
     if (query.prefix) keyCondition += ` AND begins_with(${e.name('gsi1sk')}, ${e.value(query.prefix)})`;
     const page = await this.queryPage(

@@ -1,6 +1,7 @@
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { RegistryConfig } from '../config.ts';
 import type { BlobStore, RegistryIndex } from '../ports.ts';
+import type { WebAssets } from '../web-assets/assets.ts';
 import type { RecentBlobs } from './recent-blobs.ts';
 
 /** What every use-case gets: ports, settings and a clock. */
@@ -12,4 +13,6 @@ export interface RegistryContext {
   now: () => Date;
   /** Blobs just uploaded, so a pack push re-lints its layer without reading it back. */
   recent?: RecentBlobs;
+  /** The catalog UI's built files (web-assets/). */
+  web?: WebAssets;
 }

@@ -7,6 +7,8 @@ import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { blobKey, isDigest, isTag, parsePackRepository, validateDigest } from '../oci/names.ts';
 import { ConflictError, type ManifestRecord, type PackVersionRecord } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
+import { packEntries } from './pack-entries.ts';
+import { searchTextOf } from './search-text.ts';
 
 export const MANIFEST_TYPES = new Set([
   'application/vnd.oci.image.manifest.v1+json',
@@ -322,6 +324,7 @@ export async function putManifest(
       addonType: packVersion.addonType,
       cloudTypes: packVersion.cloudTypes,
       updatedAt: now,
+      searchText: packVersion.searchText,
     });
   }
   await ctx.index.addRepository(repo);
@@ -358,7 +361,13 @@ const PACK_FILES = {
   readme: 'README.md',
   presets: 'presets.yaml',
   schema: 'schema.yaml',
+  logo: 'logo.png',
+  pack: 'pack.json',
 } as const;
+const FILE_CONTENT_TYPES: Partial<Record<keyof typeof PACK_FILES, string>> = {
+  logo: 'image/png',
+  pack: 'application/json',
+};
 
 /** Reads the pack layer, re-lints it with core/, and checks pack.json against repository and tag. */
 async function checkPack(
@@ -444,10 +453,13 @@ async function checkPack(
     await ctx.blobs.put(
       objectKey,
       read.tree.read(file, ctx.config.maxPackInflatedBytes),
-      'text/plain; charset=utf-8',
+      FILE_CONTENT_TYPES[key] ?? 'text/plain; charset=utf-8',
     );
     files[key] = objectKey;
   }
+  const readme = files.readme
+    ? Buffer.from(read.tree.read(PACK_FILES.readme, ctx.config.maxPackInflatedBytes)).toString('utf8')
+    : undefined;
   return {
     repository: repo,
     basePath: pack.basePath,
@@ -466,6 +478,8 @@ async function checkPack(
     lint: { errors: lint.errors, warnings: lint.warnings },
     contentDigest: packContentDigest(read.tree),
     files,
+    ...packEntries(read.tree.entries),
+    searchText: searchTextOf(pj.name, pj.displayName ?? pj.name, readme),
     provenance,
   };
 }
@@ -530,5 +544,6 @@ async function refreshSummary(ctx: RegistryContext, repo: string): Promise<void>
     addonType: newest.addonType,
     cloudTypes: newest.cloudTypes,
     updatedAt: ctx.now().toISOString(),
+    searchText: newest.searchText,
   });
 }
