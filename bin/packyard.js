@@ -10,5 +10,5 @@ if (!existsSync(bundle)) {
   process.exit(1);
 }
 // `packyard serve` serves the catalog UI built beside the CLI (scripts/build-web.mjs).
-process.env.PACKYARD_WEB_DIR ??= fileURLToPath(new URL('../build/web', import.meta.url));
+process.env.PACKYARD_WEB_DIR ??= fileURLToPath(new URL('../build/catalog/web', import.meta.url));
 await import(bundle.href);

@@ -1,11 +1,11 @@
-// Builds the catalog UI (web/) into build/web: hashed, minified assets under assets/ and an
+// Builds the catalog UI (web/) into build/catalog/web: hashed, minified assets under assets/ and an
 // index.html naming them. The registry serves the folder (lambdas/registry/web-assets); the
 // deployed function gets it as a Lambda layer, so it never weighs on the function bundle.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
-export async function buildWeb(outDir = 'build/web') {
+export async function buildWeb(outDir = 'build/catalog/web') {
   rmSync(outDir, { recursive: true, force: true });
   const assets = path.join(outDir, 'assets');
   mkdirSync(assets, { recursive: true });
@@ -45,5 +45,5 @@ export async function buildWeb(outDir = 'build/web') {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const names = await buildWeb(process.argv[2]);
-  console.log(`wrote build/web: ${Object.values(names).join(', ')}`);
+  console.log(`wrote build/catalog/web: ${Object.values(names).join(', ')}`);
 }

@@ -36,4 +36,4 @@ await build({
 
 // The catalog UI that `packyard serve` serves (bin/packyard.js points PACKYARD_WEB_DIR here).
 const { buildWeb } = await import('./build-web.mjs');
-await buildWeb('build/web');
+await buildWeb('build/catalog/web');

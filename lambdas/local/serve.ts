@@ -18,7 +18,7 @@ export interface LocalRegistryOptions {
   users?: { username: string; password: string; scope: Scope; prefix?: string }[];
   log?: (entry: Record<string, unknown>) => void;
   accessLog?: ApiGatewayLog;
-  /** The built catalog UI (default: $PACKYARD_WEB_DIR, which bin/packyard.js points at build/web). */
+  /** The built catalog UI (default: $PACKYARD_WEB_DIR, which bin/packyard.js points at build/catalog/web). */
   webDir?: string;
 }
 

@@ -232,13 +232,10 @@ async function route(
   }
   if (r.kind === 'health') return json(200, { status: 'UP' });
   // The UI's files are the same for everyone; what it shows comes from the API, under auth.
+  const web = { ifNoneMatch: req.header('if-none-match'), acceptEncoding: req.header('accept-encoding') };
   if (r.kind === 'catalog-page')
-    return serveCatalogPage(
-      ctx.web,
-      new URL(req.baseUrl).pathname.replace(/\/+$/, ''),
-      req.header('if-none-match'),
-    );
-  if (r.kind === 'catalog-asset') return serveCatalogAsset(ctx.web, r.file, req.header('if-none-match'));
+    return serveCatalogPage(ctx.web, new URL(req.baseUrl).pathname.replace(/\/+$/, ''), web);
+  if (r.kind === 'catalog-asset') return serveCatalogAsset(ctx.web, r.file, web);
   // Trusted publishing needs no credentials: the ID token in the body is the credential.
   if (r.kind === 'oidc') {
     return json(200, {

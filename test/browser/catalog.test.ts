@@ -102,6 +102,10 @@ describe('catalog (chromium)', () => {
     expect(js).toBeDefined();
     const asset = await fetch(`${server.url}${js}`);
     expect(asset.headers.get('cache-control')).toContain('immutable');
+    // API Gateway does not compress: the registry sends the gzipped bytes itself (fetch decodes them).
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await asset.text()).toContain('import');
     const etag = asset.headers.get('etag') ?? '';
     expect(etag).toMatch(/^"[0-9a-f]+"$/);
     const again = await fetch(`${server.url}${js}`, { headers: { 'if-none-match': etag } });

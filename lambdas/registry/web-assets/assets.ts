@@ -1,6 +1,6 @@
 /**
  * The catalog UI's static files (built from web/ by scripts/build-web.mjs). The registry serves
- * them from a folder: build/web for `packyard serve`, a Lambda layer for the deployed function
+ * them from a folder: build/catalog/web for `packyard serve`, a Lambda layer for the deployed function
  * (infra/lib/pack-registry.ts), so they never weigh on the function bundle.
  */
 export interface WebAsset {
@@ -8,6 +8,8 @@ export interface WebAsset {
   contentType: string;
   /** Strong validator: the content's sha256. */
   etag: string;
+  /** The bytes gzipped (text types only): API Gateway HTTP APIs do not compress responses. */
+  gzip?: Uint8Array;
 }
 
 export interface WebAssets {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { WebAsset, WebAssets } from './assets.ts';
 
 const TYPES: Record<string, string> = {
@@ -11,6 +12,8 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.map': 'application/json',
 };
+
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.map']);
 
 /** Asset names as the build writes them: no separators, no dot-files, so no path can escape. */
 const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
@@ -26,6 +29,11 @@ export function dirWebAssets(dir: string): WebAssets {
           bytes,
           contentType: TYPES[path.extname(file)] ?? 'application/octet-stream',
           etag: `"${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}"`,
+          // Once per container: the pack page's script is ~200 KB, ~75 KB gzipped.
+          gzip:
+            COMPRESSIBLE.has(path.extname(file)) && bytes.length > 1024
+              ? gzipSync(bytes, { level: 9 })
+              : undefined,
         }),
         (err: NodeJS.ErrnoException) => {
           if (err.code === 'ENOENT' || err.code === 'EISDIR') return undefined;

@@ -31,17 +31,29 @@ const ASSET_CACHE = 'public, max-age=31536000, immutable';
 /** The shell names the current hashed assets: kept briefly, then revalidated (ETag). */
 const INDEX_CACHE = 'public, max-age=60, must-revalidate';
 
-function answer(asset: WebAsset, cache: string, ifNoneMatch: string | undefined, bytes = asset.bytes) {
-  const headers = { ...CATALOG_SECURITY_HEADERS, 'cache-control': cache, etag: asset.etag };
-  if (ifNoneMatch?.split(',').some((t) => t.trim() === asset.etag)) return respond(304, headers);
-  return respond(200, { ...headers, 'content-type': asset.contentType }, bytes);
+function answer(
+  asset: WebAsset,
+  cache: string,
+  req: { ifNoneMatch?: string; acceptEncoding?: string },
+): ApiGatewayResult {
+  const headers: Record<string, string> = {
+    ...CATALOG_SECURITY_HEADERS,
+    'cache-control': cache,
+    etag: asset.etag,
+    vary: 'accept-encoding',
+  };
+  if (req.ifNoneMatch?.split(',').some((t) => t.trim() === asset.etag)) return respond(304, headers);
+  headers['content-type'] = asset.contentType;
+  if (asset.gzip && /\bgzip\b/.test(req.acceptEncoding ?? ''))
+    return respond(200, { ...headers, 'content-encoding': 'gzip' }, asset.gzip);
+  return respond(200, headers, asset.bytes);
 }
 
 /** GET / and the catalog's deep links (/packs/…): the page shell; the script routes on the path. */
 export async function serveCatalogPage(
   web: WebAssets | undefined,
   basePath: string,
-  ifNoneMatch: string | undefined,
+  req: { ifNoneMatch?: string; acceptEncoding?: string },
 ): Promise<ApiGatewayResult> {
   const index = await web?.index();
   if (!index)
@@ -50,23 +62,21 @@ export async function serveCatalogPage(
       'the catalog UI is not installed here: build it with "npm run build" (packyard serve) or deploy the PackRegistry construct, which ships it',
     );
   // Asset URLs are absolute from the registry's base path (an API Gateway stage, if any).
-  const html = Buffer.from(index.bytes).toString('utf8').replaceAll('__PACKYARD_BASE__', basePath);
-  return answer(
-    { ...index, etag: `"${index.etag.slice(1, -1)}-${hashBase(basePath)}"` },
-    INDEX_CACHE,
-    ifNoneMatch,
-    Buffer.from(html),
+  const html = Buffer.from(
+    Buffer.from(index.bytes).toString('utf8').replaceAll('__PACKYARD_BASE__', basePath),
   );
+  const etag = `"${index.etag.slice(1, -1)}-${hashBase(basePath)}"`;
+  return answer({ bytes: html, contentType: index.contentType, etag }, INDEX_CACHE, req);
 }
 
 export async function serveCatalogAsset(
   web: WebAssets | undefined,
   name: string,
-  ifNoneMatch: string | undefined,
+  req: { ifNoneMatch?: string; acceptEncoding?: string },
 ): Promise<ApiGatewayResult> {
   const asset = await web?.asset(name);
   if (!asset) throw notFound('UNSUPPORTED', `no catalog asset ${name.slice(0, 100)}`);
-  return answer(asset, ASSET_CACHE, ifNoneMatch);
+  return answer(asset, ASSET_CACHE, req);
 }
 
 /** A short tag of the base path, so one shell's ETag never answers for another base. */
