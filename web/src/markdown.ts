@@ -10,7 +10,7 @@ const LINK_SCHEMES = /^(?:https?:|mailto:)/i;
 /** Images: https, or an inline raster image (no SVG: it can carry script when opened directly). */
 const IMAGE_SCHEMES = /^(?:https:|data:image\/(?:png|gif|jpeg|webp);)/i;
 /** A relative reference (no scheme): an in-page anchor or a path. */
-const RELATIVE = /^(?:#|\/(?!\/)|\.{0,2}\/|[^:/?#]+(?:[/?#]|$))/;
+const RELATIVE = /^(?:#|\/(?!\/)|\.{1,2}\/|[^:/?#]+(?:[/?#]|$))/;
 
 export function isSafeLink(href: string): boolean {
   const url = href.trim();
