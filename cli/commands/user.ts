@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
 import { ensureUser } from '../../lambdas/local/serve.ts';
-import { DynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { createDynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
 import { OIDC_USERNAME } from '../../lambdas/registry/auth/authenticate.ts';
 import type { RegistryIndex, Scope } from '../../lambdas/registry/ports.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
@@ -19,7 +19,7 @@ export async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex
   if (opts.table) {
     const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
     try {
-      return await fn(new DynamoIndex(client, opts.table));
+      return await fn(createDynamoIndex(client, opts.table));
     } finally {
       client.destroy();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queryWords, searchTextOf } from '../../lambdas/registry/usecases/search-text.ts';
+import { queryWords, searchTextOf } from '../../lambdas/registry/packs/search-text.ts';
 import { isSafeImage, isSafeLink, renderMarkdown } from '../../web/src/markdown.ts';
 import { enabledPresets, presetGroups, schemaConstraints } from '../../web/src/pack-facts.ts';
 import { orasPull, packyardPull, paletteSettings, terraform } from '../../web/src/snippets.ts';

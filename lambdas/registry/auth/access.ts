@@ -73,7 +73,7 @@ export function tokenPrincipal(
     publisher?: PublisherIdentity;
     expiresAt?: number;
     kind?: 'basic' | 'bearer';
-    /** Pull (only) anywhere in this prefix: a catalog session token (usecases/session.ts). */
+    /** Pull (only) anywhere in this prefix: a catalog session token (handlers/session.ts). */
     pullPrefix?: string;
   } = {},
 ): Principal {

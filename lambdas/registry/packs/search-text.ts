@@ -2,7 +2,7 @@
  * Free-text search (`q=`) with DynamoDB Query only: each pack summary carries `searchText`, its
  * name, display name and README reduced to lower-case words separated by single spaces, and a
  * search is `contains(searchText, word)` for every word of the query, a FilterExpression on the
- * same bounded pages as the other filters (adapters/dynamo-index.ts listPacks). No Scan, no
+ * same bounded pages as the other filters (adapters/dynamo/pack-records.ts listPacks). No Scan, no
  * second index; the cost of a page stays bounded whatever the table holds.
  */
 

@@ -1,8 +1,9 @@
 import type { Authenticator } from '../auth/authenticate.ts';
+import { AuthRequiredError } from '../auth/authorize.ts';
 import { MAX_TOKEN_TTL } from '../auth/tokens.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json } from '../http/response.ts';
-import { badRequest, OciError } from '../oci/errors.ts';
+import { badRequest } from '../oci/errors.ts';
 import type { RegistryContext } from './context.ts';
 
 const USAGE = 'send {"username": "…", "password": "…"} as JSON';
@@ -14,10 +15,9 @@ const USAGE = 'send {"username": "…", "password": "…"} as JSON';
  * Read-write and admin credentials get the same read-only token.
  */
 export async function createSession(
-  ctx: RegistryContext,
+  ctx: RegistryContext<unknown>,
   auth: Authenticator,
   body: Uint8Array,
-  challenge: Record<string, string>,
 ): Promise<ApiGatewayResult> {
   let parsed: unknown;
   try {
@@ -31,7 +31,7 @@ export async function createSession(
   const principal = await auth.checkPassword(username, password);
   // A trusted-publishing token is not a person's credential: it has no catalog view.
   if (!principal || principal.publisher || principal.listPrefix === undefined)
-    throw new OciError(401, 'UNAUTHORIZED', 'invalid username or password', undefined, challenge);
+    throw new AuthRequiredError('invalid username or password');
   const prefix = principal.listPrefix;
   const { token, expiresIn } = await ctx.tokens.issue(principal.subject, [], MAX_TOKEN_TTL, prefix, {
     pullPrefix: prefix,

@@ -1,10 +1,15 @@
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
-import { badRequest, notFound } from '../oci/errors.ts';
+import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { isTag, validateName } from '../oci/names.ts';
-import { BlobTooLargeError, type PackSummaryRecord, type PackVersionRecord } from '../ports.ts';
+import { queryWords } from '../packs/search-text.ts';
+import {
+  BlobTooLargeError,
+  type PackIndex,
+  type PackSummaryRecord,
+  type PackVersionRecord,
+} from '../ports.ts';
 import type { RegistryContext } from './context.ts';
-import { queryWords } from './search-text.ts';
 
 const MAX_LIMIT = 100;
 /** Versions one lookup may ask for (one or a few BatchGetItem calls of up to 100 keys). */
@@ -61,7 +66,7 @@ export function versionJson(v: PackVersionRecord) {
 
 /** GET /api/v1/packs?q=&prefix=&base=&layer=&addonType=&cloudType=&limit=&cursor= */
 export async function searchPacks(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   query: URLSearchParams,
   visible: (repo: string) => boolean,
 ): Promise<ApiGatewayResult> {
@@ -83,7 +88,7 @@ export async function searchPacks(
 
 /** GET /api/v1/packs/<name>/versions?base= — newest first. */
 export async function listVersions(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   repo: string,
   query: URLSearchParams,
 ): Promise<ApiGatewayResult> {
@@ -99,7 +104,7 @@ export async function listVersions(
  * instead of one per pack. Versions the caller may not pull answer null, like unpublished ones.
  */
 export async function lookupVersions(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   body: Uint8Array,
   visible: (repo: string) => boolean,
 ): Promise<ApiGatewayResult> {
@@ -139,7 +144,7 @@ function parseLookup(body: Uint8Array): { name: string; version: string }[] & { 
 }
 
 async function requireVersion(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   repo: string,
   version: string,
 ): Promise<PackVersionRecord> {
@@ -150,7 +155,7 @@ async function requireVersion(
 }
 
 export async function getVersion(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   repo: string,
   version: string,
 ): Promise<ApiGatewayResult> {
@@ -177,12 +182,18 @@ const IMMUTABLE_FILE_HEADERS = {
 
 /** GET /api/v1/packs/<name>/versions/<version>/(values|readme|presets|schema|logo|pack) */
 export async function getVersionFile(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   repo: string,
   version: string,
-  file: keyof typeof FILE_TYPES,
+  file: string,
   ifNoneMatch?: string,
 ): Promise<ApiGatewayResult> {
+  if (!isPackFile(file))
+    throw new OciError(
+      404,
+      'UNSUPPORTED',
+      `no file "${file}"; use values, readme, presets, schema, logo, pack or files`,
+    );
   const v = await requireVersion(ctx, repo, version);
   const key = v.files[file];
   if (!key) throw notFound('BLOB_UNKNOWN', `${repo}:${version} has no ${FILE_NAMES[file]} file`);
@@ -210,13 +221,13 @@ const FILE_NAMES: Record<keyof typeof FILE_TYPES, string> = {
   pack: 'pack.json',
 };
 
-export function isPackFile(s: string): s is keyof typeof FILE_TYPES {
+function isPackFile(s: string): s is keyof typeof FILE_TYPES {
   return s in FILE_TYPES;
 }
 
 /** GET /api/v1/packs/<name>/versions/<version>/files — the archive's file list, as indexed on push. */
 export async function getVersionEntries(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   repo: string,
   version: string,
 ): Promise<ApiGatewayResult> {
