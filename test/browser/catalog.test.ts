@@ -4,6 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, SHOTS } from '../helpers/browser.ts';
 import { catalogFixtures, PWNED } from '../helpers/catalog-packs.ts';
+import { ACME, type LocalIssuer, startLocalIssuer } from '../helpers/oidc-issuer.ts';
 import { runCli, tempDir } from '../helpers/packs.ts';
 import { type Served, serve } from '../helpers/serve.ts';
 
@@ -16,12 +17,25 @@ let server: Served;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let context: BrowserContext;
 let data: string;
+let issuer: LocalIssuer;
+const AUDIENCE = 'https://catalog.test.example';
 
-async function push(dir: string, registry: string): Promise<void> {
+async function push(dir: string, registry: string, who: { username: string; password: string } = ADMIN) {
   const res = await runCli(['push', dir, '--registry', registry], {
-    env: { PACKYARD_USERNAME: ADMIN.username, PACKYARD_PASSWORD: ADMIN.password },
+    env: { PACKYARD_USERNAME: who.username, PACKYARD_PASSWORD: who.password },
   });
   expect(res.code, res.stderr).toBe(0);
+}
+
+/** A trusted-publishing push token, from an ID token of the local stand-in for GitHub's issuer. */
+async function oidcToken(): Promise<{ username: string; password: string }> {
+  const res = await fetch(`${server.url}/api/v1/oidc/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: await issuer.mint(issuer.claims()) }),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return { username: 'oidc', password: ((await res.json()) as { token: string }).token };
 }
 
 beforeAll(async () => {
@@ -43,15 +57,37 @@ beforeAll(async () => {
     { input: `${TEAM_A.password}\n` },
   );
   expect(add.code, add.stderr).toBe(0);
+  // Team A publishes 1.1.0 from a GitHub workflow (trusted publishing): its provenance shows.
+  issuer = await startLocalIssuer({ audience: AUDIENCE });
+  const binding = await runCli([
+    'publisher',
+    'add',
+    ACME.repository,
+    '--repository-id',
+    ACME.repositoryId,
+    '--owner-id',
+    ACME.repositoryOwnerId,
+    '--workflow',
+    'publish.yml',
+    '--prefix',
+    'team-a/',
+    '--data',
+    data,
+  ]);
+  expect(binding.code, binding.stderr).toBe(0);
   [server, browser] = await Promise.all([
-    serve(['--data', data], { PACKYARD_USERNAME: ADMIN.username, PACKYARD_PASSWORD: ADMIN.password }),
+    serve(['--data', data, '--oidc-issuer', issuer.url], {
+      PACKYARD_OIDC_AUDIENCE: AUDIENCE,
+      PACKYARD_USERNAME: ADMIN.username,
+      PACKYARD_PASSWORD: ADMIN.password,
+    }),
     launchBrowser(),
   ]);
   context = browser.context;
   const host = new URL(server.url).host;
   const f = catalogFixtures();
   await Promise.all([push(f.root, host), push(f.teamAv1, `${host}/team-a`), push(f.teamB, `${host}/team-b`)]);
-  await push(f.teamAv2, `${host}/team-a`);
+  await push(f.teamAv2, `${host}/team-a`, await oidcToken());
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
 }, 120_000);
 
@@ -204,7 +240,12 @@ describe('catalog (chromium)', () => {
     const versions = page.locator('#versions tbody tr');
     expect(await versions.count()).toBe(2);
     expect(await versions.first().locator('td').first().textContent()).toBe('1.1.0');
-    expect(await versions.first().textContent()).toContain('admin');
+    const newest = await versions.first().textContent();
+    expect(newest).toContain('github:acme/packs'); // pushed by the trusted publisher
+    expect(newest).toContain('acme/packs/.github/workflows/publish.yml');
+    expect(newest).toContain('run 987654321');
+    expect(newest).toContain('commit a1b2c3d4e5f6');
+    expect(await versions.nth(1).textContent()).toContain('admin');
     expect(await versions.first().textContent()).toContain('0 errors');
     expect(await versions.first().textContent()).toMatch(/sha256:[0-9a-f]{12}/);
     expect(await page.locator('#files li').allTextContents()).toEqual(
