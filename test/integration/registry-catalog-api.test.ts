@@ -11,7 +11,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { goodPack, ROOT, TINY_PNG } from '../helpers/packs.ts';
-import { ADMIN, basic, buildTestPack, oci, READER, startTestRegistry, TEAM_A } from '../helpers/registry.ts';
+import {
+  ADMIN,
+  basic,
+  buildTestPack,
+  oci,
+  READER,
+  rawRequest,
+  startTestRegistry,
+  TEAM_A,
+} from '../helpers/registry.ts';
 
 const openapi = parse(readFileSync(path.join(ROOT, 'docs', 'openapi.yaml'), 'utf8')) as Record<
   string,
@@ -63,6 +72,8 @@ async function search(q: string, auth = basic(ADMIN)): Promise<string[]> {
 }
 
 beforeAll(async () => {
+  // The UI the global setup built (scripts/build-web.mjs), as `packyard serve` finds it.
+  process.env.PACKYARD_WEB_DIR = path.join(ROOT, 'build', 'catalog', 'web');
   reg = await startTestRegistry();
   await publish(
     '',
@@ -200,13 +211,26 @@ describe('the catalog page', () => {
   it('is served at / and deep links, without shadowing /v2/ or /api/', async () => {
     for (const p of ['/', '/packs/traefik', '/packs/traefik/1.0.0?base=x']) {
       const res = await fetch(`${reg.url}${p}`);
-      // The test registry has no built UI unless PACKYARD_WEB_DIR names it: either way an answer, never an OCI route.
-      expect([200, 404]).toContain(res.status);
-      if (res.status === 200) expect(res.headers.get('content-type')).toContain('text/html');
-      else expect(await res.text()).toContain('catalog UI is not installed');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=60, must-revalidate');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+      const again = await fetch(`${reg.url}${p}`, {
+        headers: { 'if-none-match': res.headers.get('etag') ?? '' },
+      });
+      expect(again.status).toBe(304);
     }
     expect((await fetch(`${reg.url}/v2/`)).status).toBe(401);
     expect((await fetch(`${reg.url}/api/v1/packs`)).status).toBe(200);
     expect((await fetch(`${reg.url}/assets/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+    expect((await fetch(`${reg.url}/assets/index.html`)).status).toBe(404);
+  });
+
+  it('never writes a hostile Host header into the page', async () => {
+    const res = await rawRequest(reg.url, 'GET', '/', { host: 'evil.example/"><script>alert(1)</script>' });
+    expect(res.status).toBe(200);
+    expect(res.body).not.toContain('<script>alert');
+    expect(res.body).not.toContain('evil');
+    expect(res.body).toContain('src="/assets/app-');
   });
 });

@@ -61,11 +61,11 @@ export async function serveCatalogPage(
       'UNSUPPORTED',
       'the catalog UI is not installed here: build it with "npm run build" (packyard serve) or deploy the PackRegistry construct, which ships it',
     );
-  // Asset URLs are absolute from the registry's base path (an API Gateway stage, if any).
-  const html = Buffer.from(
-    Buffer.from(index.bytes).toString('utf8').replaceAll('__PACKYARD_BASE__', basePath),
-  );
-  const etag = `"${index.etag.slice(1, -1)}-${hashBase(basePath)}"`;
+  // Asset URLs are absolute from the registry's base path (an API Gateway stage, if any). It comes
+  // from request headers when no public URL is set, so only plain path segments are written.
+  const base = /^(?:\/[A-Za-z0-9._~-]+)*$/.test(basePath) ? basePath : '';
+  const html = Buffer.from(Buffer.from(index.bytes).toString('utf8').replaceAll('__PACKYARD_BASE__', base));
+  const etag = `"${index.etag.slice(1, -1)}-${hashBase(base)}"`;
   return answer({ bytes: html, contentType: index.contentType, etag }, INDEX_CACHE, req);
 }
 
