@@ -37,7 +37,10 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
   }
   const dataDir = path.resolve(opts.data);
   // The embedded storage and the AWS SDK: loaded only when serving, so other commands start fast.
-  const { ensureUser, startLocalRegistry } = await import('../../lambdas/local/serve.ts');
+  const [{ startLocalRegistry }, { ensureUser }] = await Promise.all([
+    import('../../lambdas/local/serve.ts'),
+    import('../../lambdas/admin-index.ts'),
+  ]);
   const registry = await startLocalRegistry({
     dataDir,
     port: opts.port,

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Option } from 'commander';
-import type { startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
+import type { AdminIndex } from '../../lambdas/admin-index.ts';
 import { OIDC_USERNAME } from '../../lambdas/registry/auth/authenticate.ts';
-import type { RegistryIndex, Scope } from '../../lambdas/registry/ports.ts';
+import type { Scope } from '../../lambdas/registry/ports.ts';
 import { formatOption, type Register, storeOptions } from '../command-kit.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 
@@ -14,36 +14,21 @@ export interface StoreOptions {
 }
 
 /** Opens the credential store: a deployed DynamoDB table (--table), or a local data folder. */
-export async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Promise<T>): Promise<T> {
+export async function withIndex<T>(opts: StoreOptions, fn: (index: AdminIndex) => Promise<T>): Promise<T> {
   // The AWS SDK and the embedded storage: loaded only by the commands that open a store.
-  if (opts.table) {
-    const [{ DynamoDBClient }, { createDynamoIndex }] = await Promise.all([
-      import('@aws-sdk/client-dynamodb'),
-      import('../../lambdas/registry/adapters/dynamo-index.ts'),
-    ]);
-    const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
-    try {
-      return await fn(createDynamoIndex(client, opts.table));
-    } finally {
-      client.destroy();
-    }
-  }
-  let storage: Awaited<ReturnType<typeof startEmbeddedStorage>>;
+  const { withAdminIndex, IndexInUseError } = await import('../../lambdas/admin-index.ts');
   try {
-    const { startEmbeddedStorage } = await import('../../lambdas/local/embedded-storage.ts');
-    storage = await startEmbeddedStorage({ dataDir: path.resolve(opts.data) });
+    return await withAdminIndex(
+      { table: opts.table, region: opts.region, dataDir: path.resolve(opts.data) },
+      fn,
+    );
   } catch (err) {
-    if (/lock/i.test((err as Error).message)) {
+    if (err instanceof IndexInUseError) {
       throw new Error(
         `${opts.data} is in use by a running "packyard serve"; stop it first (or manage a deployed registry with --table)`,
       );
     }
     throw err;
-  }
-  try {
-    return await fn(storage.index);
-  } finally {
-    await storage.close();
   }
 }
 
@@ -67,7 +52,7 @@ export async function userAddCommand(
     ? (await readStdin()).replace(/\r?\n$/, '')
     : randomBytes(18).toString('base64url');
   if (password.length < 12) throw new UsageError('passwords must be at least 12 characters');
-  const { ensureUser } = await import('../../lambdas/local/serve.ts');
+  const { ensureUser } = await import('../../lambdas/admin-index.ts');
   await withIndex(opts, (index) => ensureUser(index, { username, password, scope: opts.scope, prefix }));
   io.err(`saved credential "${username}" (${opts.scope}${prefix ? `, ${prefix}*` : ', all repositories'})\n`);
   if (!opts.passwordStdin) io.out(`${password}\n`);

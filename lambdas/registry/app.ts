@@ -1,3 +1,4 @@
+import { packRepository } from '../../core/oci.ts';
 import { InvalidCursorError } from './adapters/dynamo/items.ts';
 import { anonymousPrincipal } from './auth/access.ts';
 import { authenticator } from './auth/authenticate.ts';
@@ -5,7 +6,6 @@ import { AuthRequiredError, authorize } from './auth/authorize.ts';
 import type { TokenSigner } from './auth/tokens.ts';
 import type { RegistryConfig } from './config.ts';
 import type { Exchanger } from './handlers/oidc-exchange.ts';
-import { packRepository } from './handlers/packs-api.ts';
 import { RecentBlobs } from './handlers/recent-blobs.ts';
 import type { ApiGatewayEvent, ApiGatewayResult, Handler } from './http/apigw.ts';
 import { type Request, toRequest } from './http/request.ts';

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256Digest } from '../../../core/oci.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
@@ -18,10 +19,6 @@ const chunkKey = (id: string, seq: number) =>
 const assembledKey = (id: string) => `uploads/${id}/assembled`;
 const uploadLocation = (repo: string, id: string) => `/v2/${repo}/blobs/uploads/${id}`;
 const blobLocation = (repo: string, digest: string) => `/v2/${repo}/blobs/${digest}`;
-
-function sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 export async function headBlob(
   ctx: RegistryContext<BlobIndex>,
@@ -296,7 +293,7 @@ async function storeVerified(
   digest: string,
   body: Uint8Array,
 ): Promise<void> {
-  const actual = sha256(body);
+  const actual = sha256Digest(body);
   if (actual !== digest) {
     throw badRequest(
       'DIGEST_INVALID',

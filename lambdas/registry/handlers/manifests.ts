@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Digest } from '../../../core/oci.ts';
 import { inPrefix, type PublisherIdentity } from '../auth/access.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { respond } from '../http/response.ts';
@@ -124,7 +124,7 @@ export async function putManifest(
       `manifest is ${body.length} bytes; the limit is ${ctx.config.maxManifestBytes}`,
     );
   }
-  const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  const digest = sha256Digest(body);
   if (kind === 'digest' && ref !== digest) {
     throw badRequest('DIGEST_INVALID', `manifest content has digest ${digest}, not ${ref}`, {
       expected: ref,

@@ -1,3 +1,4 @@
+import { packRepository } from '../../../core/oci.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
@@ -24,9 +25,6 @@ function limitOf(query: URLSearchParams): number {
     throw badRequest('UNSUPPORTED', `limit must be a positive whole number (got "${v.slice(0, 20)}")`);
   return Math.min(Number(v), MAX_LIMIT);
 }
-
-export const packRepository = (name: string, base: string) =>
-  `${base ? `${base.replace(/^\/+|\/+$/g, '')}/` : ''}spectro-packs/archive/${name}`;
 
 function summaryJson(s: PackSummaryRecord) {
   return {

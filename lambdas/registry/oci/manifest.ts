@@ -1,26 +1,11 @@
+import { type Descriptor, INDEX_MEDIA_TYPES, MANIFEST_MEDIA_TYPES } from '../../../core/oci.ts';
 import { badRequest } from './errors.ts';
 import { validateDigest } from './names.ts';
 
-/** The manifest media types the registry stores, and what it checks in a pushed manifest. */
+/** What the registry checks in a pushed manifest (the media types are core/oci.ts's). */
 
-export const MANIFEST_TYPES = new Set([
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-export const INDEX_TYPES = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  annotations?: Record<string, string>;
-}
+const MANIFEST_TYPES = new Set(MANIFEST_MEDIA_TYPES);
+export const INDEX_TYPES = new Set(INDEX_MEDIA_TYPES);
 
 export interface ParsedManifest {
   mediaType: string;
