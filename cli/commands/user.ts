@@ -16,7 +16,7 @@ export interface StoreOptions {
 /** Opens the credential store: a deployed DynamoDB table (--table), or a local data folder. */
 export async function withIndex<T>(opts: StoreOptions, fn: (index: AdminIndex) => Promise<T>): Promise<T> {
   // The AWS SDK and the embedded storage: loaded only by the commands that open a store.
-  const { withAdminIndex, IndexInUseError } = await import('../../lambdas/admin-index.ts');
+  const { IndexInUseError, withAdminIndex } = await import('../../lambdas/admin-index.ts');
   try {
     return await withAdminIndex(
       { table: opts.table, region: opts.region, dataDir: path.resolve(opts.data) },
