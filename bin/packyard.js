@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const bundle = new URL('../build/cli.js', import.meta.url);
 if (!existsSync(bundle)) {
@@ -8,4 +9,6 @@ if (!existsSync(bundle)) {
   );
   process.exit(1);
 }
+// `packyard serve` serves the catalog UI built beside the CLI (scripts/build-web.mjs).
+process.env.PACKYARD_WEB_DIR ??= fileURLToPath(new URL('../build/catalog/web', import.meta.url));
 await import(bundle.href);

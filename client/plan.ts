@@ -1,7 +1,13 @@
 import type { Finding } from '../core/findings.ts';
 import { toPosix } from '../core/lint-packs.ts';
 import { packRepository } from '../core/oci.ts';
-import { diffFiles, type FileChanges, packFileDigests } from '../core/pack-files.ts';
+import {
+  diffFiles,
+  type FileChanges,
+  fileDigests,
+  type PackFileEntry,
+  packFileDigests,
+} from '../core/pack-files.ts';
 import { packId, type ReadPack, uniquePackIds } from '../core/pack-identity.ts';
 import { classifyPack, type PlanKind, type PlanVerdict, planFinding } from '../core/publish-plan.ts';
 import { type BoundedDiff, boundedUnifiedDiff } from '../core/values-diff.ts';
@@ -116,9 +122,10 @@ export async function changesAgainst(
   const at = `/api/v1/packs/${encodeURIComponent(name)}/versions/${encodeURIComponent(against)}`;
   const out: Pick<PackPlan, 'files' | 'valuesDiff' | 'note'> = {};
   const recorded = await client
-    .getJson<{ files?: Record<string, string | null> }>(`${at}/files${base}`)
+    .getJson<{ files?: PackFileEntry[] }>(`${at}/files${base}`)
     .catch(() => undefined);
-  if (recorded?.files) out.files = diffFiles(packFileDigests(p.tree), recorded.files);
+  if (Array.isArray(recorded?.files))
+    out.files = diffFiles(packFileDigests(p.tree), fileDigests(recorded.files));
   else
     out.note = `the registry records no file list for ${name}@${against} (not a Packyard registry, or published before it did)`;
   const published = await client.getText(`${at}/values${base}`, MAX_VALUES_BYTES).catch(() => undefined);

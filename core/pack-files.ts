@@ -11,18 +11,37 @@ export type FileDigests = Record<string, string>;
  * The digest of each file of a pack, as the registry records them per version on push; null
  * for a file that cannot be read or is over 64 MiB (it then always counts as changed).
  */
-export function packFileDigests(tree: PackTree): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
+/** One file of a pack as the registry records it on push: path, bytes, sha256 (null past the hashing limit). */
+export interface PackFileEntry {
+  path: string;
+  size: number;
+  digest: string | null;
+}
+
+/** Every file of a pack, in path order, with its size and digest. */
+export function packFileList(tree: PackTree): PackFileEntry[] {
+  const out: PackFileEntry[] = [];
   for (const e of tree.entries) {
     if (e.type !== 'file') continue;
+    let digest: string | null;
     try {
       if (e.size > MAX_FILE_BYTES) throw new Error('too large');
-      out[e.path] = `sha256:${createHash('sha256').update(tree.read(e.path, MAX_FILE_BYTES)).digest('hex')}`;
+      digest = `sha256:${createHash('sha256').update(tree.read(e.path, MAX_FILE_BYTES)).digest('hex')}`;
     } catch {
-      out[e.path] = null;
+      digest = null;
     }
+    out.push({ path: e.path, size: e.size, digest });
   }
   return out;
+}
+
+/** The same as a map from path to digest (what a plan compares). */
+export function fileDigests(files: readonly PackFileEntry[]): Record<string, string | null> {
+  return Object.fromEntries(files.map((f) => [f.path, f.digest]));
+}
+
+export function packFileDigests(tree: PackTree): Record<string, string | null> {
+  return fileDigests(packFileList(tree));
 }
 
 export interface FileChanges {

@@ -33,3 +33,7 @@ await build({
   // Local-only storage servers: loaded from node_modules (they read files beside their sources).
   external: ['s3rver', 'dynalite'],
 });
+
+// The catalog UI that `packyard serve` serves (bin/packyard.js points PACKYARD_WEB_DIR here).
+const { buildWeb } = await import('./build-web.mjs');
+await buildWeb('build/catalog/web');

@@ -86,6 +86,13 @@ try {
     ['pull', `${first[0].name}:${first[0].version}`, pulled, '--registry', host],
     { env },
   );
+  // Last: the web catalog of what was just published. In a terminal the registry keeps serving
+  // it until Ctrl-C; elsewhere (CI, a pipe) the demo ends here.
+  const keep = process.stdout.isTTY && process.stdin.isTTY && !process.env.CI;
+  console.log(
+    `\nThe catalog: ${url}/  (sign in as ${creds.username} / ${creds.password})${keep ? ', Ctrl-C to stop' : ''}`,
+  );
+  if (keep) await new Promise((resolve) => process.once('SIGINT', resolve));
 } finally {
   server.kill('SIGTERM');
 }

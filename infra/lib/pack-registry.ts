@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -12,7 +13,7 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
@@ -182,6 +183,18 @@ export class PackRegistry extends Construct {
       'trustedPublishing.audience',
     );
 
+    // The web catalog's built files (scripts/build-web.mjs) as a layer: unpacked at /opt/web,
+    // served by the function, and no weight on its bundle or its cold start.
+    const catalogDir = path.join(ROOT, 'build', 'catalog');
+    if (!existsSync(path.join(catalogDir, 'web', 'index.html')))
+      throw new Error(`the web catalog is not built (${catalogDir}/web): run "npm run build" first`);
+    const catalog = new LayerVersion(this, 'Catalog', {
+      description: `${name}: the Packyard web catalog (static files)`,
+      code: Code.fromAsset(catalogDir),
+      compatibleArchitectures: [Architecture.ARM_64],
+    });
+    environment.PACKYARD_WEB_DIR = '/opt/web';
+
     this.function = new NodejsFunction(this, 'Function', {
       description: `${name}: Packyard OCI pack registry (API Gateway HTTP API handler)`,
       entry: path.join(ROOT, 'lambdas', 'registry', 'handler.ts'),
@@ -201,6 +214,7 @@ export class PackRegistry extends Construct {
       role,
       logGroup,
       environment,
+      layers: [catalog],
       bundling: registryBundling(),
     });
 

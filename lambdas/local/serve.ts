@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ensureUser } from '../admin-index.ts';
 import { DEFAULT_CONFIG, defaultAudience, type RegistryConfig } from '../registry/config.ts';
 import type { Scope } from '../registry/ports.ts';
+import { dirWebAssets } from '../registry/web-assets/dir-assets.ts';
 import { registryFromPorts } from '../registry/wiring.ts';
 import { type ApiGatewayLog, startApiGatewayServer } from './apigw-server.ts';
 import { type EmbeddedStorage, startEmbeddedStorage } from './embedded-storage.ts';
@@ -17,6 +18,8 @@ export interface LocalRegistryOptions {
   users?: { username: string; password: string; scope: Scope; prefix?: string }[];
   log?: (entry: Record<string, unknown>) => void;
   accessLog?: ApiGatewayLog;
+  /** The built catalog UI (default: $PACKYARD_WEB_DIR, which bin/packyard.js points at build/catalog/web). */
+  webDir?: string;
 }
 
 export interface LocalRegistry {
@@ -55,6 +58,7 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
   try {
     for (const u of opts.users ?? []) await ensureUser(storage.index, u);
     const config: RegistryConfig = { ...DEFAULT_CONFIG, ...opts.config };
+    const webDir = opts.webDir ?? process.env.PACKYARD_WEB_DIR;
     // The same default as the Lambda's (config.ts): the public URL when given, else the service.
     config.oidcAudience = opts.config?.oidcAudience ?? defaultAudience(config.publicUrl, config.service);
     const handler = registryFromPorts(
@@ -63,6 +67,7 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
       config,
       localSecret(opts.dataDir),
       opts.log,
+      webDir ? dirWebAssets(webDir) : undefined,
     );
     const server = await startApiGatewayServer({
       handler,

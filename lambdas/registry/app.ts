@@ -16,6 +16,7 @@ import { OciError } from './oci/errors.ts';
 import { validateName } from './oci/names.ts';
 import type { BlobStore, RegistryIndex } from './ports.ts';
 import { type EdgeContext, ROUTES } from './routes.ts';
+import type { WebAssets } from './web-assets/assets.ts';
 
 export interface RegistryDeps {
   blobs: BlobStore;
@@ -24,6 +25,8 @@ export interface RegistryDeps {
   tokens: TokenSigner;
   now?: () => Date;
   log?: (entry: Record<string, unknown>) => void;
+  /** The catalog UI's built files; without them `GET /` says how to build them. */
+  web?: WebAssets;
 }
 
 /** Memory for just-uploaded blobs (monolithic uploads fit one request: at most maxChunkBytes each). */

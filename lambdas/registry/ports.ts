@@ -129,12 +129,15 @@ export interface PackVersionRecord {
    */
   contentDigest?: string;
   /**
-   * Blob-store key of the JSON list of every file's digest (handlers/version-files.ts): what a
-   * plan diffs a checkout against. Absent on versions indexed before it was recorded.
+   * Blob-store key of the JSON list of every file (path, size, digest; handlers/version-files.ts):
+   * the catalog's file list, and what a plan diffs a checkout against. Absent on versions indexed
+   * before it was recorded.
    */
   fileDigestsKey?: string;
-  /** Blob-store keys of the pack's text files, for the JSON API. */
-  files: Partial<Record<'values' | 'readme' | 'presets' | 'schema', string>>;
+  /** Blob-store keys of the pack's files the JSON API serves (text files, logo.png, pack.json). */
+  files: Partial<Record<PackFileKind, string>>;
+  /** Normalised name, display name and README text that `q=` search matches (packs/search-text.ts). */
+  searchText?: string;
   /** Who published it with a short-lived OIDC token (trusted publishing), when that is the case. */
   provenance?: Record<string, string>;
   /** The push's message (`push --message`: the manifest's org.opencontainers.image.description). */
@@ -142,6 +145,8 @@ export interface PackVersionRecord {
   /** The manifest this version held before an allowed overwrite (`push --force`). */
   replacedDigest?: string;
 }
+
+export type PackFileKind = 'values' | 'readme' | 'presets' | 'schema' | 'logo' | 'pack';
 
 /** The latest version of each pack, for listing and search. */
 export interface PackSummaryRecord {
@@ -155,6 +160,8 @@ export interface PackSummaryRecord {
   addonType?: string;
   cloudTypes: string[];
   updatedAt: string;
+  /** The latest version's searchText (absent on packs indexed before it was kept: `q=` skips them). */
+  searchText?: string;
 }
 
 export type Scope = 'read' | 'write' | 'admin';
@@ -226,6 +233,8 @@ export interface PackQuery {
   layer?: string;
   addonType?: string;
   cloudType?: string;
+  /** Words that must all occur in the pack's searchText (already normalised). */
+  words?: string[];
   limit: number;
   cursor?: string;
   /**

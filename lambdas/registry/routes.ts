@@ -14,6 +14,7 @@ import {
   searchPacks,
 } from './handlers/packs-api.ts';
 import { addPublisher, listPublishers, publisherAudit, removePublisher } from './handlers/publishers-api.ts';
+import { createSession } from './handlers/session.ts';
 import { tokenEndpoint } from './handlers/token.ts';
 import { getVersionFiles } from './handlers/version-files.ts';
 import { whoami } from './handlers/whoami.ts';
@@ -21,6 +22,7 @@ import type { ApiGatewayResult } from './http/apigw.ts';
 import type { Request } from './http/request.ts';
 import { json } from './http/response.ts';
 import type { Method, RouteRow } from './http/router.ts';
+import { serveCatalogAsset, serveCatalogPage } from './web-assets/serve-web.ts';
 
 /** What the edge hands every route handler. */
 export interface EdgeContext extends RegistryContext {
@@ -79,6 +81,17 @@ const OIDC_TOKEN = /^\/api\/v1\/oidc\/token\/?$/;
 const PUBLISHERS = /^\/api\/v1\/publishers\/?$/;
 const PUBLISHER = /^\/api\/v1\/publishers\/(?<id>[^/]+)$/;
 const PUBLISHER_AUDIT = /^\/api\/v1\/publishers\/(?<id>[^/]+)\/audit\/?$/;
+const PACK_FILES = /^\/api\/v1\/packs\/(?<pack>[^/]+)\/versions\/(?<version>[^/]+)\/files$/;
+const SESSION = /^\/api\/v1\/session\/?$/;
+// The web catalog: its shell at / and every deep link under /packs, its hashed files under /assets.
+const CATALOG_PAGE = /^\/(?:packs(?:\/.*)?)?$/;
+const CATALOG_ASSET = /^\/assets\/(?<file>[^/]+)$/;
+
+/** What the catalog's static answers depend on besides the path. */
+const webRequest = (req: Request) => ({
+  ifNoneMatch: req.header('if-none-match'),
+  acceptEncoding: req.header('accept-encoding'),
+});
 
 /**
  * Every endpoint of the registry: method, path, what the caller must be allowed, and the handler.
@@ -154,10 +167,16 @@ export const ROUTES: readonly Route[] = [
   row('GET', PACK_VERSION, pullPack, (ctx, { repository, params }) =>
     getVersion(ctx, repository, params.version as string),
   ),
-  row('GET', PACK_FILE, pullPack, (ctx, { repository, params }) =>
+  row('GET', PACK_FILE, pullPack, (ctx, { req, repository, params }) =>
     params.file === 'files'
       ? getVersionFiles(ctx, repository, params.version as string)
-      : getVersionFile(ctx, repository, params.version as string, params.file as string),
+      : getVersionFile(
+          ctx,
+          repository,
+          params.version as string,
+          params.file as string,
+          req.header('if-none-match'),
+        ),
   ),
 
   // Trusted publishing: the ID token in the exchange's body is the credential.
@@ -171,6 +190,15 @@ export const ROUTES: readonly Route[] = [
   ),
   row('POST', OIDC_TOKEN, 'public', async (ctx, { req }) =>
     (await ctx.oidc()).exchange(req.body, req.header('content-type')),
+  ),
+  // The web catalog: the page and its files are the same for everyone (what it shows comes from
+  // the API, under the visitor's rights); sign-in exchanges a credential for a pull-only token.
+  row('POST', SESSION, 'public', (ctx, { req }) => createSession(ctx, ctx.auth, req.body)),
+  row('GET', CATALOG_PAGE, 'public', (ctx, { req }) =>
+    serveCatalogPage(ctx.web, new URL(req.baseUrl).pathname.replace(/\/+$/, ''), webRequest(req)),
+  ),
+  row('GET', CATALOG_ASSET, 'public', (ctx, { req, params }) =>
+    serveCatalogAsset(ctx.web, params.file as string, webRequest(req)),
   ),
   row('GET', PUBLISHERS, 'admin', (ctx, { subject }) => listPublishers(ctx, subject)),
   row('POST', PUBLISHERS, 'admin', (ctx, { req, subject }) => addPublisher(ctx, subject, req.body)),

@@ -7,6 +7,8 @@ import { deferredTokenSigner, type TokenSigner, tokenSigner } from './auth/token
 import { configFromEnv, type RegistryConfig } from './config.ts';
 import type { Handler } from './http/apigw.ts';
 import type { BlobStore, RegistryIndex } from './ports.ts';
+import type { WebAssets } from './web-assets/assets.ts';
+import { dirWebAssets } from './web-assets/dir-assets.ts';
 
 /** Decodes the token secret: base64 (as generated) or, failing that, the raw string. */
 export function tokenSecret(value: string | undefined): Uint8Array {
@@ -24,8 +26,9 @@ export function registryFromPorts(
   config: RegistryConfig,
   secret: Uint8Array,
   log?: (entry: Record<string, unknown>) => void,
+  web?: WebAssets,
 ): Handler {
-  return createRegistry({ blobs, index, config, tokens: tokenSigner(secret, config.service), log });
+  return createRegistry({ blobs, index, config, tokens: tokenSigner(secret, config.service), log, web });
 }
 
 /**
@@ -63,5 +66,7 @@ export function registryFromEnv(
     config,
     tokens: tokenSignerFromEnv(env, config.service, loadSecret),
     log,
+    // The catalog UI: a Lambda layer the PackRegistry construct attaches (infra/lib/pack-registry.ts).
+    web: env.PACKYARD_WEB_DIR ? dirWebAssets(env.PACKYARD_WEB_DIR) : undefined,
   });
 }

@@ -62,7 +62,7 @@ describe('pack recognition', () => {
       contentDigest: packContentDigest(readPackTree(dir)),
     });
     expect(new Date(v.pushedAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
-    expect(v.files.sort()).toEqual(['presets', 'readme', 'schema', 'values']);
+    expect(v.files.sort()).toEqual(['logo', 'pack', 'presets', 'readme', 'schema', 'values']);
 
     const files: [string, string, RegExp][] = [
       ['values', 'values.yaml', /^application\/yaml/],
@@ -76,8 +76,11 @@ describe('pack recognition', () => {
       expect(res.headers.get('content-type')).toMatch(type);
       expect(await res.text()).toBe(readFileSync(path.join(dir, name), 'utf8'));
     }
+    const logo = await writer.req('GET', '/api/v1/packs/hello-packyard/versions/1.0.0/logo');
+    expect(logo.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await logo.arrayBuffer()).equals(readFileSync(path.join(dir, 'logo.png')))).toBe(true);
     await errorOf(
-      await writer.req('GET', '/api/v1/packs/hello-packyard/versions/1.0.0/logo'),
+      await writer.req('GET', '/api/v1/packs/hello-packyard/versions/1.0.0/chart'),
       404,
       'UNSUPPORTED',
     );

@@ -4,7 +4,7 @@
  * repository answering like one that exists (Palette's docs have users create it on Harbor/ECR).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { packFileDigests } from '../../core/pack-files.ts';
+import { packFileList } from '../../core/pack-files.ts';
 import { readPackTree } from '../../core/pack-tree.ts';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { goodPack, makePack } from '../helpers/packs.ts';
@@ -33,11 +33,11 @@ describe('per-file digests of a published version', () => {
     expect(res.status).toBe(201);
     const got = await oci(reg.url, basic(READER)).req('GET', '/api/v1/packs/demo-app/versions/1.0.0/files');
     expect(got.status).toBe(200);
-    const body = (await got.json()) as { name: string; version: string; files: Record<string, string> };
+    const body = (await got.json()) as { name: string; version: string; files: { path: string; size: number; digest: string | null }[] };
     expect(body.name).toBe('demo-app');
     expect(body.version).toBe('1.0.0');
-    expect(body.files).toEqual(packFileDigests(readPackTree(makePack(files))));
-    expect(Object.keys(body.files)).toContain('manifests/extra.yaml');
+    expect(body.files).toEqual(packFileList(readPackTree(makePack(files))));
+    expect(body.files.map((f) => f.path)).toContain('manifests/extra.yaml');
   });
 
   it('answers 404 for an unknown version and needs pull rights', async () => {

@@ -76,6 +76,8 @@ export function tokenPrincipal(
     publisher?: PublisherIdentity;
     expiresAt?: number;
     kind?: 'basic' | 'bearer';
+    /** Pull (only) anywhere in this prefix: a catalog session token (handlers/session.ts). */
+    pullPrefix?: string;
   } = {},
 ): Principal {
   const grants = extras.grants ?? [];
@@ -84,6 +86,7 @@ export function tokenPrincipal(
     kind: extras.kind ?? 'bearer',
     can: (action, repository) =>
       access.some((a) => a.name === repository && a.actions.includes(action)) ||
+      (action === 'pull' && extras.pullPrefix !== undefined && inPrefix(repository, extras.pullPrefix)) ||
       (GRANT_ACTIONS.includes(action) && grants.some((prefix) => inPrefix(repository, prefix))),
     listPrefix,
     publisher: extras.publisher,

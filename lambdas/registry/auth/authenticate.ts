@@ -107,6 +107,7 @@ export function authenticator(opts: {
           grants: claims.grants,
           publisher: claims.publisher,
           expiresAt: claims.expiresAt,
+          pullPrefix: claims.pullPrefix,
         });
       }
       throw unauthorized(`unsupported authorization scheme "${scheme.slice(0, 20)}"; use Basic or Bearer`);

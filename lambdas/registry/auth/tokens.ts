@@ -9,6 +9,8 @@ export interface TokenExtras {
   publisher?: PublisherIdentity;
   /** Epoch seconds the token must not outlive (a token issued from a shorter-lived one). */
   notAfter?: number;
+  /** A repository prefix the token may pull anywhere in, and nothing more (catalog sessions). */
+  pullPrefix?: string;
 }
 
 export interface VerifiedToken {
@@ -17,6 +19,7 @@ export interface VerifiedToken {
   catalog?: string;
   grants: string[];
   publisher?: PublisherIdentity;
+  pullPrefix?: string;
   /** Epoch seconds. */
   expiresAt: number;
 }
@@ -48,6 +51,7 @@ export function tokenSigner(secret: Uint8Array, audience: string): TokenSigner {
       if (catalog !== undefined) claims.catalog = catalog;
       if (extras.grants?.length) claims.grants = extras.grants;
       if (extras.publisher) claims.pub = extras.publisher;
+      if (extras.pullPrefix !== undefined) claims.pullp = extras.pullPrefix;
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(TOKEN_ISSUER)
@@ -77,12 +81,14 @@ export function tokenSigner(secret: Uint8Array, audience: string): TokenSigner {
           ? payload.grants.filter((g): g is string => typeof g === 'string' && g !== '')
           : [];
         const publisher = isPublisher(payload.pub) ? payload.pub : undefined;
+        const pullPrefix = typeof payload.pullp === 'string' ? payload.pullp : undefined;
         return {
           subject: payload.sub ?? '',
           access,
           catalog,
           grants,
           publisher,
+          pullPrefix,
           expiresAt: payload.exp ?? 0,
         };
       } catch (err) {

@@ -1,6 +1,7 @@
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { RegistryConfig } from '../config.ts';
 import type { BlobStore, RegistryIndex } from '../ports.ts';
+import type { WebAssets } from '../web-assets/assets.ts';
 import type { RecentBlobs } from './recent-blobs.ts';
 
 /**
@@ -15,4 +16,6 @@ export interface RegistryContext<I = RegistryIndex> {
   now: () => Date;
   /** Blobs just uploaded, so a pack push re-lints its layer without reading it back. */
   recent?: RecentBlobs;
+  /** The catalog UI's built files (web-assets/). */
+  web?: WebAssets;
 }

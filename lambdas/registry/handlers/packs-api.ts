@@ -3,6 +3,7 @@ import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { isTag, validateName } from '../oci/names.ts';
+import { queryWords } from '../packs/search-text.ts';
 import {
   BlobTooLargeError,
   type PackIndex,
@@ -63,7 +64,7 @@ export function versionJson(v: PackVersionRecord) {
   };
 }
 
-/** GET /api/v1/packs?prefix=&base=&layer=&addonType=&cloudType=&limit=&cursor= */
+/** GET /api/v1/packs?q=&prefix=&base=&layer=&addonType=&cloudType=&limit=&cursor= */
 export async function searchPacks(
   ctx: RegistryContext<PackIndex>,
   query: URLSearchParams,
@@ -75,6 +76,7 @@ export async function searchPacks(
     layer: query.get('layer') ?? undefined,
     addonType: query.get('addonType') ?? undefined,
     cloudType: query.get('cloudType') ?? undefined,
+    words: queryWords(query.get('q')),
     limit: limitOf(query),
     cursor: query.get('cursor') ?? undefined,
     // Filtered while paging, not after: a page's `next` then only ever names a visible pack.
@@ -167,20 +169,40 @@ const FILE_TYPES = {
   readme: 'text/markdown; charset=utf-8',
   presets: 'application/yaml',
   schema: 'application/yaml',
+  logo: 'image/png',
+  pack: 'application/json',
 } as const;
 
-/** GET /api/v1/packs/<name>/versions/<version>/(values|readme|presets|schema) */
+/**
+ * A version's files never change (versions are immutable), so browsers may keep them; `private`
+ * because what a reader may see depends on their credentials.
+ */
+const IMMUTABLE_FILE_HEADERS = {
+  'cache-control': 'private, max-age=86400',
+  'x-content-type-options': 'nosniff',
+};
+
+/** GET /api/v1/packs/<name>/versions/<version>/(values|readme|presets|schema|logo|pack) */
 export async function getVersionFile(
   ctx: RegistryContext<PackIndex>,
   repo: string,
   version: string,
   file: string,
+  ifNoneMatch?: string,
 ): Promise<ApiGatewayResult> {
   if (!isPackFile(file))
-    throw new OciError(404, 'UNSUPPORTED', `no file "${file}"; use values, readme, presets, schema or files`);
+    throw new OciError(
+      404,
+      'UNSUPPORTED',
+      `no file "${file}"; use values, readme, presets, schema, logo, pack or files`,
+    );
   const v = await requireVersion(ctx, repo, version);
   const key = v.files[file];
-  if (!key) throw notFound('BLOB_UNKNOWN', `${repo}:${version} has no ${file} file`);
+  if (!key) throw notFound('BLOB_UNKNOWN', `${repo}:${version} has no ${FILE_NAMES[file]} file`);
+  // The manifest digest names the version's content exactly: a strong validator for every file.
+  const etag = `"${v.manifestDigest.slice('sha256:'.length)}-${file}"`;
+  const headers = { ...IMMUTABLE_FILE_HEADERS, etag };
+  if (ifNoneMatch?.split(',').some((t) => t.trim() === etag)) return respond(304, headers);
   let bytes: Uint8Array;
   try {
     bytes = await ctx.blobs.get(key, MAX_INLINE_FILE_BYTES);
@@ -189,8 +211,17 @@ export async function getVersionFile(
     // Too big for a Lambda response: storage serves it, as it serves blobs.
     return respond(307, { location: await ctx.blobs.presignGet(key, ctx.config.presignTtlSeconds) });
   }
-  return respond(200, { 'content-type': FILE_TYPES[file] }, bytes);
+  return respond(200, { ...headers, 'content-type': FILE_TYPES[file] }, bytes);
 }
+
+const FILE_NAMES: Record<keyof typeof FILE_TYPES, string> = {
+  values: 'values.yaml',
+  readme: 'README.md',
+  presets: 'presets.yaml',
+  schema: 'schema.yaml',
+  logo: 'logo.png',
+  pack: 'pack.json',
+};
 
 function isPackFile(s: string): s is keyof typeof FILE_TYPES {
   return Object.hasOwn(FILE_TYPES, s); // never `in`: "constructor" is in every object

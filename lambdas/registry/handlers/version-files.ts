@@ -1,3 +1,4 @@
+import type { PackFileEntry } from '../../../core/pack-files.ts';
 import type { PackTree } from '../../../core/pack-tree.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json } from '../http/response.ts';
@@ -20,16 +21,17 @@ export async function recordFileDigests(
   manifestHex: string,
   tree: PackTree,
 ): Promise<string> {
-  const { packFileDigests } = await import('../../../core/pack-files.ts');
+  const { packFileList } = await import('../../../core/pack-files.ts');
   const key = `packs/${manifestHex}/files.json`;
-  const body = JSON.stringify({ files: packFileDigests(tree) });
+  const body = JSON.stringify({ files: packFileList(tree) });
   await ctx.blobs.put(key, Buffer.from(body), 'application/json');
   return key;
 }
 
 /**
- * GET /api/v1/packs/<name>/versions/<version>/files → `{name, version, files: {path: digest}}`
- * (digest `sha256:<hex>`, null for a file too large to hash).
+ * GET /api/v1/packs/<name>/versions/<version>/files → `{name, version, files: [{path, size,
+ * digest}]}` in path order (digest `sha256:<hex>`, null for a file too large to hash): the
+ * catalog's file list and what a plan diffs against.
  */
 export async function getVersionFiles(
   ctx: RegistryContext<PackIndex>,
@@ -47,6 +49,6 @@ export async function getVersionFiles(
     );
   const recorded = JSON.parse(
     Buffer.from(await ctx.blobs.get(v.fileDigestsKey, MAX_FILE_LIST_BYTES)).toString('utf8'),
-  ) as { files: Record<string, string | null> };
+  ) as { files: PackFileEntry[] };
   return json(200, { name: v.name, version: v.version, files: recorded.files });
 }

@@ -6,6 +6,7 @@ import { badRequest, OciError } from '../oci/errors.ts';
 import { INDEX_TYPES, type ParsedManifest } from '../oci/manifest.ts';
 import { blobKey } from '../oci/names.ts';
 import type { BlobStore, PackIndex, PackSummaryRecord, PackVersionRecord } from '../ports.ts';
+import { searchTextOf } from './search-text.ts';
 
 /*
  * Pack admission: what a push to a `…/spectro-packs/archive/<name>` repository must pass beyond
@@ -41,12 +42,18 @@ const PACK_FILES = {
   readme: 'README.md',
   presets: 'presets.yaml',
   schema: 'schema.yaml',
+  logo: 'logo.png',
+  pack: 'pack.json',
 } as const;
+const FILE_CONTENT_TYPES: Partial<Record<keyof typeof PACK_FILES, string>> = {
+  logo: 'image/png',
+  pack: 'application/json',
+};
 
 /**
  * Reads the pack layer, re-lints it with core/, and checks pack.json against repository and tag.
  * Returns the version to index, or the version already published when a floating tag (e.g.
- * `latest`) points at it; a refusal throws. Stores the pack's text files for the JSON API.
+ * `latest`) points at it; a refusal throws. Stores the pack's files the JSON API serves (text, logo, pack.json).
  */
 export async function admitPack(ctx: AdmissionContext, push: PackPush): Promise<PackVersionRecord> {
   const { repository: repo, pack, tag, manifest: m, manifestDigest, pushedBy, provenance } = push;
@@ -124,10 +131,13 @@ export async function admitPack(ctx: AdmissionContext, push: PackPush): Promise<
       await ctx.blobs.put(
         objectKey,
         read.tree.read(file, ctx.config.maxPackInflatedBytes),
-        'text/plain; charset=utf-8',
+        FILE_CONTENT_TYPES[key] ?? 'text/plain; charset=utf-8',
       );
       files[key] = objectKey;
     }
+    const readme = files.readme
+      ? Buffer.from(read.tree.read(PACK_FILES.readme, ctx.config.maxPackInflatedBytes)).toString('utf8')
+      : undefined;
     return {
       repository: repo,
       basePath: pack.basePath,
@@ -147,6 +157,7 @@ export async function admitPack(ctx: AdmissionContext, push: PackPush): Promise<
       contentDigest: packContentDigest(read.tree),
       fileDigestsKey: await recordFileDigests(ctx, hex, read.tree),
       files,
+      searchText: searchTextOf(pj.name, pj.displayName ?? pj.name, readme),
       provenance,
     };
   } finally {
@@ -167,6 +178,7 @@ function summaryOf(v: PackVersionRecord, updatedAt: string): PackSummaryRecord {
     addonType: v.addonType,
     cloudTypes: v.cloudTypes,
     updatedAt,
+    searchText: v.searchText,
   };
 }
 

@@ -166,6 +166,9 @@ export function packRecords(table: DynamoTable): PackIndex {
           let keyCondition = `${e.name('gsi1pk')} = ${e.value(partition)}`;
           if (query.prefix) keyCondition += ` AND begins_with(${e.name('gsi1sk')}, ${e.value(query.prefix)})`;
           const filters = facets.slice(1).map(([, filter]) => filter(e));
+          // Free text: every word must start a word of the summary's searchText (packs/search-text.ts).
+          for (const word of query.words ?? [])
+            filters.push(`contains(${e.name('searchText')}, ${e.value(` ${word}`)})`);
           return {
             IndexName: GSI1,
             KeyConditionExpression: keyCondition,
