@@ -16,7 +16,10 @@ export const CHARTS_CASES: RuleCases = {
             }),
           }),
         ),
-      findings: [at('chart/path', 'pack.json', 11, 5, '"../mychart-1.0.0.tgz"', 'climbs out of the pack')],
+      findings: [
+        at('chart/path', 'pack.json', 11, 5, '"../mychart-1.0.0.tgz"', 'climbs out of the pack'),
+        whole('file/unreferenced', CHART, 'no charts entry'),
+      ],
     },
   ],
 
@@ -33,7 +36,10 @@ export const CHARTS_CASES: RuleCases = {
             }),
           }),
         ),
-      findings: [at('chart/missing', 'pack.json', 11, 5, '"charts/mychart-2.0.0.tgz"', 'is not in the pack')],
+      findings: [
+        at('chart/missing', 'pack.json', 11, 5, '"charts/mychart-2.0.0.tgz"', 'is not in the pack'),
+        whole('file/unreferenced', CHART, 'no charts entry'),
+      ],
     },
   ],
 
@@ -47,7 +53,7 @@ export const CHARTS_CASES: RuleCases = {
       name: 'gzip of garbage',
       setup: async () =>
         makePack(await chartPack({ [CHART]: gzipSync(Buffer.from('not a tar '.repeat(100))) })),
-      findings: [whole('chart/archive', CHART, 'is not a readable tar archive')],
+      findings: [whole('chart/archive', CHART, 'is not a chart archive Helm can load')],
     },
     {
       name: 'a truncated gzip stream',
@@ -58,22 +64,9 @@ export const CHARTS_CASES: RuleCases = {
       findings: [whole('chart/archive', CHART, 'corrupt gzip stream')],
     },
     {
-      name: 'two top-level folders',
-      setup: async () =>
-        makePack(
-          await chartPack({
-            [CHART]: await tgzOf({
-              'mychart/Chart.yaml': 'apiVersion: v2\nname: mychart\nversion: 1.0.0\n',
-              'other/Chart.yaml': 'apiVersion: v2\nname: other\nversion: 1.0.0\n',
-            }),
-          }),
-        ),
-      findings: [whole('chart/archive', CHART, 'has 2 top-level folders', 'mychart, other')],
-    },
-    {
       name: 'an empty tar',
       setup: async () => makePack(await chartPack({ [CHART]: await tgzOf({}) })),
-      findings: [whole('chart/archive', CHART, 'is an empty archive')],
+      findings: [whole('chart/archive', CHART, 'has no files', 'no files in chart archive')],
     },
     {
       name: 'an entry escaping the archive',
@@ -83,7 +76,7 @@ export const CHARTS_CASES: RuleCases = {
             [CHART]: await tgzOf({ 'mychart/../../evil.txt': 'x', 'mychart/Chart.yaml': 'x' }),
           }),
         ),
-      findings: [whole('chart/archive', CHART, 'entry "mychart/../../evil.txt" escapes the archive')],
+      findings: [whole('chart/archive', CHART, 'entry "mychart/../../evil.txt" climbs out with ".."')],
     },
   ],
 
@@ -98,7 +91,14 @@ export const CHARTS_CASES: RuleCases = {
             }),
           }),
         ),
-      findings: [whole('chart/chart-yaml', CHART, 'mychart/Chart.yaml version "one" is not semver')],
+      findings: [
+        whole(
+          'chart/chart-yaml',
+          CHART,
+          'mychart/Chart.yaml version "one" is not a version Helm parses',
+          'Helm refuses to load',
+        ),
+      ],
     },
     {
       name: 'no Chart.yaml',
@@ -115,12 +115,8 @@ export const CHARTS_CASES: RuleCases = {
           }),
         ),
       findings: [
-        whole(
-          'chart/chart-yaml',
-          CHART,
-          'mychart/Chart.yaml has no name',
-          'apiVersion "v3" is not "v1" or "v2"',
-        ),
+        whole('chart/chart-yaml', CHART, 'mychart/Chart.yaml has no name'),
+        whole('chart/api-version', CHART, 'apiVersion "v3" is not "v1" or "v2"', "Helm's loader accepts it"),
       ],
     },
     {
@@ -140,10 +136,10 @@ export const CHARTS_CASES: RuleCases = {
         makePack(
           await chartPack({
             [CHART]: await chartTgz({
-              'mychart/values.yaml': 'replicaCount: many\n',
+              'mychart/values.yaml': 'replicaCount: 1\nmode: fast\n',
               'mychart/values.schema.json': JSON.stringify({
                 type: 'object',
-                properties: { replicaCount: { type: 'integer' } },
+                properties: { replicaCount: { type: 'integer' }, mode: { enum: ['safe', 'quick'] } },
               }),
             }),
           }),
@@ -152,10 +148,24 @@ export const CHARTS_CASES: RuleCases = {
         whole(
           'chart/values-schema',
           CHART,
-          'mychart/values.yaml at /replicaCount must be integer',
-          'values.schema.json',
+          "mychart/values.yaml with the pack's values at /mode must be equal to one of the allowed values",
+          'Helm refuses to install',
         ),
       ],
+    },
+    {
+      name: "the pack's charts.<name> values break the chart schema",
+      setup: async () =>
+        makePack(
+          await chartPack({
+            [CHART]: await chartTgz({
+              'mychart/values.schema.json': JSON.stringify({
+                properties: { replicaCount: { type: 'integer', minimum: 2 } },
+              }),
+            }),
+          }),
+        ),
+      findings: [whole('chart/values-schema', CHART, "with the pack's values at /replicaCount must be >= 2")],
     },
     {
       name: 'a values.schema.json that is not JSON',
@@ -186,6 +196,56 @@ export const CHARTS_CASES: RuleCases = {
           severity: 'warning',
         },
       ],
+    },
+  ],
+
+  'chart/archive-layout': [
+    {
+      name: 'an archive with two top-level folders',
+      setup: async () =>
+        makePack(
+          await chartPack({
+            [CHART]: await tgzOf({
+              'mychart/Chart.yaml': 'apiVersion: v2\nname: mychart\nversion: 1.0.0\n',
+              'extra/notes.txt': 'x',
+            }),
+          }),
+        ),
+      findings: [
+        whole('chart/archive-layout', CHART, 'has 2 top-level entries', 'mychart, extra', 'merges them'),
+      ],
+    },
+  ],
+
+  'chart/api-version': [
+    {
+      name: 'a Chart.yaml without apiVersion (Helm loads it as v1)',
+      setup: async () =>
+        makePack(
+          await chartPack({
+            [CHART]: await chartTgz({ 'mychart/Chart.yaml': lines('name: mychart', 'version: 1.0.0') }),
+          }),
+        ),
+      findings: [whole('chart/api-version', CHART, 'has no apiVersion', 'as a v1 chart')],
+    },
+  ],
+
+  'chart/values-awaiting-input': [
+    {
+      name: 'an empty required string the user fills in',
+      setup: async () =>
+        makePack(
+          await chartPack({
+            [CHART]: await chartTgz({
+              'mychart/values.yaml': "replicaCount: 1\napiKey: ''\n",
+              'mychart/values.schema.json': JSON.stringify({
+                required: ['apiKey'],
+                properties: { apiKey: { type: 'string', minLength: 1 } },
+              }),
+            }),
+          }),
+        ),
+      findings: [whole('chart/values-awaiting-input', CHART, 'leaves /apiKey empty', 'fills it in')],
     },
   ],
 };

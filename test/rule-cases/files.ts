@@ -4,7 +4,7 @@ import { symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readPackTree } from '../../core/pack-tree.ts';
 import { goodPack, makePack, tempDir } from '../helpers/packs.ts';
-import { at, MiB, type RuleCases, whole } from '../helpers/rule-cases.ts';
+import { at, chartPack, MiB, type RuleCases, whole } from '../helpers/rule-cases.ts';
 
 export const FILES_CASES: RuleCases = {
   'file/unreadable': [
@@ -128,6 +128,30 @@ export const FILES_CASES: RuleCases = {
         return dir;
       },
       findings: [whole('file/symlink', 'more-manifests', 'symbolic link to a folder')],
+    },
+  ],
+
+  'file/unreferenced': [
+    {
+      name: 'a manifest no kubeManifests entry names',
+      setup: () =>
+        makePack(
+          goodPack({ 'manifests/old.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: old\n' }),
+        ),
+      findings: [
+        whole('file/unreferenced', 'manifests/old.yaml', 'no kubeManifests entry', 'never deploys it'),
+      ],
+    },
+    {
+      name: 'an unpackaged chart folder (a source folder beside its .tgz is fine)',
+      setup: async () =>
+        makePack(
+          await chartPack({
+            'charts/mychart/Chart.yaml': 'name: mychart\n',
+            'charts/other/Chart.yaml': 'name: other\n',
+          }),
+        ),
+      findings: [whole('file/unreferenced', 'charts/other/', 'names this folder', 'helm package')],
     },
   ],
 };

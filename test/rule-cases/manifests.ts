@@ -1,17 +1,23 @@
 import { goodPack, makePack } from '../helpers/packs.ts';
-import { at, GOOD_MANIFEST_HEAD, lines, packJson, type RuleCases } from '../helpers/rule-cases.ts';
+import { at, GOOD_MANIFEST_HEAD, lines, packJson, type RuleCases, whole } from '../helpers/rule-cases.ts';
 
 export const MANIFESTS_CASES: RuleCases = {
   'manifest/path': [
     {
       name: 'a kubeManifests entry climbing out with ".."',
       setup: () => makePack(goodPack({ 'pack.json': packJson({ kubeManifests: ['../demo-app.yaml'] }) })),
-      findings: [at('manifest/path', 'pack.json', 11, 5, '"../demo-app.yaml"', 'climbs out of the pack')],
+      findings: [
+        at('manifest/path', 'pack.json', 11, 5, '"../demo-app.yaml"', 'climbs out of the pack'),
+        whole('file/unreferenced', 'manifests/demo-app.yaml', 'no kubeManifests entry'),
+      ],
     },
     {
       name: 'an absolute kubeManifests entry',
       setup: () => makePack(goodPack({ 'pack.json': packJson({ kubeManifests: ['/etc/demo-app.yaml'] }) })),
-      findings: [at('manifest/path', 'pack.json', 11, 5, '"/etc/demo-app.yaml"', 'absolute path')],
+      findings: [
+        at('manifest/path', 'pack.json', 11, 5, '"/etc/demo-app.yaml"', 'absolute path'),
+        whole('file/unreferenced', 'manifests/demo-app.yaml', 'no kubeManifests entry'),
+      ],
     },
   ],
 
@@ -22,6 +28,7 @@ export const MANIFESTS_CASES: RuleCases = {
         makePack(goodPack({ 'pack.json': packJson({ kubeManifests: ['manifests/demo-app.yml'] }) })),
       findings: [
         at('manifest/missing', 'pack.json', 11, 5, '"manifests/demo-app.yml"', 'is not in the pack'),
+        whole('file/unreferenced', 'manifests/demo-app.yaml', 'no kubeManifests entry'),
       ],
     },
   ],

@@ -118,4 +118,52 @@ export const PACK_JSON_CASES: RuleCases = {
       findings: [at('pack-json/duplicate', 'pack.json', 4, 14, 'demo-app@1.0.0 is also defined by', '/b')],
     },
   ],
+
+  'pack-json/unknown-key': [
+    {
+      name: 'kubemanifests in the wrong case (so no manifest is deployed)',
+      setup: () =>
+        makePack(
+          goodPack({
+            'pack.json': packJson({ kubeManifests: undefined, kubemanifests: ['manifests/demo-app.yaml'] }),
+          }),
+        ),
+      findings: [
+        at('pack-json/unknown-key', 'pack.json', 10, 3, '"kubemanifests"', 'did you mean "kubeManifests"'),
+        at('pack-json/no-content', 'pack.json', 5, 12, 'neither kubeManifests nor charts'),
+        whole('file/unreferenced', 'manifests/demo-app.yaml', 'no kubeManifests entry'),
+        at(
+          'values/unknown-manifest',
+          'values.yaml',
+          7,
+          3,
+          'manifests.demo-app matches no kubeManifests file',
+        ),
+      ],
+    },
+    {
+      name: 'dispayName (and so no displayName)',
+      setup: () =>
+        makePack(goodPack({ 'pack.json': packJson({ displayName: undefined, dispayName: 'Demo App' }) })),
+      findings: [
+        at('pack-json/unknown-key', 'pack.json', 12, 3, '"dispayName"', 'did you mean "displayName"'),
+        at('pack-json/schema', 'pack.json', 1, 1, 'displayName'),
+      ],
+    },
+  ],
+
+  'pack-json/no-content': [
+    {
+      name: 'an addon pack with neither kubeManifests nor charts',
+      setup: () =>
+        makePack(
+          goodPack({
+            'pack.json': packJson({ kubeManifests: undefined }),
+            'manifests/demo-app.yaml': undefined,
+            'values.yaml': 'pack:\n  content:\n    images:\n      - image: ghcr.io/example/demo:1.0.0\n',
+          }),
+        ),
+      findings: [at('pack-json/no-content', 'pack.json', 5, 12, 'neither kubeManifests nor charts')],
+    },
+  ],
 };

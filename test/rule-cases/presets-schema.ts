@@ -1,5 +1,12 @@
 import { goodPack, makePack } from '../helpers/packs.ts';
-import { at, GOOD_PRESETS, GOOD_SCHEMA, lines, type RuleCases } from '../helpers/rule-cases.ts';
+import {
+  at,
+  GOOD_MANIFEST_HEAD,
+  GOOD_PRESETS,
+  GOOD_SCHEMA,
+  lines,
+  type RuleCases,
+} from '../helpers/rule-cases.ts';
 
 export const PRESETS_SCHEMA_CASES: RuleCases = {
   'presets/yaml-syntax': [
@@ -177,6 +184,26 @@ export const PRESETS_SCHEMA_CASES: RuleCases = {
         makePack(goodPack({ 'schema.yaml': lines('pack.namespace:', `  schema: '{{ format "string" }}'`) })),
       findings: [
         at('schema/format-type', 'schema.yaml', 2, 11, `format "string" has no \${TYPE} placeholder`),
+      ],
+    },
+  ],
+
+  'yaml/go-only': [
+    {
+      name: 'a quoted string continued at column 1 (go-yaml accepts it)',
+      setup: () =>
+        makePack(
+          goodPack({
+            'manifests/demo-app.yaml': lines(
+              ...GOOD_MANIFEST_HEAD,
+              'data:',
+              '  motd: "Welcome to',
+              'the demo"',
+            ),
+          }),
+        ),
+      findings: [
+        at('yaml/go-only', 'manifests/demo-app.yaml', 7, 1, 'line 7', "Go's YAML parser", 'accepts it'),
       ],
     },
   ],

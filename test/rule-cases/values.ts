@@ -1,6 +1,7 @@
-import { goodPack, makePack } from '../helpers/packs.ts';
+import { chartTgz, goodPack, makePack } from '../helpers/packs.ts';
 import {
   at,
+  CHART,
   chartPack,
   GOOD_PRESETS,
   GOOD_VALUES,
@@ -194,6 +195,98 @@ export const VALUES_CASES: RuleCases = {
         ),
       findings: [
         at('values/enabled-presets', 'values.yaml', 1, 49, '"large" must be written Group:preset-name'),
+      ],
+    },
+  ],
+
+  'values/misplaced-keys': [
+    {
+      name: 'chart values one level too shallow under charts:',
+      setup: async () =>
+        makePack(
+          await chartPack({
+            'values.yaml': lines(
+              'pack:',
+              '  content:',
+              '    images:',
+              '      - image: ghcr.io/example/mychart:1.0.0',
+              'charts:',
+              '  mychart:',
+              '    replicaCount: 1',
+              '  image: ghcr.io/example/mychart:1.0.0',
+              '  service: {}',
+            ),
+            [CHART]: await chartTgz({
+              'mychart/values.yaml': 'replicaCount: 1\nimage: ghcr.io/example/mychart:1.0.0\nservice: {}\n',
+            }),
+          }),
+        ),
+      findings: [
+        at(
+          'values/misplaced-keys',
+          'values.yaml',
+          8,
+          3,
+          '2 keys image, service under "charts:" are values of chart "mychart"',
+          'indent them under "charts:',
+        ),
+      ],
+    },
+  ],
+
+  'values/image-not-listed': [
+    {
+      name: 'a container image missing from pack.content.images',
+      setup: () =>
+        makePack(
+          goodPack({
+            'manifests/demo-app.yaml': lines(
+              'apiVersion: v1',
+              'kind: Pod',
+              'metadata:',
+              '  name: demo',
+              'spec:',
+              '  containers:',
+              '    - name: app',
+              '      image: ghcr.io/example/demo:1.0.0',
+              '    - name: sidecar',
+              '      image: docker.io/library/busybox:1.36',
+              '    - name: templated',
+              '      image: {{ .Values.image }}',
+            ),
+          }),
+        ),
+      findings: [
+        at(
+          'values/image-not-listed',
+          'manifests/demo-app.yaml',
+          10,
+          14,
+          '"docker.io/library/busybox:1.36"',
+          'air-gapped',
+        ),
+      ],
+    },
+    {
+      name: "an image named in a chart's values",
+      setup: async () =>
+        makePack(
+          await chartPack({
+            [CHART]: await chartTgz({
+              'mychart/values.yaml':
+                'replicaCount: 1\nmetrics:\n  image:\n    repository: bitnami/exporter\n    tag: "2.0"\n',
+            }),
+          }),
+        ),
+      findings: [
+        at(
+          'values/image-not-listed',
+          'values.yaml',
+          4,
+          5,
+          'chart "mychart" deploys image "bitnami/exporter:2.0"',
+          'metrics.image',
+        ),
       ],
     },
   ],
