@@ -28,12 +28,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .choices(['error', 'warning'])
         .default('error'),
     )
+    .option('--config <file>', 'lint configuration (default: the nearest .packyard.yaml above each pack)')
     .addHelpText(
       'after',
       '\nExit codes: 0 no failing findings, 1 failing findings, 2 usage error.\nSee "packyard rules" for the rule ids.',
     )
     .action(async (dirs: string[], o) =>
-      setExit(await lintCommand(dirs, { format: o.format, failOn: o.failOn }, io)),
+      setExit(await lintCommand(dirs, { format: o.format, failOn: o.failOn, config: o.config }, io)),
     );
 
   program
@@ -43,6 +44,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('-o, --out <dir>', 'output folder (archives, oci-layout, index.json, blobs/)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--force', 'build packs even when they have lint errors', false)
+    .option('--config <file>', 'lint configuration (default: the nearest .packyard.yaml above each pack)')
     .option(
       '--created <date>',
       'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
@@ -53,15 +55,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .action(async (dirs: string[], o) =>
       setExit(
-        await buildCommand(dirs, { out: o.out, format: o.format, force: o.force, created: o.created }, io),
+        await buildCommand(
+          dirs,
+          { out: o.out, format: o.format, force: o.force, created: o.created, config: o.config },
+          io,
+        ),
       ),
     );
 
   program
     .command('rules')
-    .description('List the lint rules with their ids and default severities.')
+    .description('List the lint rules with their ids, default and effective severities.')
+    .argument('[pack]', 'a pack folder: show the severities its nearest .packyard.yaml gives')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((o) => setExit(rulesCommand({ format: o.format }, io)));
+    .option('--config <file>', 'lint configuration to apply (default: the nearest .packyard.yaml above PACK)')
+    .action((pack: string | undefined, o) =>
+      setExit(rulesCommand({ format: o.format, config: o.config, pack }, io)),
+    );
 
   program
     .command('serve')
@@ -326,6 +336,7 @@ function addPush(parent: Command, io: Io, setExit: SetExit): void {
         false,
       )
       .option('-c, --concurrency <n>', 'packs pushed at once', '4')
+      .option('--config <file>', 'lint configuration (default: the nearest .packyard.yaml above each pack)')
       .option(
         '--created <date>',
         'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
@@ -345,6 +356,7 @@ function addPush(parent: Command, io: Io, setExit: SetExit): void {
             force: o.force,
             concurrency: o.concurrency,
             created: o.created,
+            config: o.config,
           },
           io,
           readStdin,

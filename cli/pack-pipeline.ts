@@ -1,7 +1,9 @@
 import { type BuiltPack, buildPack } from '../core/build-pack.ts';
 import { discoverPacks } from '../core/discover.ts';
 import { closeGzipPool, helpGzipPool } from '../core/gzip.ts';
+import { lintPolicies } from '../core/lint-config-file.ts';
 import { type LintRun, lintPackDirs, type PackReport } from '../core/lint-packs.ts';
+import type { PackPolicy } from '../core/lint-policy.ts';
 import { resolveCreated } from '../core/oci.ts';
 import { packId, type ReadPack, readPack, uniquePackIds } from '../core/pack-identity.ts';
 import { formatLint } from './format/findings.ts';
@@ -28,6 +30,8 @@ export interface PipelineOptions {
   force: boolean;
   /** `--created`; SOURCE_DATE_EPOCH from `io.env` otherwise. */
   created?: string;
+  /** `--config`: the lint configuration; default: each pack's nearest `.packyard.yaml`. */
+  config?: string;
   /** Sees every pack read (before linting) and names the folders to leave out, e.g. unchanged since published. */
   exclude?: (packs: readonly ReadPack[]) => Promise<ReadonlySet<string>>;
   /**
@@ -71,6 +75,7 @@ export async function withLintedBuilds<T>(
       rest.map((p) => p.dir),
       {
         trees: rest.map((p) => p.tree),
+        policyFor: cliLintPolicies(opts.config),
         onPack: (p) => {
           if (!canBuild(p)) return;
           const job = buildPack(p.tree, p.name as string, p.version as string, created);
@@ -102,4 +107,20 @@ export function formatRefused(run: LintRun, refused: readonly PackReport[], io: 
     findings: run.findings.filter((f) => refused.some((p) => p.pack === f.pack) && f.severity === 'error'),
   };
   return formatLint(failedRun, 'text', useColor(io));
+}
+
+/** The lint policies of a run; a bad config file is a usage error naming file:line. */
+export function cliLintPolicies(config: string | undefined): (dir: string) => PackPolicy | undefined {
+  try {
+    const policies = lintPolicies(config);
+    return (dir) => {
+      try {
+        return policies(dir);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

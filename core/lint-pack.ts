@@ -42,7 +42,9 @@ export function lintPack(tree: PackTree, policy?: PackPolicy): PackLint {
   lintSchemaYaml(ctx);
   lintLogo(ctx);
   lintReadme(ctx);
-  const findings = applyPolicy(ctx.findings, policy, (f) => ctx.linesOf(f)).sort(compareFindings);
+  const findings = applyPolicy(ctx.findings, policy, (f) => ctx.linesOf(f), { name: pack?.name }).sort(
+    compareFindings,
+  );
   return {
     name: pack?.name,
     version: pack?.version,

@@ -8,8 +8,8 @@ export type RuleSetting = Severity | 'off';
  * Pure data for core: the CLI, the Action and the registry each load the same file format.
  */
 export interface PackPolicy {
-  /** The configured setting of a rule, or undefined to keep each finding's own severity. */
-  setting(rule: string): RuleSetting | undefined;
+  /** The configured setting of a rule for a pack, or undefined to keep each finding's own severity. */
+  setting(rule: string, pack: { name?: string }): RuleSetting | undefined;
   /** Whether the configuration ignores a rule in one pack-relative file. */
   ignores(rule: string, file: string): boolean;
 }
@@ -33,6 +33,7 @@ export function applyPolicy(
   findings: readonly Finding[],
   policy: PackPolicy | undefined,
   lines: (file: string) => readonly string[] | undefined,
+  pack: { name?: string } = {},
 ): Finding[] {
   const out: Finding[] = [];
   for (const f of findings) {
@@ -48,7 +49,7 @@ export function applyPolicy(
       continue;
     }
     if (policy.ignores(f.rule, f.file)) continue;
-    const s = policy.setting(f.rule);
+    const s = policy.setting(f.rule, pack);
     if (s === 'off') continue;
     out.push(s && s !== f.severity ? { ...f, severity: s } : f);
   }

@@ -10,12 +10,13 @@ export interface BuildOptions {
   format: 'text' | 'json';
   force: boolean;
   created?: string;
+  config?: string;
 }
 
 export async function buildCommand(dirs: string[], opts: BuildOptions, io: Io): Promise<number> {
   const result = await withLintedBuilds(
     dirs,
-    { force: opts.force, created: opts.created },
+    { force: opts.force, created: opts.created, config: opts.config },
     io,
     async ({ run, jobs, refused }) => {
       if (refused.length > 0) {

@@ -2,10 +2,12 @@ import { discoverPacks } from '../../core/discover.ts';
 import { lintPackDirs } from '../../core/lint-packs.ts';
 import { formatLint, type LintFormat } from '../format/findings.ts';
 import { EXIT, type Io, UsageError, useColor } from '../io.ts';
+import { cliLintPolicies } from '../pack-pipeline.ts';
 
 export interface LintOptions {
   format: LintFormat;
   failOn: 'error' | 'warning';
+  config?: string;
 }
 
 export async function lintCommand(dirs: string[], opts: LintOptions, io: Io): Promise<number> {
@@ -14,7 +16,7 @@ export async function lintCommand(dirs: string[], opts: LintOptions, io: Io): Pr
     io.err(`no packs found under ${dirs.join(', ') || '.'} (a pack is a folder holding pack.json)\n`);
     return EXIT.failed;
   }
-  const run = await lintPackDirs(packDirs);
+  const run = await lintPackDirs(packDirs, { policyFor: cliLintPolicies(opts.config) });
   io.out(formatLint(run, opts.format, useColor(io)));
   const failing = opts.failOn === 'warning' ? run.errors + run.warnings : run.errors;
   return failing > 0 ? EXIT.failed : EXIT.ok;

@@ -15,6 +15,7 @@ export interface PushOptions extends RegistryFlags {
   force: boolean;
   concurrency: string | number;
   created?: string;
+  config?: string;
 }
 
 /** One row of `--format json`: a publish result, plus the pack folder. */
@@ -81,6 +82,7 @@ export async function pushCommand(
     dirs,
     {
       force: false,
+      config: opts.config,
       created: opts.created,
       // A Packyard registry records each version's content digest: unchanged packs need no lint or build.
       exclude: async (packs) => {

@@ -1,12 +1,45 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { effectiveSettings } from '../../core/lint-config.ts';
+import { findLintConfig } from '../../core/lint-config-file.ts';
 import { RULES } from '../../core/rules.ts';
 import { EXIT, type Io } from '../io.ts';
+import { cliLintPolicies } from '../pack-pipeline.ts';
 
-export function rulesCommand(opts: { format: 'text' | 'json' }, io: Io): number {
+export interface RulesOptions {
+  format: 'text' | 'json';
+  /** A lint configuration to apply; else the nearest `.packyard.yaml` above `pack` (or the current folder). */
+  config?: string;
+  /** A pack folder whose effective severities to show (overrides by path and name apply). */
+  pack?: string;
+}
+
+export function rulesCommand(opts: RulesOptions, io: Io): number {
+  const dir = path.resolve(opts.pack ?? '.');
+  const configFile = opts.config ? path.resolve(opts.config) : findLintConfig(dir);
+  const policy = cliLintPolicies(configFile)(dir);
+  const settings = effectiveSettings(policy, opts.pack ? packName(dir) : undefined);
   if (opts.format === 'json') {
-    io.out(`${JSON.stringify(RULES, null, 2)}\n`);
+    const rows = RULES.map((r, i) => ({ ...r, effective: settings[i]?.effective }));
+    io.out(`${JSON.stringify({ config: configFile ?? null, rules: rows }, null, 2)}\n`);
     return EXIT.ok;
   }
+  io.out(configFile ? `config: ${configFile}\n` : 'config: none (catalog defaults)\n');
   const width = Math.max(...RULES.map((r) => r.id.length));
-  for (const r of RULES) io.out(`${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.description}\n`);
+  for (const [i, r] of RULES.entries()) {
+    const eff = settings[i]?.effective ?? r.severity;
+    const shown = eff === r.severity ? eff : `${eff} (default ${r.severity})`;
+    io.out(`${r.id.padEnd(width)}  ${shown.padEnd(7)}  ${r.description}\n`);
+  }
   return EXIT.ok;
+}
+
+/** The pack.json name of a pack folder, for overrides by name (undefined when unreadable). */
+function packName(dir: string): string | undefined {
+  try {
+    const name = (JSON.parse(readFileSync(path.join(dir, 'pack.json'), 'utf8')) as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }

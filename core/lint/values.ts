@@ -291,7 +291,7 @@ function lintMisplacedKeys(
     ctx.report(
       'values/misplaced-keys',
       FILE,
-      `${keys.length === 1 ? 'key' : `${keys.length} keys`} ${shown} ${where} ${keys.length === 1 ? 'is a value' : 'are values'} of chart "${chart.name}" but never reach it; indent ${keys.length === 1 ? 'it' : 'them'} under "charts:\n  ${chart.name}:"`,
+      `${keys.length === 1 ? 'key' : `${keys.length} keys`} ${shown} ${where} ${keys.length === 1 ? 'is a value' : 'are values'} of chart "${chart.name}" but never reach it; move ${keys.length === 1 ? 'it' : 'them'} under charts.${chart.name} (indented below "${chart.name}:")`,
       doc.keyPositionOf([...path, keys[0] as string]),
     );
     if (path.length) for (const k of keys) reported.add(k);

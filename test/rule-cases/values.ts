@@ -228,7 +228,7 @@ export const VALUES_CASES: RuleCases = {
           8,
           3,
           '2 keys image, service under "charts:" are values of chart "mychart"',
-          'indent them under "charts:',
+          'move them under charts.mychart',
         ),
       ],
     },
