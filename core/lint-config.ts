@@ -69,7 +69,7 @@ export function parseLintConfig(text: string, file: string): LintConfig {
         const path = e.instancePath
           .split('/')
           .slice(1)
-          .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+          .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
         const extra = (e.params as { additionalProperty?: string }).additionalProperty;
         const what =
           e.keyword === 'additionalProperties' && extra
@@ -79,7 +79,7 @@ export function parseLintConfig(text: string, file: string): LintConfig {
               : (e.message ?? 'is invalid');
         return problem(
           `${dotted(e.instancePath) || 'the config'} ${what}`,
-          doc.positionOf(extra ? [...path, extra] : path),
+          extra ? doc.keyPositionOf([...path, extra]) : doc.positionOf(path),
         );
       }),
     );
