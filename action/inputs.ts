@@ -19,6 +19,8 @@ export interface ActionInputs {
   oidcAudience: string | undefined;
   /** Annotations per severity (GitHub shows at most 10 errors and 10 warnings per step). */
   annotationsLimit: number;
+  /** Lint configuration file; undefined: each pack's nearest `.packyard.yaml`. */
+  config: string | undefined;
 }
 
 /**
@@ -38,6 +40,7 @@ export const INPUT_DEFAULTS = {
   oidc: 'auto',
   'oidc-audience': '',
   'annotations-limit': '10',
+  config: '',
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -126,6 +129,7 @@ export function parseInputs(get: GetInput, maskSecret: (secret: string) => void 
     oidc,
     oidcAudience,
     annotationsLimit,
+    config: get('config') || undefined,
   };
 }
 

@@ -11,6 +11,7 @@ import { type BuiltPack, buildPack } from '../core/build-pack.ts';
 import { discoverPacks, PathNotFoundError } from '../core/discover.ts';
 import { closeGzipPool, helpGzipPool } from '../core/gzip.ts';
 import { formatBytes } from '../core/lint/context.ts';
+import { lintPolicies } from '../core/lint-config-file.ts';
 import { type LintRun, lintPackDirs, type PackReport, toPosix } from '../core/lint-packs.ts';
 import { readPack } from '../core/pack-identity.ts';
 import { annotate, annotationOverflowNote } from './annotations.ts';
@@ -43,6 +44,8 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   // Pack paths are shown (and annotated) relative to the workspace, the repository root.
   process.chdir(workspace);
   const roots = inputs.paths.map((p) => workspaceRelative(workspace, p));
+  // A bad config fails the step before anything is linted, naming file:line.
+  const policyFor = lintPolicies(inputs.config);
 
   const refusal = (p: PackReport): string | undefined => {
     if (p.errors > 0) return `${plural(p.errors, 'lint error')}`;
@@ -83,7 +86,11 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     core.info(`Linting ${plural(rest.length, 'pack')} under ${roots.join(', ')}`);
     const run = await lintPackDirs(
       rest.map((p) => p.dir),
-      { trees: rest.map((p) => p.tree), onPack: (p) => refusal(p) === undefined && startBuild(p) },
+      {
+        trees: rest.map((p) => p.tree),
+        policyFor,
+        onPack: (p) => refusal(p) === undefined && startBuild(p),
+      },
     );
     core.info(lintLog(run));
     return run;

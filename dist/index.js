@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path10 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path12 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path10 && path10[0] !== "/") {
-          path10 = `/${path10}`;
+        if (path12 && path12[0] !== "/") {
+          path12 = `/${path12}`;
         }
-        return new URL(`${origin}${path10}`);
+        return new URL(`${origin}${path12}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path12, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path10);
+        debuglog("sending request to %s %s/%s", method, origin, path12);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path12, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path10,
+          path12,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path12, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path10);
+        debuglog("trailers received from %s %s/%s", method, origin, path12);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path12, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path10,
+          path12,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path10, origin }
+            request: { method, path: path12, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path10);
+          debuglog("sending request to %s %s/%s", method, origin, path12);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path10,
+        path: path12,
         method,
         body,
         headers: headers2,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path10 !== "string") {
+        if (typeof path12 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path12[0] !== "/" && !(path12.startsWith("http://") || path12.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path10)) {
+        } else if (invalidPathRegex.test(path12)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path10, query) : path10;
+        this.path = query ? buildURL(path12, query) : path12;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -4859,8 +4859,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name2, list) {
-      const value = list.get(name2, true);
+    function getDecodeSplit(name2, list2) {
+      const value = list2.get(name2, true);
       if (value === null) {
         return null;
       }
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path10, host, upgrade, blocking, reset } = request;
+      const { method, path: path12, host, upgrade, blocking, reset } = request;
       let { body, headers: headers2, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path10} HTTP/1.1\r
+      let header = `${method} ${path12} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path12, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers2[HTTP2_HEADER_PATH] = path10;
+      headers2[HTTP2_HEADER_PATH] = path12;
       headers2[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers2, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path10 = search ? `${pathname}${search}` : pathname;
+        const path12 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path10;
+        this.opts.path = path12;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path10 = "/",
+          path: path12 = "/",
           headers: headers2 = {}
         } = opts;
-        opts.path = origin + path10;
+        opts.path = origin + path12;
         if (!("host" in headers2) && !("Host" in headers2)) {
           const { host } = new URL2(origin);
           headers2.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path10) {
-      if (typeof path10 !== "string") {
-        return path10;
+    function safeUrl(path12) {
+      if (typeof path12 !== "string") {
+        return path12;
       }
-      const pathSegments = path10.split("?");
+      const pathSegments = path12.split("?");
       if (pathSegments.length !== 2) {
-        return path10;
+        return path12;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method, body, headers: headers2 }) {
-      const pathMatch = matchValue(mockDispatch2.path, path10);
+    function matchKey(mockDispatch2, { path: path12, method, body, headers: headers2 }) {
+      const pathMatch = matchValue(mockDispatch2.path, path12);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers2);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path12 }) => matchValue(safeUrl(path12), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method, body, headers: headers2, query } = opts;
+      const { path: path12, method, body, headers: headers2, query } = opts;
       return {
-        path: path10,
+        path: path12,
         method,
         body,
         headers: headers2,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path12, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path10,
+            Path: path12,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12272,9 +12272,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list = this.#headersList.cookies;
-        if (list) {
-          return [...list];
+        const list2 = this.#headersList.cookies;
+        if (list2) {
+          return [...list2];
         }
         return [];
       }
@@ -12314,8 +12314,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list) {
-        o.#headersList = list;
+      static setHeadersList(o, list2) {
+        o.#headersList = list2;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -13283,13 +13283,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list = dependentControllerMap.get(this.signal);
-          if (list === void 0) {
-            list = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list);
+          let list2 = dependentControllerMap.get(this.signal);
+          if (list2 === void 0) {
+            list2 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list2);
           }
           const acRef = new WeakRef(ac);
-          list.add(acRef);
+          list2.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path10) {
-      for (let i2 = 0; i2 < path10.length; ++i2) {
-        const code3 = path10.charCodeAt(i2);
+    function validateCookiePath(path12) {
+      for (let i2 = 0; i2 < path12.length; ++i2) {
+        const code3 = path12.charCodeAt(i2);
         if (code3 < 32 || // exclude CTLs (0-31)
         code3 > 126 || // exclude DEL and non-ascii
         code3 === 59) {
@@ -18317,7 +18317,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR = 13;
     var COLON = 58;
-    var SPACE = 32;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18509,7 +18509,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path10 = opts.path;
+          let path12 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path10 = `/${path10}`;
+            path12 = `/${path12}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path10);
+          url = new URL(util.parseOrigin(url).origin + path12);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19161,7 +19161,7 @@ var require_ignore = __commonJS({
     }
     var UNDEFINED = void 0;
     var EMPTY = "";
-    var SPACE = " ";
+    var SPACE2 = " ";
     var ESCAPE = "\\";
     var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
     var BOM = "\uFEFF";
@@ -19295,7 +19295,7 @@ var require_ignore = __commonJS({
           const escaped = pattern[index + 1];
           if (escaped === SLASH && index + 2 === length) {
             out += hold(NEVER_MATCH);
-          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
+          } else if (escaped === "*" || escaped === "[" || escaped === SPACE2) {
             out += pattern.slice(index, index + 2);
           } else {
             out += hold(
@@ -19341,8 +19341,8 @@ var require_ignore = __commonJS({
         //   ever starts again inside it -- `(\\+?) ` did, which made a long run
         //   quadratic.
         /(\\+)( ?)/g,
-        (_, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE : run2,
-        ESCAPE + SPACE
+        (_, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE2 : run2,
+        ESCAPE + SPACE2
       ],
       // git's wildmatch() reads a run of two or more asterisks as one globstar
       //   whenever the run fills a path segment: it starts the pattern or follows
@@ -19655,26 +19655,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path10) => {
-      const end = path10.length - 1;
-      const index = path10.lastIndexOf(
+    var basenameOf = (path12) => {
+      const end = path12.length - 1;
+      const index = path12.lastIndexOf(
         SLASH,
-        path10[end] === SLASH ? end - 1 : end
+        path12[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path10 : path10.slice(index + 1);
+      return index < 0 ? path12 : path12.slice(index + 1);
     };
-    var parentOf = (path10) => {
-      if (path10.charCodeAt(0) === SLASH_CODE || path10.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path10.split(SLASH).filter(Boolean);
+    var parentOf = (path12) => {
+      if (path12.charCodeAt(0) === SLASH_CODE || path12.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path12.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path10.length - 1;
-      const cut = path10.lastIndexOf(
+      const end = path12.length - 1;
+      const cut = path12.lastIndexOf(
         SLASH,
-        path10.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path12.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut < 0 ? EMPTY : path10.slice(0, cut + 1);
+      return cut < 0 ? EMPTY : path12.slice(0, cut + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -19733,7 +19733,7 @@ var require_ignore = __commonJS({
           lineEnd--;
         }
         end = lineEnd;
-        while (body[end - 1] === SPACE) {
+        while (body[end - 1] === SPACE2) {
           end--;
         }
         if (!stripLineEnd || body[end - 1] !== "\n") {
@@ -19748,7 +19748,7 @@ var require_ignore = __commonJS({
       while (body[end - backslashes - 1] === ESCAPE) {
         backslashes++;
       }
-      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+      return backslashes % 2 ? body.slice(0, end - 1) + SPACE2 : body.slice(0, end);
     };
     var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
       let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
@@ -19761,7 +19761,7 @@ var require_ignore = __commonJS({
         body = body.slice(1);
       }
       const last = body[body.length - 1];
-      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
+      if (last === SPACE2 || stripLineEnd && (last === "\r" || last === "\n")) {
         body = trimEnd(body, stripLineEnd);
       }
       if (!body || hasTrailingBackslash(body)) {
@@ -19824,7 +19824,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path10) {
+      testLiteral(path12) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -19833,7 +19833,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path10)) {
+          if (rule.checkRegex.test(path12)) {
             ignored = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -19853,15 +19853,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path10, mode) {
+      test(path12, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename4 = shortcut ? basenameOf(path10) : path10;
+        const basename4 = shortcut ? basenameOf(path12) : path12;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename4 : path10
+            shortcut && rule._basenameOnly ? basename4 : path12
           )) {
             const { negative } = rule;
             const ret = {
@@ -19883,17 +19883,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path10, originalPath, doThrow) => {
-      if (!isString(path10)) {
+    var checkPath = (path12, originalPath, doThrow) => {
+      if (!isString(path12)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path10) {
+      if (!path12) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path10)) {
+      if (checkPath.isNotRelative(path12)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -19902,25 +19902,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path10) => {
-      const first = path10.charCodeAt(0);
+    var isNotRelative = (path12) => {
+      const first = path12.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path10.length === 1) {
+      if (path12.length === 1) {
         return true;
       }
-      const second = path10.charCodeAt(1);
+      const second = path12.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path10.length === 2 || path10.charCodeAt(2) === SLASH_CODE;
+      return path12.length === 2 || path12.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -19951,58 +19951,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache, path10) {
+      _test(originalPath, cache, path12) {
         checkPath(
-          path10,
+          path12,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path10 ? this._t(path10, cache) : {
+        return path12 ? this._t(path12, cache) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path10 = convertPath(target);
-        if (!path10 || path10.charCodeAt(path10.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path10);
+        const path12 = convertPath(target);
+        if (!path12 || path12.charCodeAt(path12.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path12);
         }
-        const dir = this._t(path10, this._testCache);
+        const dir = this._t(path12, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path10);
+        const literal = this._rules.testLiteral(path12);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path10, cache) {
-        if (path10 in cache) {
-          return cache[path10];
+      _t(path12, cache) {
+        if (path12 in cache) {
+          return cache[path12];
         }
-        const parentPath = parentOf(path10);
+        const parentPath = parentOf(path12);
         const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path10] = parent && parent.ignored ? parent : this._rules.test(path10, MODE_IGNORE);
+        return cache[path12] = parent && parent.ignored ? parent : this._rules.test(path12, MODE_IGNORE);
       }
-      ignores(path10) {
-        return this._test(path10, this._ignoreCache, convertPath(path10)).ignored;
+      ignores(path12) {
+        return this._test(path12, this._ignoreCache, convertPath(path12)).ignored;
       }
       createFilter() {
-        return (path10) => !this.ignores(path10);
+        return (path12) => !this.ignores(path12);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path10) {
-        return this._test(path10, this._testCache, convertPath(path10));
+      test(path12) {
+        return this._test(path12, this._testCache, convertPath(path12));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path10) => checkPath(convertPath(path10), path10, RETURN_FALSE);
+    var isPathValid = (path12) => checkPath(convertPath(path12), path12, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path10) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path10) || isNotRelative(path10);
+      checkPath.isNotRelative = (path12) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path12) || isNotRelative(path12);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -21854,8 +21854,8 @@ var require_keyword = __commonJS({
       var _a2;
       const { gen, keyword, schema, parentSchema, $data, it } = cxt;
       checkAsyncKeyword(it, def);
-      const validate2 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate2);
+      const validate3 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate3);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid);
@@ -22778,11 +22778,11 @@ var require_validate = __commonJS({
         jsonPointer = $data;
         data = names_1.default.rootData;
       } else {
-        const matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
+        const matches2 = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches2)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
-        jsonPointer = matches[2];
+        const up = +matches2[1];
+        jsonPointer = matches2[2];
         if (jsonPointer === "#") {
           if (up >= dataLevel)
             throw new Error(errorMsg("property/index", up));
@@ -22928,28 +22928,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate2 = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate2 });
-        validate2.errors = null;
-        validate2.schema = sch.schema;
-        validate2.schemaEnv = sch;
+        const validate3 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate3 });
+        validate3.errors = null;
+        validate3.schema = sch.schema;
+        validate3.schemaEnv = sch;
         if (sch.$async)
-          validate2.$async = true;
+          validate3.$async = true;
         if (this.opts.code.source === true) {
-          validate2.source = { validateName, validateCode, scopeValues: gen._values };
+          validate3.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items } = schemaCxt;
-          validate2.evaluated = {
+          validate3.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
           };
-          if (validate2.source)
-            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
+          if (validate3.source)
+            validate3.source.evaluated = (0, codegen_1.stringify)(validate3.evaluated);
         }
-        sch.validate = validate2;
+        sch.validate = validate3;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -23246,8 +23246,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path10) {
-      let input = path10;
+    function removeDotSegments(path12) {
+      let input = path12;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -23321,11 +23321,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path10) {
-      if (path10 === "" || path10[0] === "/") {
-        return removeDotSegments(path10);
+    function removeDotSegmentsRelative(path12) {
+      if (path12 === "" || path12[0] === "/") {
+        return removeDotSegments(path12);
       }
-      const segments = path10.split("/");
+      const segments = path12.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -23688,8 +23688,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
+        const path12 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path12 && path12 !== "/" ? path12 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -23701,11 +23701,11 @@ var require_schemes = __commonJS({
         urnComponent.error = "URN can not be parsed";
         return urnComponent;
       }
-      const matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
+      const matches2 = urnComponent.path.match(URN_REG);
+      if (matches2 && matches2[0] === urnComponent.path) {
         const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase();
-        urnComponent.nss = matches[2];
+        urnComponent.nid = matches2[1].toLowerCase();
+        urnComponent.nss = matches2[2];
         const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
         const schemeHandler = getSchemeHandler(urnScheme);
         urnComponent.path = void 0;
@@ -24026,8 +24026,8 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+    function getParseError(parsed, matches2) {
+      if (matches2[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
       if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
@@ -24049,9 +24049,9 @@ var require_fast_uri = __commonJS({
     function isIPLiteral(host) {
       return host[0] === "[" && host[host.length - 1] === "]";
     }
-    function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    function hasMalformedComponentPercentEncoding(matches2) {
+      const host = matches2[4];
+      return hasMalformedPercentEncoding(matches2[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches2[6]) || hasMalformedPercentEncoding(matches2[7]) || hasMalformedPercentEncoding(matches2[8]);
     }
     function canonicalizeHost(parsed, options, schemeHandler, isIP) {
       if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
@@ -24126,15 +24126,15 @@ var require_fast_uri = __commonJS({
           }
         }
       }
-      const matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
+      const matches2 = uri.match(URI_PARSE);
+      if (matches2) {
+        parsed.scheme = matches2[1];
+        parsed.userinfo = matches2[3];
+        parsed.host = matches2[4];
+        parsed.port = parseInt(matches2[5], 10);
+        parsed.path = matches2[6] || "";
+        parsed.query = matches2[7];
+        parsed.fragment = matches2[8];
         if (parsed.scheme !== void 0) {
           if (VALID_SCHEME.test(parsed.scheme)) {
             parsed.scheme = parsed.scheme.toLowerCase();
@@ -24143,14 +24143,14 @@ var require_fast_uri = __commonJS({
             malformedScheme = true;
           }
         }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches2);
         if (malformedPercentEncoding) {
           parsed.error = parsed.error || "URI contains malformed percent-encoding.";
         }
         if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
+          parsed.port = matches2[5];
         }
-        const parseError = getParseError(parsed, matches);
+        const parseError = getParseError(parsed, matches2);
         if (parseError !== void 0) {
           parsed.error = parsed.error || parseError;
           malformedAuthorityOrPort = true;
@@ -24381,7 +24381,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv2 = class {
+    var Ajv3 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -24751,9 +24751,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports.default = Ajv2;
+    Ajv3.ValidationError = validation_error_1.default;
+    Ajv3.MissingRefError = ref_error_1.default;
+    exports.default = Ajv3;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -26864,7 +26864,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
+    var Ajv3 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -26883,11 +26883,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports.Ajv = Ajv2;
-    module.exports = exports = Ajv2;
-    module.exports.Ajv = Ajv2;
+    exports.Ajv = Ajv3;
+    module.exports = exports = Ajv3;
+    module.exports.Ajv = Ajv3;
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv2;
+    exports.default = Ajv3;
     var validate_1 = require_validate();
     Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -26919,323 +26919,6 @@ var require_ajv = __commonJS({
     Object.defineProperty(exports, "MissingRefError", { enumerable: true, get: function() {
       return ref_error_1.default;
     } });
-  }
-});
-
-// node_modules/ajv-formats/dist/formats.js
-var require_formats = __commonJS({
-  "node_modules/ajv-formats/dist/formats.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.formatNames = exports.fastFormats = exports.fullFormats = void 0;
-    function fmtDef(validate2, compare) {
-      return { validate: validate2, compare };
-    }
-    exports.fullFormats = {
-      // date: http://tools.ietf.org/html/rfc3339#section-5.6
-      date: fmtDef(date, compareDate),
-      // date-time: http://tools.ietf.org/html/rfc3339#section-5.6
-      time: fmtDef(getTime(true), compareTime),
-      "date-time": fmtDef(getDateTime(true), compareDateTime),
-      "iso-time": fmtDef(getTime(), compareIsoTime),
-      "iso-date-time": fmtDef(getDateTime(), compareIsoDateTime),
-      // duration: https://tools.ietf.org/html/rfc3339#appendix-A
-      duration: /^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$/,
-      uri,
-      "uri-reference": /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i,
-      // uri-template: https://tools.ietf.org/html/rfc6570
-      "uri-template": /^(?:(?:[^\x00-\x20"'<>%\\^`{|}]|%[0-9a-f]{2})|\{[+#./;?&=,!@|]?(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?(?:,(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?)*\})*$/i,
-      // For the source: https://gist.github.com/dperini/729294
-      // For test cases: https://mathiasbynens.be/demo/url-regex
-      url: /^(?:https?|ftp):\/\/(?:\S+(?::\S*)?@)?(?:(?!(?:10|127)(?:\.\d{1,3}){3})(?!(?:169\.254|192\.168)(?:\.\d{1,3}){2})(?!172\.(?:1[6-9]|2\d|3[0-1])(?:\.\d{1,3}){2})(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}(?:\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4]))|(?:(?:[a-z0-9\u{00a1}-\u{ffff}]+-)*[a-z0-9\u{00a1}-\u{ffff}]+)(?:\.(?:[a-z0-9\u{00a1}-\u{ffff}]+-)*[a-z0-9\u{00a1}-\u{ffff}]+)*(?:\.(?:[a-z\u{00a1}-\u{ffff}]{2,})))(?::\d{2,5})?(?:\/[^\s]*)?$/iu,
-      email: /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i,
-      hostname: /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?$/i,
-      // optimized https://www.safaribooksonline.com/library/view/regular-expressions-cookbook/9780596802837/ch07s16.html
-      ipv4: /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/,
-      ipv6: /^((([0-9a-f]{1,4}:){7}([0-9a-f]{1,4}|:))|(([0-9a-f]{1,4}:){6}(:[0-9a-f]{1,4}|((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))|(([0-9a-f]{1,4}:){5}(((:[0-9a-f]{1,4}){1,2})|:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))|(([0-9a-f]{1,4}:){4}(((:[0-9a-f]{1,4}){1,3})|((:[0-9a-f]{1,4})?:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){3}(((:[0-9a-f]{1,4}){1,4})|((:[0-9a-f]{1,4}){0,2}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){2}(((:[0-9a-f]{1,4}){1,5})|((:[0-9a-f]{1,4}){0,3}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){1}(((:[0-9a-f]{1,4}){1,6})|((:[0-9a-f]{1,4}){0,4}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(:(((:[0-9a-f]{1,4}){1,7})|((:[0-9a-f]{1,4}){0,5}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:)))$/i,
-      regex,
-      // uuid: http://tools.ietf.org/html/rfc4122
-      uuid: /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i,
-      // JSON-pointer: https://tools.ietf.org/html/rfc6901
-      // uri fragment: https://tools.ietf.org/html/rfc3986#appendix-A
-      "json-pointer": /^(?:\/(?:[^~/]|~0|~1)*)*$/,
-      "json-pointer-uri-fragment": /^#(?:\/(?:[a-z0-9_\-.!$&'()*+,;:=@]|%[0-9a-f]{2}|~0|~1)*)*$/i,
-      // relative JSON-pointer: http://tools.ietf.org/html/draft-luff-relative-json-pointer-00
-      "relative-json-pointer": /^(?:0|[1-9][0-9]*)(?:#|(?:\/(?:[^~/]|~0|~1)*)*)$/,
-      // the following formats are used by the openapi specification: https://spec.openapis.org/oas/v3.0.0#data-types
-      // byte: https://github.com/miguelmota/is-base64
-      byte,
-      // signed 32 bit integer
-      int32: { type: "number", validate: validateInt32 },
-      // signed 64 bit integer
-      int64: { type: "number", validate: validateInt64 },
-      // C-type float
-      float: { type: "number", validate: validateNumber },
-      // C-type double
-      double: { type: "number", validate: validateNumber },
-      // hint to the UI to hide input strings
-      password: true,
-      // unchecked string payload
-      binary: true
-    };
-    exports.fastFormats = {
-      ...exports.fullFormats,
-      date: fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\d$/, compareDate),
-      time: fmtDef(/^(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i, compareTime),
-      "date-time": fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\dt(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i, compareDateTime),
-      "iso-time": fmtDef(/^(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)?$/i, compareIsoTime),
-      "iso-date-time": fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\d[t\s](?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)?$/i, compareIsoDateTime),
-      // uri: https://github.com/mafintosh/is-my-json-valid/blob/master/formats.js
-      uri: /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/)?[^\s]*$/i,
-      "uri-reference": /^(?:(?:[a-z][a-z0-9+\-.]*:)?\/?\/)?(?:[^\\\s#][^\s#]*)?(?:#[^\\\s]*)?$/i,
-      // email (sources from jsen validator):
-      // http://stackoverflow.com/questions/201323/using-a-regular-expression-to-validate-an-email-address#answer-8829363
-      // http://www.w3.org/TR/html5/forms.html#valid-e-mail-address (search for 'wilful violation')
-      email: /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
-    };
-    exports.formatNames = Object.keys(exports.fullFormats);
-    function isLeapYear(year) {
-      return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    }
-    var DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
-    var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    function date(str) {
-      const matches = DATE.exec(str);
-      if (!matches)
-        return false;
-      const year = +matches[1];
-      const month = +matches[2];
-      const day = +matches[3];
-      return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
-    }
-    function compareDate(d1, d2) {
-      if (!(d1 && d2))
-        return void 0;
-      if (d1 > d2)
-        return 1;
-      if (d1 < d2)
-        return -1;
-      return 0;
-    }
-    var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
-    function getTime(strictTimeZone) {
-      return function time(str) {
-        const matches = TIME.exec(str);
-        if (!matches)
-          return false;
-        const hr = +matches[1];
-        const min = +matches[2];
-        const sec = +matches[3];
-        const tz = matches[4];
-        const tzSign = matches[5] === "-" ? -1 : 1;
-        const tzH = +(matches[6] || 0);
-        const tzM = +(matches[7] || 0);
-        if (tzH > 23 || tzM > 59 || strictTimeZone && !tz)
-          return false;
-        if (hr <= 23 && min <= 59 && sec < 60)
-          return true;
-        const utcMin = min - tzM * tzSign;
-        const utcHr = hr - tzH * tzSign - (utcMin < 0 ? 1 : 0);
-        return (utcHr === 23 || utcHr === -1) && (utcMin === 59 || utcMin === -1) && sec < 61;
-      };
-    }
-    function compareTime(s1, s2) {
-      if (!(s1 && s2))
-        return void 0;
-      const t1 = (/* @__PURE__ */ new Date("2020-01-01T" + s1)).valueOf();
-      const t2 = (/* @__PURE__ */ new Date("2020-01-01T" + s2)).valueOf();
-      if (!(t1 && t2))
-        return void 0;
-      return t1 - t2;
-    }
-    function compareIsoTime(t1, t2) {
-      if (!(t1 && t2))
-        return void 0;
-      const a1 = TIME.exec(t1);
-      const a2 = TIME.exec(t2);
-      if (!(a1 && a2))
-        return void 0;
-      t1 = a1[1] + a1[2] + a1[3];
-      t2 = a2[1] + a2[2] + a2[3];
-      if (t1 > t2)
-        return 1;
-      if (t1 < t2)
-        return -1;
-      return 0;
-    }
-    var DATE_TIME_SEPARATOR = /t|\s/i;
-    function getDateTime(strictTimeZone) {
-      const time = getTime(strictTimeZone);
-      return function date_time(str) {
-        const dateTime = str.split(DATE_TIME_SEPARATOR);
-        return dateTime.length === 2 && date(dateTime[0]) && time(dateTime[1]);
-      };
-    }
-    function compareDateTime(dt1, dt2) {
-      if (!(dt1 && dt2))
-        return void 0;
-      const d1 = new Date(dt1).valueOf();
-      const d2 = new Date(dt2).valueOf();
-      if (!(d1 && d2))
-        return void 0;
-      return d1 - d2;
-    }
-    function compareIsoDateTime(dt1, dt2) {
-      if (!(dt1 && dt2))
-        return void 0;
-      const [d1, t1] = dt1.split(DATE_TIME_SEPARATOR);
-      const [d2, t2] = dt2.split(DATE_TIME_SEPARATOR);
-      const res = compareDate(d1, d2);
-      if (res === void 0)
-        return void 0;
-      return res || compareTime(t1, t2);
-    }
-    var NOT_URI_FRAGMENT = /\/|:/;
-    var URI = /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)(?:\?(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
-    function uri(str) {
-      return NOT_URI_FRAGMENT.test(str) && URI.test(str);
-    }
-    var BYTE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/gm;
-    function byte(str) {
-      BYTE.lastIndex = 0;
-      return BYTE.test(str);
-    }
-    var MIN_INT32 = -(2 ** 31);
-    var MAX_INT32 = 2 ** 31 - 1;
-    function validateInt32(value) {
-      return Number.isInteger(value) && value <= MAX_INT32 && value >= MIN_INT32;
-    }
-    function validateInt64(value) {
-      return Number.isInteger(value);
-    }
-    function validateNumber() {
-      return true;
-    }
-    var Z_ANCHOR = /[^\\]\\Z/;
-    function regex(str) {
-      if (Z_ANCHOR.test(str))
-        return false;
-      try {
-        new RegExp(str);
-        return true;
-      } catch (e) {
-        return false;
-      }
-    }
-  }
-});
-
-// node_modules/ajv-formats/dist/limit.js
-var require_limit = __commonJS({
-  "node_modules/ajv-formats/dist/limit.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.formatLimitDefinition = void 0;
-    var ajv_1 = require_ajv();
-    var codegen_1 = require_codegen();
-    var ops = codegen_1.operators;
-    var KWDs = {
-      formatMaximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
-      formatMinimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
-      formatExclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
-      formatExclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
-    };
-    var error2 = {
-      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`should be ${KWDs[keyword].okStr} ${schemaCode}`,
-      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
-    };
-    exports.formatLimitDefinition = {
-      keyword: Object.keys(KWDs),
-      type: "string",
-      schemaType: "string",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data, schemaCode, keyword, it } = cxt;
-        const { opts, self } = it;
-        if (!opts.validateFormats)
-          return;
-        const fCxt = new ajv_1.KeywordCxt(it, self.RULES.all.format.definition, "format");
-        if (fCxt.$data)
-          validate$DataFormat();
-        else
-          validateFormat();
-        function validate$DataFormat() {
-          const fmts = gen.scopeValue("formats", {
-            ref: self.formats,
-            code: opts.code.formats
-          });
-          const fmt = gen.const("fmt", (0, codegen_1._)`${fmts}[${fCxt.schemaCode}]`);
-          cxt.fail$data((0, codegen_1.or)((0, codegen_1._)`typeof ${fmt} != "object"`, (0, codegen_1._)`${fmt} instanceof RegExp`, (0, codegen_1._)`typeof ${fmt}.compare != "function"`, compareCode(fmt)));
-        }
-        function validateFormat() {
-          const format2 = fCxt.schema;
-          const fmtDef = self.formats[format2];
-          if (!fmtDef || fmtDef === true)
-            return;
-          if (typeof fmtDef != "object" || fmtDef instanceof RegExp || typeof fmtDef.compare != "function") {
-            throw new Error(`"${keyword}": format "${format2}" does not define "compare" function`);
-          }
-          const fmt = gen.scopeValue("formats", {
-            key: format2,
-            ref: fmtDef,
-            code: opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(format2)}` : void 0
-          });
-          cxt.fail$data(compareCode(fmt));
-        }
-        function compareCode(fmt) {
-          return (0, codegen_1._)`${fmt}.compare(${data}, ${schemaCode}) ${KWDs[keyword].fail} 0`;
-        }
-      },
-      dependencies: ["format"]
-    };
-    var formatLimitPlugin = (ajv) => {
-      ajv.addKeyword(exports.formatLimitDefinition);
-      return ajv;
-    };
-    exports.default = formatLimitPlugin;
-  }
-});
-
-// node_modules/ajv-formats/dist/index.js
-var require_dist = __commonJS({
-  "node_modules/ajv-formats/dist/index.js"(exports, module) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var formats_1 = require_formats();
-    var limit_1 = require_limit();
-    var codegen_1 = require_codegen();
-    var fullName = new codegen_1.Name("fullFormats");
-    var fastName = new codegen_1.Name("fastFormats");
-    var formatsPlugin = (ajv, opts = { keywords: true }) => {
-      if (Array.isArray(opts)) {
-        addFormats2(ajv, opts, formats_1.fullFormats, fullName);
-        return ajv;
-      }
-      const [formats, exportName] = opts.mode === "fast" ? [formats_1.fastFormats, fastName] : [formats_1.fullFormats, fullName];
-      const list = opts.formats || formats_1.formatNames;
-      addFormats2(ajv, list, formats, exportName);
-      if (opts.keywords)
-        (0, limit_1.default)(ajv);
-      return ajv;
-    };
-    formatsPlugin.get = (name2, mode = "full") => {
-      const formats = mode === "fast" ? formats_1.fastFormats : formats_1.fullFormats;
-      const f = formats[name2];
-      if (!f)
-        throw new Error(`Unknown format "${name2}"`);
-      return f;
-    };
-    function addFormats2(ajv, list, fs5, exportName) {
-      var _a2;
-      var _b2;
-      (_a2 = (_b2 = ajv.opts.code).formats) !== null && _a2 !== void 0 ? _a2 : _b2.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
-      for (const f of list)
-        ajv.addFormat(f, fs5[f]);
-    }
-    module.exports = exports = formatsPlugin;
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = formatsPlugin;
   }
 });
 
@@ -27941,7 +27624,7 @@ var require_sort = __commonJS({
   "node_modules/semver/functions/sort.js"(exports, module) {
     "use strict";
     var compareBuild = require_compare_build();
-    var sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
+    var sort = (list2, loose) => list2.sort((a, b) => compareBuild(a, b, loose));
     module.exports = sort;
   }
 });
@@ -27951,7 +27634,7 @@ var require_rsort = __commonJS({
   "node_modules/semver/functions/rsort.js"(exports, module) {
     "use strict";
     var compareBuild = require_compare_build();
-    var rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
+    var rsort = (list2, loose) => list2.sort((a, b) => compareBuild(b, a, loose));
     module.exports = rsort;
   }
 });
@@ -29529,17 +29212,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path10) {
-      const ctrl = callVisitor(key, node, visitor, path10);
+    function visit_(key, node, visitor, path12) {
+      const ctrl = callVisitor(key, node, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path12, ctrl);
+        return visit_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path10);
+            const ci = visit_(i2, node.items[i2], visitor, path12);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -29550,13 +29233,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = visit_("key", node.key, visitor, path10);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = visit_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path10);
+          const cv = visit_("value", node.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -29577,17 +29260,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path10) {
-      const ctrl = await callVisitor(key, node, visitor, path10);
+    async function visitAsync_(key, node, visitor, path12) {
+      const ctrl = await callVisitor(key, node, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path12, ctrl);
+        return visitAsync_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path10);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path12);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -29598,13 +29281,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path10);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path10);
+          const cv = await visitAsync_("value", node.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -29631,23 +29314,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path10) {
+    function callVisitor(key, node, visitor, path12) {
       if (typeof visitor === "function")
-        return visitor(key, node, path10);
+        return visitor(key, node, path12);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path10);
+        return visitor.Map?.(key, node, path12);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path10);
+        return visitor.Seq?.(key, node, path12);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path10);
+        return visitor.Pair?.(key, node, path12);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path10);
+        return visitor.Scalar?.(key, node, path12);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path10);
+        return visitor.Alias?.(key, node, path12);
       return void 0;
     }
-    function replaceNode(key, path10, node) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path12, node) {
+      const parent = path12[path12.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -30259,10 +29942,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path10, value) {
+    function collectionFromPath(schema, path12, value) {
       let v = value;
-      for (let i2 = path10.length - 1; i2 >= 0; --i2) {
-        const k = path10[i2];
+      for (let i2 = path12.length - 1; i2 >= 0; --i2) {
+        const k = path12[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -30281,7 +29964,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -30311,11 +29994,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path12, value) {
+        if (isEmptyPath(path12))
           this.add(value);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path12;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -30329,8 +30012,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -30344,8 +30027,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path12, keepScalar) {
+        const [key, ...rest] = path12;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -30363,8 +30046,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -30374,8 +30057,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key, ...rest] = path10;
+      setIn(path12, value) {
+        const [key, ...rest] = path12;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -32890,9 +32573,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path12, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path12, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -32967,14 +32650,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection.isEmptyPath(path10)) {
+      deleteIn(path12) {
+        if (Collection.isEmptyPath(path12)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -32989,10 +32672,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection.isEmptyPath(path10))
+      getIn(path12, keepScalar) {
+        if (Collection.isEmptyPath(path12))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -33003,10 +32686,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection.isEmptyPath(path10))
+      hasIn(path12) {
+        if (Collection.isEmptyPath(path12))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -33023,13 +32706,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection.isEmptyPath(path10)) {
+      setIn(path12, value) {
+        if (Collection.isEmptyPath(path12)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path12), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path12, value);
         }
       }
       /**
@@ -34990,9 +34673,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path10) => {
+    visit2.itemAtPath = (cst, path12) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path12) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -35001,23 +34684,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path10) => {
-      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit2.parentCollection = (cst, path12) => {
+      const parent = visit2.itemAtPath(cst, path12.slice(0, -1));
+      const field = path12[path12.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path12, item, visitor) {
+      let ctrl = visitor(item, path12);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path12.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -35028,10 +34711,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path12);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -35766,15 +35449,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i2 = 0; i2 < list.length; ++i2)
-        if (list[i2].type === type)
+    function includesToken(list2, type) {
+      for (let i2 = 0; i2 < list2.length; ++i2)
+        if (list2[i2].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i2 = 0; i2 < list.length; ++i2) {
-        switch (list[i2].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i2 = 0; i2 < list2.length; ++i2) {
+        switch (list2[i2].type) {
           case "space":
           case "comment":
           case "newline":
@@ -36731,7 +36414,7 @@ var require_public_api = __commonJS({
 });
 
 // node_modules/yaml/dist/index.js
-var require_dist2 = __commonJS({
+var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
@@ -36782,8 +36465,325 @@ var require_dist2 = __commonJS({
   }
 });
 
+// node_modules/ajv-formats/dist/formats.js
+var require_formats = __commonJS({
+  "node_modules/ajv-formats/dist/formats.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.formatNames = exports.fastFormats = exports.fullFormats = void 0;
+    function fmtDef(validate3, compare) {
+      return { validate: validate3, compare };
+    }
+    exports.fullFormats = {
+      // date: http://tools.ietf.org/html/rfc3339#section-5.6
+      date: fmtDef(date, compareDate),
+      // date-time: http://tools.ietf.org/html/rfc3339#section-5.6
+      time: fmtDef(getTime(true), compareTime),
+      "date-time": fmtDef(getDateTime(true), compareDateTime),
+      "iso-time": fmtDef(getTime(), compareIsoTime),
+      "iso-date-time": fmtDef(getDateTime(), compareIsoDateTime),
+      // duration: https://tools.ietf.org/html/rfc3339#appendix-A
+      duration: /^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$/,
+      uri,
+      "uri-reference": /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i,
+      // uri-template: https://tools.ietf.org/html/rfc6570
+      "uri-template": /^(?:(?:[^\x00-\x20"'<>%\\^`{|}]|%[0-9a-f]{2})|\{[+#./;?&=,!@|]?(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?(?:,(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?)*\})*$/i,
+      // For the source: https://gist.github.com/dperini/729294
+      // For test cases: https://mathiasbynens.be/demo/url-regex
+      url: /^(?:https?|ftp):\/\/(?:\S+(?::\S*)?@)?(?:(?!(?:10|127)(?:\.\d{1,3}){3})(?!(?:169\.254|192\.168)(?:\.\d{1,3}){2})(?!172\.(?:1[6-9]|2\d|3[0-1])(?:\.\d{1,3}){2})(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}(?:\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4]))|(?:(?:[a-z0-9\u{00a1}-\u{ffff}]+-)*[a-z0-9\u{00a1}-\u{ffff}]+)(?:\.(?:[a-z0-9\u{00a1}-\u{ffff}]+-)*[a-z0-9\u{00a1}-\u{ffff}]+)*(?:\.(?:[a-z\u{00a1}-\u{ffff}]{2,})))(?::\d{2,5})?(?:\/[^\s]*)?$/iu,
+      email: /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i,
+      hostname: /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?$/i,
+      // optimized https://www.safaribooksonline.com/library/view/regular-expressions-cookbook/9780596802837/ch07s16.html
+      ipv4: /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/,
+      ipv6: /^((([0-9a-f]{1,4}:){7}([0-9a-f]{1,4}|:))|(([0-9a-f]{1,4}:){6}(:[0-9a-f]{1,4}|((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))|(([0-9a-f]{1,4}:){5}(((:[0-9a-f]{1,4}){1,2})|:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))|(([0-9a-f]{1,4}:){4}(((:[0-9a-f]{1,4}){1,3})|((:[0-9a-f]{1,4})?:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){3}(((:[0-9a-f]{1,4}){1,4})|((:[0-9a-f]{1,4}){0,2}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){2}(((:[0-9a-f]{1,4}){1,5})|((:[0-9a-f]{1,4}){0,3}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){1}(((:[0-9a-f]{1,4}){1,6})|((:[0-9a-f]{1,4}){0,4}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(:(((:[0-9a-f]{1,4}){1,7})|((:[0-9a-f]{1,4}){0,5}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:)))$/i,
+      regex,
+      // uuid: http://tools.ietf.org/html/rfc4122
+      uuid: /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i,
+      // JSON-pointer: https://tools.ietf.org/html/rfc6901
+      // uri fragment: https://tools.ietf.org/html/rfc3986#appendix-A
+      "json-pointer": /^(?:\/(?:[^~/]|~0|~1)*)*$/,
+      "json-pointer-uri-fragment": /^#(?:\/(?:[a-z0-9_\-.!$&'()*+,;:=@]|%[0-9a-f]{2}|~0|~1)*)*$/i,
+      // relative JSON-pointer: http://tools.ietf.org/html/draft-luff-relative-json-pointer-00
+      "relative-json-pointer": /^(?:0|[1-9][0-9]*)(?:#|(?:\/(?:[^~/]|~0|~1)*)*)$/,
+      // the following formats are used by the openapi specification: https://spec.openapis.org/oas/v3.0.0#data-types
+      // byte: https://github.com/miguelmota/is-base64
+      byte,
+      // signed 32 bit integer
+      int32: { type: "number", validate: validateInt32 },
+      // signed 64 bit integer
+      int64: { type: "number", validate: validateInt64 },
+      // C-type float
+      float: { type: "number", validate: validateNumber },
+      // C-type double
+      double: { type: "number", validate: validateNumber },
+      // hint to the UI to hide input strings
+      password: true,
+      // unchecked string payload
+      binary: true
+    };
+    exports.fastFormats = {
+      ...exports.fullFormats,
+      date: fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\d$/, compareDate),
+      time: fmtDef(/^(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i, compareTime),
+      "date-time": fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\dt(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i, compareDateTime),
+      "iso-time": fmtDef(/^(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)?$/i, compareIsoTime),
+      "iso-date-time": fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\d[t\s](?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)?$/i, compareIsoDateTime),
+      // uri: https://github.com/mafintosh/is-my-json-valid/blob/master/formats.js
+      uri: /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/)?[^\s]*$/i,
+      "uri-reference": /^(?:(?:[a-z][a-z0-9+\-.]*:)?\/?\/)?(?:[^\\\s#][^\s#]*)?(?:#[^\\\s]*)?$/i,
+      // email (sources from jsen validator):
+      // http://stackoverflow.com/questions/201323/using-a-regular-expression-to-validate-an-email-address#answer-8829363
+      // http://www.w3.org/TR/html5/forms.html#valid-e-mail-address (search for 'wilful violation')
+      email: /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
+    };
+    exports.formatNames = Object.keys(exports.fullFormats);
+    function isLeapYear(year) {
+      return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    }
+    var DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
+    var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    function date(str) {
+      const matches2 = DATE.exec(str);
+      if (!matches2)
+        return false;
+      const year = +matches2[1];
+      const month = +matches2[2];
+      const day = +matches2[3];
+      return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
+    }
+    function compareDate(d1, d2) {
+      if (!(d1 && d2))
+        return void 0;
+      if (d1 > d2)
+        return 1;
+      if (d1 < d2)
+        return -1;
+      return 0;
+    }
+    var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
+    function getTime(strictTimeZone) {
+      return function time(str) {
+        const matches2 = TIME.exec(str);
+        if (!matches2)
+          return false;
+        const hr = +matches2[1];
+        const min = +matches2[2];
+        const sec = +matches2[3];
+        const tz = matches2[4];
+        const tzSign = matches2[5] === "-" ? -1 : 1;
+        const tzH = +(matches2[6] || 0);
+        const tzM = +(matches2[7] || 0);
+        if (tzH > 23 || tzM > 59 || strictTimeZone && !tz)
+          return false;
+        if (hr <= 23 && min <= 59 && sec < 60)
+          return true;
+        const utcMin = min - tzM * tzSign;
+        const utcHr = hr - tzH * tzSign - (utcMin < 0 ? 1 : 0);
+        return (utcHr === 23 || utcHr === -1) && (utcMin === 59 || utcMin === -1) && sec < 61;
+      };
+    }
+    function compareTime(s1, s2) {
+      if (!(s1 && s2))
+        return void 0;
+      const t1 = (/* @__PURE__ */ new Date("2020-01-01T" + s1)).valueOf();
+      const t2 = (/* @__PURE__ */ new Date("2020-01-01T" + s2)).valueOf();
+      if (!(t1 && t2))
+        return void 0;
+      return t1 - t2;
+    }
+    function compareIsoTime(t1, t2) {
+      if (!(t1 && t2))
+        return void 0;
+      const a1 = TIME.exec(t1);
+      const a2 = TIME.exec(t2);
+      if (!(a1 && a2))
+        return void 0;
+      t1 = a1[1] + a1[2] + a1[3];
+      t2 = a2[1] + a2[2] + a2[3];
+      if (t1 > t2)
+        return 1;
+      if (t1 < t2)
+        return -1;
+      return 0;
+    }
+    var DATE_TIME_SEPARATOR = /t|\s/i;
+    function getDateTime(strictTimeZone) {
+      const time = getTime(strictTimeZone);
+      return function date_time(str) {
+        const dateTime = str.split(DATE_TIME_SEPARATOR);
+        return dateTime.length === 2 && date(dateTime[0]) && time(dateTime[1]);
+      };
+    }
+    function compareDateTime(dt1, dt2) {
+      if (!(dt1 && dt2))
+        return void 0;
+      const d1 = new Date(dt1).valueOf();
+      const d2 = new Date(dt2).valueOf();
+      if (!(d1 && d2))
+        return void 0;
+      return d1 - d2;
+    }
+    function compareIsoDateTime(dt1, dt2) {
+      if (!(dt1 && dt2))
+        return void 0;
+      const [d1, t1] = dt1.split(DATE_TIME_SEPARATOR);
+      const [d2, t2] = dt2.split(DATE_TIME_SEPARATOR);
+      const res = compareDate(d1, d2);
+      if (res === void 0)
+        return void 0;
+      return res || compareTime(t1, t2);
+    }
+    var NOT_URI_FRAGMENT = /\/|:/;
+    var URI = /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)(?:\?(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
+    function uri(str) {
+      return NOT_URI_FRAGMENT.test(str) && URI.test(str);
+    }
+    var BYTE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/gm;
+    function byte(str) {
+      BYTE.lastIndex = 0;
+      return BYTE.test(str);
+    }
+    var MIN_INT32 = -(2 ** 31);
+    var MAX_INT32 = 2 ** 31 - 1;
+    function validateInt32(value) {
+      return Number.isInteger(value) && value <= MAX_INT32 && value >= MIN_INT32;
+    }
+    function validateInt64(value) {
+      return Number.isInteger(value);
+    }
+    function validateNumber() {
+      return true;
+    }
+    var Z_ANCHOR = /[^\\]\\Z/;
+    function regex(str) {
+      if (Z_ANCHOR.test(str))
+        return false;
+      try {
+        new RegExp(str);
+        return true;
+      } catch (e) {
+        return false;
+      }
+    }
+  }
+});
+
+// node_modules/ajv-formats/dist/limit.js
+var require_limit = __commonJS({
+  "node_modules/ajv-formats/dist/limit.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.formatLimitDefinition = void 0;
+    var ajv_1 = require_ajv();
+    var codegen_1 = require_codegen();
+    var ops = codegen_1.operators;
+    var KWDs = {
+      formatMaximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
+      formatMinimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
+      formatExclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
+      formatExclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
+    };
+    var error2 = {
+      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`should be ${KWDs[keyword].okStr} ${schemaCode}`,
+      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
+    };
+    exports.formatLimitDefinition = {
+      keyword: Object.keys(KWDs),
+      type: "string",
+      schemaType: "string",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, schemaCode, keyword, it } = cxt;
+        const { opts, self } = it;
+        if (!opts.validateFormats)
+          return;
+        const fCxt = new ajv_1.KeywordCxt(it, self.RULES.all.format.definition, "format");
+        if (fCxt.$data)
+          validate$DataFormat();
+        else
+          validateFormat();
+        function validate$DataFormat() {
+          const fmts = gen.scopeValue("formats", {
+            ref: self.formats,
+            code: opts.code.formats
+          });
+          const fmt = gen.const("fmt", (0, codegen_1._)`${fmts}[${fCxt.schemaCode}]`);
+          cxt.fail$data((0, codegen_1.or)((0, codegen_1._)`typeof ${fmt} != "object"`, (0, codegen_1._)`${fmt} instanceof RegExp`, (0, codegen_1._)`typeof ${fmt}.compare != "function"`, compareCode(fmt)));
+        }
+        function validateFormat() {
+          const format2 = fCxt.schema;
+          const fmtDef = self.formats[format2];
+          if (!fmtDef || fmtDef === true)
+            return;
+          if (typeof fmtDef != "object" || fmtDef instanceof RegExp || typeof fmtDef.compare != "function") {
+            throw new Error(`"${keyword}": format "${format2}" does not define "compare" function`);
+          }
+          const fmt = gen.scopeValue("formats", {
+            key: format2,
+            ref: fmtDef,
+            code: opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(format2)}` : void 0
+          });
+          cxt.fail$data(compareCode(fmt));
+        }
+        function compareCode(fmt) {
+          return (0, codegen_1._)`${fmt}.compare(${data}, ${schemaCode}) ${KWDs[keyword].fail} 0`;
+        }
+      },
+      dependencies: ["format"]
+    };
+    var formatLimitPlugin = (ajv) => {
+      ajv.addKeyword(exports.formatLimitDefinition);
+      return ajv;
+    };
+    exports.default = formatLimitPlugin;
+  }
+});
+
+// node_modules/ajv-formats/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/ajv-formats/dist/index.js"(exports, module) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var formats_1 = require_formats();
+    var limit_1 = require_limit();
+    var codegen_1 = require_codegen();
+    var fullName = new codegen_1.Name("fullFormats");
+    var fastName = new codegen_1.Name("fastFormats");
+    var formatsPlugin = (ajv, opts = { keywords: true }) => {
+      if (Array.isArray(opts)) {
+        addFormats2(ajv, opts, formats_1.fullFormats, fullName);
+        return ajv;
+      }
+      const [formats, exportName] = opts.mode === "fast" ? [formats_1.fastFormats, fastName] : [formats_1.fullFormats, fullName];
+      const list2 = opts.formats || formats_1.formatNames;
+      addFormats2(ajv, list2, formats, exportName);
+      if (opts.keywords)
+        (0, limit_1.default)(ajv);
+      return ajv;
+    };
+    formatsPlugin.get = (name2, mode = "full") => {
+      const formats = mode === "fast" ? formats_1.fastFormats : formats_1.fullFormats;
+      const f = formats[name2];
+      if (!f)
+        throw new Error(`Unknown format "${name2}"`);
+      return f;
+    };
+    function addFormats2(ajv, list2, fs5, exportName) {
+      var _a2;
+      var _b2;
+      (_a2 = (_b2 = ajv.opts.code).formats) !== null && _a2 !== void 0 ? _a2 : _b2.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
+      for (const f of list2)
+        ajv.addFormat(f, fs5[f]);
+    }
+    module.exports = exports = formatsPlugin;
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.default = formatsPlugin;
+  }
+});
+
 // action/main.ts
-import path9 from "node:path";
+import path11 from "node:path";
 
 // node_modules/@actions/core/lib/core.js
 var core_exports = {};
@@ -38262,9 +38262,9 @@ function which(tool, check) {
       }
       return result;
     }
-    const matches = yield findInPath(tool);
-    if (matches && matches.length > 0) {
-      return matches[0];
+    const matches2 = yield findInPath(tool);
+    if (matches2 && matches2.length > 0) {
+      return matches2[0];
     }
     return "";
   });
@@ -38300,14 +38300,14 @@ function findInPath(tool) {
         }
       }
     }
-    const matches = [];
+    const matches2 = [];
     for (const directory of directories) {
       const filePath = yield tryGetExecutablePath(path3.join(directory, tool), extensions);
       if (filePath) {
-        matches.push(filePath);
+        matches2.push(filePath);
       }
     }
-    return matches;
+    return matches2;
   });
 }
 
@@ -39410,8 +39410,8 @@ var RegistryClient = class {
     return this.auth.challengeScheme ?? "none";
   }
   /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
-  async request(method, path10, scope, init = {}) {
-    const url = path10.startsWith("http") ? path10 : `${this.opts.registry.origin}${path10}`;
+  async request(method, path12, scope, init = {}) {
+    const url = path12.startsWith("http") ? path12 : `${this.opts.registry.origin}${path12}`;
     for (let attempt = 0; ; attempt++) {
       const authorization = await this.auth.header(scope);
       const res = await fetchWithRetry(
@@ -39648,24 +39648,24 @@ var RegistryClient = class {
    * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
    * is scoped to one repository, and the API spans many.
    */
-  async getJson(path10) {
-    return this.json("GET", path10);
+  async getJson(path12) {
+    return this.json("GET", path12);
   }
   /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
-  async postJson(path10, body) {
-    return this.json("POST", path10, Buffer.from(JSON.stringify(body)));
+  async postJson(path12, body) {
+    return this.json("POST", path12, Buffer.from(JSON.stringify(body)));
   }
   /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
-  async json(method, path10, body) {
+  async json(method, path12, body) {
     const basic = await this.auth.basic();
     const headers2 = basic ? { authorization: basic } : {};
     if (body) headers2["content-type"] = "application/json";
-    const res = await this.request(method, path10, "", { body, headers: headers2 });
+    const res = await this.request(method, path12, "", { body, headers: headers2 });
     if (res.status === 404 || res.status === 405) {
       await res.body?.cancel();
       return void 0;
     }
-    if (!res.ok) await this.fail(res, `${method} ${path10}`);
+    if (!res.ok) await this.fail(res, `${method} ${path12}`);
     if (!/json/i.test(res.headers.get("content-type") ?? "")) {
       await res.body?.cancel();
       return void 0;
@@ -40957,10 +40957,10 @@ var Header = class {
     }
     const prefixSize = this.ctime || this.atime ? 130 : 155;
     const split = splitPrefix(this.path || "", prefixSize);
-    const path10 = split[0];
+    const path12 = split[0];
     const prefix = split[1];
     this.needPax = !!split[2];
-    this.needPax = encString(buf, off, 100, path10) || this.needPax;
+    this.needPax = encString(buf, off, 100, path12) || this.needPax;
     this.needPax = encNumber(buf, off + 100, 8, this.mode) || this.needPax;
     this.needPax = encNumber(buf, off + 108, 8, this.uid) || this.needPax;
     this.needPax = encNumber(buf, off + 116, 8, this.gid) || this.needPax;
@@ -41264,10 +41264,10 @@ function readTar(buf, visit2) {
         longPath = body.toString("utf8").replace(/\0.*/s, "");
         continue;
       default: {
-        const path10 = longPath ?? h.path ?? "";
+        const path12 = longPath ?? h.path ?? "";
         longPath = void 0;
         ex = void 0;
-        visit2({ path: path10, type: h.type, size, mode: h.mode ?? 0, data: body });
+        visit2({ path: path12, type: h.type, size, mode: h.mode ?? 0, data: body });
       }
     }
   }
@@ -41377,98 +41377,180 @@ var RULES = [
   {
     id: "file/unreadable",
     severity: "error",
-    description: "A file or folder of the pack cannot be read, or is not a regular file."
+    description: "A file or folder of the pack cannot be read, or is not a regular file.",
+    consumer: "The pack archive is a tar of regular files: a FIFO, socket or unreadable file cannot be packaged."
   },
   {
     id: "file/too-large",
     severity: "error",
-    description: "A pack file is larger than Packyard reads for its kind."
+    description: "A pack file is larger than Packyard reads for its kind.",
+    consumer: "Kubernetes stores an object in etcd up to 1.5 MiB and Helm a release up to 1 MiB; text files past 8 MiB (charts past 64 MiB) cannot deploy and are refused before parsing."
   },
   {
     id: "file/binary",
     severity: "error",
-    description: "A JSON or YAML file holds binary data or invalid UTF-8."
+    description: "A JSON or YAML file holds binary data or invalid UTF-8.",
+    consumer: `Go's YAML parser rejects invalid UTF-8 and control characters ("invalid leading UTF-8 octet", "control characters are not allowed").`
   },
   {
     id: "file/symlink",
     severity: "error",
-    description: "A symbolic link dangles, leaves the pack, or points at a folder."
+    description: "A symbolic link dangles, leaves the pack, or points at a folder.",
+    consumer: "The packaged archive holds file contents, not links: a link that dangles or leaves the pack has none."
   },
-  { id: "pack-json/missing", severity: "error", description: "The pack has no pack.json." },
-  { id: "pack-json/syntax", severity: "error", description: "pack.json is not valid JSON." },
+  {
+    id: "file/unreferenced",
+    severity: "warning",
+    description: "A file under manifests/ or charts/ is named by no kubeManifests or charts entry (Palette never deploys it)."
+  },
+  {
+    id: "pack-json/missing",
+    severity: "error",
+    description: "The pack has no pack.json.",
+    consumer: "Palette identifies a pack by pack.json; its import fails without one."
+  },
+  {
+    id: "pack-json/syntax",
+    severity: "error",
+    description: "pack.json is not valid JSON.",
+    consumer: "Palette reads pack.json with Go's encoding/json, which allows no comments or trailing commas."
+  },
   {
     id: "pack-json/schema",
     severity: "error",
-    description: "pack.json does not match the pack.json schema (required fields, enums, constraints)."
+    description: "pack.json does not match the pack.json schema (required fields, enums, constraints).",
+    consumer: "Palette requires name, displayName, version and layer, and only knows its own layers and cloud types."
   },
   {
     id: "pack-json/name",
     severity: "error",
-    description: "The pack name cannot be used as an OCI repository name."
+    description: "The pack name cannot be used as an OCI repository name.",
+    consumer: "The name becomes the OCI repository spectro-packs/archive/<name>; registries refuse other names."
   },
   {
     id: "pack-json/version",
     severity: "error",
-    description: 'The version is not semver (error), or is semver Palette accepts but tools mis-sort, e.g. a leading "v" (warning).'
+    description: 'The version is not semver (error), or is semver Palette accepts but tools mis-sort, e.g. a leading "v" (warning).',
+    consumer: "The version becomes the OCI tag and Palette orders versions by it: text that is no version cannot be either."
   },
-  { id: "pack-json/addon-type", severity: "warning", description: "addonType is not one Palette knows." },
-  { id: "pack-json/duplicate", severity: "error", description: "Two packs being linted share name@version." },
+  {
+    id: "pack-json/addon-type",
+    severity: "warning",
+    description: "addonType is not one Palette knows."
+  },
+  {
+    id: "pack-json/unknown-key",
+    severity: "warning",
+    description: 'pack.json has a key that is a near-miss of a known one (e.g. "kubemanifests", "chart"); Palette ignores it silently.'
+  },
+  {
+    id: "pack-json/no-content",
+    severity: "warning",
+    description: "An addon pack lists neither kubeManifests nor charts, so it deploys nothing."
+  },
+  {
+    id: "pack-json/duplicate",
+    severity: "error",
+    description: "Two packs being linted share name@version.",
+    consumer: "A registry holds one artifact per name and version tag: the second push is refused (tags are immutable)."
+  },
   {
     id: "manifest/path",
     severity: "error",
-    description: 'A kubeManifests entry is absolute, climbs out with "..", or is not a plain relative path.'
+    description: 'A kubeManifests entry is absolute, climbs out with "..", or is not a plain relative path.',
+    consumer: "Palette resolves kubeManifests inside the pack archive; a path outside it names nothing."
   },
   {
     id: "manifest/missing",
     severity: "error",
-    description: "A kubeManifests entry names a file that is not in the pack."
+    description: "A kubeManifests entry names a file that is not in the pack.",
+    consumer: "Palette fails to deploy a pack whose kubeManifests entry is not in the archive."
   },
   {
     id: "manifest/yaml-syntax",
     severity: "error",
-    description: "A manifest is not parseable YAML (Go template actions are masked first)."
+    description: "A manifest is not parseable YAML (Go template actions are masked first).",
+    consumer: "Kubernetes (kubectl, client-go) decodes manifests with Go's YAML parser; what it rejects never applies."
   },
   {
     id: "manifest/template",
     severity: "error",
-    description: `A manifest's Go template actions do not balance ({{ if }} without {{ end }}, unclosed "{{").`
+    description: `A manifest's Go template does not parse: unbalanced {{ if }}/{{ end }}, unclosed "{{", or an action Go's lexer rejects (e.g. "-" in a field name).`,
+    consumer: "Palette renders manifests with Go's text/template: a template that does not parse never renders."
   },
   {
     id: "manifest/k8s-object",
     severity: "error",
-    description: "A manifest document lacks apiVersion, kind or metadata.name."
+    description: "A manifest document lacks apiVersion, kind or metadata.name.",
+    consumer: "The Kubernetes API server refuses an object without apiVersion, kind and metadata.name."
   },
   {
     id: "chart/path",
     severity: "error",
-    description: 'A charts entry is absolute, climbs out with "..", or is not a plain relative path.'
+    description: 'A charts entry is absolute, climbs out with "..", or is not a plain relative path.',
+    consumer: "Palette resolves charts entries inside the pack archive; a path outside it names nothing."
   },
   {
     id: "chart/missing",
     severity: "error",
-    description: "A charts entry names a file that is not in the pack."
+    description: "A charts entry names a file that is not in the pack.",
+    consumer: "Palette fails to install a pack whose charts entry is not in the archive."
   },
   {
     id: "chart/archive",
     severity: "error",
-    description: "A chart .tgz is not a readable gzip tar with one chart folder."
+    description: "A chart .tgz is not something Helm's chart loader can read.",
+    consumer: `Helm's loader (pkg/chart/loader/archive.go) needs a gzip tar; it strips each entry's first path component and refuses absolute paths, "..", entries outside a folder and empty archives.`
+  },
+  {
+    id: "chart/archive-layout",
+    severity: "warning",
+    description: "A chart .tgz has several top-level folders; Helm's loader strips the first component of every entry and merges them."
   },
   {
     id: "chart/chart-yaml",
     severity: "error",
-    description: "A chart has no Chart.yaml, or it lacks name, a semver version, or apiVersion v1/v2."
+    description: "A chart has no Chart.yaml, or it lacks a name or a version Helm parses, or has an unknown type.",
+    consumer: "Helm's loader and Metadata.Validate require Chart.yaml with a name and a version Masterminds/semver NewVersion parses (partial versions, prereleases and a leading v are fine), and type application or library."
+  },
+  {
+    id: "chart/api-version",
+    severity: "warning",
+    description: "Chart.yaml has no apiVersion (Helm loads it as v1) or one other than v1/v2 (Helm loads it; helm lint refuses it)."
   },
   {
     id: "chart/values-schema",
     severity: "error",
-    description: "A chart's values.yaml does not validate against its values.schema.json."
+    description: "The chart's values, as Palette passes them (chart defaults with the pack's charts.<name> values), fail its values.schema.json.",
+    consumer: "Helm validates the values against values.schema.json on install and refuses to install when they fail."
   },
-  { id: "values/missing", severity: "error", description: "The pack has no values.yaml." },
-  { id: "values/yaml-syntax", severity: "error", description: "values.yaml is not parseable YAML." },
+  {
+    id: "chart/values-awaiting-input",
+    severity: "warning",
+    description: "A chart's values fail its values.schema.json only where an empty string waits for the user's input."
+  },
+  {
+    id: "yaml/go-only",
+    severity: "warning",
+    description: "YAML that Go's parser (Kubernetes, Helm, Palette) accepts but strict YAML 1.2 rejects, e.g. an unindented continuation line of a quoted string."
+  },
+  {
+    id: "values/missing",
+    severity: "error",
+    description: "The pack has no values.yaml.",
+    consumer: "Palette reads a pack's parameters from values.yaml when it is added to a profile."
+  },
+  {
+    id: "values/yaml-syntax",
+    severity: "error",
+    description: "values.yaml is not parseable YAML.",
+    consumer: "Palette parses values.yaml with Go's YAML parser; what it rejects cannot be added to a profile."
+  },
   {
     id: "values/shape",
     severity: "error",
-    description: "values.yaml sections (pack, charts, manifests, pack.content.images) have the wrong type."
+    description: "values.yaml sections (pack, charts, manifests, pack.content.images) have the wrong type.",
+    consumer: "Palette decodes pack, charts and manifests as mappings and pack.content.images as a list."
   },
   {
     id: "values/unknown-manifest",
@@ -41480,43 +41562,88 @@ var RULES = [
     severity: "warning",
     description: "A charts.<name> key matches no chart of the pack."
   },
-  { id: "values/namespace", severity: "error", description: "pack.namespace is not a DNS label." },
+  {
+    id: "values/misplaced-keys",
+    severity: "warning",
+    description: "values.yaml keys that belong to a chart's values sit at the wrong indentation, so they never reach the chart (one finding per section, with the fix)."
+  },
+  {
+    id: "values/namespace",
+    severity: "error",
+    description: "pack.namespace is not a DNS label.",
+    consumer: "Kubernetes refuses a namespace whose name is not a DNS label (RFC 1123)."
+  },
   {
     id: "values/images",
     severity: "warning",
     description: "pack.content.images is missing for a layer that deploys workloads."
   },
   {
+    id: "values/image-not-listed",
+    severity: "warning",
+    description: "An image a manifest uses (image: fields) or chart values name is missing from pack.content.images (air-gapped mirroring would miss it)."
+  },
+  {
     id: "values/enabled-presets",
     severity: "warning",
     description: "The enabled-presets comment names a preset presets.yaml does not define."
   },
-  { id: "presets/yaml-syntax", severity: "error", description: "presets.yaml is not parseable YAML." },
+  {
+    id: "presets/yaml-syntax",
+    severity: "error",
+    description: "presets.yaml is not parseable YAML.",
+    consumer: "Palette parses presets.yaml with Go's YAML parser to offer presets."
+  },
   {
     id: "presets/shape",
     severity: "error",
-    description: "presets.yaml is not a presets: list of {name, displayName, group, remove, add}."
+    description: "presets.yaml is not a presets: list of {name, displayName, group, remove, add} (an empty file is fine).",
+    consumer: "Palette decodes presets: as a list of presets, each with a name, displayName and group."
   },
-  { id: "presets/duplicate-name", severity: "error", description: "Two presets share a name." },
-  { id: "presets/add-yaml", severity: "error", description: "A preset's add block is not parseable YAML." },
+  {
+    id: "presets/duplicate-name",
+    severity: "error",
+    description: "Two presets share a name.",
+    consumer: "Palette keys presets by name: a second preset of the same name cannot be selected."
+  },
+  {
+    id: "presets/add-yaml",
+    severity: "error",
+    description: "A preset's add block is not parseable YAML.",
+    consumer: "Palette merges a preset's add block into the values as YAML; a block Go cannot parse cannot apply."
+  },
   {
     id: "presets/remove",
     severity: "error",
-    description: "A preset's remove entry is not a dotted values path."
+    description: "A preset's remove entry is not a dotted values path.",
+    consumer: "Palette removes preset values by dotted path; anything else removes nothing."
   },
-  { id: "schema/yaml-syntax", severity: "error", description: "schema.yaml is not parseable YAML." },
+  {
+    id: "schema/yaml-syntax",
+    severity: "error",
+    description: "schema.yaml is not parseable YAML.",
+    consumer: "Palette parses schema.yaml with Go's YAML parser to build the parameter form."
+  },
   {
     id: "schema/shape",
     severity: "error",
-    description: 'schema.yaml is not a map of values paths to {schema: "{{ \u2026 }}"}.'
+    description: 'schema.yaml is not a map of values paths to {schema: "{{ \u2026 }}"} (an empty file is fine).',
+    consumer: "Palette reads each schema.yaml entry's schema pipeline to build the parameter form."
   },
   {
     id: "schema/format-type",
     severity: "error",
-    description: "A format placeholder names an unknown type (string, number, boolean, password, list, ipv4, version, input)."
+    description: "A format placeholder names an unknown type (string, number, boolean, password, list, ipv4, version, input).",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Palette's placeholder syntax, not a template
+    consumer: "Palette only knows these ${TYPE} placeholders; another cannot render a form field."
   },
   { id: "logo/missing", severity: "warning", description: "The pack has no logo.png." },
-  { id: "logo/png", severity: "error", description: "logo.png is not a PNG image." },
+  {
+    id: "logo/png",
+    severity: "error",
+    description: "logo.png is not a PNG image.",
+    consumer: "Palette's catalog shows logo.png as a PNG image; other data is a broken image."
+  },
   { id: "logo/size", severity: "warning", description: "logo.png is unusually large in bytes or pixels." },
   { id: "readme/missing", severity: "warning", description: "The pack has no README.md." }
 ];
@@ -41581,44 +41708,51 @@ var LintContext = class {
   tree;
   findings = [];
   entries;
+  /** Text files read so far: inline ignores look up the lines of findings in them. */
+  texts = /* @__PURE__ */ new Map();
   report(rule, file, message, pos2, severity) {
     this.findings.push(
       finding(rule, severity ?? RULE_BY_ID.get(rule)?.severity ?? "error", file, message, pos2)
     );
   }
-  entry(path10) {
-    return this.entries.get(path10);
+  entry(path12) {
+    return this.entries.get(path12);
   }
-  isFile(path10) {
-    return this.entries.get(path10)?.type === "file";
+  isFile(path12) {
+    return this.entries.get(path12)?.type === "file";
   }
   /** Reads a file's bytes, reporting (and returning undefined) when that is impossible. */
-  bytes(path10, maxBytes) {
+  bytes(path12, maxBytes) {
     try {
-      return this.tree.read(path10, maxBytes);
+      return this.tree.read(path12, maxBytes);
     } catch (err) {
       if (err instanceof FileTooLargeError) {
         this.report(
           "file/too-large",
-          path10,
+          path12,
           `is ${formatBytes(err.size)}, over the ${formatBytes(err.limit)} Packyard reads for this kind of file; shrink it or move it out of the pack`
         );
       } else {
-        this.report("file/unreadable", path10, `cannot be read: ${errText(err)}`);
+        this.report("file/unreadable", path12, `cannot be read: ${errText(err)}`);
       }
       return void 0;
     }
   }
   /** Reads a UTF-8 text file, reporting binary content. */
-  text(path10) {
-    const bytes = this.bytes(path10, LIMITS.textFile);
+  text(path12) {
+    const bytes = this.bytes(path12, LIMITS.textFile);
     if (!bytes) return void 0;
     const decoded = decodeText(bytes);
     if (!decoded.ok) {
-      this.report("file/binary", path10, `${decoded.reason}; it must be UTF-8 text`, decoded.position);
+      this.report("file/binary", path12, `${decoded.reason}; it must be UTF-8 text`, decoded.position);
       return void 0;
     }
+    this.texts.set(path12, decoded.text);
     return decoded.text;
+  }
+  /** The lines of a text file already read by a rule (undefined if none read it). */
+  linesOf(path12) {
+    return this.texts.get(path12)?.split("\n");
   }
 };
 function formatBytes(n) {
@@ -41642,146 +41776,22 @@ function unsafePathReason(p) {
   if (segs.some((s) => s === "" || s === ".")) return 'has empty or "." segments';
   return void 0;
 }
+function reportGoOnly(ctx, file, lines) {
+  ctx.report(
+    "yaml/go-only",
+    file,
+    `a quoted string continues on line ${lines.join(", ")}, indented less than its key; Go's YAML parser (Kubernetes, Helm, Palette) accepts it, strict YAML 1.2 parsers reject it \u2014 indent the continuation`,
+    { line: lines[0], column: 1 }
+  );
+}
 
-// core/lint-packs.ts
+// core/lint-config-file.ts
+import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
 import path8 from "node:path";
 
-// core/png.ts
-var SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
-function readPngHeader(bytes) {
-  if (bytes.length < 8 || SIGNATURE.some((b, i2) => bytes[i2] !== b)) {
-    const kind = sniff(bytes);
-    return {
-      ok: false,
-      reason: `does not start with the PNG signature${kind ? ` (it looks like ${kind})` : ""}`
-    };
-  }
-  if (bytes.length < 33) return { ok: false, reason: "is truncated: it ends before the IHDR header" };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const type = String.fromCharCode(...bytes.subarray(12, 16));
-  if (view.getUint32(8) !== 13 || type !== "IHDR")
-    return { ok: false, reason: "has no IHDR chunk where PNG requires it" };
-  return { ok: true, width: view.getUint32(16), height: view.getUint32(20) };
-}
-function sniff(b) {
-  if (b[0] === 255 && b[1] === 216) return "a JPEG";
-  if (b[0] === 71 && b[1] === 73 && b[2] === 70) return "a GIF";
-  const head = new TextDecoder().decode(b.subarray(0, 256)).trimStart();
-  if (head.startsWith("<svg") || head.startsWith("<?xml")) return "an SVG";
-  if (b.length === 0) return "an empty file";
-  return void 0;
-}
-
-// core/lint/assets.ts
-var MAX_LOGO_BYTES = 1024 * 1024;
-var MAX_LOGO_PIXELS = 4096;
-function lintLogo(ctx) {
-  const file = "logo.png";
-  if (!ctx.isFile(file)) {
-    ctx.report(
-      "logo/missing",
-      file,
-      "the pack has no logo.png; Palette shows it in the catalog (a square PNG, e.g. 256\xD7256)"
-    );
-    return;
-  }
-  const bytes = ctx.bytes(file, LIMITS.logo);
-  if (!bytes) return;
-  const png = readPngHeader(bytes);
-  if (!png.ok) {
-    ctx.report("logo/png", file, `${png.reason}; save the logo as a PNG image`);
-    return;
-  }
-  if (png.width === 0 || png.height === 0) {
-    ctx.report("logo/png", file, `claims ${png.width}\xD7${png.height} pixels; the image is corrupt`);
-  } else if (png.width > MAX_LOGO_PIXELS || png.height > MAX_LOGO_PIXELS) {
-    ctx.report(
-      "logo/size",
-      file,
-      `is ${png.width}\xD7${png.height} pixels; scale it down to at most ${MAX_LOGO_PIXELS}\xD7${MAX_LOGO_PIXELS} (256\xD7256 is plenty)`
-    );
-  }
-  if (bytes.length > MAX_LOGO_BYTES) {
-    ctx.report(
-      "logo/size",
-      file,
-      `is ${formatBytes(bytes.length)}; keep logos under ${formatBytes(MAX_LOGO_BYTES)} so the catalog loads quickly`
-    );
-  }
-}
-function lintReadme(ctx) {
-  const has = ctx.tree.entries.some(
-    (e) => e.type === "file" && !e.path.includes("/") && e.path.toLowerCase() === "readme.md"
-  );
-  if (!has)
-    ctx.report(
-      "readme/missing",
-      "README.md",
-      "the pack has no README.md; describe what it deploys and its parameters"
-    );
-}
-
-// core/lint/charts.ts
+// core/lint-config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-var import_ajv_formats = __toESM(require_dist(), 1);
-var import_semver = __toESM(require_semver2(), 1);
-
-// core/chart-archive.ts
-import zlib from "node:zlib";
-var WANTED = /* @__PURE__ */ new Set(["Chart.yaml", "values.yaml", "values.schema.json"]);
-var MAX_WANTED_FILE = 8 * 1024 * 1024;
-function readChartArchive(bytes, maxInflated) {
-  if (bytes.length < 2 || bytes[0] !== 31 || bytes[1] !== 139) {
-    return { ok: false, reason: 'is not gzip-compressed (a chart must be a .tgz made by "helm package")' };
-  }
-  let tarBytes;
-  try {
-    tarBytes = zlib.gunzipSync(bytes, { maxOutputLength: maxInflated });
-  } catch (err) {
-    const e = err;
-    if (e.code === "ERR_BUFFER_TOO_LARGE" || /Cannot create a Buffer larger|maxOutputLength/i.test(e.message)) {
-      return {
-        ok: false,
-        reason: `inflates to more than ${maxInflated / 1024 / 1024} MiB; it looks like a gzip bomb`
-      };
-    }
-    return { ok: false, reason: `is a corrupt gzip stream (${e.message})` };
-  }
-  const tops = /* @__PURE__ */ new Set();
-  const files = /* @__PURE__ */ new Map();
-  try {
-    readTar(tarBytes, (entry) => {
-      const name2 = entry.path.replace(/^\.\//, "");
-      const segs = name2.split("/");
-      if (name2.startsWith("/") || segs.includes(".."))
-        throw new TarFormatError(`entry "${entry.path}" escapes the archive`);
-      if (segs[0]) tops.add(segs[0]);
-      const rel = segs.slice(1).join("/");
-      if (segs.length === 2 && WANTED.has(rel) && entry.type === "File" && entry.size <= MAX_WANTED_FILE) {
-        files.set(`${segs[0]}/${rel}`, entry.data.toString("utf8"));
-      }
-    });
-  } catch (err) {
-    return { ok: false, reason: `is not a readable tar archive (${err.message})` };
-  }
-  if (tops.size === 0) return { ok: false, reason: "is an empty archive" };
-  if (tops.size > 1) {
-    return {
-      ok: false,
-      reason: `has ${tops.size} top-level folders (${[...tops].slice(0, 3).join(", ")}\u2026); a chart archive has exactly one`
-    };
-  }
-  const dir = [...tops][0];
-  return {
-    ok: true,
-    chart: {
-      dir,
-      chartYaml: files.get(`${dir}/Chart.yaml`),
-      valuesYaml: files.get(`${dir}/values.yaml`),
-      valuesSchemaJson: files.get(`${dir}/values.schema.json`)
-    }
-  };
-}
+var import_ignore2 = __toESM(require_ignore(), 1);
 
 // node_modules/jsonc-parser/lib/esm/impl/scanner.js
 function createScanner(text, ignoreTrivia = false) {
@@ -42299,12 +42309,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path10) {
+function findNodeAtLocation(root, path12) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path10) {
+  for (let segment of path12) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -42852,9 +42862,9 @@ function parseJson(text) {
       error: { message: `${code3}: ${HINTS[code3] ?? "invalid JSON"}`, position: lines.at(e.offset) }
     };
   }
-  const nearest = (path10) => {
-    for (let n = path10.length; n >= 0; n--) {
-      const node = findNodeAtLocation2(tree, path10.slice(0, n));
+  const nearest = (path12) => {
+    for (let n = path12.length; n >= 0; n--) {
+      const node = findNodeAtLocation2(tree, path12.slice(0, n));
       if (node) return node;
     }
     return tree;
@@ -42863,355 +42873,103 @@ function parseJson(text) {
     ok: true,
     doc: {
       value,
-      positionOf: (path10) => lines.at(nearest(path10).offset),
-      keyPositionOf: (path10) => {
-        const node = findNodeAtLocation2(tree, path10);
+      positionOf: (path12) => lines.at(nearest(path12).offset),
+      keyPositionOf: (path12) => {
+        const node = findNodeAtLocation2(tree, path12);
         const key = node?.parent?.type === "property" ? node.parent.children?.[0] : void 0;
-        return lines.at((key ?? nearest(path10)).offset);
+        return lines.at((key ?? nearest(path12)).offset);
       }
     }
   };
 }
 
-// core/parse-yaml.ts
-var import_yaml = __toESM(require_dist2(), 1);
-var MAX_ALIAS_COUNT = 100;
-var MAX_YAML_DEPTH = 256;
-function parseYaml(text, opts = {}) {
-  const lineCounter = new import_yaml.LineCounter();
-  const toPos = (offset) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line + (opts.lineOffset ?? 0), column: p.col + (opts.columnOffset ?? 0) };
-  };
-  let documents;
-  try {
-    const tokens = Array.from(new import_yaml.Parser(lineCounter.addNewLine).parse(text));
-    const deep = tooDeepOffset2(tokens);
-    if (deep !== void 0) {
-      return {
-        ok: false,
-        error: {
-          message: `collections are nested more than ${MAX_YAML_DEPTH} levels deep; Packyard refuses to parse documents this deep`,
-          position: toPos(deep)
+// core/schemas/pack.schema.json
+var pack_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://packyard.dev/schemas/pack.json",
+  title: "Palette pack.json",
+  type: "object",
+  required: ["name", "displayName", "version", "layer"],
+  properties: {
+    name: { type: "string", minLength: 1, maxLength: 128 },
+    displayName: { type: "string", minLength: 1 },
+    version: { type: "string", minLength: 1 },
+    layer: { enum: ["kernel", "os", "k8s", "cni", "csi", "addon"] },
+    cloudTypes: {
+      type: "array",
+      items: {
+        enum: [
+          "all",
+          "aws",
+          "azure",
+          "gcp",
+          "vsphere",
+          "openstack",
+          "baremetal",
+          "maas",
+          "aks",
+          "eks",
+          "tencent",
+          "tke",
+          "edge",
+          "libvirt",
+          "edge-native",
+          "coxedge",
+          "custom"
+        ]
+      }
+    },
+    group: { type: "string" },
+    eol: { type: "string" },
+    addonType: { type: "string" },
+    addonSubType: { type: "string" },
+    charts: { type: "array", items: { type: "string", minLength: 1 } },
+    kubeManifests: { type: "array", items: { type: "string", minLength: 1 } },
+    ansibleRoles: { type: "array", items: { type: "string" } },
+    annotations: { type: "object", additionalProperties: { type: "string" } },
+    constraints: {
+      type: "object",
+      properties: {
+        dependencies: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["packName", "layer", "type"],
+            properties: {
+              packName: { type: "string", minLength: 1 },
+              layer: { enum: ["kernel", "os", "k8s", "cni", "csi", "addon"] },
+              type: { enum: ["required", "optional", "notSupported", "upgrade"] },
+              minVersion: { type: "string" },
+              maxVersion: { type: "string" }
+            }
+          }
+        },
+        resources: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["type", "minLimit"],
+            properties: {
+              type: { enum: ["cpu", "memory", "diskSize"] },
+              minLimit: { type: "number", minimum: 0 },
+              components: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    scheduleType: { enum: ["all", "master", "control-plane", "worker"] },
+                    resourceRequestParamRef: { type: "string" },
+                    replicaCountParamRef: { type: "string" }
+                  }
+                }
+              }
+            }
+          }
         }
-      };
-    }
-    const composer = new import_yaml.Composer({ uniqueKeys: opts.uniqueKeys ?? true, strict: true, logLevel: "error" });
-    documents = Array.from(composer.compose(tokens));
-  } catch (err) {
-    return { ok: false, error: { message: describeThrown(err), position: toPos(0) } };
-  }
-  for (const d of documents) {
-    const e = d.errors[0];
-    if (e)
-      return {
-        ok: false,
-        error: { message: e.message.split("\n")[0] ?? e.message, position: toPos(e.pos[0]) }
-      };
-  }
-  const docs = [];
-  for (const d of documents) {
-    let value;
-    try {
-      value = d.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (err) {
-      return { ok: false, error: { message: describeThrown(err), position: toPos(d.range?.[0] ?? 0) } };
-    }
-    const nearest = (path10) => {
-      for (let n = path10.length; n > 0; n--) {
-        const node = d.getIn(path10.slice(0, n), true);
-        if ((0, import_yaml.isNode)(node) && node.range) return node.range[0];
-      }
-      return d.contents?.range?.[0] ?? d.range?.[0] ?? 0;
-    };
-    docs.push({
-      value,
-      positionOf: (path10) => toPos(nearest(path10)),
-      keyPositionOf: (path10) => {
-        if (path10.length === 0) return toPos(nearest(path10));
-        const parent = d.getIn(path10.slice(0, -1), true);
-        const last = String(path10[path10.length - 1]);
-        const pair = parent?.items?.find(
-          (it) => (0, import_yaml.isNode)(it?.key) && String(it.key.toJSON()) === last
-        );
-        const range = (0, import_yaml.isNode)(pair?.key) ? pair.key.range : void 0;
-        return toPos(range ? range[0] : nearest(path10));
-      }
-    });
-  }
-  return { ok: true, docs };
-}
-function tooDeepOffset2(tokens) {
-  const stack = tokens.map((t) => [t, 0]);
-  for (let top = stack.pop(); top; top = stack.pop()) {
-    const [token, depth] = top;
-    if (token.type === "document") {
-      if (token.value) stack.push([token.value, depth]);
-    } else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
-      if (depth >= MAX_YAML_DEPTH) return token.offset;
-      for (const item of token.items) {
-        if (item.key) stack.push([item.key, depth + 1]);
-        if (item.value) stack.push([item.value, depth + 1]);
       }
     }
   }
-  return void 0;
-}
-function describeThrown(err) {
-  if (err instanceof RangeError) return "the document is nested too deeply to parse";
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/alias count/i.test(msg)) {
-    return `too many alias expansions (over ${MAX_ALIAS_COUNT}); this looks like a "billion laughs" YAML bomb \u2014 remove the recursive aliases`;
-  }
-  return msg.split("\n")[0] ?? msg;
-}
-
-// core/lint/charts.ts
-var addFormats = import_ajv_formats.default;
-function lintCharts(ctx, pack) {
-  const names = /* @__PURE__ */ new Set();
-  let complete = true;
-  for (const [i2, p] of pack.charts.entries()) {
-    const at = pack.at(["charts", i2]);
-    const unsafe = unsafePathReason(p);
-    if (unsafe) {
-      ctx.report("chart/path", "pack.json", `charts entry "${p}" ${unsafe}; name a .tgz inside the pack`, at);
-      complete = false;
-      continue;
-    }
-    if (!ctx.isFile(p)) {
-      const what = ctx.entry(p)?.type === "directory" ? 'is a folder; package it with "helm package"' : "is not in the pack";
-      ctx.report("chart/missing", "pack.json", `charts entry "${p}" ${what}`, at);
-      complete = false;
-      continue;
-    }
-    const name2 = lintChartArchive(ctx, p);
-    if (name2) names.add(name2);
-    else complete = false;
-  }
-  return { names, complete };
-}
-function lintChartArchive(ctx, file) {
-  const bytes = ctx.bytes(file, LIMITS.chartArchive);
-  if (!bytes) return void 0;
-  const res = readChartArchive(bytes, LIMITS.chartInflated);
-  if (!res.ok) {
-    ctx.report("chart/archive", file, `${res.reason}`);
-    return void 0;
-  }
-  const { chart } = res;
-  if (chart.chartYaml === void 0) {
-    ctx.report("chart/chart-yaml", file, `has no ${chart.dir}/Chart.yaml; a Helm chart needs one`);
-    return void 0;
-  }
-  const parsed = parseYaml(chart.chartYaml);
-  const doc = parsed.ok ? parsed.docs[0]?.value : void 0;
-  if (!parsed.ok || !isPlainObject(doc)) {
-    const why = parsed.ok ? "is not a mapping" : `is not valid YAML (line ${parsed.error.position.line}: ${parsed.error.message})`;
-    ctx.report("chart/chart-yaml", file, `${chart.dir}/Chart.yaml ${why}`);
-    return void 0;
-  }
-  const problems = [];
-  if (typeof doc.name !== "string" || doc.name === "") problems.push("has no name");
-  const version = typeof doc.version === "number" ? String(doc.version) : doc.version;
-  if (typeof version !== "string" || !import_semver.default.valid(version, { loose: true })) {
-    problems.push(`version ${JSON.stringify(doc.version ?? null)} is not semver`);
-  }
-  if (doc.apiVersion !== "v1" && doc.apiVersion !== "v2") {
-    problems.push(`apiVersion ${JSON.stringify(doc.apiVersion ?? null)} is not "v1" or "v2"`);
-  }
-  if (problems.length > 0)
-    ctx.report("chart/chart-yaml", file, `${chart.dir}/Chart.yaml ${problems.join(", ")}`);
-  if (chart.valuesSchemaJson !== void 0)
-    lintChartValues(ctx, file, chart.dir, chart.valuesYaml, chart.valuesSchemaJson);
-  return typeof doc.name === "string" && doc.name !== "" ? doc.name : void 0;
-}
-function lintChartValues(ctx, file, dir, valuesYaml, schemaText) {
-  const parsedSchema = parseJson(schemaText);
-  if (!parsedSchema.ok) {
-    const e = parsedSchema.error;
-    ctx.report(
-      "chart/values-schema",
-      file,
-      `${dir}/values.schema.json is not valid JSON (line ${e.position.line}: ${e.message})`
-    );
-    return;
-  }
-  const schema = parsedSchema.doc.value;
-  const parsed = parseYaml(valuesYaml ?? "");
-  if (!parsed.ok) {
-    ctx.report("chart/values-schema", file, `${dir}/values.yaml is not valid YAML: ${parsed.error.message}`);
-    return;
-  }
-  const values = parsed.docs[0]?.value ?? {};
-  let errors;
-  try {
-    const ajv = new import_ajv.Ajv({ allErrors: true, strict: false, validateSchema: false });
-    addFormats(ajv);
-    const validate2 = ajv.compile(schema);
-    errors = validate2(values) ? [] : validate2.errors;
-  } catch (err) {
-    ctx.report(
-      "chart/values-schema",
-      file,
-      `${dir}/values.schema.json cannot be compiled: ${err.message}`,
-      void 0,
-      "warning"
-    );
-    return;
-  }
-  for (const e of (errors ?? []).slice(0, 10)) {
-    ctx.report(
-      "chart/values-schema",
-      file,
-      `${dir}/values.yaml${e.instancePath ? ` at ${e.instancePath}` : ""} ${e.message ?? "is invalid"} (per ${dir}/values.schema.json)`
-    );
-  }
-}
-
-// core/go-template.ts
-var ACTION = /\{\{[\s\S]*?\}\}/g;
-function hasTemplateActions(text) {
-  return text.includes("{{");
-}
-function maskTemplateActions(text) {
-  return text.split("\n").map((line) => {
-    if (!line.includes("{{")) return line;
-    if (line.replace(ACTION, "").trim() === "") return " ".repeat(line.length);
-    return line.replace(
-      ACTION,
-      (m) => m.includes("\n") ? m.replace(/[^\n]/g, " ") : "x".repeat(m.length)
-    );
-  }).join("\n");
-}
-var OPENERS = /* @__PURE__ */ new Set(["if", "range", "with", "define", "block"]);
-var MALFORMED_ACTION = /(^|[^{])(\{-?\s*(?:end|else|if|range|with)\b[^{}\n]*\}\}?|\{\{-?\s*(?:end|else)\b[^{}\n]*\}(?!\}))/m;
-function lineOf(text, offset) {
-  let line = 1;
-  for (let i2 = 0; i2 < offset; i2++) if (text.charCodeAt(i2) === 10) line++;
-  return line;
-}
-function checkTemplateStructure(text) {
-  const problems = [];
-  const stack = [];
-  let i2 = 0;
-  while (i2 < text.length) {
-    const start = text.indexOf("{{", i2);
-    if (start === -1) break;
-    const end = text.indexOf("}}", start + 2);
-    if (end === -1) {
-      problems.push({ offset: start, message: 'template action "{{" is never closed with "}}"' });
-      break;
-    }
-    const body = text.slice(start + 2, end).replace(/^-\s/, "").replace(/\s-$/, "").trim();
-    i2 = end + 2;
-    if (body.startsWith("/*")) continue;
-    const word = body.split(/[\s(]/)[0] ?? "";
-    if (OPENERS.has(word)) stack.push({ word, offset: start });
-    else if (word === "end") {
-      if (!stack.pop())
-        problems.push({
-          offset: start,
-          message: "{{ end }} has no matching {{ if }}, {{ range }} or {{ with }}"
-        });
-    }
-  }
-  const typo = stack.length > 0 ? MALFORMED_ACTION.exec(text) : null;
-  const hint = typo ? ` (line ${lineOf(text, typo.index + (typo[1]?.length ?? 0))} has "${typo[2]}", which looks like a mistyped action)` : "";
-  for (const open2 of stack) {
-    problems.push({
-      offset: open2.offset,
-      message: `{{ ${open2.word} }} is never closed with {{ end }}; the template cannot render${hint}`
-    });
-  }
-  return problems;
-}
-
-// core/lint/manifests.ts
-function lintManifests(ctx, pack) {
-  const keys = /* @__PURE__ */ new Set();
-  for (const [i2, p] of pack.kubeManifests.entries()) {
-    const at = pack.at(["kubeManifests", i2]);
-    keys.add(manifestKey(p));
-    const unsafe = unsafePathReason(p);
-    if (unsafe) {
-      ctx.report(
-        "manifest/path",
-        "pack.json",
-        `kubeManifests entry "${p}" ${unsafe}; name a file inside the pack`,
-        at
-      );
-      continue;
-    }
-    if (!ctx.isFile(p)) {
-      const what = ctx.entry(p)?.type === "directory" ? "is a folder, not a file" : "is not in the pack";
-      ctx.report(
-        "manifest/missing",
-        "pack.json",
-        `kubeManifests entry "${p}" ${what}; add the file or fix the path`,
-        at
-      );
-      continue;
-    }
-    lintManifestFile(ctx, p);
-  }
-  return keys;
-}
-function manifestKey(p) {
-  const base = p.slice(p.lastIndexOf("/") + 1);
-  const dot = base.lastIndexOf(".");
-  return dot > 0 ? base.slice(0, dot) : base;
-}
-function lintManifestFile(ctx, file) {
-  const text = ctx.text(file);
-  if (text === void 0) return;
-  const templated = hasTemplateActions(text);
-  if (templated) {
-    const problems = checkTemplateStructure(text);
-    if (problems.length > 0) {
-      const lines = new LineIndex(text);
-      for (const p of problems) ctx.report("manifest/template", file, p.message, lines.at(p.offset));
-      return;
-    }
-  }
-  const parsed = parseYaml(templated ? maskTemplateActions(text) : text, { uniqueKeys: !templated });
-  if (!parsed.ok) {
-    const note = templated ? " (Go template actions were masked before parsing)" : "";
-    const e = parsed.error;
-    if (e) ctx.report("manifest/yaml-syntax", file, `invalid YAML: ${e.message}${note}`, e.position);
-    return;
-  }
-  for (const [n, doc] of parsed.docs.entries()) {
-    const obj = doc.value;
-    if (obj === null || obj === void 0) continue;
-    const which2 = parsed.docs.length > 1 ? `document ${n + 1}` : "the document";
-    if (!isPlainObject(obj)) {
-      ctx.report(
-        "manifest/k8s-object",
-        file,
-        `${which2} is not a Kubernetes object (a mapping with apiVersion, kind and metadata)`,
-        doc.positionOf([])
-      );
-      continue;
-    }
-    const missing = [];
-    if (typeof obj.apiVersion !== "string" || obj.apiVersion === "") missing.push("apiVersion");
-    if (typeof obj.kind !== "string" || obj.kind === "") missing.push("kind");
-    const isList = typeof obj.kind === "string" && obj.kind.endsWith("List") && Array.isArray(obj.items);
-    const meta = obj.metadata;
-    const named = isPlainObject(meta) && (typeof meta.name === "string" && meta.name !== "" || typeof meta.generateName === "string" && meta.generateName !== "");
-    if (!isList && !named) missing.push("metadata.name");
-    if (missing.length > 0) {
-      const where = missing[0] === "metadata.name" && isPlainObject(meta) ? ["metadata"] : [];
-      ctx.report(
-        "manifest/k8s-object",
-        file,
-        `${which2}${typeof obj.kind === "string" ? ` (kind ${obj.kind})` : ""} has no ${missing.join(", ")}; every Kubernetes object needs apiVersion, kind and metadata.name`,
-        doc.positionOf(where)
-      );
-    }
-  }
-}
+};
 
 // core/schemas/pack-validate.generated.js
 var import_ucs2length = __toESM(require_ucs2length(), 1);
@@ -43830,30 +43588,30 @@ function validatePackJson(value) {
   return validate(value) ? [] : [...validate.errors ?? []];
 }
 function describeSchemaError(e, root) {
-  const path10 = e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
+  const path12 = e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
   const where = e.instancePath ? `"${e.instancePath.slice(1).replace(/\//g, ".")}"` : "pack.json";
-  const got = root === void 0 ? "" : gotValue(root, path10);
+  const got = root === void 0 ? "" : gotValue(root, path12);
   switch (e.keyword) {
     case "required": {
       const missing = e.params.missingProperty;
-      return { path: path10, message: `${where} is missing the required property "${missing}"; add it` };
+      return { path: path12, message: `${where} is missing the required property "${missing}"; add it` };
     }
     case "enum": {
       const allowed = e.params.allowedValues ?? [];
       return {
-        path: path10,
+        path: path12,
         message: `${where}${got} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`
       };
     }
     case "type":
-      return { path: path10, message: `${where}${got} must be of type ${e.params.type}` };
+      return { path: path12, message: `${where}${got} must be of type ${e.params.type}` };
     default:
-      return { path: path10, message: `${where} ${e.message ?? "is invalid"}` };
+      return { path: path12, message: `${where} ${e.message ?? "is invalid"}` };
   }
 }
-function gotValue(root, path10) {
+function gotValue(root, path12) {
   let v = root;
-  for (const k of path10)
+  for (const k of path12)
     v = typeof v === "object" && v !== null ? v[k] : void 0;
   if (v === void 0) return "";
   const text = JSON.stringify(v);
@@ -43861,12 +43619,12 @@ function gotValue(root, path10) {
 }
 
 // core/version.ts
-var import_semver2 = __toESM(require_semver2(), 1);
+var import_semver = __toESM(require_semver2(), 1);
 var OCI_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 var OCI_NAME_COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
 var LENIENT = /^v?\d+(\.\d+){0,3}(-[0-9A-Za-z.-]+)?$/;
 function checkPackVersion(version) {
-  const parsed = import_semver2.default.parse(version);
+  const parsed = import_semver.default.parse(version);
   const strict = parsed !== null && `${parsed.version}${parsed.build.length ? `+${parsed.build.join(".")}` : ""}` === version;
   if (strict) {
     return OCI_TAG.test(version) ? { ok: true } : {
@@ -43883,7 +43641,7 @@ function checkPackVersion(version) {
     };
   }
   const bare = version.replace(/^v/, "");
-  const suggestion = version.startsWith("v") && import_semver2.default.valid(bare) ? ` (use "${bare}")` : "";
+  const suggestion = version.startsWith("v") && import_semver.default.valid(bare) ? ` (use "${bare}")` : "";
   const reasons = [];
   if (version.startsWith("v")) reasons.push('starts with "v"');
   if (/(^|\.)0\d/.test(bare.split("-")[0] ?? "")) reasons.push("has leading zeros");
@@ -43893,6 +43651,14 @@ function checkPackVersion(version) {
     severity: "warning",
     message: `version "${version}" ${reasons.join(" and ")}; Palette accepts it but it is not strict semver, so tools may sort it wrongly${suggestion}`
   };
+}
+var HELM_SEMVER = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
+function isHelmChartVersion(v) {
+  const m = HELM_SEMVER.exec(v);
+  if (!m) return false;
+  const nums = [m[1], m[2]?.slice(1), m[3]?.slice(1)].filter((x2) => x2 !== void 0);
+  if (nums.some((n) => BigInt(n) > 18446744073709551615n)) return false;
+  return (m[5] ?? "").split(".").every((p) => !/^0[0-9]+$/.test(p));
 }
 
 // core/lint/pack-json.ts
@@ -43940,8 +43706,8 @@ function lintPackJson(ctx) {
   }
   const raw = doc.value;
   for (const err of validatePackJson(raw)) {
-    const { path: path10, message } = describeSchemaError(err, raw);
-    ctx.report("pack-json/schema", file, message, doc.positionOf(path10));
+    const { path: path12, message } = describeSchemaError(err, raw);
+    ctx.report("pack-json/schema", file, message, doc.positionOf(path12));
   }
   const str = (k) => typeof raw[k] === "string" ? raw[k] : void 0;
   const strings = (k) => Array.isArray(raw[k]) ? raw[k].filter((x2) => typeof x2 === "string") : [];
@@ -43955,7 +43721,7 @@ function lintPackJson(ctx) {
     charts: strings("charts"),
     kubeManifests: strings("kubeManifests"),
     raw,
-    at: (path10) => doc.positionOf(path10)
+    at: (path12) => doc.positionOf(path12)
   };
   if (pack.name !== void 0 && pack.name !== "" && !OCI_NAME_COMPONENT.test(pack.name)) {
     ctx.report(
@@ -43980,7 +43746,1083 @@ function lintPackJson(ctx) {
       doc.positionOf(["addonType"])
     );
   }
+  lintUnknownKeys(ctx, raw, doc);
+  const has = (k) => Array.isArray(raw[k]) && raw[k].length > 0;
+  if (pack.layer === "addon" && !has("kubeManifests") && !has("charts") && !has("ansibleRoles")) {
+    ctx.report(
+      "pack-json/no-content",
+      file,
+      "this addon pack lists neither kubeManifests nor charts, so Palette deploys nothing with it; name its manifests or chart archives",
+      doc.positionOf(["layer"])
+    );
+  }
   return pack;
+}
+var KNOWN_KEYS = Object.keys(pack_schema_default.properties);
+function lintUnknownKeys(ctx, raw, doc) {
+  for (const key of Object.keys(raw)) {
+    if (KNOWN_KEYS.includes(key)) continue;
+    const near = closestKey(key, KNOWN_KEYS);
+    if (!near) continue;
+    ctx.report(
+      "pack-json/unknown-key",
+      "pack.json",
+      `key "${key}" is not a pack.json key; did you mean "${near}"? Palette ignores unknown keys, so its value has no effect`,
+      doc.keyPositionOf([key])
+    );
+  }
+}
+function closestKey(key, known) {
+  let best;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const k of known) {
+    const d = k.toLowerCase() === key.toLowerCase() ? 0 : levenshtein(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  const allowed = key.length <= 4 ? 1 : 2;
+  return bestD <= allowed ? best : void 0;
+}
+function levenshtein(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, i2) => i2);
+  for (let i2 = 1; i2 <= a.length; i2++) {
+    const cur = [i2];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        prev[j] + 1,
+        cur[j - 1] + 1,
+        prev[j - 1] + (a[i2 - 1] === b[j - 1] ? 0 : 1)
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+// core/parse-yaml.ts
+var import_yaml = __toESM(require_dist(), 1);
+
+// core/yaml-go-leniency.ts
+function reindentQuotedContinuations(text) {
+  const lines = text.split("\n");
+  const changed = [];
+  let quote;
+  let minIndent = 0;
+  for (let n = 0; n < lines.length; n++) {
+    let line = lines[n];
+    let i2 = 0;
+    if (quote) {
+      const indent = line.length - line.trimStart().length;
+      if (indent < minIndent && line.trim() !== "") {
+        line = " ".repeat(minIndent) + line.trimStart();
+        lines[n] = line;
+        changed.push(n + 1);
+      }
+      i2 = closeQuote(line, 0, quote);
+      if (i2 === -1) continue;
+      quote = void 0;
+    }
+    const lineIndent = line.length - line.trimStart().length;
+    for (; i2 < line.length; i2++) {
+      const c = line[i2];
+      if (c === "#" && (i2 === 0 || line[i2 - 1] === " " || line[i2 - 1] === "	")) break;
+      if (c !== '"' && c !== "'") continue;
+      const before = line.slice(0, i2).trimEnd();
+      const last = before[before.length - 1];
+      if (before !== "" && !(last && ":-[{,?".includes(last))) continue;
+      const close = closeQuote(line, i2 + 1, c);
+      if (close === -1) {
+        quote = c;
+        minIndent = lineIndent + 1;
+        break;
+      }
+      i2 = close - 1;
+    }
+  }
+  return changed.length > 0 ? { text: lines.join("\n"), lines: changed } : void 0;
+}
+function closeQuote(line, from, quote) {
+  for (let i2 = from; i2 < line.length; i2++) {
+    const c = line[i2];
+    if (quote === '"' && c === "\\") i2++;
+    else if (quote === "'" && c === "'" && line[i2 + 1] === "'") i2++;
+    else if (c === quote) return i2 + 1;
+  }
+  return -1;
+}
+
+// core/parse-yaml.ts
+var MAX_ALIAS_COUNT = 100;
+var MAX_YAML_DEPTH = 256;
+function parseYaml(text, opts = {}) {
+  const lineCounter = new import_yaml.LineCounter();
+  const toPos = (offset) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line + (opts.lineOffset ?? 0), column: p.col + (opts.columnOffset ?? 0) };
+  };
+  let documents;
+  try {
+    const tokens = Array.from(new import_yaml.Parser(lineCounter.addNewLine).parse(text));
+    const deep = tooDeepOffset2(tokens);
+    if (deep !== void 0) {
+      return {
+        ok: false,
+        error: {
+          message: `collections are nested more than ${MAX_YAML_DEPTH} levels deep; Packyard refuses to parse documents this deep`,
+          position: toPos(deep)
+        }
+      };
+    }
+    const composer = new import_yaml.Composer({ uniqueKeys: opts.uniqueKeys ?? true, strict: true, logLevel: "error" });
+    documents = Array.from(composer.compose(tokens));
+  } catch (err) {
+    return { ok: false, error: { message: describeThrown(err), position: toPos(0) } };
+  }
+  for (const d of documents) {
+    const e = d.errors[0];
+    if (e)
+      return {
+        ok: false,
+        error: { message: e.message.split("\n")[0] ?? e.message, position: toPos(e.pos[0]) }
+      };
+  }
+  const docs = [];
+  for (const d of documents) {
+    let value;
+    try {
+      value = d.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      return { ok: false, error: { message: describeThrown(err), position: toPos(d.range?.[0] ?? 0) } };
+    }
+    const nearest = (path12) => {
+      for (let n = path12.length; n > 0; n--) {
+        const node = d.getIn(path12.slice(0, n), true);
+        if ((0, import_yaml.isNode)(node) && node.range) return node.range[0];
+      }
+      return d.contents?.range?.[0] ?? d.range?.[0] ?? 0;
+    };
+    docs.push({
+      value,
+      positionOf: (path12) => toPos(nearest(path12)),
+      keyPositionOf: (path12) => {
+        if (path12.length === 0) return toPos(nearest(path12));
+        const parent = d.getIn(path12.slice(0, -1), true);
+        const last = String(path12[path12.length - 1]);
+        const pair = parent?.items?.find(
+          (it) => (0, import_yaml.isNode)(it?.key) && String(it.key.toJSON()) === last
+        );
+        const range = (0, import_yaml.isNode)(pair?.key) ? pair.key.range : void 0;
+        return toPos(range ? range[0] : nearest(path12));
+      }
+    });
+  }
+  return { ok: true, docs };
+}
+function tooDeepOffset2(tokens) {
+  const stack = tokens.map((t) => [t, 0]);
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [token, depth] = top;
+    if (token.type === "document") {
+      if (token.value) stack.push([token.value, depth]);
+    } else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
+      if (depth >= MAX_YAML_DEPTH) return token.offset;
+      for (const item of token.items) {
+        if (item.key) stack.push([item.key, depth + 1]);
+        if (item.value) stack.push([item.value, depth + 1]);
+      }
+    }
+  }
+  return void 0;
+}
+function describeThrown(err) {
+  if (err instanceof RangeError) return "the document is nested too deeply to parse";
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/alias count/i.test(msg)) {
+    return `too many alias expansions (over ${MAX_ALIAS_COUNT}); this looks like a "billion laughs" YAML bomb \u2014 remove the recursive aliases`;
+  }
+  return msg.split("\n")[0] ?? msg;
+}
+function parseYamlAsGo(text, opts = {}) {
+  const strict = parseYaml(text, opts);
+  if (strict.ok) return strict;
+  const fixed = reindentQuotedContinuations(text);
+  if (!fixed) return strict;
+  const lenient = parseYaml(fixed.text, opts);
+  return lenient.ok ? { ...lenient, goOnly: { lines: fixed.lines } } : strict;
+}
+
+// core/schemas/packyard-config.schema.json
+var packyard_config_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://packyard.dev/schemas/packyard-config.json",
+  title: "Packyard lint configuration (.packyard.yaml)",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    rules: { $ref: "#/definitions/rules" },
+    overrides: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["rules"],
+        anyOf: [{ required: ["packs"] }, { required: ["names"] }],
+        properties: {
+          packs: { $ref: "#/definitions/patterns" },
+          names: { $ref: "#/definitions/patterns" },
+          rules: { $ref: "#/definitions/rules" }
+        }
+      }
+    },
+    ignore: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["files", "rules"],
+        properties: {
+          files: { $ref: "#/definitions/patterns" },
+          rules: { type: "array", minItems: 1, items: { type: "string" } }
+        }
+      }
+    }
+  },
+  definitions: {
+    rules: {
+      type: "object",
+      additionalProperties: { enum: ["error", "warning", "off"] }
+    },
+    patterns: {
+      anyOf: [
+        { type: "string", minLength: 1 },
+        { type: "array", minItems: 1, items: { type: "string", minLength: 1 } }
+      ]
+    }
+  }
+};
+
+// core/lint-config.ts
+var CONFIG_FILE_NAMES = [".packyard.yaml", ".packyard.yml"];
+var LintConfigError = class extends Error {
+  constructor(problems) {
+    super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join("\n"));
+    this.problems = problems;
+  }
+  problems;
+};
+var validate2 = new import_ajv.Ajv({ allErrors: true }).compile(packyard_config_schema_default);
+var RULE_IDS = RULES.map((r) => r.id);
+var list = (v) => v === void 0 ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+function parseLintConfig(text, file) {
+  const parsed = parseYaml(text);
+  const problem = (message, pos2) => ({ file, ...pos2, message });
+  if (!parsed.ok)
+    throw new LintConfigError([problem(`invalid YAML: ${parsed.error.message}`, parsed.error.position)]);
+  const doc = parsed.docs[0];
+  const value = doc?.value ?? {};
+  if (!doc) return { rules: {}, overrides: [], ignore: [] };
+  if (!validate2(value)) {
+    const dotted = (p) => p.split("/").slice(1).map((x2) => x2.replace(/~1/g, "/").replace(/~0/g, "~")).join(".");
+    throw new LintConfigError(
+      (validate2.errors ?? []).slice(0, 10).map((e) => {
+        const path12 = e.instancePath.split("/").slice(1).map((s) => /^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, "/").replace(/~0/g, "~"));
+        const extra = e.params.additionalProperty;
+        const what = e.keyword === "additionalProperties" && extra ? `unknown key "${extra}" (known: ${Object.keys(packyard_config_schema_default.properties).join(", ")} at the top; packs, names, rules in overrides; files, rules in ignore)` : e.keyword === "enum" ? "must be error, warning or off" : e.message ?? "is invalid";
+        return problem(
+          `${dotted(e.instancePath) || "the config"} ${what}`,
+          extra ? doc.keyPositionOf([...path12, extra]) : doc.positionOf(path12)
+        );
+      })
+    );
+  }
+  const v = value;
+  const problems = [];
+  const checkIds = (ids, at) => {
+    for (const id of ids) {
+      if (RULE_BY_ID.has(id)) continue;
+      const near = closestKey(id, RULE_IDS);
+      problems.push(
+        problem(
+          `unknown rule "${id}"${near ? `; did you mean "${near}"?` : ' (see "packyard rules")'}`,
+          doc.keyPositionOf(at(id))
+        )
+      );
+    }
+  };
+  checkIds(Object.keys(v.rules ?? {}), (id) => ["rules", id]);
+  for (const [i2, o] of (v.overrides ?? []).entries())
+    checkIds(Object.keys(o.rules), (id) => ["overrides", i2, "rules", id]);
+  for (const [i2, g] of (v.ignore ?? []).entries())
+    checkIds(g.rules, (id) => ["ignore", i2, "rules", g.rules.indexOf(id)]);
+  if (problems.length > 0) throw new LintConfigError(problems);
+  return {
+    rules: v.rules ?? {},
+    overrides: (v.overrides ?? []).map((o) => ({
+      packs: list(o.packs),
+      names: list(o.names),
+      rules: o.rules
+    })),
+    ignore: (v.ignore ?? []).map((g) => ({ files: list(g.files), rules: g.rules }))
+  };
+}
+function matches(patterns, rel) {
+  if (!rel || rel.startsWith("../") || rel === ".." || patterns.length === 0) return false;
+  return (0, import_ignore2.default)().add(patterns).ignores(rel);
+}
+function globToRegExp(glob) {
+  const re = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${re}$`);
+}
+function policyFor(config, packPath) {
+  const inPack = packPath === "" || packPath === "." ? "" : packPath;
+  return {
+    setting(rule, pack) {
+      let s = config.rules[rule];
+      for (const o of config.overrides) {
+        const byPath = matches(o.packs, inPack);
+        const byName = pack.name !== void 0 && o.names.some((n) => globToRegExp(n).test(pack.name));
+        if ((byPath || byName) && o.rules[rule] !== void 0) s = o.rules[rule];
+      }
+      return s;
+    },
+    ignores(rule, file) {
+      const rel = inPack ? `${inPack}/${file}` : file;
+      return config.ignore.some((g) => g.rules.includes(rule) && matches(g.files, rel));
+    }
+  };
+}
+
+// core/lint-config-file.ts
+function findLintConfig(dir) {
+  let d = path8.resolve(dir);
+  for (; ; ) {
+    for (const name2 of CONFIG_FILE_NAMES) {
+      const f = path8.join(d, name2);
+      if (existsSync2(f) && statSync(f).isFile()) return f;
+    }
+    const parent = path8.dirname(d);
+    if (existsSync2(path8.join(d, ".git")) || parent === d) return void 0;
+    d = parent;
+  }
+}
+function loadLintConfig(file) {
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(`cannot read lint config ${file}: ${err.message}`);
+  }
+  return parseLintConfig(text, file);
+}
+function lintPolicies(explicit) {
+  const cache = /* @__PURE__ */ new Map();
+  const load = (file) => {
+    let c = cache.get(file);
+    if (!c) {
+      c = loadLintConfig(file);
+      cache.set(file, c);
+    }
+    return c;
+  };
+  if (explicit) load(path8.resolve(explicit));
+  return (packDir) => {
+    const file = explicit ? path8.resolve(explicit) : findLintConfig(packDir);
+    if (!file) return void 0;
+    const rel = path8.relative(path8.dirname(file), path8.resolve(packDir)).split(path8.sep).join("/");
+    return policyFor(load(file), rel);
+  };
+}
+
+// core/lint-packs.ts
+import path10 from "node:path";
+
+// core/png.ts
+var SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+function readPngHeader(bytes) {
+  if (bytes.length < 8 || SIGNATURE.some((b, i2) => bytes[i2] !== b)) {
+    const kind = sniff(bytes);
+    return {
+      ok: false,
+      reason: `does not start with the PNG signature${kind ? ` (it looks like ${kind})` : ""}`
+    };
+  }
+  if (bytes.length < 33) return { ok: false, reason: "is truncated: it ends before the IHDR header" };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = String.fromCharCode(...bytes.subarray(12, 16));
+  if (view.getUint32(8) !== 13 || type !== "IHDR")
+    return { ok: false, reason: "has no IHDR chunk where PNG requires it" };
+  return { ok: true, width: view.getUint32(16), height: view.getUint32(20) };
+}
+function sniff(b) {
+  if (b[0] === 255 && b[1] === 216) return "a JPEG";
+  if (b[0] === 71 && b[1] === 73 && b[2] === 70) return "a GIF";
+  const head = new TextDecoder().decode(b.subarray(0, 256)).trimStart();
+  if (head.startsWith("<svg") || head.startsWith("<?xml")) return "an SVG";
+  if (b.length === 0) return "an empty file";
+  return void 0;
+}
+
+// core/lint/assets.ts
+var MAX_LOGO_BYTES = 1024 * 1024;
+var MAX_LOGO_PIXELS = 4096;
+function lintLogo(ctx) {
+  const file = "logo.png";
+  if (!ctx.isFile(file)) {
+    ctx.report(
+      "logo/missing",
+      file,
+      "the pack has no logo.png; Palette shows it in the catalog (a square PNG, e.g. 256\xD7256)"
+    );
+    return;
+  }
+  const bytes = ctx.bytes(file, LIMITS.logo);
+  if (!bytes) return;
+  const png = readPngHeader(bytes);
+  if (!png.ok) {
+    ctx.report("logo/png", file, `${png.reason}; save the logo as a PNG image`);
+    return;
+  }
+  if (png.width === 0 || png.height === 0) {
+    ctx.report("logo/png", file, `claims ${png.width}\xD7${png.height} pixels; the image is corrupt`);
+  } else if (png.width > MAX_LOGO_PIXELS || png.height > MAX_LOGO_PIXELS) {
+    ctx.report(
+      "logo/size",
+      file,
+      `is ${png.width}\xD7${png.height} pixels; scale it down to at most ${MAX_LOGO_PIXELS}\xD7${MAX_LOGO_PIXELS} (256\xD7256 is plenty)`
+    );
+  }
+  if (bytes.length > MAX_LOGO_BYTES) {
+    ctx.report(
+      "logo/size",
+      file,
+      `is ${formatBytes(bytes.length)}; keep logos under ${formatBytes(MAX_LOGO_BYTES)} so the catalog loads quickly`
+    );
+  }
+}
+function lintReadme(ctx) {
+  const has = ctx.tree.entries.some(
+    (e) => e.type === "file" && !e.path.includes("/") && e.path.toLowerCase() === "readme.md"
+  );
+  if (!has)
+    ctx.report(
+      "readme/missing",
+      "README.md",
+      "the pack has no README.md; describe what it deploys and its parameters"
+    );
+}
+
+// core/lint/charts.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+var import_ajv_formats = __toESM(require_dist2(), 1);
+
+// core/chart-archive.ts
+import path9 from "node:path";
+import zlib from "node:zlib";
+var WANTED = /* @__PURE__ */ new Set(["Chart.yaml", "values.yaml", "values.schema.json"]);
+var MAX_WANTED_FILE = 8 * 1024 * 1024;
+function readChartArchive(bytes, maxInflated) {
+  if (bytes.length < 2 || bytes[0] !== 31 || bytes[1] !== 139) {
+    return { ok: false, reason: 'is not gzip-compressed (a chart must be a .tgz made by "helm package")' };
+  }
+  let tarBytes;
+  try {
+    tarBytes = zlib.gunzipSync(bytes, { maxOutputLength: maxInflated });
+  } catch (err) {
+    const e = err;
+    if (e.code === "ERR_BUFFER_TOO_LARGE" || /Cannot create a Buffer larger|maxOutputLength/i.test(e.message)) {
+      return {
+        ok: false,
+        reason: `inflates to more than ${maxInflated / 1024 / 1024} MiB; it looks like a gzip bomb`
+      };
+    }
+    return { ok: false, reason: `is a corrupt gzip stream (${e.message})` };
+  }
+  const tops = /* @__PURE__ */ new Set();
+  const files = /* @__PURE__ */ new Map();
+  let count = 0;
+  try {
+    readTar(tarBytes, (entry) => {
+      if (entry.type === "Directory") return;
+      const delimiter3 = entry.path.includes("\\") ? "\\" : "/";
+      const parts = entry.path.split(delimiter3);
+      const rest = parts.slice(1).join("/");
+      if (rest.startsWith("/")) throw new TarFormatError(`entry "${entry.path}" is an absolute path`);
+      const n = path9.posix.normalize(rest).replace(/\/$/, "");
+      if (n === "." || n === "")
+        throw new TarFormatError(`entry "${entry.path}" is outside the chart folder (Helm refuses it)`);
+      if (n.startsWith("..")) throw new TarFormatError(`entry "${entry.path}" climbs out with ".."`);
+      if (parts[0] === "Chart.yaml")
+        throw new TarFormatError(
+          'Chart.yaml is not inside a folder (Helm: "chart yaml not in base directory")'
+        );
+      tops.add(parts[0] ?? "");
+      count++;
+      if (WANTED.has(n) && entry.type === "File" && entry.size <= MAX_WANTED_FILE) {
+        files.set(n, stripBom(entry.data.toString("utf8")));
+      }
+    });
+  } catch (err) {
+    return { ok: false, reason: `is not a chart archive Helm can load (${err.message})` };
+  }
+  if (count === 0) return { ok: false, reason: 'has no files (Helm: "no files in chart archive")' };
+  const named = [...tops].filter((t) => t !== "." && t !== "");
+  return {
+    ok: true,
+    chart: {
+      dir: named[0] ?? ".",
+      tops: [...tops],
+      chartYaml: files.get("Chart.yaml"),
+      valuesYaml: files.get("values.yaml"),
+      valuesSchemaJson: files.get("values.schema.json")
+    }
+  };
+}
+function stripBom(s) {
+  return s.charCodeAt(0) === 65279 ? s.slice(1) : s;
+}
+
+// core/lint/charts.ts
+var addFormats = import_ajv_formats.default;
+function lintCharts(ctx, pack, packCharts) {
+  const result = { names: /* @__PURE__ */ new Set(), charts: [], complete: true };
+  for (const [i2, p] of pack.charts.entries()) {
+    const at = pack.at(["charts", i2]);
+    const unsafe = unsafePathReason(p);
+    if (unsafe) {
+      ctx.report("chart/path", "pack.json", `charts entry "${p}" ${unsafe}; name a .tgz inside the pack`, at);
+      result.complete = false;
+      continue;
+    }
+    if (!ctx.isFile(p)) {
+      const what = ctx.entry(p)?.type === "directory" ? 'is a folder; package it with "helm package"' : "is not in the pack";
+      ctx.report("chart/missing", "pack.json", `charts entry "${p}" ${what}`, at);
+      result.complete = false;
+      continue;
+    }
+    const chart = lintChartArchive(ctx, p, packCharts);
+    if (chart) {
+      result.names.add(chart.name);
+      result.charts.push(chart);
+    } else result.complete = false;
+  }
+  return result;
+}
+function lintChartArchive(ctx, file, packCharts) {
+  const bytes = ctx.bytes(file, LIMITS.chartArchive);
+  if (!bytes) return void 0;
+  const res = readChartArchive(bytes, LIMITS.chartInflated);
+  if (!res.ok) {
+    ctx.report("chart/archive", file, `${res.reason}`);
+    return void 0;
+  }
+  const { chart } = res;
+  if (chart.tops.length > 1) {
+    ctx.report(
+      "chart/archive-layout",
+      file,
+      `has ${chart.tops.length} top-level entries (${chart.tops.slice(0, 3).join(", ")}); Helm strips the first path component of every entry and merges them into one chart, which "helm package" never produces \u2014 repackage it with "helm package"`
+    );
+  }
+  if (chart.chartYaml === void 0) {
+    ctx.report(
+      "chart/chart-yaml",
+      file,
+      `has no ${chart.dir}/Chart.yaml; Helm's loader refuses a chart without one ("Chart.yaml file is missing")`
+    );
+    return void 0;
+  }
+  const parsed = parseYamlAsGo(chart.chartYaml);
+  const doc = parsed.ok ? parsed.docs[0]?.value : void 0;
+  if (!parsed.ok || !isPlainObject(doc)) {
+    const why = parsed.ok ? "is not a mapping" : `is not valid YAML (line ${parsed.error.position.line}: ${parsed.error.message})`;
+    ctx.report("chart/chart-yaml", file, `${chart.dir}/Chart.yaml ${why}`);
+    return void 0;
+  }
+  if (parsed.goOnly) reportGoOnly2(ctx, file, `${chart.dir}/Chart.yaml`, parsed.goOnly.lines);
+  const problems = [];
+  const name2 = typeof doc.name === "string" ? doc.name : void 0;
+  if (!name2) problems.push("has no name");
+  else if (name2 === "." || name2 === ".." || name2.includes("/") || name2.includes("\\"))
+    problems.push(`name "${name2}" is not a plain name`);
+  const version = typeof doc.version === "number" ? String(doc.version) : doc.version;
+  if (typeof version !== "string" || version === "") problems.push("has no version");
+  else if (!isHelmChartVersion(version))
+    problems.push(
+      `version ${JSON.stringify(version)} is not a version Helm parses (e.g. 1.2.3, 1.2, v1.2.3-rc.1)`
+    );
+  if (doc.type !== void 0 && doc.type !== null && doc.type !== "" && doc.type !== "application" && doc.type !== "library")
+    problems.push(`type ${JSON.stringify(doc.type)} is not "application" or "library"`);
+  if (problems.length > 0) {
+    ctx.report(
+      "chart/chart-yaml",
+      file,
+      `${chart.dir}/Chart.yaml ${problems.join(", ")}; Helm refuses to load the chart`
+    );
+  }
+  if (doc.apiVersion === void 0 || doc.apiVersion === null || doc.apiVersion === "") {
+    ctx.report(
+      "chart/api-version",
+      file,
+      `${chart.dir}/Chart.yaml has no apiVersion; Helm loads it as a v1 chart, but add "apiVersion: v2" (Helm 3)`
+    );
+  } else if (doc.apiVersion !== "v1" && doc.apiVersion !== "v2") {
+    ctx.report(
+      "chart/api-version",
+      file,
+      `${chart.dir}/Chart.yaml apiVersion ${JSON.stringify(doc.apiVersion)} is not "v1" or "v2"; Helm's loader accepts it but helm lint refuses it`
+    );
+  }
+  const defaults = chartDefaults(chart.valuesYaml);
+  if (chart.valuesSchemaJson !== void 0 && defaults.ok) {
+    const own = name2 && packCharts ? packCharts[name2] : void 0;
+    const values = isPlainObject(own) ? coalesce(defaults.values, own) : defaults.values;
+    lintChartValues(ctx, file, chart.dir, values, chart.valuesSchemaJson, isPlainObject(own));
+  } else if (chart.valuesSchemaJson !== void 0 && !defaults.ok) {
+    ctx.report(
+      "chart/values-schema",
+      file,
+      `${chart.dir}/values.yaml is not valid YAML: ${defaults.message}`
+    );
+  }
+  return name2 ? { name: name2, file, defaults: defaults.ok ? defaults.values : {} } : void 0;
+}
+function chartDefaults(text) {
+  if (text === void 0) return { ok: true, values: {} };
+  const parsed = parseYamlAsGo(text, { uniqueKeys: false });
+  if (!parsed.ok) return { ok: false, message: parsed.error.message };
+  const v = parsed.docs[0]?.value;
+  return { ok: true, values: isPlainObject(v) ? v : {} };
+}
+function coalesce(base, over) {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === null) delete out[k];
+    else if (isPlainObject(v) && isPlainObject(out[k]))
+      out[k] = coalesce(out[k], v);
+    else out[k] = v;
+  }
+  return out;
+}
+function reportGoOnly2(ctx, file, inner, lines) {
+  ctx.report(
+    "yaml/go-only",
+    file,
+    `${inner} line ${lines.join(", ")}: a quoted string continues on a line indented less than its key; Go's YAML parser (Helm) accepts it, strict YAML 1.2 parsers do not \u2014 indent the continuation`
+  );
+}
+function lintChartValues(ctx, file, dir, values, schemaText, withPackValues) {
+  const parsedSchema = parseJson(schemaText);
+  if (!parsedSchema.ok) {
+    const e = parsedSchema.error;
+    ctx.report(
+      "chart/values-schema",
+      file,
+      `${dir}/values.schema.json is not valid JSON (line ${e.position.line}: ${e.message})`
+    );
+    return;
+  }
+  const schema = parsedSchema.doc.value;
+  let errors;
+  try {
+    const ajv = new import_ajv2.Ajv({ allErrors: true, strict: false, validateSchema: false });
+    addFormats(ajv);
+    const validate3 = ajv.compile(schema);
+    errors = validate3(values) ? [] : validate3.errors;
+  } catch (err) {
+    ctx.report(
+      "chart/values-schema",
+      file,
+      `${dir}/values.schema.json cannot be compiled: ${err.message}`,
+      void 0,
+      "warning"
+    );
+    return;
+  }
+  const source = withPackValues ? `${dir}/values.yaml with the pack's values` : `${dir}/values.yaml`;
+  const awaiting = [];
+  const failing = [];
+  for (const e of errors ?? []) {
+    if (awaitsInput(values, e)) awaiting.push(e.instancePath || "/");
+    else failing.push(e);
+  }
+  for (const e of failing.slice(0, 10)) {
+    ctx.report(
+      "chart/values-schema",
+      file,
+      `${source}${e.instancePath ? ` at ${e.instancePath}` : ""} ${e.message ?? "is invalid"} (per ${dir}/values.schema.json); Helm refuses to install with these values`
+    );
+  }
+  if (awaiting.length > 0) {
+    const paths = [...new Set(awaiting)];
+    ctx.report(
+      "chart/values-awaiting-input",
+      file,
+      `${source} leave${paths.length === 1 ? "s" : ""} ${paths.join(", ")} empty where ${dir}/values.schema.json wants a value; Helm installs only once the user fills ${paths.length === 1 ? "it" : "them"} in (set a default in the pack's values.yaml or mark it in schema.yaml)`
+    );
+  }
+}
+function awaitsInput(values, e) {
+  let v = values;
+  for (const seg of e.instancePath.split("/").slice(1)) {
+    const key = seg.replace(/~1/g, "/").replace(/~0/g, "~");
+    v = isPlainObject(v) ? v[key] : Array.isArray(v) ? v[Number(key)] : void 0;
+  }
+  if (v === "") return ["minLength", "pattern", "format", "enum", "const", "type"].includes(e.keyword);
+  return v === null && e.keyword === "type";
+}
+
+// core/go-template-lex.ts
+var ALNUM = /[\p{L}\p{N}_]/u;
+var SPACE = /[ \t\r\n]/;
+var NUMBER = /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]+(?:[eE][+-]?[0-9_]+)?)i?/;
+function isTerminator(c) {
+  return c === void 0 || SPACE.test(c) || ".,|:)(".includes(c);
+}
+function describeChar(c) {
+  const cp = c.codePointAt(0) ?? 0;
+  return `U+${cp.toString(16).toUpperCase().padStart(4, "0")} '${c}'`;
+}
+function lexActionBody(body) {
+  let parens = 0;
+  let i2 = 0;
+  if (body.trim() === "") return { at: 0, message: 'empty action: Go reports "missing value for command"' };
+  while (i2 < body.length) {
+    const c = body[i2];
+    if (SPACE.test(c) || c === "|" || c === "," || c === "=") {
+      i2++;
+    } else if (c === ":") {
+      if (body[i2 + 1] !== "=") return { at: i2, message: 'expected ":=" after a variable' };
+      i2 += 2;
+    } else if (c === "(") {
+      parens++;
+      i2++;
+    } else if (c === ")") {
+      if (--parens < 0) return { at: i2, message: "unexpected right paren" };
+      i2++;
+    } else if (c === '"') {
+      let j = i2 + 1;
+      while (j < body.length && body[j] !== '"') {
+        if (body[j] === "\\") j++;
+        if (body[j] === "\n" || j >= body.length) break;
+        j++;
+      }
+      if (body[j] !== '"') return { at: i2, message: "unterminated quoted string" };
+      i2 = j + 1;
+    } else if (c === "`") {
+      const j = body.indexOf("`", i2 + 1);
+      if (j === -1) return { at: i2, message: "unterminated raw quoted string" };
+      i2 = j + 1;
+    } else if (c === "'") {
+      let j = i2 + 1;
+      if (body[j] === "\\") j++;
+      j++;
+      while (j < body.length && body[j] !== "'" && body[j] !== "\n") j++;
+      if (body[j] !== "'") return { at: i2, message: "unterminated character constant" };
+      i2 = j + 1;
+    } else if (c === "$" || c === "." || ALNUM.test(c)) {
+      if (c === "." && /[0-9]/.test(body[i2 + 1] ?? "")) {
+        const n = lexNumber(body, i2);
+        if (typeof n !== "number") return n;
+        i2 = n;
+        continue;
+      }
+      if (/[0-9]/.test(c)) {
+        const n = lexNumber(body, i2);
+        if (typeof n !== "number") return n;
+        i2 = n;
+        continue;
+      }
+      let j = i2 + 1;
+      while (j < body.length && ALNUM.test(body[j])) j++;
+      const next = body[j];
+      if (!isTerminator(next)) {
+        const word = body.slice(i2, j);
+        const fix = next === "-" && word.startsWith(".") ? `; a key with "-" must be read with index, e.g. {{ index ${chainBefore(body, i2)} "${word.slice(1)}${restOfKey(body, j)}" }}` : "";
+        return { at: j, message: `bad character ${describeChar(next)} after "${word}"${fix}` };
+      }
+      i2 = j;
+    } else if (c === "+" || c === "-") {
+      const n = lexNumber(body, i2);
+      if (typeof n !== "number") return n;
+      i2 = n;
+    } else {
+      return { at: i2, message: `unrecognized character in action: ${describeChar(c)}` };
+    }
+  }
+  if (parens > 0) return { at: body.length, message: "unclosed left paren" };
+  return void 0;
+}
+function lexNumber(body, i2) {
+  const m = NUMBER.exec(body.slice(i2));
+  const end = i2 + (m?.[0].length ?? 0);
+  if (!m || m[0].replace(/^[+-]/, "") === "" || ALNUM.test(body[end] ?? "")) {
+    const bad = body.slice(i2, Math.max(end + 1, i2 + 2));
+    return { at: i2, message: `bad number syntax: "${bad}"` };
+  }
+  return end;
+}
+function chainBefore(body, fieldStart) {
+  let s = fieldStart;
+  while (s > 0 && (ALNUM.test(body[s - 1]) || body[s - 1] === "." || body[s - 1] === "$")) s--;
+  return body.slice(s, fieldStart) || ".";
+}
+function restOfKey(body, from) {
+  let j = from;
+  while (j < body.length && (ALNUM.test(body[j]) || body[j] === "-")) j++;
+  return body.slice(from, j);
+}
+
+// core/go-template.ts
+var ACTION = /\{\{[\s\S]*?\}\}/g;
+function hasTemplateActions(text) {
+  return text.includes("{{");
+}
+function maskTemplateActions(text) {
+  return text.split("\n").map((line) => {
+    if (!line.includes("{{")) return line;
+    if (line.replace(ACTION, "").trim() === "") return " ".repeat(line.length);
+    return line.replace(
+      ACTION,
+      (m) => m.includes("\n") ? m.replace(/[^\n]/g, " ") : "x".repeat(m.length)
+    );
+  }).join("\n");
+}
+var OPENERS = /* @__PURE__ */ new Set(["if", "range", "with", "define", "block"]);
+var MALFORMED_ACTION = /(^|[^{])(\{-?\s*(?:end|else|if|range|with)\b[^{}\n]*\}\}?|\{\{-?\s*(?:end|else)\b[^{}\n]*\}(?!\}))/m;
+function lineOf(text, offset) {
+  let line = 1;
+  for (let i2 = 0; i2 < offset; i2++) if (text.charCodeAt(i2) === 10) line++;
+  return line;
+}
+function checkTemplateStructure(text) {
+  const problems = [];
+  const stack = [];
+  let i2 = 0;
+  while (i2 < text.length) {
+    const start = text.indexOf("{{", i2);
+    if (start === -1) break;
+    const end = text.indexOf("}}", start + 2);
+    if (end === -1) {
+      problems.push({ offset: start, message: 'template action "{{" is never closed with "}}"' });
+      break;
+    }
+    const body = text.slice(start + 2, end).replace(/^-\s/, "").replace(/\s-$/, "").trim();
+    i2 = end + 2;
+    if (body.startsWith("/*")) continue;
+    const lexed = lexActionBody(body);
+    if (lexed) {
+      const shown = text.slice(start, end + 2);
+      problems.push({
+        offset: start,
+        message: `template action ${shown.length > 60 ? `${shown.slice(0, 57)}\u2026` : shown} does not parse in Go: ${lexed.message}`
+      });
+      continue;
+    }
+    const word = body.split(/[\s(]/)[0] ?? "";
+    if (OPENERS.has(word)) stack.push({ word, offset: start });
+    else if (word === "else") {
+      const top = stack[stack.length - 1];
+      if (!top || top.word === "define" || top.word === "block")
+        problems.push({
+          offset: start,
+          message: "{{ else }} is not inside {{ if }}, {{ range }} or {{ with }}"
+        });
+    } else if (word === "end") {
+      if (!stack.pop())
+        problems.push({
+          offset: start,
+          message: "{{ end }} has no matching {{ if }}, {{ range }} or {{ with }}"
+        });
+    }
+  }
+  const typo = stack.length > 0 ? MALFORMED_ACTION.exec(text) : null;
+  const hint = typo ? ` (line ${lineOf(text, typo.index + (typo[1]?.length ?? 0))} has "${typo[2]}", which looks like a mistyped action)` : "";
+  for (const open2 of stack) {
+    problems.push({
+      offset: open2.offset,
+      message: `{{ ${open2.word} }} is never closed with {{ end }}; the template cannot render${hint}`
+    });
+  }
+  return problems;
+}
+
+// core/lint/images.ts
+var MAX_IMAGES_REPORTED = 10;
+function manifestImages(file, doc, value, original) {
+  const out = [];
+  walk3(value, [], (path12, v) => {
+    if (path12[path12.length - 1] !== "image" || typeof v !== "string" || !isConcrete(v)) return;
+    if (original) {
+      const pos2 = doc.positionOf(path12);
+      if ((original[pos2.line - 1] ?? "").slice(pos2.column - 1).includes("{{")) return;
+    }
+    out.push({ image: v, file, position: () => doc.positionOf(path12) });
+  });
+  return out;
+}
+function chartValueImages(values) {
+  const out = [];
+  walk3(values, [], (path12, v) => {
+    if (path12[path12.length - 1] !== "image") return;
+    if (typeof v === "string" && isConcrete(v) && v.includes("/"))
+      out.push({ image: v, path: path12.join(".") });
+    else if (isPlainObject(v) && typeof v.repository === "string" && isConcrete(v.repository)) {
+      const registry = typeof v.registry === "string" && v.registry ? `${v.registry}/` : "";
+      const tag = typeof v.tag === "string" || typeof v.tag === "number" ? String(v.tag) : "";
+      out.push({ image: `${registry}${v.repository}${tag ? `:${tag}` : ""}`, path: path12.join(".") });
+    }
+  });
+  return out;
+}
+function walk3(v, path12, visit2) {
+  visit2(path12, v);
+  if (Array.isArray(v)) {
+    for (const [i2, x2] of v.entries()) walk3(x2, [...path12, i2], visit2);
+  } else if (isPlainObject(v)) for (const [k, x2] of Object.entries(v)) walk3(x2, [...path12, k], visit2);
+}
+function isConcrete(s) {
+  return s.trim() !== "" && !s.includes("{{") && !s.includes("${");
+}
+function parseImageRef(image) {
+  let s = image.trim().split("@")[0];
+  const slash = s.indexOf("/");
+  const first = slash === -1 ? "" : s.slice(0, slash);
+  if (first && (first.includes(".") || first.includes(":") || first === "localhost")) s = s.slice(slash + 1);
+  const colon = s.lastIndexOf(":");
+  const tag = colon > s.lastIndexOf("/") && colon !== -1 ? s.slice(colon + 1) : void 0;
+  let repo = tag === void 0 ? s : s.slice(0, colon);
+  if (repo.startsWith("library/")) repo = repo.slice("library/".length);
+  return { repo, tag: tag || void 0 };
+}
+function isListed(image, listed) {
+  const r = parseImageRef(image);
+  return listed.some((l) => l.repo === r.repo && (!l.tag || !r.tag || l.tag === r.tag));
+}
+function lintUnlistedImages(ctx, doc, listedImages, fromManifests, charts, values) {
+  if (listedImages.length === 0) return;
+  const listed = listedImages.map(parseImageRef);
+  const seen = /* @__PURE__ */ new Set();
+  let reported = 0;
+  const hint = "add it to pack.content.images so air-gapped and private-registry clusters mirror it";
+  for (const use of fromManifests) {
+    if (seen.has(use.image) || isListed(use.image, listed)) continue;
+    seen.add(use.image);
+    if (reported++ >= MAX_IMAGES_REPORTED) break;
+    ctx.report(
+      "values/image-not-listed",
+      use.file,
+      `image "${use.image}" is not in pack.content.images; ${hint}`,
+      use.position()
+    );
+  }
+  const chartsSection = isPlainObject(values.charts) ? values.charts : {};
+  for (const chart of charts) {
+    const own = chartsSection[chart.name];
+    const merged = isPlainObject(own) ? coalesce(chart.defaults, own) : chart.defaults;
+    for (const { image, path: path12 } of chartValueImages(merged)) {
+      if (seen.has(image) || isListed(image, listed)) continue;
+      seen.add(image);
+      if (reported++ >= MAX_IMAGES_REPORTED) return;
+      ctx.report(
+        "values/image-not-listed",
+        "values.yaml",
+        `chart "${chart.name}" deploys image "${image}" (its values at ${path12}), which is not in pack.content.images; ${hint}`,
+        doc.keyPositionOf(["pack", "content", "images"])
+      );
+    }
+  }
+}
+
+// core/lint/manifests.ts
+function lintManifests(ctx, pack) {
+  const keys = /* @__PURE__ */ new Set();
+  const images = [];
+  for (const [i2, p] of pack.kubeManifests.entries()) {
+    const at = pack.at(["kubeManifests", i2]);
+    keys.add(manifestKey(p));
+    const unsafe = unsafePathReason(p);
+    if (unsafe) {
+      ctx.report(
+        "manifest/path",
+        "pack.json",
+        `kubeManifests entry "${p}" ${unsafe}; name a file inside the pack`,
+        at
+      );
+      continue;
+    }
+    if (!ctx.isFile(p)) {
+      const what = ctx.entry(p)?.type === "directory" ? "is a folder, not a file" : "is not in the pack";
+      ctx.report(
+        "manifest/missing",
+        "pack.json",
+        `kubeManifests entry "${p}" ${what}; add the file or fix the path`,
+        at
+      );
+      continue;
+    }
+    lintManifestFile(ctx, p, images);
+  }
+  return { keys, images };
+}
+function manifestKey(p) {
+  const base = p.slice(p.lastIndexOf("/") + 1);
+  const dot = base.lastIndexOf(".");
+  return dot > 0 ? base.slice(0, dot) : base;
+}
+function lintManifestFile(ctx, file, images) {
+  const text = ctx.text(file);
+  if (text === void 0) return;
+  const templated = hasTemplateActions(text);
+  if (templated) {
+    const problems = checkTemplateStructure(text);
+    if (problems.length > 0) {
+      const lines = new LineIndex(text);
+      for (const p of problems) ctx.report("manifest/template", file, p.message, lines.at(p.offset));
+      return;
+    }
+  }
+  const parsed = parseYamlAsGo(templated ? maskTemplateActions(text) : text, { uniqueKeys: !templated });
+  if (!parsed.ok) {
+    const note = templated ? " (Go template actions were masked before parsing)" : "";
+    const e = parsed.error;
+    if (e) ctx.report("manifest/yaml-syntax", file, `invalid YAML: ${e.message}${note}`, e.position);
+    return;
+  }
+  if (parsed.goOnly) reportGoOnly(ctx, file, parsed.goOnly.lines);
+  const originalLines = templated ? text.split("\n") : void 0;
+  for (const [n, doc] of parsed.docs.entries()) {
+    const obj = doc.value;
+    if (obj === null || obj === void 0) continue;
+    images.push(...manifestImages(file, doc, obj, originalLines));
+    const which2 = parsed.docs.length > 1 ? `document ${n + 1}` : "the document";
+    if (!isPlainObject(obj)) {
+      ctx.report(
+        "manifest/k8s-object",
+        file,
+        `${which2} is not a Kubernetes object (a mapping with apiVersion, kind and metadata)`,
+        doc.positionOf([])
+      );
+      continue;
+    }
+    const missing = [];
+    if (typeof obj.apiVersion !== "string" || obj.apiVersion === "") missing.push("apiVersion");
+    if (typeof obj.kind !== "string" || obj.kind === "") missing.push("kind");
+    const isList = typeof obj.kind === "string" && obj.kind.endsWith("List") && Array.isArray(obj.items);
+    const meta = obj.metadata;
+    const named = isPlainObject(meta) && (typeof meta.name === "string" && meta.name !== "" || typeof meta.generateName === "string" && meta.generateName !== "");
+    if (!isList && !named) missing.push("metadata.name");
+    if (missing.length > 0) {
+      const where = missing[0] === "metadata.name" && isPlainObject(meta) ? ["metadata"] : [];
+      ctx.report(
+        "manifest/k8s-object",
+        file,
+        `${which2}${typeof obj.kind === "string" ? ` (kind ${obj.kind})` : ""} has no ${missing.join(", ")}; every Kubernetes object needs apiVersion, kind and metadata.name`,
+        doc.positionOf(where)
+      );
+    }
+  }
 }
 
 // core/lint/presets.ts
@@ -43991,14 +44833,17 @@ function lintPresets(ctx) {
   const defined = /* @__PURE__ */ new Set();
   const text = ctx.text(FILE);
   if (text === void 0) return defined;
-  const parsed = parseYaml(text);
+  const parsed = parseYamlAsGo(text);
   if (!parsed.ok) {
     const e = parsed.error;
     if (e) ctx.report("presets/yaml-syntax", FILE, `invalid YAML: ${e.message}`, e.position);
     return defined;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, FILE, parsed.goOnly.lines);
   const doc = parsed.docs[0];
   const root = doc?.value;
+  if (root === null || root === void 0) return defined;
+  if (isPlainObject(root) && root.presets === null) return defined;
   if (!doc || !isPlainObject(root) || !Array.isArray(root.presets)) {
     ctx.report(
       "presets/shape",
@@ -44107,12 +44952,13 @@ function lintSchemaYaml(ctx) {
   if (!ctx.entry(FILE2)) return;
   const text = ctx.text(FILE2);
   if (text === void 0) return;
-  const parsed = parseYaml(text);
+  const parsed = parseYamlAsGo(text);
   if (!parsed.ok) {
     const e = parsed.error;
     if (e) ctx.report("schema/yaml-syntax", FILE2, `invalid YAML: ${e.message}`, e.position);
     return;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, FILE2, parsed.goOnly.lines);
   const doc = parsed.docs[0];
   const root = doc?.value;
   if (!doc || root === null || root === void 0) return;
@@ -44210,10 +45056,52 @@ function splitPipeline(body) {
   return out;
 }
 
+// core/lint/unreferenced.ts
+var MAX_REPORTED = 10;
+function lintUnreferenced(ctx, pack, chartNames) {
+  const named = /* @__PURE__ */ new Set([...pack.kubeManifests, ...pack.charts]);
+  const archives = pack.charts.map((c) => c.slice(c.lastIndexOf("/") + 1));
+  const stray = [];
+  const seenFolders = /* @__PURE__ */ new Set();
+  for (const e of ctx.tree.entries) {
+    if (e.type !== "file" || named.has(e.path) || /(^|\/)(\.[^/]*|README(\.md)?)$/i.test(e.path)) continue;
+    if (e.path.startsWith("manifests/")) stray.push(e.path);
+    else if (e.path.startsWith("charts/")) {
+      const seg = e.path.split("/")[1];
+      if (e.path === `charts/${seg}`) {
+        stray.push(e.path);
+        continue;
+      }
+      const folder = `charts/${seg}/`;
+      if (seenFolders.has(folder)) continue;
+      seenFolders.add(folder);
+      const isSource = chartNames.has(seg) || archives.some((a) => a.startsWith(`${seg}-`) || a === `${seg}.tgz`);
+      if (!isSource && ![...named].some((n) => n.startsWith(folder))) stray.push(folder);
+    }
+  }
+  for (const [i2, p] of stray.entries()) {
+    if (i2 === MAX_REPORTED) {
+      ctx.report(
+        "file/unreferenced",
+        p,
+        `and ${stray.length - MAX_REPORTED} more files are referenced by nothing`
+      );
+      return;
+    }
+    const list2 = p.startsWith("manifests/") ? "kubeManifests" : "charts";
+    const what = p.endsWith("/") ? "this folder" : "this file";
+    ctx.report(
+      "file/unreferenced",
+      p,
+      `no ${list2} entry in pack.json names ${what}, so Palette never deploys it; add it to "${list2}"${p.endsWith("/") ? ' (as a .tgz made by "helm package")' : ""} or remove it`
+    );
+  }
+}
+
 // core/lint/values.ts
 var FILE3 = "values.yaml";
 var ENABLED_PRESETS = /^#\s*spectrocloud\.com\/enabled-presets:(.*)$/;
-function lintValues(ctx, pack, manifestKeys, charts) {
+function readValues(ctx) {
   const result = { enabledPresets: [] };
   if (!ctx.entry(FILE3)) {
     ctx.report("values/missing", FILE3, 'the pack has no values.yaml; add one (it may hold just "pack: {}")');
@@ -44222,12 +45110,13 @@ function lintValues(ctx, pack, manifestKeys, charts) {
   const text = ctx.text(FILE3);
   if (text === void 0) return result;
   result.enabledPresets = readEnabledPresets(text);
-  const parsed = parseYaml(text);
+  const parsed = parseYamlAsGo(text);
   if (!parsed.ok) {
     const e = parsed.error;
     if (e) ctx.report("values/yaml-syntax", FILE3, `invalid YAML: ${e.message}`, e.position);
     return result;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, FILE3, parsed.goOnly.lines);
   if (parsed.docs.length > 1) {
     ctx.report(
       "values/shape",
@@ -44249,6 +45138,12 @@ function lintValues(ctx, pack, manifestKeys, charts) {
     );
     return result;
   }
+  result.values = values;
+  return result;
+}
+function lintValues(ctx, read, pack, manifestKeys, charts, manifestImages2) {
+  const { doc, values } = read;
+  if (!doc || !values) return;
   const packSection = values.pack;
   if (packSection !== void 0 && packSection !== null && !isPlainObject(packSection)) {
     ctx.report("values/shape", FILE3, '"pack" must be a mapping', doc.positionOf(["pack"]));
@@ -44264,7 +45159,8 @@ function lintValues(ctx, pack, manifestKeys, charts) {
       );
     }
   }
-  lintImages(ctx, doc, p, pack);
+  const listed = lintImages(ctx, doc, p, pack);
+  if (listed) lintUnlistedImages(ctx, doc, listed, manifestImages2, charts.charts, values);
   lintSectionKeys(
     ctx,
     doc,
@@ -44276,16 +45172,27 @@ function lintValues(ctx, pack, manifestKeys, charts) {
     "values/unknown-manifest",
     "kubeManifests file"
   );
-  lintSectionKeys(ctx, doc, values, "charts", charts.names, charts.complete, "values/unknown-chart", "chart");
-  return result;
+  const misplaced = lintMisplacedKeys(ctx, doc, values, charts.charts);
+  lintSectionKeys(
+    ctx,
+    doc,
+    values,
+    "charts",
+    charts.names,
+    charts.complete,
+    "values/unknown-chart",
+    "chart",
+    misplaced
+  );
 }
 function lintImages(ctx, doc, p, pack) {
   const content = p.content;
   const images = isPlainObject(content) ? content.images : void 0;
   if (content !== void 0 && content !== null && !isPlainObject(content)) {
     ctx.report("values/shape", FILE3, '"pack.content" must be a mapping', doc.positionOf(["pack", "content"]));
-    return;
+    return void 0;
   }
+  const listed = [];
   if (images !== void 0 && images !== null) {
     if (!Array.isArray(images)) {
       ctx.report(
@@ -44294,7 +45201,7 @@ function lintImages(ctx, doc, p, pack) {
         '"pack.content.images" must be a list of {image: \u2026}',
         doc.positionOf(["pack", "content", "images"])
       );
-      return;
+      return void 0;
     }
     for (const [i2, item] of images.entries()) {
       const at = doc.positionOf(["pack", "content", "images", i2]);
@@ -44305,7 +45212,9 @@ function lintImages(ctx, doc, p, pack) {
           `pack.content.images[${i2}] must be a mapping such as "- image: registry/repo:tag"`,
           at
         );
-      } else if (typeof item.image !== "string" || item.image === "") {
+      } else if (typeof item.image === "string" && item.image !== "") {
+        listed.push(item.image);
+      } else {
         const keys = Object.keys(item);
         ctx.report(
           "values/images",
@@ -44315,7 +45224,7 @@ function lintImages(ctx, doc, p, pack) {
         );
       }
     }
-    if (images.length > 0) return;
+    if (images.length > 0) return listed;
   }
   const layer = pack?.layer;
   if (layer && layer !== "os" && layer !== "k8s") {
@@ -44326,8 +45235,9 @@ function lintImages(ctx, doc, p, pack) {
       doc.keyPositionOf(["pack"])
     );
   }
+  return listed;
 }
-function lintSectionKeys(ctx, doc, values, section, known, complete, rule, what) {
+function lintSectionKeys(ctx, doc, values, section, known, complete, rule, what, alreadyReported = /* @__PURE__ */ new Set()) {
   const node = values[section];
   if (node === void 0 || node === null) return;
   if (!isPlainObject(node)) {
@@ -44341,12 +45251,12 @@ function lintSectionKeys(ctx, doc, values, section, known, complete, rule, what)
   }
   if (!complete) return;
   for (const key of Object.keys(node)) {
-    if (known.has(key)) continue;
-    const list = [...known].map((k) => `"${k}"`).join(", ") || "none";
+    if (known.has(key) || alreadyReported.has(key)) continue;
+    const list2 = [...known].map((k) => `"${k}"`).join(", ") || "none";
     ctx.report(
       rule,
       FILE3,
-      `${section}.${key} matches no ${what} of this pack (known: ${list}); its values are never used`,
+      `${section}.${key} matches no ${what} of this pack (known: ${list2}); its values are never used`,
       doc.keyPositionOf([section, key])
     );
   }
@@ -44395,24 +45305,86 @@ function lintEnabledPresets(ctx, refs, presets) {
     }
   }
 }
+function lintMisplacedKeys(ctx, doc, values, charts) {
+  const reported = /* @__PURE__ */ new Set();
+  if (charts.length === 0) return reported;
+  const names = new Set(charts.map((c) => c.name));
+  const owner = (key) => charts.find((c) => Object.hasOwn(c.defaults, key));
+  const sections = [];
+  const chartsNode = values.charts;
+  if (isPlainObject(chartsNode)) {
+    sections.push({
+      path: ["charts"],
+      keys: Object.keys(chartsNode).filter((k) => !names.has(k) && owner(k))
+    });
+  }
+  const top = Object.keys(values).filter((k) => !["pack", "charts", "manifests"].includes(k) && owner(k));
+  sections.push({ path: [], keys: top });
+  for (const { path: path12, keys } of sections) {
+    if (keys.length === 0) continue;
+    const chart = owner(keys[0]);
+    const where = path12.length ? 'under "charts:"' : "at the top level";
+    const shown = keys.slice(0, 5).join(", ") + (keys.length > 5 ? `, \u2026 (${keys.length} in all)` : "");
+    ctx.report(
+      "values/misplaced-keys",
+      FILE3,
+      `${keys.length === 1 ? "key" : `${keys.length} keys`} ${shown} ${where} ${keys.length === 1 ? "is a value" : "are values"} of chart "${chart.name}" but never reach it; move ${keys.length === 1 ? "it" : "them"} under charts.${chart.name} (indented below "${chart.name}:")`,
+      doc.keyPositionOf([...path12, keys[0]])
+    );
+    if (path12.length) for (const k of keys) reported.add(k);
+  }
+  return reported;
+}
+
+// core/lint-policy.ts
+var INLINE = /#\s*packyard-ignore\b[:\s]*([^#\n]*)/;
+function inlineIgnores(line) {
+  const m = line === void 0 ? null : INLINE.exec(line);
+  if (!m) return [];
+  const ids = (m[1] ?? "").split("--")[0] ?? "";
+  return ids.split(/[\s,]+/).filter((s) => s !== "");
+}
+function applyPolicy(findings, policy, lines, pack = {}) {
+  const out = [];
+  for (const f of findings) {
+    if (f.line !== void 0 && /\.ya?ml$/i.test(f.file)) {
+      const text = lines(f.file);
+      if (text) {
+        const named = [...inlineIgnores(text[f.line - 1]), ...inlineIgnores(text[f.line - 2])];
+        if (named.includes(f.rule)) continue;
+      }
+    }
+    if (!policy) {
+      out.push(f);
+      continue;
+    }
+    if (policy.ignores(f.rule, f.file)) continue;
+    const s = policy.setting(f.rule, pack);
+    if (s === "off") continue;
+    out.push(s && s !== f.severity ? { ...f, severity: s } : f);
+  }
+  return out;
+}
 
 // core/lint-pack.ts
-function lintPack(tree) {
+function lintPack(tree, policy) {
   const ctx = new LintContext(tree);
   for (const p of tree.problems) ctx.report(p.rule, p.path, p.message);
   const pack = lintPackJson(ctx);
-  const manifestKeys = pack ? lintManifests(ctx, pack) : /* @__PURE__ */ new Set();
-  const charts = pack ? lintCharts(ctx, pack) : { names: /* @__PURE__ */ new Set(), complete: false };
-  const values = lintValues(ctx, pack, manifestKeys, {
-    names: charts.names,
-    complete: charts.complete && !!pack
-  });
+  const manifests = pack ? lintManifests(ctx, pack) : { keys: /* @__PURE__ */ new Set(), images: [] };
+  const values = readValues(ctx);
+  const packCharts = isPlainObject(values.values?.charts) ? values.values.charts : void 0;
+  const charts = pack ? lintCharts(ctx, pack, packCharts) : { names: /* @__PURE__ */ new Set(), charts: [], complete: false };
+  if (pack) lintUnreferenced(ctx, pack, charts.names);
+  lintValues(ctx, values, pack, manifests.keys, charts, manifests.images);
   const presets = lintPresets(ctx);
   lintEnabledPresets(ctx, values.enabledPresets, presets);
   lintSchemaYaml(ctx);
   lintLogo(ctx);
   lintReadme(ctx);
-  const findings = ctx.findings.sort(compareFindings);
+  const findings = applyPolicy(ctx.findings, policy, (f) => ctx.linesOf(f), { name: pack?.name }).sort(
+    compareFindings
+  );
   return {
     name: pack?.name,
     version: pack?.version,
@@ -44425,21 +45397,22 @@ function lintPack(tree) {
 
 // core/lint-packs.ts
 function toPosix(p) {
-  return p.split(path8.sep).join("/");
+  return p.split(path10.sep).join("/");
 }
 async function lintPackDirs(dirs, opts = {}) {
   const trees = opts.trees ?? dirs.map((dir) => readPackTree(dir));
   const order = trees.map((_, i2) => i2).sort((a, b) => treeBytes(trees[b]) - treeBytes(trees[a]));
   const packs = new Array(dirs.length);
+  const policies = dirs.map((d) => opts.policyFor?.(d));
   for (const i2 of order) {
     const dir = dirs[i2];
     const tree = trees[i2];
-    const report = { ...lintPack(tree), pack: toPosix(dir), dir, tree };
+    const report = { ...lintPack(tree, policies[i2]), pack: toPosix(dir), dir, tree };
     opts.onPack?.(report);
     packs[i2] = report;
     await new Promise((resolve2) => setImmediate(resolve2));
   }
-  flagDuplicates(packs);
+  flagDuplicates(packs, policies);
   const findings = packs.flatMap(
     (p) => p.findings.map((f) => ({ pack: p.pack, ...f, file: p.pack === "." ? f.file : `${p.pack}/${f.file}` }))
   );
@@ -44450,7 +45423,7 @@ function treeBytes(tree) {
   for (const e of tree.entries) n += e.size;
   return n;
 }
-function flagDuplicates(packs) {
+function flagDuplicates(packs, policies) {
   const byKey = /* @__PURE__ */ new Map();
   for (const p of packs) {
     if (!p.name || !p.version) continue;
@@ -44461,7 +45434,7 @@ function flagDuplicates(packs) {
     if (group2.length < 2) continue;
     for (const p of group2) {
       const others = group2.filter((o) => o !== p).map((o) => o.pack);
-      p.findings.push(
+      const found = [
         finding(
           "pack-json/duplicate",
           "error",
@@ -44469,7 +45442,8 @@ function flagDuplicates(packs) {
           `${key} is also defined by ${others.join(", ")}; a registry holds one pack per name and version`,
           p.packJson?.at(["version"])
         )
-      );
+      ];
+      p.findings.push(...applyPolicy(found, policies[packs.indexOf(p)], () => void 0, { name: p.name }));
       p.findings.sort(compareFindings);
       Object.assign(p, countBySeverity(p.findings));
     }
@@ -44550,7 +45524,8 @@ var INPUT_DEFAULTS = {
   insecure: "false",
   oidc: "auto",
   "oidc-audience": "",
-  "annotations-limit": "10"
+  "annotations-limit": "10",
+  config: ""
 };
 var GITHUB_ANNOTATION_LIMIT = 10;
 var MAX_CONCURRENCY = 32;
@@ -44616,7 +45591,8 @@ function parseInputs(get, maskSecret = () => {
     insecure,
     oidc,
     oidcAudience,
-    annotationsLimit
+    annotationsLimit,
+    config: get("config") || void 0
   };
 }
 function splitList(raw) {
@@ -44677,7 +45653,7 @@ function parseRegistry(raw, basePath, insecure, dryRun, problems) {
 }
 
 // action/oidc.ts
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 function idTokenAvailable(env) {
   return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
 }
@@ -44699,7 +45675,7 @@ function planAuth(inputs, env, fork) {
 function pullRequestFork(env) {
   if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
   try {
-    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
+    const event = JSON.parse(readFileSync2(env.GITHUB_EVENT_PATH, "utf8"));
     const head = event.pull_request?.head?.repo?.full_name;
     return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
   } catch {
@@ -44845,9 +45821,10 @@ async function run() {
 async function main(env) {
   const inputs = parseInputs((name2) => getInput(name2), setSecret);
   const auth = inputs.dryRun ? { kind: "anonymous" } : planAuth(inputs, env, pullRequestFork(env));
-  const workspace = path9.resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const workspace = path11.resolve(env.GITHUB_WORKSPACE || process.cwd());
   process.chdir(workspace);
   const roots = inputs.paths.map((p) => workspaceRelative(workspace, p));
+  const policyFor2 = lintPolicies(inputs.config);
   const refusal = (p) => {
     if (p.errors > 0) return `${plural(p.errors, "lint error")}`;
     if (!p.name || !p.version) return "pack.json gives no name or version";
@@ -44884,7 +45861,11 @@ async function main(env) {
     info(`Linting ${plural(rest.length, "pack")} under ${roots.join(", ")}`);
     const run2 = await lintPackDirs(
       rest.map((p) => p.dir),
-      { trees: rest.map((p) => p.tree), onPack: (p) => refusal(p) === void 0 && startBuild(p) }
+      {
+        trees: rest.map((p) => p.tree),
+        policyFor: policyFor2,
+        onPack: (p) => refusal(p) === void 0 && startBuild(p)
+      }
     );
     info(lintLog(run2));
     return run2;
@@ -45031,11 +46012,11 @@ async function publish(inputs, session, built) {
     else info(`\u2716 ${r.status} ${what}: ${r.message ?? ""}`);
   });
 }
-function unchangedOutcome(path10, v) {
+function unchangedOutcome(path12, v) {
   const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
   const by = `${v.pushedBy}${run2}`;
   return {
-    path: path10,
+    path: path12,
     name: v.name,
     version: v.version,
     digest: v.digest,
@@ -45127,9 +46108,9 @@ async function discover(roots, workspace) {
   return dirs;
 }
 function workspaceRelative(workspace, p) {
-  if (!path9.isAbsolute(p)) return p;
-  const rel = path9.relative(workspace, p);
-  return rel === "" ? "." : rel.startsWith("..") || path9.isAbsolute(rel) ? p : rel;
+  if (!path11.isAbsolute(p)) return p;
+  const rel = path11.relative(workspace, p);
+  return rel === "" ? "." : rel.startsWith("..") || path11.isAbsolute(rel) ? p : rel;
 }
 function displayRegistry(r) {
   return `${r.host}${r.basePath ? `/${r.basePath}` : ""}`;
