@@ -3,6 +3,7 @@ import { versionSortKey } from '../../../core/version.ts';
 import { inPrefix, type PublisherIdentity } from '../auth/access.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { respond } from '../http/response.ts';
+import { registryLintPolicy } from '../lint-config.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { blobKey, isDigest, isTag, parsePackRepository, validateDigest } from '../oci/names.ts';
 import { ConflictError, type ManifestRecord, type PackVersionRecord } from '../ports.ts';
@@ -404,7 +405,7 @@ async function checkPack(
   const read = packTreeFromArchive(archive, ctx.config.maxPackInflatedBytes);
   if (!read.ok)
     throw badRequest('MANIFEST_INVALID', `layer ${layer.digest} is not a pack archive: ${read.reason}`);
-  const lint = lintPack(read.tree);
+  const lint = lintPack(read.tree, await lintPolicyOrRefuse(repo));
   const errors = lint.findings.filter((f) => f.severity === 'error');
   if (errors.length > 0 && ctx.config.lintPolicy === 'enforce') {
     throw badRequest(
@@ -531,4 +532,13 @@ async function refreshSummary(ctx: RegistryContext, repo: string): Promise<void>
     cloudTypes: newest.cloudTypes,
     updatedAt: ctx.now().toISOString(),
   });
+}
+
+/** The deployment's lint policy for a pack repository (its last path component is the pack name). */
+async function lintPolicyOrRefuse(repo: string) {
+  try {
+    return await registryLintPolicy(repo.slice(repo.lastIndexOf('/') + 1));
+  } catch (err) {
+    throw new OciError(500, 'UNSUPPORTED', (err as Error).message);
+  }
 }
