@@ -96,6 +96,44 @@ export const MANIFESTS_CASES: RuleCases = {
       ],
     },
     {
+      name: 'a "-" in a field name (Go\'s lexer stops at it)',
+      setup: () =>
+        makePack(
+          goodPack({
+            'manifests/demo-app.yaml': lines(
+              ...GOOD_MANIFEST_HEAD,
+              'data:',
+              '  level: {{ .Values.log-level }}',
+            ),
+          }),
+        ),
+      findings: [
+        at(
+          'manifest/template',
+          'manifests/demo-app.yaml',
+          6,
+          10,
+          'does not parse in Go',
+          "bad character U+002D '-'",
+          '{{ index .Values "log-level" }}',
+        ),
+      ],
+    },
+    {
+      name: 'an unterminated quoted string inside an action',
+      setup: () =>
+        makePack(
+          goodPack({
+            'manifests/demo-app.yaml': lines(
+              ...GOOD_MANIFEST_HEAD,
+              'data:',
+              '  level: {{ .Values.level | default "info }}',
+            ),
+          }),
+        ),
+      findings: [at('manifest/template', 'manifests/demo-app.yaml', 6, 10, 'unterminated quoted string')],
+    },
+    {
       name: 'an {{ end }} without an opener',
       setup: () =>
         makePack(
