@@ -1,9 +1,10 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { readChartArchive } from '../chart-archive.ts';
 import { parseJson } from '../parse-json.ts';
 import { parseYamlAsGo } from '../parse-yaml.ts';
 import { isHelmChartVersion } from '../version.ts';
+import { type ChartValuesScan, scanChartValues } from './chart-values-scan.ts';
 import { isPlainObject, LIMITS, type LintContext, unsafePathReason } from './context.ts';
 import type { PackJson } from './pack-json.ts';
 
@@ -12,8 +13,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 export interface ChartInfo {
   name: string;
   file: string;
-  /** The chart's own values.yaml (its defaults), when it parses. */
-  defaults: Record<string, unknown>;
+  /** Top-level keys and image settings of the chart's own values.yaml (its defaults). */
+  scan: ChartValuesScan;
 }
 
 export interface ChartsResult {
@@ -138,19 +139,22 @@ function lintChartArchive(
       `${chart.dir}/Chart.yaml apiVersion ${JSON.stringify(doc.apiVersion)} is not "v1" or "v2"; Helm's loader accepts it but helm lint refuses it`,
     );
   }
-  const defaults = chartDefaults(chart.valuesYaml);
-  if (chart.valuesSchemaJson !== undefined && defaults.ok) {
-    const own = name && packCharts ? packCharts[name] : undefined;
-    const values = isPlainObject(own) ? coalesce(defaults.values, own) : defaults.values;
-    lintChartValues(ctx, file, chart.dir, values, chart.valuesSchemaJson, isPlainObject(own));
-  } else if (chart.valuesSchemaJson !== undefined && !defaults.ok) {
-    ctx.report(
-      'chart/values-schema',
-      file,
-      `${chart.dir}/values.yaml is not valid YAML: ${defaults.message}`,
-    );
+  // Parsed in full only to validate against a schema; the other checks read a line scan.
+  if (chart.valuesSchemaJson !== undefined) {
+    const defaults = chartDefaults(chart.valuesYaml);
+    if (defaults.ok) {
+      const own = name && packCharts ? packCharts[name] : undefined;
+      const values = isPlainObject(own) ? coalesce(defaults.values, own) : defaults.values;
+      lintChartValues(ctx, file, chart.dir, values, chart.valuesSchemaJson, isPlainObject(own));
+    } else {
+      ctx.report(
+        'chart/values-schema',
+        file,
+        `${chart.dir}/values.yaml is not valid YAML: ${defaults.message}`,
+      );
+    }
   }
-  return name ? { name, file, defaults: defaults.ok ? defaults.values : {} } : undefined;
+  return name ? { name, file, scan: scanChartValues(chart.valuesYaml ?? '') } : undefined;
 }
 
 function chartDefaults(
@@ -208,9 +212,7 @@ function lintChartValues(
   const schema = parsedSchema.doc.value;
   let errors: ErrorObject[] | null | undefined;
   try {
-    const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
-    addFormats(ajv);
-    const validate = ajv.compile(schema as object);
+    const validate = compileValuesSchema(schemaText, schema as object);
     errors = validate(values) ? [] : validate.errors;
   } catch (err) {
     ctx.report(
@@ -244,6 +246,24 @@ function lintChartValues(
       `${source} leave${paths.length === 1 ? 's' : ''} ${paths.join(', ')} empty where ${dir}/values.schema.json wants a value; Helm installs only once the user fills ${paths.length === 1 ? 'it' : 'them'} in (set a default in the pack's values.yaml or mark it in schema.yaml)`,
     );
   }
+}
+
+// Compiled validators by schema text: the versions of one chart (and packs sharing a chart) usually
+// carry the same values.schema.json, and compiling is most of the schema check's cost.
+const compiled = new Map<string, ValidateFunction>();
+const MAX_COMPILED = 64;
+
+function compileValuesSchema(text: string, schema: object): ValidateFunction {
+  let v = compiled.get(text);
+  if (!v) {
+    // One Ajv per schema: schemas of different charts may reuse the same $id.
+    const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+    addFormats(ajv);
+    v = ajv.compile(schema);
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(text, v);
+  }
+  return v;
 }
 
 /** An error on an empty string or null: a value the chart leaves for the user to provide. */

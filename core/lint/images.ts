@@ -1,7 +1,7 @@
 import type { Position } from '../findings.ts';
 import type { YamlDocument, YamlPath } from '../parse-yaml.ts';
+import type { ChartValuesScan, ImageSetting } from './chart-values-scan.ts';
 import type { ChartInfo } from './charts.ts';
-import { coalesce } from './charts.ts';
 import { isPlainObject, type LintContext } from './context.ts';
 
 /** An image reference a manifest uses, with where to point when it is not listed. */
@@ -37,19 +37,33 @@ export function manifestImages(
   return out;
 }
 
-/** Image references in chart values: `image: "repo:tag"` or `image: {registry, repository, tag}`. */
-export function chartValueImages(values: Record<string, unknown>): { image: string; path: string }[] {
-  const out: { image: string; path: string }[] = [];
-  walk(values, [], (path, v) => {
+/**
+ * Image references a chart deploys: its defaults' image settings (a line scan), with the pack's
+ * charts.<name> values laid over them as Palette passes them to Helm.
+ */
+export function chartImages(scan: ChartValuesScan, own: unknown): { image: string; path: string }[] {
+  const settings = new Map<string, ImageSetting>([...scan.images].map(([k, v]) => [k, { ...v }]));
+  walk(own, [], (path, v) => {
     if (path[path.length - 1] !== 'image') return;
-    if (typeof v === 'string' && isConcrete(v) && v.includes('/'))
-      out.push({ image: v, path: path.join('.') });
-    else if (isPlainObject(v) && typeof v.repository === 'string' && isConcrete(v.repository)) {
-      const registry = typeof v.registry === 'string' && v.registry ? `${v.registry}/` : '';
-      const tag = typeof v.tag === 'string' || typeof v.tag === 'number' ? String(v.tag) : '';
-      out.push({ image: `${registry}${v.repository}${tag ? `:${tag}` : ''}`, path: path.join('.') });
+    const key = path.join('.');
+    if (typeof v === 'string') settings.set(key, { image: v });
+    else if (isPlainObject(v)) {
+      const s: ImageSetting = { ...settings.get(key) };
+      for (const f of ['registry', 'repository', 'tag'] as const)
+        if (typeof v[f] === 'string' || typeof v[f] === 'number') s[f] = String(v[f]);
+      settings.set(key, s);
     }
   });
+  const out: { image: string; path: string }[] = [];
+  for (const [path, s] of settings) {
+    if (s.image !== undefined) {
+      if (isConcrete(s.image) && s.image.includes('/')) out.push({ image: s.image, path });
+    } else if (s.repository && isConcrete(s.repository)) {
+      const registry = s.registry && isConcrete(s.registry) ? `${s.registry}/` : '';
+      const tag = s.tag && isConcrete(s.tag) ? `:${s.tag}` : '';
+      out.push({ image: `${registry}${s.repository}${tag}`, path });
+    }
+  }
   return out;
 }
 
@@ -118,9 +132,7 @@ export function lintUnlistedImages(
   }
   const chartsSection = isPlainObject(values.charts) ? values.charts : {};
   for (const chart of charts) {
-    const own = chartsSection[chart.name];
-    const merged = isPlainObject(own) ? coalesce(chart.defaults, own) : chart.defaults;
-    for (const { image, path } of chartValueImages(merged)) {
+    for (const { image, path } of chartImages(chart.scan, chartsSection[chart.name])) {
       if (seen.has(image) || isListed(image, listed)) continue;
       seen.add(image);
       if (reported++ >= MAX_IMAGES_REPORTED) return;

@@ -272,7 +272,7 @@ function lintMisplacedKeys(
   const reported = new Set<string>();
   if (charts.length === 0) return reported;
   const names = new Set(charts.map((c) => c.name));
-  const owner = (key: string) => charts.find((c) => Object.hasOwn(c.defaults, key));
+  const owner = (key: string) => charts.find((c) => c.scan.topKeys.has(key));
   const sections: { path: string[]; keys: string[] }[] = [];
   const chartsNode = values.charts;
   if (isPlainObject(chartsNode)) {
