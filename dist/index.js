@@ -33545,13 +33545,13 @@ var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+    function resolveBlockScalar(ctx, scalar2, onError) {
+      const start = scalar2.offset;
+      const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar2.source ? splitLines(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
         const content = lines[i2][1];
@@ -33563,12 +33563,12 @@ var require_resolve_block_scalar = __commonJS({
       if (chompStart === 0) {
         const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
+        if (scalar2.source)
+          end2 += scalar2.source.length;
         return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar2.indent + header.indent;
+      let offset = scalar2.offset + header.length;
       let contentStart = 0;
       for (let i2 = 0; i2 < chompStart; ++i2) {
         const [indent, content] = lines[i2];
@@ -33646,7 +33646,7 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
+      const end = start + header.length + scalar2.source.length;
       return { value, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -33729,8 +33729,8 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+    function resolveFlowScalar(scalar2, strict, onError) {
+      const { offset, type, source, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
@@ -33749,7 +33749,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -33964,26 +33964,26 @@ var require_compose_scalar = __commonJS({
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
-      let scalar;
+      let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar2 = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar2 = new Scalar.Scalar(value);
       }
-      scalar.range = range;
-      scalar.source = value;
+      scalar2.range = range;
+      scalar2.source = value;
       if (type)
-        scalar.type = type;
+        scalar2.type = type;
       if (tagName)
-        scalar.tag = tagName;
+        scalar2.tag = tagName;
       if (tag.format)
-        scalar.format = tag.format;
+        scalar2.format = tag.format;
       if (comment)
-        scalar.comment = comment;
-      return scalar;
+        scalar2.comment = comment;
+      return scalar2;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -35811,37 +35811,37 @@ var require_parser = __commonJS({
           };
         }
       }
-      *scalar(scalar) {
+      *scalar(scalar2) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
           let sep3;
-          if (scalar.end) {
-            sep3 = scalar.end;
+          if (scalar2.end) {
+            sep3 = scalar2.end;
             sep3.push(this.sourceToken);
-            delete scalar.end;
+            delete scalar2.end;
           } else
             sep3 = [this.sourceToken];
           const map = {
             type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            offset: scalar2.offset,
+            indent: scalar2.indent,
+            items: [{ start, key: scalar2, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
         } else
-          yield* this.lineEnd(scalar);
+          yield* this.lineEnd(scalar2);
       }
-      *blockScalar(scalar) {
+      *blockScalar(scalar2) {
         switch (this.type) {
           case "space":
           case "comment":
           case "newline":
-            scalar.props.push(this.sourceToken);
+            scalar2.props.push(this.sourceToken);
             return;
           case "scalar":
-            scalar.source = this.source;
+            scalar2.source = this.source;
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
@@ -39058,693 +39058,9 @@ function getIDToken(aud) {
   });
 }
 
-// client/http.ts
-var DEFAULT_RETRY = {
-  retries: 4,
-  baseDelayMs: 200,
-  maxDelayMs: 5e3,
-  timeoutMs: 6e4
-};
-var RETRY_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
-async function fetchWithRetry(f, url, init, opts = DEFAULT_RETRY, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
-  let attempt = 0;
-  for (; ; ) {
-    let res;
-    let error2;
-    try {
-      res = await f(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
-    } catch (err) {
-      error2 = err;
-    }
-    if (res && !RETRY_STATUS.has(res.status)) return res;
-    if (attempt >= opts.retries) {
-      if (res) return res;
-      throw new NetworkError(url, error2);
-    }
-    const retryAfter = res ? Number(res.headers.get("retry-after")) : Number.NaN;
-    const backoff = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
-    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1e3, opts.maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
-    await res?.body?.cancel().catch(() => {
-    });
-    attempt++;
-    await sleep(delay);
-  }
-}
-var NetworkError = class extends Error {
-  constructor(url, cause) {
-    super(`cannot reach ${new URL(url).host}: ${describeNetworkError(cause)}`, { cause });
-  }
-};
-var NETWORK_CODES = {
-  ECONNREFUSED: "connection refused (is the registry running, and is the port right?)",
-  ENOTFOUND: "host name not found",
-  EAI_AGAIN: "host name lookup failed (temporary DNS failure)",
-  ECONNRESET: "connection reset by the server",
-  ETIMEDOUT: "connection timed out",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  UND_ERR_SOCKET: "the connection closed unexpectedly",
-  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed and not trusted",
-  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is not trusted (self-signed root)",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
-  CERT_HAS_EXPIRED: "its TLS certificate has expired",
-  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host name"
-};
-function describeNetworkError(err) {
-  const seen = /* @__PURE__ */ new Set();
-  let e = err;
-  while (e && typeof e === "object" && !seen.has(e)) {
-    seen.add(e);
-    const { name: name2, code: code3, message } = e;
-    if (name2 === "TimeoutError") return "no answer before the request timed out";
-    if (code3 && NETWORK_CODES[code3]) return NETWORK_CODES[code3];
-    if (code3) return `${message ?? code3} (${code3})`;
-    const errors = e.errors;
-    e = e.cause ?? (Array.isArray(errors) ? errors[0] : void 0);
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-// client/auth.ts
-function parseChallenge(header) {
-  if (!header) return void 0;
-  const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header);
-  if (!m) return void 0;
-  const params = {};
-  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?/g;
-  for (let p = re.exec(m[2] ?? ""); p; p = re.exec(m[2] ?? "")) {
-    params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
-  }
-  return { scheme: m[1].toLowerCase(), params };
-}
-var AuthError = class extends Error {
-};
-var AuthSession = class {
-  constructor(credentials, fetchImpl = fetch, retry = DEFAULT_RETRY) {
-    this.credentials = credentials;
-    this.fetchImpl = fetchImpl;
-    this.retry = retry;
-  }
-  credentials;
-  fetchImpl;
-  retry;
-  tokens = /* @__PURE__ */ new Map();
-  scheme;
-  bearerChallenge;
-  resolved;
-  async creds() {
-    if (typeof this.credentials === "function") {
-      this.resolved ??= await this.credentials();
-      return this.resolved;
-    }
-    return this.credentials;
-  }
-  /** The scheme the registry's challenges asked for (undefined until one arrives). */
-  get challengeScheme() {
-    return this.scheme;
-  }
-  /** A Basic header for the configured credentials, whatever the registry's challenge (Packyard's JSON API takes it). */
-  async basic() {
-    return basicHeader(await this.creds());
-  }
-  /** The Authorization header to send for `scope` (undefined until a challenge says what is needed). */
-  async header(scope) {
-    if (this.scheme === "basic") return basicHeader(await this.creds());
-    if (this.scheme === "bearer") {
-      const cached = this.cachedFor(scope);
-      if (cached) return `Bearer ${cached}`;
-      return `Bearer ${await this.fetchToken(scope)}`;
-    }
-    return void 0;
-  }
-  /**
-   * A live token for `scope`, or for the same repository with push too: registries grant the
-   * subset of actions the credentials hold, so that token carries pull whenever a pull-only one would.
-   */
-  cachedFor(scope) {
-    const now = Date.now();
-    const exact = this.tokens.get(scope);
-    if (exact && exact.until > now) return exact.token;
-    const wider = scope.endsWith(":pull") ? this.tokens.get(`${scope},push`) : void 0;
-    return wider && wider.until > now ? wider.token : void 0;
-  }
-  /** Learns from a 401; returns true if retrying with new credentials can help. */
-  async onUnauthorized(res, scope) {
-    const c = parseChallenge(res.headers.get("www-authenticate"));
-    if (!c) return false;
-    if (c.scheme === "basic") {
-      if (this.scheme === "basic" || !await this.creds()) return false;
-      this.scheme = "basic";
-      return true;
-    }
-    if (c.scheme === "bearer") {
-      const insufficient = c.params.error === "insufficient_scope";
-      const used = [scope, `${scope},push`].filter((key) => this.tokens.has(key));
-      if (this.scheme === "bearer" && !insufficient && used.length > 0) {
-        for (const key of used) this.tokens.delete(key);
-        return true;
-      }
-      if (this.scheme === "bearer" && this.tokens.has(scope)) return false;
-      this.scheme = "bearer";
-      this.bearerChallenge = c;
-      return true;
-    }
-    return false;
-  }
-  async fetchToken(scope) {
-    const c = this.bearerChallenge;
-    if (!c?.params.realm) throw new AuthError("the registry asked for a bearer token but named no realm");
-    const url = new URL(c.params.realm);
-    if (c.params.service) url.searchParams.set("service", c.params.service);
-    if (scope) url.searchParams.set("scope", scope);
-    const creds = await this.creds();
-    const res = await fetchWithRetry(
-      this.fetchImpl,
-      url.toString(),
-      { headers: creds ? { authorization: basicHeader(creds) } : {} },
-      this.retry
-    );
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
-      throw new AuthError(
-        creds ? `the registry refused the credentials for ${creds.username} (${res.status})` : "the registry requires credentials"
-      );
-    }
-    if (!res.ok) throw new AuthError(`token request to ${url.origin}${url.pathname} failed: ${res.status}`);
-    const body = await res.json();
-    const token = body.token ?? body.access_token;
-    if (!token) throw new AuthError("the token endpoint answered without a token");
-    const ttl = Math.max(30, body.expires_in ?? 60);
-    this.tokens.set(scope, { token, until: Date.now() + (ttl - 10) * 1e3 });
-    return token;
-  }
-};
-function basicHeader(c) {
-  return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
-}
-
-// client/oidc.ts
-var OidcExchangeError = class extends Error {
-  constructor(message, status, reason, claims = [], bindings = []) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-    this.claims = claims;
-    this.bindings = bindings;
-  }
-  status;
-  reason;
-  claims;
-  bindings;
-};
-var headers = (opts, extra = {}) => ({
-  "user-agent": opts.userAgent ?? "packyard",
-  ...extra
-});
-async function discoverOidc(registry, opts = {}) {
-  const url = `${registry.origin}/api/v1/oidc`;
-  const res = await fetchWithRetry(
-    opts.fetch ?? fetch,
-    url,
-    { headers: headers(opts) },
-    opts.retry ?? DEFAULT_RETRY
-  );
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new OidcExchangeError(
-      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
-      res.status
-    );
-  }
-  const body = await res.json();
-  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
-    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
-  return { issuer: body.issuer, audience: body.audience };
-}
-async function exchangeOidcToken(registry, idToken, opts = {}) {
-  const url = `${registry.origin}/api/v1/oidc/token`;
-  let res;
-  try {
-    res = await (opts.fetch ?? fetch)(url, {
-      method: "POST",
-      headers: headers(opts, { "content-type": "application/json" }),
-      body: JSON.stringify({ token: idToken }),
-      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
-    });
-  } catch (err) {
-    throw new NetworkError(url, err);
-  }
-  const text = await res.text();
-  let body = {};
-  try {
-    body = JSON.parse(text);
-  } catch {
-  }
-  if (!res.ok) {
-    const e = body.errors?.[0];
-    const detail = e?.detail ?? {};
-    throw new OidcExchangeError(
-      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
-      res.status,
-      typeof detail.reason === "string" ? detail.reason : void 0,
-      Array.isArray(detail.claims) ? detail.claims : [],
-      Array.isArray(detail.bindings) ? detail.bindings : []
-    );
-  }
-  if (typeof body.token !== "string" || typeof body.username !== "string")
-    throw new OidcExchangeError(`${url} answered without a token`, res.status);
-  return {
-    credentials: { username: body.username, password: body.token },
-    expiresIn: Number(body.expires_in ?? 0),
-    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
-    bindings: Array.isArray(body.bindings) ? body.bindings : []
-  };
-}
-function describeExchangeError(err) {
-  const lines = [err.message];
-  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
-  if (err.bindings.length > 0) {
-    for (const b of err.bindings)
-      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
-  } else {
-    for (const m of err.claims) lines.push(`  ${show(m)}`);
-  }
-  return lines.join("\n");
-}
-
-// core/oci.ts
-import { createHash } from "node:crypto";
-var MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-var MEDIA_TYPE_CONFIG = "application/vnd.unknown.config.v1+json";
-var MEDIA_TYPE_LAYER = "application/vnd.oci.image.layer.v1.tar";
-var ANNOTATION_TITLE = "org.opencontainers.image.title";
-var ANNOTATION_CREATED = "org.opencontainers.image.created";
-var EMPTY_CONFIG = new TextEncoder().encode("{}");
-function sha256Digest(bytes) {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-function packRepository(name2, basePath = "") {
-  const base = basePath.replace(/^\/+|\/+$/g, "");
-  return `${base ? `${base}/` : ""}spectro-packs/archive/${name2}`;
-}
-function packManifest(layer, created) {
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPE_MANIFEST,
-    config: { mediaType: MEDIA_TYPE_CONFIG, digest: sha256Digest(EMPTY_CONFIG), size: EMPTY_CONFIG.length },
-    layers: [
-      {
-        mediaType: MEDIA_TYPE_LAYER,
-        digest: layer.digest,
-        size: layer.size,
-        annotations: { [ANNOTATION_TITLE]: layer.title }
-      }
-    ]
-  };
-  if (created) manifest.annotations = { [ANNOTATION_CREATED]: created };
-  return new TextEncoder().encode(JSON.stringify(manifest));
-}
-
-// client/registry-client.ts
-import { createHash as createHash2 } from "node:crypto";
-var RegistryError = class extends Error {
-  constructor(message, status, code3, detail) {
-    super(message);
-    this.status = status;
-    this.code = code3;
-    this.detail = detail;
-  }
-  status;
-  code;
-  detail;
-};
-var ACCEPT_MANIFESTS = [
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json"
-].join(", ");
-var TINY_BLOB = 64;
-var DEFAULT_CHUNK = 4 * 1024 * 1024;
-function sha256(bytes) {
-  return `sha256:${createHash2("sha256").update(bytes).digest("hex")}`;
-}
-var RegistryClient = class {
-  constructor(opts) {
-    this.opts = opts;
-    this.fetchImpl = opts.fetch ?? fetch;
-    this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.auth = new AuthSession(opts.credentials, this.fetchImpl, this.retry);
-  }
-  opts;
-  auth;
-  fetchImpl;
-  retry;
-  maxChunk = DEFAULT_CHUNK;
-  get registry() {
-    return this.opts.registry;
-  }
-  /** How the registry asked to authenticate so far ('none' while it has not challenged). */
-  get authScheme() {
-    return this.auth.challengeScheme ?? "none";
-  }
-  /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
-  async request(method, path12, scope, init = {}) {
-    const url = path12.startsWith("http") ? path12 : `${this.opts.registry.origin}${path12}`;
-    for (let attempt = 0; ; attempt++) {
-      const authorization = await this.auth.header(scope);
-      const res = await fetchWithRetry(
-        this.fetchImpl,
-        url,
-        {
-          method,
-          body: init.body,
-          redirect: "manual",
-          headers: {
-            "user-agent": this.opts.userAgent ?? "packyard",
-            ...authorization ? { authorization } : {},
-            ...init.headers
-          }
-        },
-        this.retry
-      );
-      if (res.status !== 401 || attempt > 0 || !await this.auth.onUnauthorized(res, scope)) return res;
-      await res.body?.cancel();
-    }
-  }
-  async fail(res, what) {
-    let code3;
-    let message = `${what}: ${res.status} ${res.statusText}`;
-    let detail;
-    try {
-      const body = await res.json();
-      const e = body.errors?.[0];
-      if (e) {
-        code3 = e.code;
-        detail = e.detail;
-        message = `${what}: ${e.message ?? e.code} (${res.status}${e.code ? ` ${e.code}` : ""})`;
-      }
-    } catch {
-    }
-    throw new RegistryError(message, res.status, code3, detail);
-  }
-  scope(repo, actions) {
-    return `repository:${repo}:${actions}`;
-  }
-  /** Checks the registry answers and the credentials work (GET /v2/). */
-  async ping() {
-    const res = await this.request("GET", "/v2/", "");
-    if (res.status === 401) await this.fail(res, "login");
-    if (!res.ok) await this.fail(res, `${this.opts.registry.host} is not an OCI registry`);
-    await res.body?.cancel();
-  }
-  async hasBlob(repo, digest) {
-    const res = await this.request("HEAD", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
-    if (res.status === 404) return false;
-    if (!res.ok) await this.fail(res, `HEAD blob ${digest}`);
-    return true;
-  }
-  /**
-   * Uploads a blob unless the repository has it: mounts it from `mountFrom` repositories when the
-   * registry allows, else a monolithic POST (small) or POST + PATCH chunks + PUT (large).
-   * Returns how many bytes actually travelled; `onProgress` hears the bytes sent so far.
-   */
-  async pushBlob(repo, bytes, mountFrom = [], onProgress) {
-    const digest = sha256(bytes);
-    const tiny = bytes.length <= TINY_BLOB;
-    if (!tiny && await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
-    const scope = this.scope(repo, "pull,push");
-    for (const from of tiny ? [] : mountFrom) {
-      if (from === repo) continue;
-      const res = await this.request(
-        "POST",
-        `/v2/${repo}/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(from)}`,
-        `${scope} ${this.scope(from, "pull")}`
-      );
-      if (res.status === 201) {
-        await res.body?.cancel();
-        return { digest, uploaded: 0 };
-      }
-      if (res.status === 202) {
-        await this.upload(repo, res, bytes, digest, onProgress);
-        return { digest, uploaded: bytes.length };
-      }
-      await res.body?.cancel();
-    }
-    if (bytes.length <= this.maxChunk) {
-      const res = await this.request("POST", `/v2/${repo}/blobs/uploads/?digest=${digest}`, scope, {
-        body: bytes,
-        headers: { "content-type": "application/octet-stream", "content-length": String(bytes.length) }
-      });
-      if (res.status === 201) {
-        await res.body?.cancel();
-        onProgress?.(bytes.length);
-        return { digest, uploaded: bytes.length };
-      }
-      if (res.status !== 202) await this.fail(res, `upload ${digest} to ${repo}`);
-      await this.upload(repo, res, bytes, digest, onProgress);
-      return { digest, uploaded: bytes.length };
-    }
-    const start = await this.request("POST", `/v2/${repo}/blobs/uploads/`, scope);
-    if (start.status !== 202) await this.fail(start, `start upload to ${repo}`);
-    await this.upload(repo, start, bytes, digest, onProgress);
-    return { digest, uploaded: bytes.length };
-  }
-  async upload(repo, started, bytes, digest, onProgress) {
-    const scope = this.scope(repo, "pull,push");
-    const max = Number(started.headers.get("oci-chunk-max-length"));
-    if (Number.isSafeInteger(max) && max > 0) this.maxChunk = max;
-    let location2 = this.resolve(started.headers.get("location"), "upload location");
-    await started.body?.cancel();
-    let offset = 0;
-    while (bytes.length - offset > this.maxChunk) {
-      const chunk = bytes.subarray(offset, offset + this.maxChunk);
-      const res2 = await this.request("PATCH", location2, scope, {
-        body: chunk,
-        headers: {
-          "content-type": "application/octet-stream",
-          "content-range": `${offset}-${offset + chunk.length - 1}`,
-          "content-length": String(chunk.length)
-        }
-      });
-      if (res2.status !== 202)
-        await this.fail(res2, `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`);
-      location2 = this.resolve(res2.headers.get("location"), "upload location");
-      await res2.body?.cancel();
-      offset += chunk.length;
-      onProgress?.(offset);
-    }
-    const last = bytes.subarray(offset);
-    const url = new URL(location2);
-    url.searchParams.set("digest", digest);
-    const headers2 = {
-      "content-type": "application/octet-stream",
-      "content-length": String(last.length)
-    };
-    if (last.length > 0) headers2["content-range"] = `${offset}-${bytes.length - 1}`;
-    const res = await this.request("PUT", url.toString(), scope, { body: last, headers: headers2 });
-    if (res.status !== 201) await this.fail(res, `finish upload of ${digest}`);
-    await res.body?.cancel();
-    onProgress?.(bytes.length);
-  }
-  resolve(location2, what) {
-    if (!location2) throw new RegistryError(`the registry sent no ${what}`, 0);
-    return new URL(location2, this.opts.registry.origin).toString();
-  }
-  /**
-   * The manifest's digest, media type and size, or undefined when absent. A caller about to push
-   * asks with `pull,push`: one token then serves the whole publish (the registry grants what the
-   * credentials allow, so read-only credentials still get their answer).
-   */
-  async headManifest(repo, ref, actions = "pull") {
-    const res = await this.request("HEAD", `/v2/${repo}/manifests/${ref}`, this.scope(repo, actions), {
-      headers: { accept: ACCEPT_MANIFESTS }
-    });
-    if (res.status === 404) return void 0;
-    if (!res.ok) await this.fail(res, `HEAD ${repo}:${ref}`);
-    const digest = res.headers.get("docker-content-digest");
-    if (!digest) {
-      const m = await this.getManifest(repo, ref);
-      return m && { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
-    }
-    return {
-      digest,
-      mediaType: res.headers.get("content-type") ?? "",
-      size: Number(res.headers.get("content-length") ?? 0)
-    };
-  }
-  async getManifest(repo, ref) {
-    const res = await this.request("GET", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull"), {
-      headers: { accept: ACCEPT_MANIFESTS }
-    });
-    if (res.status === 404) return void 0;
-    if (!res.ok) await this.fail(res, `GET ${repo}:${ref}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const digest = sha256(bytes);
-    const declared = res.headers.get("docker-content-digest");
-    if (declared?.startsWith("sha256:") && declared !== digest) {
-      throw new RegistryError(
-        `manifest ${repo}:${ref} arrived with digest ${digest}, not the ${declared} the registry declared`,
-        0,
-        "DIGEST_INVALID"
-      );
-    }
-    if (ref.startsWith("sha256:") && ref !== digest)
-      throw new RegistryError(`manifest ${ref} arrived with digest ${digest}`, 0, "DIGEST_INVALID");
-    return { bytes, mediaType: res.headers.get("content-type") ?? "", digest };
-  }
-  async putManifest(repo, ref, bytes, mediaType) {
-    const res = await this.request("PUT", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull,push"), {
-      body: bytes,
-      headers: { "content-type": mediaType, "content-length": String(bytes.length) }
-    });
-    if (res.status !== 201) await this.fail(res, `push manifest ${repo}:${ref}`);
-    await res.body?.cancel();
-    return res.headers.get("docker-content-digest") ?? sha256(bytes);
-  }
-  /** Downloads a blob (following redirects without leaking credentials to other hosts) and verifies it. */
-  async getBlob(repo, digest, maxBytes) {
-    let res = await this.request("GET", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
-    for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) {
-      const next = this.resolve(res.headers.get("location"), "redirect location");
-      await res.body?.cancel();
-      const sameHost = new URL(next).host === this.opts.registry.host;
-      res = sameHost ? await this.request("GET", next, this.scope(repo, "pull")) : await fetchWithRetry(this.fetchImpl, next, { redirect: "manual" }, this.retry);
-    }
-    if (!res.ok) await this.fail(res, `GET blob ${digest}`);
-    const declared = Number(res.headers.get("content-length"));
-    if (declared > maxBytes)
-      throw new RegistryError(`blob ${digest} is ${declared} bytes, over the ${maxBytes}-byte limit`, 0);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.length > maxBytes)
-      throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
-    const actual = sha256(bytes);
-    if (actual !== digest)
-      throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, "DIGEST_INVALID");
-    return bytes;
-  }
-  /** All tags (following `Link` pagination). */
-  async listTags(repo) {
-    const tags = [];
-    let next = `/v2/${repo}/tags/list?n=1000`;
-    for (let pages = 0; next && pages < 1e4; pages++) {
-      const res = await this.request("GET", next, this.scope(repo, "pull"));
-      if (res.status === 404) return tags;
-      if (!res.ok) await this.fail(res, `list tags of ${repo}`);
-      const body = await res.json();
-      tags.push(...body.tags ?? []);
-      next = nextLink(res.headers.get("link"));
-    }
-    return tags;
-  }
-  async deleteManifest(repo, ref) {
-    const res = await this.request("DELETE", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "delete"));
-    if (res.status !== 202 && res.status !== 200) await this.fail(res, `delete ${repo}:${ref}`);
-    await res.body?.cancel();
-  }
-  /**
-   * GET on the registry's own JSON API (Packyard registries only); undefined where it does not
-   * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
-   * is scoped to one repository, and the API spans many.
-   */
-  async getJson(path12) {
-    return this.json("GET", path12);
-  }
-  /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
-  async postJson(path12, body) {
-    return this.json("POST", path12, Buffer.from(JSON.stringify(body)));
-  }
-  /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
-  async json(method, path12, body) {
-    const basic = await this.auth.basic();
-    const headers2 = basic ? { authorization: basic } : {};
-    if (body) headers2["content-type"] = "application/json";
-    const res = await this.request(method, path12, "", { body, headers: headers2 });
-    if (res.status === 404 || res.status === 405) {
-      await res.body?.cancel();
-      return void 0;
-    }
-    if (!res.ok) await this.fail(res, `${method} ${path12}`);
-    if (!/json/i.test(res.headers.get("content-type") ?? "")) {
-      await res.body?.cancel();
-      return void 0;
-    }
-    return await res.json();
-  }
-  /** Every repository `_catalog` lists (following `Link` pagination); a RegistryError when refused. */
-  async listCatalog() {
-    const repos = [];
-    let next = "/v2/_catalog?n=1000";
-    for (let pages = 0; next && pages < 1e4; pages++) {
-      const res = await this.request("GET", next, "registry:catalog:*");
-      if (!res.ok) await this.fail(res, "list repositories (_catalog)");
-      const body = await res.json();
-      repos.push(...body.repositories ?? []);
-      next = nextLink(res.headers.get("link"));
-    }
-    return repos;
-  }
-};
-function nextLink(header) {
-  const m = header ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(header) : null;
-  return m ? m[1] : void 0;
-}
-
-// client/publish.ts
-async function publishPack(client, pack, opts = {}) {
-  const repository = packRepository(pack.name, client.registry.basePath);
-  const base = { name: pack.name, version: pack.version, repository, digest: pack.manifestDigest };
-  const total = pack.archive.length;
-  const progress = (phase, sent) => opts.onProgress?.({ phase, sent, total });
-  try {
-    progress("checking", 0);
-    const existing = await client.headManifest(repository, pack.version, "pull,push");
-    if (existing?.digest === pack.manifestDigest)
-      return { ...base, status: "skipped", uploaded: 0, message: "already published" };
-    if (existing && !opts.force) {
-      return {
-        ...base,
-        status: "failed",
-        uploaded: 0,
-        message: `${repository}:${pack.version} already holds ${existing.digest}, but this build is ${pack.manifestDigest}; versions are immutable \u2014 bump the version (or pass --force on a registry that allows overwriting)`
-      };
-    }
-    progress("uploading", 0);
-    const config = await client.pushBlob(repository, EMPTY_CONFIG, opts.mountFrom);
-    const layer = await client.pushBlob(
-      repository,
-      pack.archive,
-      opts.mountFrom,
-      (sent) => progress("uploading", sent)
-    );
-    progress("tagging", total);
-    await client.putManifest(repository, pack.version, pack.manifest, MEDIA_TYPE_MANIFEST);
-    return {
-      ...base,
-      status: "published",
-      uploaded: config.uploaded + layer.uploaded + pack.manifest.length
-    };
-  } catch (err) {
-    const invalid = err instanceof RegistryError && err.code === "MANIFEST_INVALID";
-    return { ...base, status: invalid ? "invalid" : "failed", uploaded: 0, message: err.message };
-  }
-}
-async function mapLimit(items, limit, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i2 = next++;
-      out[i2] = await fn(items[i2]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
-// core/pack-identity.ts
-import { createHash as createHash3 } from "node:crypto";
+// core/discover.ts
+import { promises as fs4 } from "node:fs";
+import path7 from "node:path";
 
 // core/pack-tree.ts
 var import_ignore = __toESM(require_ignore(), 1);
@@ -39935,1400 +39251,7 @@ function errText(err) {
   return e?.message ?? String(err);
 }
 
-// core/pack-identity.ts
-var MAX_FILE_BYTES = 64 * 1024 * 1024;
-var MAX_PACK_JSON_BYTES = 1024 * 1024;
-function packContentDigest(tree) {
-  if (tree.entries.some((e) => e.size > MAX_FILE_BYTES)) return void 0;
-  const h = createHash3("sha256");
-  for (const e of tree.entries) {
-    if (e.type === "directory") {
-      h.update(`D\0${e.path}\0`);
-      continue;
-    }
-    let bytes;
-    try {
-      bytes = tree.read(e.path, MAX_FILE_BYTES);
-    } catch {
-      return void 0;
-    }
-    const file = createHash3("sha256").update(bytes).digest("hex");
-    h.update(`F\0${e.executable ? "x" : "-"}\0${e.path}\0${file}\0`);
-  }
-  for (const p of tree.problems) h.update(`P\0${p.rule}\0${p.path}\0`);
-  return `sha256:${h.digest("hex")}`;
-}
-function readPack(dir) {
-  const tree = readPackTree(dir);
-  let digest;
-  return {
-    dir,
-    tree,
-    ...packJsonId(tree),
-    contentDigest: () => {
-      digest ??= { value: packContentDigest(tree) };
-      return digest.value;
-    }
-  };
-}
-function packJsonId(tree) {
-  if (!tree.entries.some((e) => e.path === "pack.json" && e.type === "file")) return {};
-  try {
-    const pj = JSON.parse(Buffer.from(tree.read("pack.json", MAX_PACK_JSON_BYTES)).toString("utf8"));
-    const { name: name2, version } = pj ?? {};
-    return typeof name2 === "string" && typeof version === "string" ? { name: name2, version } : {};
-  } catch {
-    return {};
-  }
-}
-function uniquePackIds(packs) {
-  const count = /* @__PURE__ */ new Map();
-  for (const p of packs) if (p.name && p.version) count.set(packId(p), (count.get(packId(p)) ?? 0) + 1);
-  return new Set([...count].filter(([, n]) => n === 1).map(([id]) => id));
-}
-function packId(p) {
-  return `${p.name}@${p.version}`;
-}
-
-// client/unchanged.ts
-var LOOKUP_BATCH = 100;
-async function lookupPublished(client, ids, concurrency = 4) {
-  const batches = [];
-  for (let i2 = 0; i2 < ids.length; i2 += LOOKUP_BATCH) batches.push(ids.slice(i2, i2 + LOOKUP_BATCH));
-  let answers;
-  try {
-    answers = await mapLimit(
-      batches,
-      concurrency,
-      (packs) => client.postJson("/api/v1/packs/lookup", {
-        base: client.registry.basePath,
-        packs: packs.map(({ name: name2, version }) => ({ name: name2, version }))
-      })
-    );
-  } catch {
-    return void 0;
-  }
-  const found = /* @__PURE__ */ new Map();
-  for (const [i2, answer] of answers.entries()) {
-    const asked = batches[i2];
-    if (!answer || !Array.isArray(answer.versions) || answer.versions.length !== asked.length)
-      return void 0;
-    for (const [j, v] of answer.versions.entries()) {
-      const want = asked[j];
-      if (v && v.name === want.name && v.version === want.version && typeof v.digest === "string")
-        found.set(packId(v), v);
-    }
-  }
-  return found;
-}
-var NO_ERRORS = (lint) => lint.errors === 0;
-function unchangedPacks(packs, published, gate = NO_ERRORS) {
-  const unique = uniquePackIds(packs);
-  const out = /* @__PURE__ */ new Map();
-  for (const p of packs) {
-    if (!unique.has(packId(p))) continue;
-    const v = published.get(packId(p));
-    if (v?.contentDigest && gate(v.lint) && v.contentDigest === p.contentDigest()) out.set(p.dir, v);
-  }
-  return out;
-}
-async function findUnchanged(client, packs, opts = {}) {
-  const unique = uniquePackIds(packs);
-  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
-  if (ids.length === 0) return /* @__PURE__ */ new Map();
-  const published = await lookupPublished(client, ids, opts.concurrency);
-  return published ? unchangedPacks(packs, published, opts.gate) : /* @__PURE__ */ new Map();
-}
-
-// core/gzip.ts
-import { availableParallelism } from "node:os";
-import { Worker as Worker2 } from "node:worker_threads";
-
-// node_modules/fflate/esm/index.mjs
-import { createRequire } from "module";
-var require2 = createRequire("/");
-var _a;
-var Worker;
-var isMarkedAsUntransferable;
-try {
-  _a = require2("worker_threads"), Worker = _a.Worker, isMarkedAsUntransferable = _a.isMarkedAsUntransferable;
-} catch (e) {
-}
-var u8 = Uint8Array;
-var u16 = Uint16Array;
-var i32 = Int32Array;
-var fleb = new u8([
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  1,
-  1,
-  1,
-  1,
-  2,
-  2,
-  2,
-  2,
-  3,
-  3,
-  3,
-  3,
-  4,
-  4,
-  4,
-  4,
-  5,
-  5,
-  5,
-  5,
-  0,
-  /* unused */
-  0,
-  0,
-  /* impossible */
-  0
-]);
-var fdeb = new u8([
-  0,
-  0,
-  0,
-  0,
-  1,
-  1,
-  2,
-  2,
-  3,
-  3,
-  4,
-  4,
-  5,
-  5,
-  6,
-  6,
-  7,
-  7,
-  8,
-  8,
-  9,
-  9,
-  10,
-  10,
-  11,
-  11,
-  12,
-  12,
-  13,
-  13,
-  /* unused */
-  0,
-  0
-]);
-var clim = new u8([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
-var freb = function(eb, start) {
-  var b = new u16(31);
-  for (var i2 = 0; i2 < 31; ++i2) {
-    b[i2] = start += 1 << eb[i2 - 1];
-  }
-  var r = new i32(b[30]);
-  for (var i2 = 1; i2 < 30; ++i2) {
-    for (var j = b[i2]; j < b[i2 + 1]; ++j) {
-      r[j] = j - b[i2] << 5 | i2;
-    }
-  }
-  return { b, r };
-};
-var _a = freb(fleb, 2);
-var fl = _a.b;
-var revfl = _a.r;
-fl[28] = 258, revfl[258] = 28;
-var _b = freb(fdeb, 0);
-var fd = _b.b;
-var revfd = _b.r;
-var rev = new u16(32768);
-for (i = 0; i < 32768; ++i) {
-  x = (i & 43690) >> 1 | (i & 21845) << 1;
-  x = (x & 52428) >> 2 | (x & 13107) << 2;
-  x = (x & 61680) >> 4 | (x & 3855) << 4;
-  rev[i] = ((x & 65280) >> 8 | (x & 255) << 8) >> 1;
-}
-var x;
-var i;
-var hMap = (function(cd, mb, r) {
-  var s = cd.length;
-  var i2 = 0;
-  var l = new u16(mb);
-  for (; i2 < s; ++i2) {
-    if (cd[i2])
-      ++l[cd[i2] - 1];
-  }
-  var le = new u16(mb);
-  for (i2 = 1; i2 < mb; ++i2) {
-    le[i2] = le[i2 - 1] + l[i2 - 1] << 1;
-  }
-  var co;
-  if (r) {
-    co = new u16(1 << mb);
-    var rvb = 15 - mb;
-    for (i2 = 0; i2 < s; ++i2) {
-      if (cd[i2]) {
-        var sv = i2 << 4 | cd[i2];
-        var r_1 = mb - cd[i2];
-        var v = le[cd[i2] - 1]++ << r_1;
-        for (var m = v | (1 << r_1) - 1; v <= m; ++v) {
-          co[rev[v] >> rvb] = sv;
-        }
-      }
-    }
-  } else {
-    co = new u16(s);
-    for (i2 = 0; i2 < s; ++i2) {
-      if (cd[i2]) {
-        co[i2] = rev[le[cd[i2] - 1]++] >> 15 - cd[i2];
-      }
-    }
-  }
-  return co;
-});
-var flt = new u8(288);
-for (i = 0; i < 144; ++i)
-  flt[i] = 8;
-var i;
-for (i = 144; i < 256; ++i)
-  flt[i] = 9;
-var i;
-for (i = 256; i < 280; ++i)
-  flt[i] = 7;
-var i;
-for (i = 280; i < 288; ++i)
-  flt[i] = 8;
-var i;
-var fdt = new u8(32);
-for (i = 0; i < 32; ++i)
-  fdt[i] = 5;
-var i;
-var flm = /* @__PURE__ */ hMap(flt, 9, 0);
-var fdm = /* @__PURE__ */ hMap(fdt, 5, 0);
-var shft = function(p) {
-  return (p + 7) / 8 | 0;
-};
-var slc = function(v, s, e) {
-  if (s == null || s < 0)
-    s = 0;
-  if (e == null || e > v.length)
-    e = v.length;
-  return new u8(v.subarray(s, e));
-};
-var wbits = function(d, p, v) {
-  v <<= p & 7;
-  var o = p / 8 | 0;
-  d[o] |= v;
-  d[o + 1] |= v >> 8;
-};
-var wbits16 = function(d, p, v) {
-  v <<= p & 7;
-  var o = p / 8 | 0;
-  d[o] |= v;
-  d[o + 1] |= v >> 8;
-  d[o + 2] |= v >> 16;
-};
-var hTree = function(d, mb) {
-  var t = [];
-  for (var i2 = 0; i2 < d.length; ++i2) {
-    if (d[i2])
-      t.push({ s: i2, f: d[i2] });
-  }
-  var s = t.length;
-  var t2 = t.slice();
-  if (!s)
-    return { t: et, l: 0 };
-  if (s == 1) {
-    var v = new u8(t[0].s + 1);
-    v[t[0].s] = 1;
-    return { t: v, l: 1 };
-  }
-  t.sort(function(a, b) {
-    return a.f - b.f;
-  });
-  t.push({ s: -1, f: 25001 });
-  var l = t[0], r = t[1], i0 = 0, i1 = 1, i22 = 2;
-  t[0] = { s: -1, f: l.f + r.f, l, r };
-  while (i1 != s - 1) {
-    l = t[t[i0].f < t[i22].f ? i0++ : i22++];
-    r = t[i0 != i1 && t[i0].f < t[i22].f ? i0++ : i22++];
-    t[i1++] = { s: -1, f: l.f + r.f, l, r };
-  }
-  var maxSym = t2[0].s;
-  for (var i2 = 1; i2 < s; ++i2) {
-    if (t2[i2].s > maxSym)
-      maxSym = t2[i2].s;
-  }
-  var tr = new u16(maxSym + 1);
-  var mbt = ln(t[i1 - 1], tr, 0);
-  if (mbt > mb) {
-    var i2 = 0, dt = 0;
-    var lft = mbt - mb, cst = 1 << lft;
-    t2.sort(function(a, b) {
-      return tr[b.s] - tr[a.s] || a.f - b.f;
-    });
-    for (; i2 < s; ++i2) {
-      var i2_1 = t2[i2].s;
-      if (tr[i2_1] > mb) {
-        dt += cst - (1 << mbt - tr[i2_1]);
-        tr[i2_1] = mb;
-      } else
-        break;
-    }
-    dt >>= lft;
-    while (dt > 0) {
-      var i2_2 = t2[i2].s;
-      if (tr[i2_2] < mb)
-        dt -= 1 << mb - tr[i2_2]++ - 1;
-      else
-        ++i2;
-    }
-    for (; i2 >= 0 && dt; --i2) {
-      var i2_3 = t2[i2].s;
-      if (tr[i2_3] == mb) {
-        --tr[i2_3];
-        ++dt;
-      }
-    }
-    mbt = mb;
-  }
-  return { t: new u8(tr), l: mbt };
-};
-var ln = function(n, l, d) {
-  return n.s == -1 ? Math.max(ln(n.l, l, d + 1), ln(n.r, l, d + 1)) : l[n.s] = d;
-};
-var lc = function(c) {
-  var s = c.length;
-  while (s && !c[--s])
-    ;
-  var cl = new u16(++s);
-  var cli = 0, cln = c[0], cls = 1;
-  var w = function(v) {
-    cl[cli++] = v;
-  };
-  for (var i2 = 1; i2 <= s; ++i2) {
-    if (c[i2] == cln && i2 != s)
-      ++cls;
-    else {
-      if (!cln && cls > 2) {
-        for (; cls > 138; cls -= 138)
-          w(32754);
-        if (cls > 2) {
-          w(cls > 10 ? cls - 11 << 5 | 28690 : cls - 3 << 5 | 12305);
-          cls = 0;
-        }
-      } else if (cls > 3) {
-        w(cln), --cls;
-        for (; cls > 6; cls -= 6)
-          w(8304);
-        if (cls > 2)
-          w(cls - 3 << 5 | 8208), cls = 0;
-      }
-      while (cls--)
-        w(cln);
-      cls = 1;
-      cln = c[i2];
-    }
-  }
-  return { c: cl.subarray(0, cli), n: s };
-};
-var clen = function(cf, cl) {
-  var l = 0;
-  for (var i2 = 0; i2 < cl.length; ++i2)
-    l += cf[i2] * cl[i2];
-  return l;
-};
-var wfblk = function(out, pos2, dat) {
-  var s = dat.length;
-  var o = shft(pos2 + 2);
-  out[o] = s & 255;
-  out[o + 1] = s >> 8;
-  out[o + 2] = out[o] ^ 255;
-  out[o + 3] = out[o + 1] ^ 255;
-  for (var i2 = 0; i2 < s; ++i2)
-    out[o + i2 + 4] = dat[i2];
-  return (o + 4 + s) * 8;
-};
-var wblk = function(dat, out, final, syms, lf, df, eb, li, bs, bl, p) {
-  wbits(out, p++, final);
-  ++lf[256];
-  var _a2 = hTree(lf, 15), dlt = _a2.t, mlb = _a2.l;
-  var _b2 = hTree(df, 15), ddt = _b2.t, mdb = _b2.l;
-  var _c = lc(dlt), lclt = _c.c, nlc = _c.n;
-  var _d = lc(ddt), lcdt = _d.c, ndc = _d.n;
-  var lcfreq = new u16(19);
-  for (var i2 = 0; i2 < lclt.length; ++i2)
-    ++lcfreq[lclt[i2] & 31];
-  for (var i2 = 0; i2 < lcdt.length; ++i2)
-    ++lcfreq[lcdt[i2] & 31];
-  var _e = hTree(lcfreq, 7), lct = _e.t, mlcb = _e.l;
-  var nlcc = 19;
-  for (; nlcc > 4 && !lct[clim[nlcc - 1]]; --nlcc)
-    ;
-  var flen = bl + 5 << 3;
-  var ftlen = clen(lf, flt) + clen(df, fdt) + eb;
-  var dtlen = clen(lf, dlt) + clen(df, ddt) + eb + 14 + 3 * nlcc + clen(lcfreq, lct) + 2 * lcfreq[16] + 3 * lcfreq[17] + 7 * lcfreq[18];
-  if (bs >= 0 && flen <= ftlen && flen <= dtlen)
-    return wfblk(out, p, dat.subarray(bs, bs + bl));
-  var lm, ll, dm, dl;
-  wbits(out, p, 1 + (dtlen < ftlen)), p += 2;
-  if (dtlen < ftlen) {
-    lm = hMap(dlt, mlb, 0), ll = dlt, dm = hMap(ddt, mdb, 0), dl = ddt;
-    var llm = hMap(lct, mlcb, 0);
-    wbits(out, p, nlc - 257);
-    wbits(out, p + 5, ndc - 1);
-    wbits(out, p + 10, nlcc - 4);
-    p += 14;
-    for (var i2 = 0; i2 < nlcc; ++i2)
-      wbits(out, p + 3 * i2, lct[clim[i2]]);
-    p += 3 * nlcc;
-    var lcts = [lclt, lcdt];
-    for (var it = 0; it < 2; ++it) {
-      var clct = lcts[it];
-      for (var i2 = 0; i2 < clct.length; ++i2) {
-        var len = clct[i2] & 31;
-        wbits(out, p, llm[len]), p += lct[len];
-        if (len > 15)
-          wbits(out, p, clct[i2] >> 5 & 127), p += clct[i2] >> 12;
-      }
-    }
-  } else {
-    lm = flm, ll = flt, dm = fdm, dl = fdt;
-  }
-  for (var i2 = 0; i2 < li; ++i2) {
-    var sym = syms[i2];
-    if (sym > 255) {
-      var len = sym >> 18 & 31;
-      wbits16(out, p, lm[len + 257]), p += ll[len + 257];
-      if (len > 7)
-        wbits(out, p, sym >> 23 & 31), p += fleb[len];
-      var dst = sym & 31;
-      wbits16(out, p, dm[dst]), p += dl[dst];
-      if (dst > 3)
-        wbits16(out, p, sym >> 5 & 8191), p += fdeb[dst];
-    } else {
-      wbits16(out, p, lm[sym]), p += ll[sym];
-    }
-  }
-  wbits16(out, p, lm[256]);
-  return p + ll[256];
-};
-var deo = /* @__PURE__ */ new i32([65540, 131080, 131088, 131104, 262176, 1048704, 1048832, 2114560, 2117632]);
-var et = /* @__PURE__ */ new u8(0);
-var dflt = function(dat, lvl, plvl, pre, post, st) {
-  var s = st.z || dat.length;
-  var o = new u8(pre + s + 5 * (1 + Math.ceil(s / 7e3)) + post);
-  var w = o.subarray(pre, o.length - post);
-  var lst = st.l;
-  var pos2 = (st.r || 0) & 7;
-  if (lvl) {
-    if (pos2)
-      w[0] = st.r >> 3;
-    var opt = deo[lvl - 1];
-    var n = opt >> 13, c = opt & 8191;
-    var msk_1 = (1 << plvl) - 1;
-    var prev = st.p || new u16(32768), head = st.h || new u16(msk_1 + 1);
-    var bs1_1 = Math.ceil(plvl / 3), bs2_1 = 2 * bs1_1;
-    var hsh = function(i3) {
-      return (dat[i3] ^ dat[i3 + 1] << bs1_1 ^ dat[i3 + 2] << bs2_1) & msk_1;
-    };
-    var syms = new i32(25e3);
-    var lf = new u16(288), df = new u16(32);
-    var lc_1 = 0, eb = 0, i2 = st.i || 0, li = 0, wi = st.w || 0, bs = 0;
-    for (; i2 + 2 < s; ++i2) {
-      var hv = hsh(i2);
-      var imod = i2 & 32767, pimod = head[hv];
-      prev[imod] = pimod;
-      head[hv] = imod;
-      if (wi <= i2) {
-        var rem = s - i2;
-        if ((lc_1 > 7e3 || li > 24576) && (rem > 423 || !lst)) {
-          pos2 = wblk(dat, w, 0, syms, lf, df, eb, li, bs, i2 - bs, pos2);
-          li = lc_1 = eb = 0, bs = i2;
-          for (var j = 0; j < 286; ++j)
-            lf[j] = 0;
-          for (var j = 0; j < 30; ++j)
-            df[j] = 0;
-        }
-        var l = 2, d = 0, ch_1 = c, dif = imod - pimod & 32767;
-        if (rem > 2 && hv == hsh(i2 - dif)) {
-          var maxn = Math.min(n, rem) - 1;
-          var maxd = Math.min(32767, i2);
-          var ml = Math.min(258, rem);
-          while (dif <= maxd && --ch_1 && imod != pimod) {
-            if (dat[i2 + l] == dat[i2 + l - dif]) {
-              var nl = 0;
-              for (; nl < ml && dat[i2 + nl] == dat[i2 + nl - dif]; ++nl)
-                ;
-              if (nl > l) {
-                l = nl, d = dif;
-                if (nl > maxn)
-                  break;
-                var mmd = Math.min(dif, nl - 2);
-                var md = 0;
-                for (var j = 0; j < mmd; ++j) {
-                  var ti = i2 - dif + j & 32767;
-                  var pti = prev[ti];
-                  var cd = ti - pti & 32767;
-                  if (cd > md)
-                    md = cd, pimod = ti;
-                }
-              }
-            }
-            imod = pimod, pimod = prev[imod];
-            dif += imod - pimod & 32767;
-          }
-        }
-        if (d) {
-          syms[li++] = 268435456 | revfl[l] << 18 | revfd[d];
-          var lin = revfl[l] & 31, din = revfd[d] & 31;
-          eb += fleb[lin] + fdeb[din];
-          ++lf[257 + lin];
-          ++df[din];
-          wi = i2 + l;
-          ++lc_1;
-        } else {
-          syms[li++] = dat[i2];
-          ++lf[dat[i2]];
-        }
-      }
-    }
-    for (i2 = Math.max(i2, wi); i2 < s; ++i2) {
-      syms[li++] = dat[i2];
-      ++lf[dat[i2]];
-    }
-    pos2 = wblk(dat, w, lst, syms, lf, df, eb, li, bs, i2 - bs, pos2);
-    if (!lst) {
-      st.r = pos2 & 7 | w[pos2 / 8 | 0] << 3;
-      pos2 -= 7;
-      st.h = head, st.p = prev, st.i = i2, st.w = wi;
-    }
-  } else {
-    for (var i2 = st.w || 0; i2 < s + lst; i2 += 65535) {
-      var e = i2 + 65535;
-      if (e >= s) {
-        w[pos2 / 8 | 0] = lst;
-        e = s;
-      }
-      pos2 = wfblk(w, pos2 + 1, dat.subarray(i2, e));
-    }
-    st.i = s;
-  }
-  return slc(o, 0, pre + shft(pos2) + post);
-};
-var crct = /* @__PURE__ */ (function() {
-  var t = new Int32Array(256);
-  for (var i2 = 0; i2 < 256; ++i2) {
-    var c = i2, k = 9;
-    while (--k)
-      c = (c & 1 && -306674912) ^ c >>> 1;
-    t[i2] = c;
-  }
-  return t;
-})();
-var crc = function() {
-  var c = -1;
-  return {
-    p: function(d) {
-      var cr = c;
-      for (var i2 = 0; i2 < d.length; ++i2)
-        cr = crct[cr & 255 ^ d[i2]] ^ cr >>> 8;
-      c = cr;
-    },
-    d: function() {
-      return ~c;
-    }
-  };
-};
-var dopt = function(dat, opt, pre, post, st) {
-  if (!st) {
-    st = { l: 1 };
-    if (opt.dictionary) {
-      var dict = opt.dictionary.subarray(-32768);
-      var newDat = new u8(dict.length + dat.length);
-      newDat.set(dict);
-      newDat.set(dat, dict.length);
-      dat = newDat;
-      st.w = dict.length;
-    }
-  }
-  return dflt(dat, opt.level == null ? 6 : opt.level, opt.mem == null ? st.l ? Math.ceil(Math.max(8, Math.min(13, Math.log(dat.length))) * 1.5) : 20 : 12 + opt.mem, pre, post, st);
-};
-var wbytes = function(d, b, v) {
-  for (; v; ++b)
-    d[b] = v, v >>>= 8;
-};
-var gzh = function(c, o) {
-  var fn = o.filename;
-  c[0] = 31, c[1] = 139, c[2] = 8, c[8] = o.level < 2 ? 4 : o.level == 9 ? 2 : 0, c[9] = 3;
-  if (o.mtime != 0)
-    wbytes(c, 4, Math.floor(new Date(o.mtime || Date.now()) / 1e3));
-  if (fn) {
-    c[3] = 8;
-    for (var i2 = 0; i2 <= fn.length; ++i2)
-      c[i2 + 10] = fn.charCodeAt(i2);
-  }
-};
-var gzhl = function(o) {
-  return 10 + (o.filename ? o.filename.length + 1 : 0);
-};
-function gzipSync(data, opts) {
-  if (!opts)
-    opts = {};
-  var c = crc(), l = data.length;
-  c.p(data);
-  var d = dopt(data, opts, gzhl(opts), 8), s = d.length;
-  return gzh(d, opts), wbytes(d, s - 8, c.d()), wbytes(d, s - 4, l), d;
-}
-var td = typeof TextDecoder != "undefined" && /* @__PURE__ */ new TextDecoder();
-var tds = 0;
-try {
-  td.decode(et, { stream: true });
-  tds = 1;
-} catch (e) {
-}
-
-// core/gzip.ts
-var GZIP_LEVEL = 6;
-var INLINE_BELOW = 64 * 1024;
-var GzipPool = class {
-  constructor(size) {
-    this.size = size;
-  }
-  size;
-  workers = [];
-  idle = [];
-  queue = [];
-  jobs = /* @__PURE__ */ new Map();
-  busy = /* @__PURE__ */ new Map();
-  nextId = 0;
-  broken = false;
-  run(data) {
-    if (this.broken) return Promise.resolve(gzipInline(data));
-    return new Promise((resolve2, reject) => {
-      this.queue.push({ data, resolve: resolve2, reject });
-      this.pump();
-    });
-  }
-  spawn() {
-    try {
-      const w = new Worker2(new URL("./gzip-worker.js", import.meta.url));
-      w.unref();
-      w.on("message", (msg) => {
-        const job = this.jobs.get(msg.id);
-        this.jobs.delete(msg.id);
-        this.busy.delete(w);
-        this.idle.push(w);
-        if (job) {
-          if (msg.out) job.resolve(msg.out);
-          else job.reject(new Error(msg.error ?? "gzip failed"));
-        }
-        this.pump();
-      });
-      w.on("error", () => this.fail(w));
-      this.workers.push(w);
-      return w;
-    } catch {
-      this.broken = true;
-      return void 0;
-    }
-  }
-  /** A worker that cannot start or dies: finish its job and all later ones in this thread. */
-  fail(w) {
-    this.broken = true;
-    const id = this.busy.get(w);
-    this.busy.delete(w);
-    const pending = this.queue.splice(0);
-    if (id !== void 0) {
-      const job = this.jobs.get(id);
-      this.jobs.delete(id);
-      if (job) settleInline(job);
-    }
-    for (const p of pending) settleInline(p);
-  }
-  pump() {
-    while (this.queue.length > 0) {
-      let w = this.idle.pop();
-      if (!w && this.workers.length < this.size) w = this.spawn();
-      if (!w) {
-        if (this.broken) for (const p of this.queue.splice(0)) settleInline(p);
-        return;
-      }
-      const job = this.queue.shift();
-      const id = this.nextId++;
-      this.jobs.set(id, job);
-      this.busy.set(w, id);
-      w.ref();
-      w.postMessage({ id, data: job.data, level: GZIP_LEVEL });
-      w.once("message", () => {
-        if (!this.busy.has(w)) w.unref();
-      });
-    }
-  }
-  /** Runs queued jobs on the calling thread until the queue is empty (call when it has nothing else to do). */
-  async help() {
-    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-      settleInline(next);
-      await new Promise((r) => setImmediate(r));
-    }
-  }
-  async close() {
-    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
-    this.idle.length = 0;
-  }
-};
-function settleInline(job) {
-  try {
-    job.resolve(gzipInline(job.data));
-  } catch (err) {
-    job.reject(err);
-  }
-}
-function gzipInline(data) {
-  return gzipSync(data, { level: GZIP_LEVEL, mtime: 0 });
-}
-var pool;
-function gzipDeterministic(data) {
-  if (data.length < INLINE_BELOW) return Promise.resolve(gzipInline(data));
-  pool ??= new GzipPool(Math.max(1, Math.min(4, availableParallelism() - 1)));
-  return pool.run(data);
-}
-async function helpGzipPool() {
-  await pool?.help();
-}
-async function closeGzipPool() {
-  await pool?.close();
-  pool = void 0;
-}
-
-// node_modules/tar/dist/esm/header.js
-import { posix as pathModule } from "node:path";
-
-// node_modules/tar/dist/esm/large-numbers.js
-var encode = (num, buf) => {
-  if (!Number.isSafeInteger(num)) {
-    throw Error("cannot encode number outside of javascript safe integer range");
-  } else if (num < 0) {
-    encodeNegative(num, buf);
-  } else {
-    encodePositive(num, buf);
-  }
-  return buf;
-};
-var encodePositive = (num, buf) => {
-  buf[0] = 128;
-  for (var i2 = buf.length; i2 > 1; i2--) {
-    buf[i2 - 1] = num & 255;
-    num = Math.floor(num / 256);
-  }
-};
-var encodeNegative = (num, buf) => {
-  buf[0] = 255;
-  var flipped = false;
-  num = num * -1;
-  for (var i2 = buf.length; i2 > 1; i2--) {
-    var byte = num & 255;
-    num = Math.floor(num / 256);
-    if (flipped) {
-      buf[i2 - 1] = onesComp(byte);
-    } else if (byte === 0) {
-      buf[i2 - 1] = 0;
-    } else {
-      flipped = true;
-      buf[i2 - 1] = twosComp(byte);
-    }
-  }
-};
-var parse = (buf) => {
-  const pre = buf[0];
-  const value = pre === 128 ? pos(buf.subarray(1, buf.length)) : pre === 255 ? twos(buf) : null;
-  if (value === null) {
-    throw Error("invalid base256 encoding");
-  }
-  if (!Number.isSafeInteger(value)) {
-    throw Error("parsed number outside of javascript safe integer range");
-  }
-  return value;
-};
-var twos = (buf) => {
-  var len = buf.length;
-  var sum = 0;
-  var flipped = false;
-  for (var i2 = len - 1; i2 > -1; i2--) {
-    var byte = Number(buf[i2]);
-    var f;
-    if (flipped) {
-      f = onesComp(byte);
-    } else if (byte === 0) {
-      f = byte;
-    } else {
-      flipped = true;
-      f = twosComp(byte);
-    }
-    if (f !== 0) {
-      sum -= f * Math.pow(256, len - i2 - 1);
-    }
-  }
-  return sum;
-};
-var pos = (buf) => {
-  var len = buf.length;
-  var sum = 0;
-  for (var i2 = len - 1; i2 > -1; i2--) {
-    var byte = Number(buf[i2]);
-    if (byte !== 0) {
-      sum += byte * Math.pow(256, len - i2 - 1);
-    }
-  }
-  return sum;
-};
-var onesComp = (byte) => (255 ^ byte) & 255;
-var twosComp = (byte) => (255 ^ byte) + 1 & 255;
-
-// node_modules/tar/dist/esm/types.js
-var isCode = (c) => name.has(c);
-var normalFsTypes = /* @__PURE__ */ new Set([
-  "0",
-  "",
-  "1",
-  "2",
-  "3",
-  "4",
-  "5",
-  "6",
-  "7",
-  "D"
-]);
-var name = /* @__PURE__ */ new Map([
-  ["0", "File"],
-  // same as File
-  ["", "OldFile"],
-  ["1", "Link"],
-  ["2", "SymbolicLink"],
-  // Devices and FIFOs aren't fully supported
-  // they are parsed, but skipped when unpacking
-  ["3", "CharacterDevice"],
-  ["4", "BlockDevice"],
-  ["5", "Directory"],
-  ["6", "FIFO"],
-  // same as File
-  ["7", "ContiguousFile"],
-  // pax headers
-  ["g", "GlobalExtendedHeader"],
-  ["x", "ExtendedHeader"],
-  // vendor-specific stuff
-  // skip
-  ["A", "SolarisACL"],
-  // like 5, but with data, which should be skipped
-  ["D", "GNUDumpDir"],
-  // metadata only, skip
-  ["I", "Inode"],
-  // data = link path of next file
-  ["K", "NextFileHasLongLinkpath"],
-  // data = path of next file
-  ["L", "NextFileHasLongPath"],
-  // skip
-  ["M", "ContinuationFile"],
-  // like L
-  ["N", "OldGnuLongPath"],
-  // skip
-  ["S", "SparseFile"],
-  // skip
-  ["V", "TapeVolumeHeader"],
-  // like x
-  ["X", "OldExtendedHeader"]
-]);
-var code = new Map(Array.from(name).map((kv) => [kv[1], kv[0]]));
-
-// node_modules/tar/dist/esm/header.js
-var notNegative = (n) => n === void 0 || n < 0 ? void 0 : n;
-var Header = class {
-  cksumValid = false;
-  needPax = false;
-  nullBlock = false;
-  block;
-  path;
-  mode;
-  uid;
-  gid;
-  size;
-  cksum;
-  #type = "Unsupported";
-  linkpath;
-  uname;
-  gname;
-  devmaj = 0;
-  devmin = 0;
-  atime;
-  ctime;
-  mtime;
-  charset;
-  comment;
-  constructor(data, off = 0, ex, gex) {
-    if (Buffer.isBuffer(data)) {
-      this.decode(data, off || 0, ex, gex);
-    } else if (data) {
-      this.#slurp(data);
-    }
-  }
-  decode(buf, off, ex, gex) {
-    if (!off) {
-      off = 0;
-    }
-    if (!buf || !(buf.length >= off + 512)) {
-      throw new Error("need 512 bytes for header");
-    }
-    const t = decString(buf, off + 156, 1);
-    const isNormalFS = normalFsTypes.has(t);
-    const exForFields = isNormalFS ? ex : void 0;
-    const gexForFields = isNormalFS ? gex : void 0;
-    this.path = exForFields?.path ?? decString(buf, off, 100);
-    this.mode = exForFields?.mode ?? gexForFields?.mode ?? decNumber(buf, off + 100, 8);
-    this.uid = exForFields?.uid ?? gexForFields?.uid ?? decNumber(buf, off + 108, 8);
-    this.gid = exForFields?.gid ?? gexForFields?.gid ?? decNumber(buf, off + 116, 8);
-    this.size = notNegative(exForFields?.size ?? gexForFields?.size ?? decNumber(buf, off + 124, 12));
-    this.mtime = exForFields?.mtime ?? gexForFields?.mtime ?? decDate(buf, off + 136, 12);
-    this.cksum = decNumber(buf, off + 148, 12);
-    if (gexForFields)
-      this.#slurp(gexForFields, true);
-    if (exForFields)
-      this.#slurp(exForFields);
-    if (isCode(t)) {
-      this.#type = t || "0";
-    }
-    if (this.#type === "0" && this.path.slice(-1) === "/") {
-      this.#type = "5";
-    }
-    if (this.#type === "5") {
-      this.size = 0;
-    }
-    this.linkpath = decString(buf, off + 157, 100);
-    if (buf.subarray(off + 257, off + 265).toString() === "ustar\x0000") {
-      this.uname = exForFields?.uname ?? gexForFields?.uname ?? decString(buf, off + 265, 32);
-      this.gname = exForFields?.gname ?? gexForFields?.gname ?? decString(buf, off + 297, 32);
-      this.devmaj = exForFields?.devmaj ?? gexForFields?.devmaj ?? decNumber(buf, off + 329, 8) ?? 0;
-      this.devmin = exForFields?.devmin ?? gexForFields?.devmin ?? decNumber(buf, off + 337, 8) ?? 0;
-      if (buf[off + 475] !== 0) {
-        const prefix = decString(buf, off + 345, 155);
-        this.path = prefix + "/" + this.path;
-      } else {
-        const prefix = decString(buf, off + 345, 130);
-        if (prefix) {
-          this.path = prefix + "/" + this.path;
-        }
-        this.atime = ex?.atime ?? gex?.atime ?? decDate(buf, off + 476, 12);
-        this.ctime = ex?.ctime ?? gex?.ctime ?? decDate(buf, off + 488, 12);
-      }
-    }
-    let sum = 8 * 32;
-    for (let i2 = off; i2 < off + 148; i2++) {
-      sum += buf[i2];
-    }
-    for (let i2 = off + 156; i2 < off + 512; i2++) {
-      sum += buf[i2];
-    }
-    this.cksumValid = sum === this.cksum;
-    if (this.cksum === void 0 && sum === 8 * 32) {
-      this.nullBlock = true;
-    }
-  }
-  #slurp(ex, gex = false) {
-    Object.assign(this, Object.fromEntries(Object.entries(ex).filter(([k, v]) => {
-      return !(v === null || v === void 0 || k === "size" && Number(v) < 0 || k === "path" && gex || k === "linkpath" && gex || k === "global");
-    })));
-  }
-  encode(buf, off = 0) {
-    if (!buf) {
-      buf = this.block = Buffer.alloc(512);
-    }
-    if (this.#type === "Unsupported") {
-      this.#type = "0";
-    }
-    if (!(buf.length >= off + 512)) {
-      throw new Error("need 512 bytes for header");
-    }
-    const prefixSize = this.ctime || this.atime ? 130 : 155;
-    const split = splitPrefix(this.path || "", prefixSize);
-    const path12 = split[0];
-    const prefix = split[1];
-    this.needPax = !!split[2];
-    this.needPax = encString(buf, off, 100, path12) || this.needPax;
-    this.needPax = encNumber(buf, off + 100, 8, this.mode) || this.needPax;
-    this.needPax = encNumber(buf, off + 108, 8, this.uid) || this.needPax;
-    this.needPax = encNumber(buf, off + 116, 8, this.gid) || this.needPax;
-    this.needPax = encNumber(buf, off + 124, 12, this.size) || this.needPax;
-    this.needPax = encDate(buf, off + 136, 12, this.mtime) || this.needPax;
-    buf[off + 156] = Number(this.#type.codePointAt(0));
-    this.needPax = encString(buf, off + 157, 100, this.linkpath) || this.needPax;
-    buf.write("ustar\x0000", off + 257, 8);
-    this.needPax = encString(buf, off + 265, 32, this.uname) || this.needPax;
-    this.needPax = encString(buf, off + 297, 32, this.gname) || this.needPax;
-    this.needPax = encNumber(buf, off + 329, 8, this.devmaj) || this.needPax;
-    this.needPax = encNumber(buf, off + 337, 8, this.devmin) || this.needPax;
-    this.needPax = encString(buf, off + 345, prefixSize, prefix) || this.needPax;
-    if (buf[off + 475] !== 0) {
-      this.needPax = encString(buf, off + 345, 155, prefix) || this.needPax;
-    } else {
-      this.needPax = encString(buf, off + 345, 130, prefix) || this.needPax;
-      this.needPax = encDate(buf, off + 476, 12, this.atime) || this.needPax;
-      this.needPax = encDate(buf, off + 488, 12, this.ctime) || this.needPax;
-    }
-    let sum = 8 * 32;
-    for (let i2 = off; i2 < off + 148; i2++) {
-      sum += buf[i2];
-    }
-    for (let i2 = off + 156; i2 < off + 512; i2++) {
-      sum += buf[i2];
-    }
-    this.cksum = sum;
-    encNumber(buf, off + 148, 8, this.cksum);
-    this.cksumValid = true;
-    return this.needPax;
-  }
-  get type() {
-    return this.#type === "Unsupported" ? this.#type : name.get(this.#type);
-  }
-  get typeKey() {
-    return this.#type;
-  }
-  set type(type) {
-    const c = String(code.get(type));
-    if (isCode(c) || c === "Unsupported") {
-      this.#type = c;
-    } else if (isCode(type)) {
-      this.#type = type;
-    } else {
-      throw new TypeError("invalid entry type: " + type);
-    }
-  }
-};
-var splitPrefix = (p, prefixSize) => {
-  const pathSize = 100;
-  let pp = p;
-  let prefix = "";
-  let ret = void 0;
-  const root = pathModule.parse(p).root || ".";
-  if (Buffer.byteLength(pp) < pathSize) {
-    ret = [pp, prefix, false];
-  } else {
-    prefix = pathModule.dirname(pp);
-    pp = pathModule.basename(pp);
-    do {
-      if (Buffer.byteLength(pp) <= pathSize && Buffer.byteLength(prefix) <= prefixSize) {
-        ret = [pp, prefix, false];
-      } else if (Buffer.byteLength(pp) > pathSize && Buffer.byteLength(prefix) <= prefixSize) {
-        ret = [pp.slice(0, pathSize - 1), prefix, true];
-      } else {
-        pp = pathModule.join(pathModule.basename(prefix), pp);
-        prefix = pathModule.dirname(prefix);
-      }
-    } while (prefix !== root && ret === void 0);
-    if (!ret) {
-      ret = [p.slice(0, pathSize - 1), "", true];
-    }
-  }
-  return ret;
-};
-var decString = (buf, off, size) => buf.subarray(off, off + size).toString("utf8").replace(/\0.*/, "");
-var decDate = (buf, off, size) => numToDate(decNumber(buf, off, size));
-var numToDate = (num) => num === void 0 ? void 0 : new Date(num * 1e3);
-var decNumber = (buf, off, size) => Number(buf[off]) & 128 ? parse(buf.subarray(off, off + size)) : decSmallNumber(buf, off, size);
-var nanUndef = (value) => isNaN(value) ? void 0 : value;
-var decSmallNumber = (buf, off, size) => nanUndef(parseInt(buf.subarray(off, off + size).toString("utf8").replace(/\0.*$/, "").trim(), 8));
-var MAXNUM = {
-  12: 8589934591,
-  8: 2097151
-};
-var encNumber = (buf, off, size, num) => num === void 0 ? false : num > MAXNUM[size] || num < 0 ? (encode(num, buf.subarray(off, off + size)), true) : (encSmallNumber(buf, off, size, num), false);
-var encSmallNumber = (buf, off, size, num) => buf.write(octalString(num, size), off, size, "ascii");
-var octalString = (num, size) => padOctal(Math.floor(num).toString(8), size);
-var padOctal = (str, size) => (str.length === size - 1 ? str : new Array(size - str.length - 1).join("0") + str + " ") + "\0";
-var encDate = (buf, off, size, date) => date === void 0 ? false : encNumber(buf, off, size, date.getTime() / 1e3);
-var NULLS = new Array(156).join("\0");
-var encString = (buf, off, size, str) => str === void 0 ? false : (buf.write(str + NULLS, off, size, "utf8"), str.length !== Buffer.byteLength(str) || str.length > size);
-
-// node_modules/tar/dist/esm/pax.js
-import { basename as basename3 } from "node:path";
-var Pax = class _Pax {
-  atime;
-  mtime;
-  ctime;
-  charset;
-  comment;
-  gid;
-  uid;
-  gname;
-  uname;
-  linkpath;
-  dev;
-  ino;
-  nlink;
-  path;
-  size;
-  mode;
-  global;
-  constructor(obj, global2 = false) {
-    this.atime = obj.atime;
-    this.charset = obj.charset;
-    this.comment = obj.comment;
-    this.ctime = obj.ctime;
-    this.dev = obj.dev;
-    this.gid = obj.gid;
-    this.global = global2;
-    this.gname = obj.gname;
-    this.ino = obj.ino;
-    this.linkpath = obj.linkpath;
-    this.mtime = obj.mtime;
-    this.nlink = obj.nlink;
-    this.path = obj.path;
-    this.size = obj.size;
-    this.uid = obj.uid;
-    this.uname = obj.uname;
-  }
-  encode() {
-    const body = this.encodeBody();
-    if (body === "") {
-      return Buffer.allocUnsafe(0);
-    }
-    const bodyLen = Buffer.byteLength(body);
-    const bufLen = 512 * Math.ceil(1 + bodyLen / 512);
-    const buf = Buffer.allocUnsafe(bufLen);
-    for (let i2 = 0; i2 < 512; i2++) {
-      buf[i2] = 0;
-    }
-    new Header({
-      // XXX split the path
-      // then the path should be PaxHeader + basename, but less than 99,
-      // prepend with the dirname
-      /* c8 ignore start */
-      path: ("PaxHeader/" + basename3(this.path ?? "")).slice(0, 99),
-      /* c8 ignore stop */
-      mode: this.mode || 420,
-      uid: this.uid,
-      gid: this.gid,
-      size: bodyLen,
-      mtime: this.mtime,
-      type: this.global ? "GlobalExtendedHeader" : "ExtendedHeader",
-      linkpath: "",
-      uname: this.uname || "",
-      gname: this.gname || "",
-      devmaj: 0,
-      devmin: 0,
-      atime: this.atime,
-      ctime: this.ctime
-    }).encode(buf);
-    buf.write(body, 512, bodyLen, "utf8");
-    for (let i2 = bodyLen + 512; i2 < buf.length; i2++) {
-      buf[i2] = 0;
-    }
-    return buf;
-  }
-  encodeBody() {
-    return this.encodeField("path") + this.encodeField("ctime") + this.encodeField("atime") + this.encodeField("dev") + this.encodeField("ino") + this.encodeField("nlink") + this.encodeField("charset") + this.encodeField("comment") + this.encodeField("gid") + this.encodeField("gname") + this.encodeField("linkpath") + this.encodeField("mtime") + this.encodeField("size") + this.encodeField("uid") + this.encodeField("uname");
-  }
-  encodeField(field) {
-    if (this[field] === void 0) {
-      return "";
-    }
-    const r = this[field];
-    const v = r instanceof Date ? r.getTime() / 1e3 : r;
-    const s = " " + (field === "dev" || field === "ino" || field === "nlink" ? "SCHILY." : "") + field + "=" + v + "\n";
-    const byteLen = Buffer.byteLength(s);
-    let digits = Math.floor(Math.log(byteLen) / Math.log(10)) + 1;
-    if (byteLen + digits >= Math.pow(10, digits)) {
-      digits += 1;
-    }
-    const len = digits + byteLen;
-    return len + s;
-  }
-  static parse(str, ex, g = false) {
-    return new _Pax(merge(parseKV(str), ex), g);
-  }
-};
-var merge = (a, b) => b ? Object.assign({}, b, a) : a;
-var parseKV = (str) => str.replace(/\n$/, "").split("\n").reduce(parseKVLine, /* @__PURE__ */ Object.create(null));
-var parseKVLine = (set, line) => {
-  const n = parseInt(line, 10);
-  if (n !== Buffer.byteLength(line) + 1) {
-    return set;
-  }
-  line = line.slice((n + " ").length);
-  const kv = line.split("=");
-  const r = kv.shift();
-  if (!r) {
-    return set;
-  }
-  const k = r.replace(/^SCHILY\.(dev|ino|nlink)/, "$1");
-  const v = kv.join("=").replace(/\0.*/, "");
-  switch (k) {
-    case "path":
-    case "linkpath":
-    case "type":
-    case "charset":
-    case "comment":
-    case "gname":
-    case "uname":
-      set[k] = v;
-      break;
-    case "ctime":
-    case "atime":
-    case "mtime":
-      set[k] = new Date(Number(v) * 1e3);
-      break;
-    case "size":
-      const s = +v;
-      if (s >= 0)
-        set[k] = s;
-      break;
-    case "gid":
-    case "uid":
-    case "dev":
-    case "ino":
-    case "nlink":
-    case "mode":
-      set[k] = +v;
-      break;
-  }
-  return set;
-};
-
-// core/tar.ts
-var BLOCK = 512;
-var EPOCH = /* @__PURE__ */ new Date(0);
-function writeTar(entries) {
-  const parts = [];
-  for (const e of entries) {
-    const size = e.type === "file" ? e.data?.length ?? 0 : 0;
-    const data = {
-      path: e.path,
-      mode: e.mode,
-      uid: 0,
-      gid: 0,
-      size,
-      mtime: EPOCH,
-      type: e.type === "file" ? "File" : "Directory",
-      uname: "",
-      gname: "",
-      devmaj: 0,
-      devmin: 0
-    };
-    const header = new Header(data);
-    const block = Buffer.alloc(BLOCK);
-    if (header.encode(block, 0)) {
-      parts.push(new Pax({ path: e.path, uid: 0, gid: 0, mtime: EPOCH, size }).encode());
-    }
-    parts.push(block);
-    if (size > 0 && e.data) {
-      parts.push(e.data);
-      const pad = (BLOCK - size % BLOCK) % BLOCK;
-      if (pad) parts.push(Buffer.alloc(pad));
-    }
-  }
-  parts.push(Buffer.alloc(BLOCK * 2));
-  return Buffer.concat(parts);
-}
-var TarFormatError = class extends Error {
-};
-function readTar(buf, visit2) {
-  let off = 0;
-  let ex;
-  let gex;
-  let longPath;
-  while (off + BLOCK <= buf.length) {
-    if (isZeroBlock(buf, off)) return;
-    const h = new Header(buf, off, ex, gex);
-    if (!h.cksumValid) throw new TarFormatError(`bad header checksum at byte ${off}`);
-    const size = h.size ?? 0;
-    const start = off + BLOCK;
-    const end = start + size;
-    if (size < 0 || end > buf.length) throw new TarFormatError(`entry "${h.path}" is truncated`);
-    const body = buf.subarray(start, end);
-    off = start + Math.ceil(size / BLOCK) * BLOCK;
-    switch (h.type) {
-      case "ExtendedHeader":
-        ex = Pax.parse(body.toString("utf8"), ex, false);
-        continue;
-      case "GlobalExtendedHeader":
-        gex = Pax.parse(body.toString("utf8"), gex, true);
-        continue;
-      case "NextFileHasLongPath":
-      case "OldGnuLongPath":
-        longPath = body.toString("utf8").replace(/\0.*/s, "");
-        continue;
-      default: {
-        const path12 = longPath ?? h.path ?? "";
-        longPath = void 0;
-        ex = void 0;
-        visit2({ path: path12, type: h.type, size, mode: h.mode ?? 0, data: body });
-      }
-    }
-  }
-  if (off < buf.length) throw new TarFormatError("the archive ends in the middle of a header");
-}
-function isZeroBlock(buf, off) {
-  for (let i2 = off; i2 < off + BLOCK; i2++) if (buf[i2] !== 0) return false;
-  return true;
-}
-
-// core/archive.ts
-var DIR_MODE = 493;
-var FILE_MODE = 420;
-var EXEC_MODE = 493;
-var MAX_PACK_BYTES = 512 * 1024 * 1024;
-function tarPack(tree, topDir) {
-  const entries = [{ path: `${topDir}/`, type: "directory", mode: DIR_MODE }];
-  let total = 0;
-  for (const e of tree.entries) {
-    if (e.type === "directory") {
-      entries.push({ path: `${topDir}/${e.path}/`, type: "directory", mode: DIR_MODE });
-      continue;
-    }
-    total += e.size;
-    if (total > MAX_PACK_BYTES)
-      throw new Error(`the pack is larger than ${MAX_PACK_BYTES / 1024 / 1024} MiB`);
-    const data = tree.read(e.path, MAX_PACK_BYTES);
-    entries.push({
-      path: `${topDir}/${e.path}`,
-      type: "file",
-      mode: e.executable ? EXEC_MODE : FILE_MODE,
-      data
-    });
-  }
-  return writeTar(entries);
-}
-function archivePack(tree, topDir) {
-  return gzipDeterministic(tarPack(tree, topDir));
-}
-
-// core/build-pack.ts
-async function buildPack(tree, name2, version, created) {
-  const base = `${name2}-${version}`;
-  const archiveName = `${base}.tar.gz`;
-  const archive = await archivePack(tree, base);
-  const layerDigest = sha256Digest(archive);
-  const manifest = packManifest({ digest: layerDigest, size: archive.length, title: archiveName }, created);
-  return {
-    name: name2,
-    version,
-    archiveName,
-    archive,
-    layerDigest,
-    manifest,
-    manifestDigest: sha256Digest(manifest)
-  };
-}
-
 // core/discover.ts
-import { promises as fs4 } from "node:fs";
-import path7 from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
 var PathNotFoundError = class extends Error {
 };
@@ -41350,439 +39273,6 @@ async function walk2(dir, found, depth) {
   }
   const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
   for (const name2 of subdirs) await walk2(path7.join(dir, name2), found, depth + 1);
-}
-
-// core/findings.ts
-function finding(rule, severity, file, message, pos2) {
-  return pos2 ? { rule, severity, file, line: pos2.line, column: pos2.column, message } : { rule, severity, file, message };
-}
-function compareFindings(a, b) {
-  return cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || cmp(a.rule, b.rule) || cmp(a.message, b.message);
-}
-function cmp(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function countBySeverity(findings) {
-  let errors = 0;
-  let warnings = 0;
-  for (const f of findings) {
-    if (f.severity === "error") errors++;
-    else warnings++;
-  }
-  return { errors, warnings };
-}
-
-// core/rules.ts
-var RULES = [
-  {
-    id: "file/unreadable",
-    severity: "error",
-    description: "A file or folder of the pack cannot be read, or is not a regular file.",
-    consumer: "The pack archive is a tar of regular files: a FIFO, socket or unreadable file cannot be packaged."
-  },
-  {
-    id: "file/too-large",
-    severity: "error",
-    description: "A pack file is larger than Packyard reads for its kind.",
-    consumer: "Kubernetes stores an object in etcd up to 1.5 MiB and Helm a release up to 1 MiB; text files past 8 MiB (charts past 64 MiB) cannot deploy and are refused before parsing."
-  },
-  {
-    id: "file/binary",
-    severity: "error",
-    description: "A JSON or YAML file holds binary data or invalid UTF-8.",
-    consumer: `Go's YAML parser rejects invalid UTF-8 and control characters ("invalid leading UTF-8 octet", "control characters are not allowed").`
-  },
-  {
-    id: "file/symlink",
-    severity: "error",
-    description: "A symbolic link dangles, leaves the pack, or points at a folder.",
-    consumer: "The packaged archive holds file contents, not links: a link that dangles or leaves the pack has none."
-  },
-  {
-    id: "file/unreferenced",
-    severity: "warning",
-    description: "A file under manifests/ or charts/ is named by no kubeManifests or charts entry (Palette never deploys it)."
-  },
-  {
-    id: "pack-json/missing",
-    severity: "error",
-    description: "The pack has no pack.json.",
-    consumer: "Palette identifies a pack by pack.json; its import fails without one."
-  },
-  {
-    id: "pack-json/syntax",
-    severity: "error",
-    description: "pack.json is not valid JSON.",
-    consumer: "Palette reads pack.json with Go's encoding/json, which allows no comments or trailing commas."
-  },
-  {
-    id: "pack-json/schema",
-    severity: "error",
-    description: "pack.json does not match the pack.json schema (required fields, enums, constraints).",
-    consumer: "Palette requires name, displayName, version and layer, and only knows its own layers and cloud types."
-  },
-  {
-    id: "pack-json/name",
-    severity: "error",
-    description: "The pack name cannot be used as an OCI repository name.",
-    consumer: "The name becomes the OCI repository spectro-packs/archive/<name>; registries refuse other names."
-  },
-  {
-    id: "pack-json/version",
-    severity: "error",
-    description: 'The version is not semver (error), or is semver Palette accepts but tools mis-sort, e.g. a leading "v" (warning).',
-    consumer: "The version becomes the OCI tag and Palette orders versions by it: text that is no version cannot be either."
-  },
-  {
-    id: "pack-json/addon-type",
-    severity: "warning",
-    description: "addonType is not one Palette knows."
-  },
-  {
-    id: "pack-json/unknown-key",
-    severity: "warning",
-    description: 'pack.json has a key that is a near-miss of a known one (e.g. "kubemanifests", "chart"); Palette ignores it silently.'
-  },
-  {
-    id: "pack-json/no-content",
-    severity: "warning",
-    description: "An addon pack lists neither kubeManifests nor charts, so it deploys nothing."
-  },
-  {
-    id: "pack-json/duplicate",
-    severity: "error",
-    description: "Two packs being linted share name@version.",
-    consumer: "A registry holds one artifact per name and version tag: the second push is refused (tags are immutable)."
-  },
-  {
-    id: "manifest/path",
-    severity: "error",
-    description: 'A kubeManifests entry is absolute, climbs out with "..", or is not a plain relative path.',
-    consumer: "Palette resolves kubeManifests inside the pack archive; a path outside it names nothing."
-  },
-  {
-    id: "manifest/missing",
-    severity: "error",
-    description: "A kubeManifests entry names a file that is not in the pack.",
-    consumer: "Palette fails to deploy a pack whose kubeManifests entry is not in the archive."
-  },
-  {
-    id: "manifest/yaml-syntax",
-    severity: "error",
-    description: "A manifest is not parseable YAML (Go template actions are masked first).",
-    consumer: "Kubernetes (kubectl, client-go) decodes manifests with Go's YAML parser; what it rejects never applies."
-  },
-  {
-    id: "manifest/template",
-    severity: "error",
-    description: `A manifest's Go template does not parse: unbalanced {{ if }}/{{ end }}, unclosed "{{", or an action Go's lexer rejects (e.g. "-" in a field name).`,
-    consumer: "Palette renders manifests with Go's text/template: a template that does not parse never renders."
-  },
-  {
-    id: "manifest/k8s-object",
-    severity: "error",
-    description: "A manifest document lacks apiVersion, kind or metadata.name.",
-    consumer: "The Kubernetes API server refuses an object without apiVersion, kind and metadata.name."
-  },
-  {
-    id: "chart/path",
-    severity: "error",
-    description: 'A charts entry is absolute, climbs out with "..", or is not a plain relative path.',
-    consumer: "Palette resolves charts entries inside the pack archive; a path outside it names nothing."
-  },
-  {
-    id: "chart/missing",
-    severity: "error",
-    description: "A charts entry names a file that is not in the pack.",
-    consumer: "Palette fails to install a pack whose charts entry is not in the archive."
-  },
-  {
-    id: "chart/archive",
-    severity: "error",
-    description: "A chart .tgz is not something Helm's chart loader can read.",
-    consumer: `Helm's loader (pkg/chart/loader/archive.go) needs a gzip tar; it strips each entry's first path component and refuses absolute paths, "..", entries outside a folder and empty archives.`
-  },
-  {
-    id: "chart/archive-layout",
-    severity: "warning",
-    description: "A chart .tgz has several top-level folders; Helm's loader strips the first component of every entry and merges them."
-  },
-  {
-    id: "chart/chart-yaml",
-    severity: "error",
-    description: "A chart has no Chart.yaml, or it lacks a name or a version Helm parses, or has an unknown type.",
-    consumer: "Helm's loader and Metadata.Validate require Chart.yaml with a name and a version Masterminds/semver NewVersion parses (partial versions, prereleases and a leading v are fine), and type application or library."
-  },
-  {
-    id: "chart/api-version",
-    severity: "warning",
-    description: "Chart.yaml has no apiVersion (Helm loads it as v1) or one other than v1/v2 (Helm loads it; helm lint refuses it)."
-  },
-  {
-    id: "chart/values-schema",
-    severity: "error",
-    description: "The chart's values, as Palette passes them (chart defaults with the pack's charts.<name> values), fail its values.schema.json.",
-    consumer: "Helm validates the values against values.schema.json on install and refuses to install when they fail."
-  },
-  {
-    id: "chart/values-awaiting-input",
-    severity: "warning",
-    description: "A chart's values fail its values.schema.json only where an empty string waits for the user's input."
-  },
-  {
-    id: "yaml/go-only",
-    severity: "warning",
-    description: "YAML that Go's parser (Kubernetes, Helm, Palette) accepts but strict YAML 1.2 rejects, e.g. an unindented continuation line of a quoted string."
-  },
-  {
-    id: "values/missing",
-    severity: "error",
-    description: "The pack has no values.yaml.",
-    consumer: "Palette reads a pack's parameters from values.yaml when it is added to a profile."
-  },
-  {
-    id: "values/yaml-syntax",
-    severity: "error",
-    description: "values.yaml is not parseable YAML.",
-    consumer: "Palette parses values.yaml with Go's YAML parser; what it rejects cannot be added to a profile."
-  },
-  {
-    id: "values/shape",
-    severity: "error",
-    description: "values.yaml sections (pack, charts, manifests, pack.content.images) have the wrong type.",
-    consumer: "Palette decodes pack, charts and manifests as mappings and pack.content.images as a list."
-  },
-  {
-    id: "values/unknown-manifest",
-    severity: "warning",
-    description: "A manifests.<name> key matches no kubeManifests file."
-  },
-  {
-    id: "values/unknown-chart",
-    severity: "warning",
-    description: "A charts.<name> key matches no chart of the pack."
-  },
-  {
-    id: "values/misplaced-keys",
-    severity: "warning",
-    description: "values.yaml keys that belong to a chart's values sit at the wrong indentation, so they never reach the chart (one finding per section, with the fix)."
-  },
-  {
-    id: "values/namespace",
-    severity: "error",
-    description: "pack.namespace is not a DNS label.",
-    consumer: "Kubernetes refuses a namespace whose name is not a DNS label (RFC 1123)."
-  },
-  {
-    id: "values/images",
-    severity: "warning",
-    description: "pack.content.images is missing for a layer that deploys workloads."
-  },
-  {
-    id: "values/image-not-listed",
-    severity: "warning",
-    description: "An image a manifest uses (image: fields) or chart values name is missing from pack.content.images (air-gapped mirroring would miss it)."
-  },
-  {
-    id: "values/enabled-presets",
-    severity: "warning",
-    description: "The enabled-presets comment names a preset presets.yaml does not define."
-  },
-  {
-    id: "presets/yaml-syntax",
-    severity: "error",
-    description: "presets.yaml is not parseable YAML.",
-    consumer: "Palette parses presets.yaml with Go's YAML parser to offer presets."
-  },
-  {
-    id: "presets/shape",
-    severity: "error",
-    description: "presets.yaml is not a presets: list of {name, displayName, group, remove, add} (an empty file is fine).",
-    consumer: "Palette decodes presets: as a list of presets, each with a name, displayName and group."
-  },
-  {
-    id: "presets/duplicate-name",
-    severity: "error",
-    description: "Two presets share a name.",
-    consumer: "Palette keys presets by name: a second preset of the same name cannot be selected."
-  },
-  {
-    id: "presets/add-yaml",
-    severity: "error",
-    description: "A preset's add block is not parseable YAML.",
-    consumer: "Palette merges a preset's add block into the values as YAML; a block Go cannot parse cannot apply."
-  },
-  {
-    id: "presets/remove",
-    severity: "error",
-    description: "A preset's remove entry is not a dotted values path.",
-    consumer: "Palette removes preset values by dotted path; anything else removes nothing."
-  },
-  {
-    id: "schema/yaml-syntax",
-    severity: "error",
-    description: "schema.yaml is not parseable YAML.",
-    consumer: "Palette parses schema.yaml with Go's YAML parser to build the parameter form."
-  },
-  {
-    id: "schema/shape",
-    severity: "error",
-    description: 'schema.yaml is not a map of values paths to {schema: "{{ \u2026 }}"} (an empty file is fine).',
-    consumer: "Palette reads each schema.yaml entry's schema pipeline to build the parameter form."
-  },
-  {
-    id: "schema/format-type",
-    severity: "error",
-    description: "A format placeholder names an unknown type (string, number, boolean, password, list, ipv4, version, input).",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: Palette's placeholder syntax, not a template
-    consumer: "Palette only knows these ${TYPE} placeholders; another cannot render a form field."
-  },
-  { id: "logo/missing", severity: "warning", description: "The pack has no logo.png." },
-  {
-    id: "logo/png",
-    severity: "error",
-    description: "logo.png is not a PNG image.",
-    consumer: "Palette's catalog shows logo.png as a PNG image; other data is a broken image."
-  },
-  { id: "logo/size", severity: "warning", description: "logo.png is unusually large in bytes or pixels." },
-  { id: "readme/missing", severity: "warning", description: "The pack has no README.md." }
-];
-var RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]));
-
-// core/text.ts
-var decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-function decodeText(bytes) {
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) {
-    return {
-      ok: false,
-      reason: `contains a NUL byte at offset ${nul}; it is a binary file`,
-      position: bytePosition(bytes, nul)
-    };
-  }
-  try {
-    return { ok: true, text: decoder.decode(bytes) };
-  } catch {
-    const at = firstInvalidUtf8(bytes);
-    const hex = (bytes[at] ?? 0).toString(16).padStart(2, "0");
-    return {
-      ok: false,
-      reason: `is not valid UTF-8 text (byte 0x${hex} at offset ${at})`,
-      position: bytePosition(bytes, at)
-    };
-  }
-}
-function firstInvalidUtf8(bytes) {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const text = buf.toString("utf8");
-  let offset = 0;
-  let from = 0;
-  for (let i2 = text.indexOf("\uFFFD"); i2 !== -1; i2 = text.indexOf("\uFFFD", i2 + 1)) {
-    offset += Buffer.byteLength(text.slice(from, i2));
-    if (buf[offset] !== 239 || buf[offset + 1] !== 191 || buf[offset + 2] !== 189) return offset;
-    offset += 3;
-    from = i2 + 1;
-  }
-  return 0;
-}
-function bytePosition(bytes, offset) {
-  const lineStart = offset === 0 ? 0 : bytes.lastIndexOf(10, offset - 1) + 1;
-  let line = 1;
-  for (let i2 = bytes.indexOf(10); i2 !== -1 && i2 < offset; i2 = bytes.indexOf(10, i2 + 1)) line++;
-  const prefix = Buffer.from(bytes.buffer, bytes.byteOffset + lineStart, offset - lineStart).toString("utf8");
-  return { line, column: prefix.length + 1 };
-}
-
-// core/lint/context.ts
-var LIMITS = {
-  textFile: 8 * 1024 * 1024,
-  chartArchive: 64 * 1024 * 1024,
-  chartInflated: 256 * 1024 * 1024,
-  logo: 8 * 1024 * 1024
-};
-var LintContext = class {
-  constructor(tree) {
-    this.tree = tree;
-    this.entries = new Map(tree.entries.map((e) => [e.path, e]));
-  }
-  tree;
-  findings = [];
-  entries;
-  /** Text files read so far: inline ignores look up the lines of findings in them. */
-  texts = /* @__PURE__ */ new Map();
-  report(rule, file, message, pos2, severity) {
-    this.findings.push(
-      finding(rule, severity ?? RULE_BY_ID.get(rule)?.severity ?? "error", file, message, pos2)
-    );
-  }
-  entry(path12) {
-    return this.entries.get(path12);
-  }
-  isFile(path12) {
-    return this.entries.get(path12)?.type === "file";
-  }
-  /** Reads a file's bytes, reporting (and returning undefined) when that is impossible. */
-  bytes(path12, maxBytes) {
-    try {
-      return this.tree.read(path12, maxBytes);
-    } catch (err) {
-      if (err instanceof FileTooLargeError) {
-        this.report(
-          "file/too-large",
-          path12,
-          `is ${formatBytes(err.size)}, over the ${formatBytes(err.limit)} Packyard reads for this kind of file; shrink it or move it out of the pack`
-        );
-      } else {
-        this.report("file/unreadable", path12, `cannot be read: ${errText(err)}`);
-      }
-      return void 0;
-    }
-  }
-  /** Reads a UTF-8 text file, reporting binary content. */
-  text(path12) {
-    const bytes = this.bytes(path12, LIMITS.textFile);
-    if (!bytes) return void 0;
-    const decoded = decodeText(bytes);
-    if (!decoded.ok) {
-      this.report("file/binary", path12, `${decoded.reason}; it must be UTF-8 text`, decoded.position);
-      return void 0;
-    }
-    this.texts.set(path12, decoded.text);
-    return decoded.text;
-  }
-  /** The lines of a text file already read by a rule (undefined if none read it). */
-  linesOf(path12) {
-    return this.texts.get(path12)?.split("\n");
-  }
-};
-function formatBytes(n) {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
-}
-function isPlainObject(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-var DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-function isDnsLabel(s) {
-  return s.length <= 63 && DNS_LABEL.test(s);
-}
-function unsafePathReason(p) {
-  if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return "is an absolute path";
-  if (p.includes("\\")) return 'uses backslashes; use "/"';
-  if (p.includes("\0")) return "contains a NUL character";
-  const segs = p.split("/");
-  if (segs.includes("..")) return 'climbs out of the pack with ".."';
-  if (segs.some((s) => s === "" || s === ".")) return 'has empty or "." segments';
-  return void 0;
-}
-function reportGoOnly(ctx, file, lines) {
-  ctx.report(
-    "yaml/go-only",
-    file,
-    `a quoted string continues on line ${lines.join(", ")}, indented less than its key; Go's YAML parser (Kubernetes, Helm, Palette) accepts it, strict YAML 1.2 parsers reject it \u2014 indent the continuation`,
-    { line: lines[0], column: 1 }
-  );
 }
 
 // core/lint-config-file.ts
@@ -43661,6 +41151,442 @@ function isHelmChartVersion(v) {
   return (m[5] ?? "").split(".").every((p) => !/^0[0-9]+$/.test(p));
 }
 
+// core/findings.ts
+function finding(rule, severity, file, message, pos2) {
+  return pos2 ? { rule, severity, file, line: pos2.line, column: pos2.column, message } : { rule, severity, file, message };
+}
+function compareFindings(a, b) {
+  return cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || cmp(a.rule, b.rule) || cmp(a.message, b.message);
+}
+function cmp(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function countBySeverity(findings) {
+  let errors = 0;
+  let warnings = 0;
+  for (const f of findings) {
+    if (f.severity === "error") errors++;
+    else warnings++;
+  }
+  return { errors, warnings };
+}
+
+// core/rules.ts
+var RULES = [
+  {
+    id: "file/unreadable",
+    severity: "error",
+    description: "A file or folder of the pack cannot be read, or is not a regular file.",
+    consumer: "The pack archive is a tar of regular files: a FIFO, socket or unreadable file cannot be packaged."
+  },
+  {
+    id: "file/too-large",
+    severity: "error",
+    description: "A pack file is larger than Packyard reads for its kind.",
+    consumer: "Kubernetes stores an object in etcd up to 1.5 MiB and Helm a release up to 1 MiB; text files past 8 MiB (charts past 64 MiB) cannot deploy and are refused before parsing."
+  },
+  {
+    id: "file/binary",
+    severity: "error",
+    description: "A JSON or YAML file holds binary data or invalid UTF-8.",
+    consumer: `Go's YAML parser rejects invalid UTF-8 and control characters ("invalid leading UTF-8 octet", "control characters are not allowed").`
+  },
+  {
+    id: "file/symlink",
+    severity: "error",
+    description: "A symbolic link dangles, leaves the pack, or points at a folder.",
+    consumer: "The packaged archive holds file contents, not links: a link that dangles or leaves the pack has none."
+  },
+  {
+    id: "file/unreferenced",
+    severity: "warning",
+    description: "A file under manifests/ or charts/ is named by no kubeManifests or charts entry (Palette never deploys it)."
+  },
+  {
+    id: "pack-json/missing",
+    severity: "error",
+    description: "The pack has no pack.json.",
+    consumer: "Palette identifies a pack by pack.json; its import fails without one."
+  },
+  {
+    id: "pack-json/syntax",
+    severity: "error",
+    description: "pack.json is not valid JSON.",
+    consumer: "Palette reads pack.json with Go's encoding/json, which allows no comments or trailing commas."
+  },
+  {
+    id: "pack-json/schema",
+    severity: "error",
+    description: "pack.json does not match the pack.json schema (required fields, enums, constraints).",
+    consumer: "Palette requires name, displayName, version and layer, and only knows its own layers and cloud types."
+  },
+  {
+    id: "pack-json/name",
+    severity: "error",
+    description: "The pack name cannot be used as an OCI repository name.",
+    consumer: "The name becomes the OCI repository spectro-packs/archive/<name>; registries refuse other names."
+  },
+  {
+    id: "pack-json/version",
+    severity: "error",
+    description: 'The version is not semver (error), or is semver Palette accepts but tools mis-sort, e.g. a leading "v" (warning).',
+    consumer: "The version becomes the OCI tag and Palette orders versions by it: text that is no version cannot be either."
+  },
+  {
+    id: "pack-json/addon-type",
+    severity: "warning",
+    description: "addonType is not one Palette knows."
+  },
+  {
+    id: "pack-json/unknown-key",
+    severity: "warning",
+    description: 'pack.json has a key that is a near-miss of a known one (e.g. "kubemanifests", "chart"); Palette ignores it silently.'
+  },
+  {
+    id: "pack-json/no-content",
+    severity: "warning",
+    description: "An addon pack lists neither kubeManifests nor charts, so it deploys nothing."
+  },
+  {
+    id: "pack-json/duplicate",
+    severity: "error",
+    description: "Two packs being linted share name@version.",
+    consumer: "A registry holds one artifact per name and version tag: the second push is refused (tags are immutable)."
+  },
+  {
+    id: "manifest/path",
+    severity: "error",
+    description: 'A kubeManifests entry is absolute, climbs out with "..", or is not a plain relative path.',
+    consumer: "Palette resolves kubeManifests inside the pack archive; a path outside it names nothing."
+  },
+  {
+    id: "manifest/missing",
+    severity: "error",
+    description: "A kubeManifests entry names a file that is not in the pack.",
+    consumer: "Palette fails to deploy a pack whose kubeManifests entry is not in the archive."
+  },
+  {
+    id: "manifest/yaml-syntax",
+    severity: "error",
+    description: "A manifest is not parseable YAML (Go template actions are masked first).",
+    consumer: "Kubernetes (kubectl, client-go) decodes manifests with Go's YAML parser; what it rejects never applies."
+  },
+  {
+    id: "manifest/template",
+    severity: "error",
+    description: `A manifest's Go template does not parse: unbalanced {{ if }}/{{ end }}, unclosed "{{", or an action Go's lexer rejects (e.g. "-" in a field name).`,
+    consumer: "Palette renders manifests with Go's text/template: a template that does not parse never renders."
+  },
+  {
+    id: "manifest/k8s-object",
+    severity: "error",
+    description: "A manifest document lacks apiVersion, kind or metadata.name.",
+    consumer: "The Kubernetes API server refuses an object without apiVersion, kind and metadata.name."
+  },
+  {
+    id: "chart/path",
+    severity: "error",
+    description: 'A charts entry is absolute, climbs out with "..", or is not a plain relative path.',
+    consumer: "Palette resolves charts entries inside the pack archive; a path outside it names nothing."
+  },
+  {
+    id: "chart/missing",
+    severity: "error",
+    description: "A charts entry names a file that is not in the pack.",
+    consumer: "Palette fails to install a pack whose charts entry is not in the archive."
+  },
+  {
+    id: "chart/archive",
+    severity: "error",
+    description: "A chart .tgz is not something Helm's chart loader can read.",
+    consumer: `Helm's loader (pkg/chart/loader/archive.go) needs a gzip tar; it strips each entry's first path component and refuses absolute paths, "..", entries outside a folder and empty archives.`
+  },
+  {
+    id: "chart/archive-layout",
+    severity: "warning",
+    description: "A chart .tgz has several top-level folders; Helm's loader strips the first component of every entry and merges them."
+  },
+  {
+    id: "chart/chart-yaml",
+    severity: "error",
+    description: "A chart has no Chart.yaml, or it lacks a name or a version Helm parses, or has an unknown type.",
+    consumer: "Helm's loader and Metadata.Validate require Chart.yaml with a name and a version Masterminds/semver NewVersion parses (partial versions, prereleases and a leading v are fine), and type application or library."
+  },
+  {
+    id: "chart/api-version",
+    severity: "warning",
+    description: "Chart.yaml has no apiVersion (Helm loads it as v1) or one other than v1/v2 (Helm loads it; helm lint refuses it)."
+  },
+  {
+    id: "chart/values-schema",
+    severity: "error",
+    description: "The chart's values, as Palette passes them (chart defaults with the pack's charts.<name> values), fail its values.schema.json.",
+    consumer: "Helm validates the values against values.schema.json on install and refuses to install when they fail."
+  },
+  {
+    id: "chart/values-awaiting-input",
+    severity: "warning",
+    description: "A chart's values fail its values.schema.json only where an empty string waits for the user's input."
+  },
+  {
+    id: "yaml/go-only",
+    severity: "warning",
+    description: "YAML that Go's parser (Kubernetes, Helm, Palette) accepts but strict YAML 1.2 rejects, e.g. an unindented continuation line of a quoted string."
+  },
+  {
+    id: "values/missing",
+    severity: "error",
+    description: "The pack has no values.yaml.",
+    consumer: "Palette reads a pack's parameters from values.yaml when it is added to a profile."
+  },
+  {
+    id: "values/yaml-syntax",
+    severity: "error",
+    description: "values.yaml is not parseable YAML.",
+    consumer: "Palette parses values.yaml with Go's YAML parser; what it rejects cannot be added to a profile."
+  },
+  {
+    id: "values/shape",
+    severity: "error",
+    description: "values.yaml sections (pack, charts, manifests, pack.content.images) have the wrong type.",
+    consumer: "Palette decodes pack, charts and manifests as mappings and pack.content.images as a list."
+  },
+  {
+    id: "values/unknown-manifest",
+    severity: "warning",
+    description: "A manifests.<name> key matches no kubeManifests file."
+  },
+  {
+    id: "values/unknown-chart",
+    severity: "warning",
+    description: "A charts.<name> key matches no chart of the pack."
+  },
+  {
+    id: "values/misplaced-keys",
+    severity: "warning",
+    description: "values.yaml keys that belong to a chart's values sit at the wrong indentation, so they never reach the chart (one finding per section, with the fix)."
+  },
+  {
+    id: "values/namespace",
+    severity: "error",
+    description: "pack.namespace is not a DNS label.",
+    consumer: "Kubernetes refuses a namespace whose name is not a DNS label (RFC 1123)."
+  },
+  {
+    id: "values/images",
+    severity: "warning",
+    description: "pack.content.images is missing for a layer that deploys workloads."
+  },
+  {
+    id: "values/image-not-listed",
+    severity: "warning",
+    description: "An image a manifest uses (image: fields) or chart values name is missing from pack.content.images (air-gapped mirroring would miss it)."
+  },
+  {
+    id: "values/enabled-presets",
+    severity: "warning",
+    description: "The enabled-presets comment names a preset presets.yaml does not define."
+  },
+  {
+    id: "presets/yaml-syntax",
+    severity: "error",
+    description: "presets.yaml is not parseable YAML.",
+    consumer: "Palette parses presets.yaml with Go's YAML parser to offer presets."
+  },
+  {
+    id: "presets/shape",
+    severity: "error",
+    description: "presets.yaml is not a presets: list of {name, displayName, group, remove, add} (an empty file is fine).",
+    consumer: "Palette decodes presets: as a list of presets, each with a name, displayName and group."
+  },
+  {
+    id: "presets/duplicate-name",
+    severity: "error",
+    description: "Two presets share a name.",
+    consumer: "Palette keys presets by name: a second preset of the same name cannot be selected."
+  },
+  {
+    id: "presets/add-yaml",
+    severity: "error",
+    description: "A preset's add block is not parseable YAML.",
+    consumer: "Palette merges a preset's add block into the values as YAML; a block Go cannot parse cannot apply."
+  },
+  {
+    id: "presets/remove",
+    severity: "error",
+    description: "A preset's remove entry is not a dotted values path.",
+    consumer: "Palette removes preset values by dotted path; anything else removes nothing."
+  },
+  {
+    id: "schema/yaml-syntax",
+    severity: "error",
+    description: "schema.yaml is not parseable YAML.",
+    consumer: "Palette parses schema.yaml with Go's YAML parser to build the parameter form."
+  },
+  {
+    id: "schema/shape",
+    severity: "error",
+    description: 'schema.yaml is not a map of values paths to {schema: "{{ \u2026 }}"} (an empty file is fine).',
+    consumer: "Palette reads each schema.yaml entry's schema pipeline to build the parameter form."
+  },
+  {
+    id: "schema/format-type",
+    severity: "error",
+    description: "A format placeholder names an unknown type (string, number, boolean, password, list, ipv4, version, input).",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Palette's placeholder syntax, not a template
+    consumer: "Palette only knows these ${TYPE} placeholders; another cannot render a form field."
+  },
+  { id: "logo/missing", severity: "warning", description: "The pack has no logo.png." },
+  {
+    id: "logo/png",
+    severity: "error",
+    description: "logo.png is not a PNG image.",
+    consumer: "Palette's catalog shows logo.png as a PNG image; other data is a broken image."
+  },
+  { id: "logo/size", severity: "warning", description: "logo.png is unusually large in bytes or pixels." },
+  { id: "readme/missing", severity: "warning", description: "The pack has no README.md." }
+];
+var RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]));
+
+// core/text.ts
+var decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+function decodeText(bytes) {
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    return {
+      ok: false,
+      reason: `contains a NUL byte at offset ${nul}; it is a binary file`,
+      position: bytePosition(bytes, nul)
+    };
+  }
+  try {
+    return { ok: true, text: decoder.decode(bytes) };
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    const hex = (bytes[at] ?? 0).toString(16).padStart(2, "0");
+    return {
+      ok: false,
+      reason: `is not valid UTF-8 text (byte 0x${hex} at offset ${at})`,
+      position: bytePosition(bytes, at)
+    };
+  }
+}
+function firstInvalidUtf8(bytes) {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = buf.toString("utf8");
+  let offset = 0;
+  let from = 0;
+  for (let i2 = text.indexOf("\uFFFD"); i2 !== -1; i2 = text.indexOf("\uFFFD", i2 + 1)) {
+    offset += Buffer.byteLength(text.slice(from, i2));
+    if (buf[offset] !== 239 || buf[offset + 1] !== 191 || buf[offset + 2] !== 189) return offset;
+    offset += 3;
+    from = i2 + 1;
+  }
+  return 0;
+}
+function bytePosition(bytes, offset) {
+  const lineStart = offset === 0 ? 0 : bytes.lastIndexOf(10, offset - 1) + 1;
+  let line = 1;
+  for (let i2 = bytes.indexOf(10); i2 !== -1 && i2 < offset; i2 = bytes.indexOf(10, i2 + 1)) line++;
+  const prefix = Buffer.from(bytes.buffer, bytes.byteOffset + lineStart, offset - lineStart).toString("utf8");
+  return { line, column: prefix.length + 1 };
+}
+
+// core/lint/context.ts
+var LIMITS = {
+  textFile: 8 * 1024 * 1024,
+  chartArchive: 64 * 1024 * 1024,
+  chartInflated: 256 * 1024 * 1024,
+  logo: 8 * 1024 * 1024
+};
+var LintContext = class {
+  constructor(tree) {
+    this.tree = tree;
+    this.entries = new Map(tree.entries.map((e) => [e.path, e]));
+  }
+  tree;
+  findings = [];
+  entries;
+  /** Text files read so far: inline ignores look up the lines of findings in them. */
+  texts = /* @__PURE__ */ new Map();
+  report(rule, file, message, pos2, severity) {
+    this.findings.push(
+      finding(rule, severity ?? RULE_BY_ID.get(rule)?.severity ?? "error", file, message, pos2)
+    );
+  }
+  entry(path12) {
+    return this.entries.get(path12);
+  }
+  isFile(path12) {
+    return this.entries.get(path12)?.type === "file";
+  }
+  /** Reads a file's bytes, reporting (and returning undefined) when that is impossible. */
+  bytes(path12, maxBytes) {
+    try {
+      return this.tree.read(path12, maxBytes);
+    } catch (err) {
+      if (err instanceof FileTooLargeError) {
+        this.report(
+          "file/too-large",
+          path12,
+          `is ${formatBytes(err.size)}, over the ${formatBytes(err.limit)} Packyard reads for this kind of file; shrink it or move it out of the pack`
+        );
+      } else {
+        this.report("file/unreadable", path12, `cannot be read: ${errText(err)}`);
+      }
+      return void 0;
+    }
+  }
+  /** Reads a UTF-8 text file, reporting binary content. */
+  text(path12) {
+    const bytes = this.bytes(path12, LIMITS.textFile);
+    if (!bytes) return void 0;
+    const decoded = decodeText(bytes);
+    if (!decoded.ok) {
+      this.report("file/binary", path12, `${decoded.reason}; it must be UTF-8 text`, decoded.position);
+      return void 0;
+    }
+    this.texts.set(path12, decoded.text);
+    return decoded.text;
+  }
+  /** The lines of a text file already read by a rule (undefined if none read it). */
+  linesOf(path12) {
+    return this.texts.get(path12)?.split("\n");
+  }
+};
+function formatBytes(n) {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function isPlainObject(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+var DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function isDnsLabel(s) {
+  return s.length <= 63 && DNS_LABEL.test(s);
+}
+function unsafePathReason(p) {
+  if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return "is an absolute path";
+  if (p.includes("\\")) return 'uses backslashes; use "/"';
+  if (p.includes("\0")) return "contains a NUL character";
+  const segs = p.split("/");
+  if (segs.includes("..")) return 'climbs out of the pack with ".."';
+  if (segs.some((s) => s === "" || s === ".")) return 'has empty or "." segments';
+  return void 0;
+}
+function reportGoOnly(ctx, file, lines) {
+  ctx.report(
+    "yaml/go-only",
+    file,
+    `a quoted string continues on line ${lines.join(", ")}, indented less than its key; Go's YAML parser (Kubernetes, Helm, Palette) accepts it, strict YAML 1.2 parsers reject it \u2014 indent the continuation`,
+    { line: lines[0], column: 1 }
+  );
+}
+
 // core/lint/pack-json.ts
 var KNOWN_ADDON_TYPES = [
   "load balancer",
@@ -44135,6 +42061,2002 @@ function lintPolicies(explicit) {
   };
 }
 
+// core/oci.ts
+import { createHash } from "node:crypto";
+var MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+var MEDIA_TYPE_INDEX = "application/vnd.oci.image.index.v1+json";
+var MEDIA_TYPE_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+var MEDIA_TYPE_DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+var MANIFEST_MEDIA_TYPES = [
+  MEDIA_TYPE_MANIFEST,
+  MEDIA_TYPE_INDEX,
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST
+];
+var MEDIA_TYPE_CONFIG = "application/vnd.unknown.config.v1+json";
+var MEDIA_TYPE_LAYER = "application/vnd.oci.image.layer.v1.tar";
+var ANNOTATION_TITLE = "org.opencontainers.image.title";
+var ANNOTATION_CREATED = "org.opencontainers.image.created";
+var EMPTY_CONFIG = new TextEncoder().encode("{}");
+function sha256Digest(bytes) {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+function packRepository(name2, basePath = "") {
+  const base = basePath.replace(/^\/+|\/+$/g, "");
+  return `${base ? `${base}/` : ""}spectro-packs/archive/${name2}`;
+}
+function packManifest(layer, created) {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_MANIFEST,
+    config: { mediaType: MEDIA_TYPE_CONFIG, digest: sha256Digest(EMPTY_CONFIG), size: EMPTY_CONFIG.length },
+    layers: [
+      {
+        mediaType: MEDIA_TYPE_LAYER,
+        digest: layer.digest,
+        size: layer.size,
+        annotations: { [ANNOTATION_TITLE]: layer.title }
+      }
+    ]
+  };
+  if (created) manifest.annotations = { [ANNOTATION_CREATED]: created };
+  return new TextEncoder().encode(JSON.stringify(manifest));
+}
+
+// client/http.ts
+var DEFAULT_RETRY = {
+  retries: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 5e3,
+  timeoutMs: 6e4
+};
+var RETRY_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
+async function fetchWithRetry(f, url, init, opts = DEFAULT_RETRY, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
+  let attempt = 0;
+  for (; ; ) {
+    let res;
+    let error2;
+    try {
+      res = await f(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+    } catch (err) {
+      error2 = err;
+    }
+    if (res && !RETRY_STATUS.has(res.status)) return res;
+    if (attempt >= opts.retries) {
+      if (res) return res;
+      throw new NetworkError(url, error2);
+    }
+    const retryAfter = res ? Number(res.headers.get("retry-after")) : Number.NaN;
+    const backoff = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
+    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1e3, opts.maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
+    await res?.body?.cancel().catch(() => {
+    });
+    attempt++;
+    await sleep(delay);
+  }
+}
+var NetworkError = class extends Error {
+  constructor(url, cause) {
+    super(`cannot reach ${new URL(url).host}: ${describeNetworkError(cause)}`, { cause });
+  }
+};
+var NETWORK_CODES = {
+  ECONNREFUSED: "connection refused (is the registry running, and is the port right?)",
+  ENOTFOUND: "host name not found",
+  EAI_AGAIN: "host name lookup failed (temporary DNS failure)",
+  ECONNRESET: "connection reset by the server",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  UND_ERR_SOCKET: "the connection closed unexpectedly",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed and not trusted",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is not trusted (self-signed root)",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host name"
+};
+function describeNetworkError(err) {
+  const seen = /* @__PURE__ */ new Set();
+  let e = err;
+  while (e && typeof e === "object" && !seen.has(e)) {
+    seen.add(e);
+    const { name: name2, code: code3, message } = e;
+    if (name2 === "TimeoutError") return "no answer before the request timed out";
+    if (code3 && NETWORK_CODES[code3]) return NETWORK_CODES[code3];
+    if (code3) return `${message ?? code3} (${code3})`;
+    const errors = e.errors;
+    e = e.cause ?? (Array.isArray(errors) ? errors[0] : void 0);
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+// client/auth.ts
+function parseChallenge(header) {
+  if (!header) return void 0;
+  const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header);
+  if (!m) return void 0;
+  const params = {};
+  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?/g;
+  for (let p = re.exec(m[2] ?? ""); p; p = re.exec(m[2] ?? "")) {
+    params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
+  }
+  return { scheme: m[1].toLowerCase(), params };
+}
+var AuthError = class extends Error {
+};
+var AuthSession = class {
+  constructor(credentials, fetchImpl = fetch, retry = DEFAULT_RETRY) {
+    this.credentials = credentials;
+    this.fetchImpl = fetchImpl;
+    this.retry = retry;
+  }
+  credentials;
+  fetchImpl;
+  retry;
+  tokens = /* @__PURE__ */ new Map();
+  scheme;
+  bearerChallenge;
+  resolved;
+  async creds() {
+    if (typeof this.credentials === "function") {
+      this.resolved ??= await this.credentials();
+      return this.resolved;
+    }
+    return this.credentials;
+  }
+  /** The scheme the registry's challenges asked for (undefined until one arrives). */
+  get challengeScheme() {
+    return this.scheme;
+  }
+  /** A Basic header for the configured credentials, whatever the registry's challenge (Packyard's JSON API takes it). */
+  async basic() {
+    return basicHeader(await this.creds());
+  }
+  /** The Authorization header to send for `scope` (undefined until a challenge says what is needed). */
+  async header(scope) {
+    if (this.scheme === "basic") return basicHeader(await this.creds());
+    if (this.scheme === "bearer") {
+      const cached = this.cachedFor(scope);
+      if (cached) return `Bearer ${cached}`;
+      return `Bearer ${await this.fetchToken(scope)}`;
+    }
+    return void 0;
+  }
+  /**
+   * A live token for `scope`, or for the same repository with push too: registries grant the
+   * subset of actions the credentials hold, so that token carries pull whenever a pull-only one would.
+   */
+  cachedFor(scope) {
+    const now = Date.now();
+    const exact = this.tokens.get(scope);
+    if (exact && exact.until > now) return exact.token;
+    const wider = scope.endsWith(":pull") ? this.tokens.get(`${scope},push`) : void 0;
+    return wider && wider.until > now ? wider.token : void 0;
+  }
+  /** Learns from a 401; returns true if retrying with new credentials can help. */
+  async onUnauthorized(res, scope) {
+    const c = parseChallenge(res.headers.get("www-authenticate"));
+    if (!c) return false;
+    if (c.scheme === "basic") {
+      if (this.scheme === "basic" || !await this.creds()) return false;
+      this.scheme = "basic";
+      return true;
+    }
+    if (c.scheme === "bearer") {
+      const insufficient = c.params.error === "insufficient_scope";
+      const used = [scope, `${scope},push`].filter((key) => this.tokens.has(key));
+      if (this.scheme === "bearer" && !insufficient && used.length > 0) {
+        for (const key of used) this.tokens.delete(key);
+        return true;
+      }
+      if (this.scheme === "bearer" && this.tokens.has(scope)) return false;
+      this.scheme = "bearer";
+      this.bearerChallenge = c;
+      return true;
+    }
+    return false;
+  }
+  async fetchToken(scope) {
+    const c = this.bearerChallenge;
+    if (!c?.params.realm) throw new AuthError("the registry asked for a bearer token but named no realm");
+    const url = new URL(c.params.realm);
+    if (c.params.service) url.searchParams.set("service", c.params.service);
+    if (scope) url.searchParams.set("scope", scope);
+    const creds = await this.creds();
+    const res = await fetchWithRetry(
+      this.fetchImpl,
+      url.toString(),
+      { headers: creds ? { authorization: basicHeader(creds) } : {} },
+      this.retry
+    );
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new AuthError(
+        creds ? `the registry refused the credentials for ${creds.username} (${res.status})` : "the registry requires credentials"
+      );
+    }
+    if (!res.ok) throw new AuthError(`token request to ${url.origin}${url.pathname} failed: ${res.status}`);
+    const body = await res.json();
+    const token = body.token ?? body.access_token;
+    if (!token) throw new AuthError("the token endpoint answered without a token");
+    const ttl = Math.max(30, body.expires_in ?? 60);
+    this.tokens.set(scope, { token, until: Date.now() + (ttl - 10) * 1e3 });
+    return token;
+  }
+};
+function basicHeader(c) {
+  return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
+}
+
+// client/registry-client.ts
+var RegistryError = class extends Error {
+  constructor(message, status, code3, detail) {
+    super(message);
+    this.status = status;
+    this.code = code3;
+    this.detail = detail;
+  }
+  status;
+  code;
+  detail;
+};
+var ACCEPT_MANIFESTS = MANIFEST_MEDIA_TYPES.join(", ");
+var TINY_BLOB = 64;
+var DEFAULT_CHUNK = 4 * 1024 * 1024;
+var RegistryClient = class {
+  constructor(opts) {
+    this.opts = opts;
+    this.fetchImpl = opts.fetch ?? fetch;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.auth = new AuthSession(opts.credentials, this.fetchImpl, this.retry);
+  }
+  opts;
+  auth;
+  fetchImpl;
+  retry;
+  maxChunk = DEFAULT_CHUNK;
+  get registry() {
+    return this.opts.registry;
+  }
+  /** How the registry asked to authenticate so far ('none' while it has not challenged). */
+  get authScheme() {
+    return this.auth.challengeScheme ?? "none";
+  }
+  /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
+  async request(method, path12, scope, init = {}) {
+    const url = path12.startsWith("http") ? path12 : `${this.opts.registry.origin}${path12}`;
+    for (let attempt = 0; ; attempt++) {
+      const authorization = await this.auth.header(scope);
+      const res = await fetchWithRetry(
+        this.fetchImpl,
+        url,
+        {
+          method,
+          body: init.body,
+          redirect: "manual",
+          headers: {
+            "user-agent": this.opts.userAgent ?? "packyard",
+            ...authorization ? { authorization } : {},
+            ...init.headers
+          }
+        },
+        this.retry
+      );
+      if (res.status !== 401 || attempt > 0 || !await this.auth.onUnauthorized(res, scope)) return res;
+      await res.body?.cancel();
+    }
+  }
+  async fail(res, what) {
+    let code3;
+    let message = `${what}: ${res.status} ${res.statusText}`;
+    let detail;
+    try {
+      const body = await res.json();
+      const e = body.errors?.[0];
+      if (e) {
+        code3 = e.code;
+        detail = e.detail;
+        message = `${what}: ${e.message ?? e.code} (${res.status}${e.code ? ` ${e.code}` : ""})`;
+      }
+    } catch {
+    }
+    throw new RegistryError(message, res.status, code3, detail);
+  }
+  scope(repo, actions) {
+    return `repository:${repo}:${actions}`;
+  }
+  /** Checks the registry answers and the credentials work (GET /v2/). */
+  async ping() {
+    const res = await this.request("GET", "/v2/", "");
+    if (res.status === 401) await this.fail(res, "login");
+    if (!res.ok) await this.fail(res, `${this.opts.registry.host} is not an OCI registry`);
+    await res.body?.cancel();
+  }
+  async hasBlob(repo, digest) {
+    const res = await this.request("HEAD", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
+    if (res.status === 404) return false;
+    if (!res.ok) await this.fail(res, `HEAD blob ${digest}`);
+    return true;
+  }
+  /**
+   * Uploads a blob unless the repository has it: mounts it from `mountFrom` repositories when the
+   * registry allows, else a monolithic POST (small) or POST + PATCH chunks + PUT (large).
+   * Returns how many bytes actually travelled; `onProgress` hears the bytes sent so far.
+   */
+  async pushBlob(repo, bytes, mountFrom = [], onProgress) {
+    const digest = sha256Digest(bytes);
+    const tiny = bytes.length <= TINY_BLOB;
+    if (!tiny && await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
+    const scope = this.scope(repo, "pull,push");
+    for (const from of tiny ? [] : mountFrom) {
+      if (from === repo) continue;
+      const res = await this.request(
+        "POST",
+        `/v2/${repo}/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(from)}`,
+        `${scope} ${this.scope(from, "pull")}`
+      );
+      if (res.status === 201) {
+        await res.body?.cancel();
+        return { digest, uploaded: 0 };
+      }
+      if (res.status === 202) {
+        await this.upload(repo, res, bytes, digest, onProgress);
+        return { digest, uploaded: bytes.length };
+      }
+      await res.body?.cancel();
+    }
+    if (bytes.length <= this.maxChunk) {
+      const res = await this.request("POST", `/v2/${repo}/blobs/uploads/?digest=${digest}`, scope, {
+        body: bytes,
+        headers: { "content-type": "application/octet-stream", "content-length": String(bytes.length) }
+      });
+      if (res.status === 201) {
+        await res.body?.cancel();
+        onProgress?.(bytes.length);
+        return { digest, uploaded: bytes.length };
+      }
+      if (res.status !== 202) await this.fail(res, `upload ${digest} to ${repo}`);
+      await this.upload(repo, res, bytes, digest, onProgress);
+      return { digest, uploaded: bytes.length };
+    }
+    const start = await this.request("POST", `/v2/${repo}/blobs/uploads/`, scope);
+    if (start.status !== 202) await this.fail(start, `start upload to ${repo}`);
+    await this.upload(repo, start, bytes, digest, onProgress);
+    return { digest, uploaded: bytes.length };
+  }
+  async upload(repo, started, bytes, digest, onProgress) {
+    const scope = this.scope(repo, "pull,push");
+    const max = Number(started.headers.get("oci-chunk-max-length"));
+    if (Number.isSafeInteger(max) && max > 0) this.maxChunk = max;
+    let location2 = this.resolve(started.headers.get("location"), "upload location");
+    await started.body?.cancel();
+    let offset = 0;
+    while (bytes.length - offset > this.maxChunk) {
+      const chunk = bytes.subarray(offset, offset + this.maxChunk);
+      const res2 = await this.request("PATCH", location2, scope, {
+        body: chunk,
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-range": `${offset}-${offset + chunk.length - 1}`,
+          "content-length": String(chunk.length)
+        }
+      });
+      if (res2.status !== 202)
+        await this.fail(res2, `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`);
+      location2 = this.resolve(res2.headers.get("location"), "upload location");
+      await res2.body?.cancel();
+      offset += chunk.length;
+      onProgress?.(offset);
+    }
+    const last = bytes.subarray(offset);
+    const url = new URL(location2);
+    url.searchParams.set("digest", digest);
+    const headers2 = {
+      "content-type": "application/octet-stream",
+      "content-length": String(last.length)
+    };
+    if (last.length > 0) headers2["content-range"] = `${offset}-${bytes.length - 1}`;
+    const res = await this.request("PUT", url.toString(), scope, { body: last, headers: headers2 });
+    if (res.status !== 201) await this.fail(res, `finish upload of ${digest}`);
+    await res.body?.cancel();
+    onProgress?.(bytes.length);
+  }
+  resolve(location2, what) {
+    if (!location2) throw new RegistryError(`the registry sent no ${what}`, 0);
+    return new URL(location2, this.opts.registry.origin).toString();
+  }
+  /**
+   * The manifest's digest, media type and size, or undefined when absent. A caller about to push
+   * asks with `pull,push`: one token then serves the whole publish (the registry grants what the
+   * credentials allow, so read-only credentials still get their answer).
+   */
+  async headManifest(repo, ref, actions = "pull") {
+    const res = await this.request("HEAD", `/v2/${repo}/manifests/${ref}`, this.scope(repo, actions), {
+      headers: { accept: ACCEPT_MANIFESTS }
+    });
+    if (res.status === 404) return void 0;
+    if (!res.ok) await this.fail(res, `HEAD ${repo}:${ref}`);
+    const digest = res.headers.get("docker-content-digest");
+    if (!digest) {
+      const m = await this.getManifest(repo, ref);
+      return m && { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
+    }
+    return {
+      digest,
+      mediaType: res.headers.get("content-type") ?? "",
+      size: Number(res.headers.get("content-length") ?? 0)
+    };
+  }
+  async getManifest(repo, ref) {
+    const res = await this.request("GET", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull"), {
+      headers: { accept: ACCEPT_MANIFESTS }
+    });
+    if (res.status === 404) return void 0;
+    if (!res.ok) await this.fail(res, `GET ${repo}:${ref}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const digest = sha256Digest(bytes);
+    const declared = res.headers.get("docker-content-digest");
+    if (declared?.startsWith("sha256:") && declared !== digest) {
+      throw new RegistryError(
+        `manifest ${repo}:${ref} arrived with digest ${digest}, not the ${declared} the registry declared`,
+        0,
+        "DIGEST_INVALID"
+      );
+    }
+    if (ref.startsWith("sha256:") && ref !== digest)
+      throw new RegistryError(`manifest ${ref} arrived with digest ${digest}`, 0, "DIGEST_INVALID");
+    return { bytes, mediaType: res.headers.get("content-type") ?? "", digest };
+  }
+  async putManifest(repo, ref, bytes, mediaType) {
+    const res = await this.request("PUT", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "pull,push"), {
+      body: bytes,
+      headers: { "content-type": mediaType, "content-length": String(bytes.length) }
+    });
+    if (res.status !== 201) await this.fail(res, `push manifest ${repo}:${ref}`);
+    await res.body?.cancel();
+    return res.headers.get("docker-content-digest") ?? sha256Digest(bytes);
+  }
+  /** Downloads a blob (following redirects without leaking credentials to other hosts) and verifies it. */
+  async getBlob(repo, digest, maxBytes) {
+    let res = await this.request("GET", `/v2/${repo}/blobs/${digest}`, this.scope(repo, "pull"));
+    for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) {
+      const next = this.resolve(res.headers.get("location"), "redirect location");
+      await res.body?.cancel();
+      const sameHost = new URL(next).host === this.opts.registry.host;
+      res = sameHost ? await this.request("GET", next, this.scope(repo, "pull")) : await fetchWithRetry(this.fetchImpl, next, { redirect: "manual" }, this.retry);
+    }
+    if (!res.ok) await this.fail(res, `GET blob ${digest}`);
+    const declared = Number(res.headers.get("content-length"));
+    if (declared > maxBytes)
+      throw new RegistryError(`blob ${digest} is ${declared} bytes, over the ${maxBytes}-byte limit`, 0);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.length > maxBytes)
+      throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
+    const actual = sha256Digest(bytes);
+    if (actual !== digest)
+      throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, "DIGEST_INVALID");
+    return bytes;
+  }
+  /** All tags (following `Link` pagination). */
+  async listTags(repo) {
+    const tags = [];
+    let next = `/v2/${repo}/tags/list?n=1000`;
+    for (let pages = 0; next && pages < 1e4; pages++) {
+      const res = await this.request("GET", next, this.scope(repo, "pull"));
+      if (res.status === 404) return tags;
+      if (!res.ok) await this.fail(res, `list tags of ${repo}`);
+      const body = await res.json();
+      tags.push(...body.tags ?? []);
+      next = nextLink(res.headers.get("link"));
+    }
+    return tags;
+  }
+  async deleteManifest(repo, ref) {
+    const res = await this.request("DELETE", `/v2/${repo}/manifests/${ref}`, this.scope(repo, "delete"));
+    if (res.status !== 202 && res.status !== 200) await this.fail(res, `delete ${repo}:${ref}`);
+    await res.body?.cancel();
+  }
+  /**
+   * GET on the registry's own JSON API (Packyard registries only); undefined where it does not
+   * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
+   * is scoped to one repository, and the API spans many.
+   */
+  async getJson(path12) {
+    return this.json("GET", path12);
+  }
+  /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
+  async postJson(path12, body) {
+    return this.json("POST", path12, Buffer.from(JSON.stringify(body)));
+  }
+  /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
+  async json(method, path12, body) {
+    const basic = await this.auth.basic();
+    const headers2 = basic ? { authorization: basic } : {};
+    if (body) headers2["content-type"] = "application/json";
+    const res = await this.request(method, path12, "", { body, headers: headers2 });
+    if (res.status === 404 || res.status === 405) {
+      await res.body?.cancel();
+      return void 0;
+    }
+    if (!res.ok) await this.fail(res, `${method} ${path12}`);
+    if (!/json/i.test(res.headers.get("content-type") ?? "")) {
+      await res.body?.cancel();
+      return void 0;
+    }
+    return await res.json();
+  }
+  /** Every repository `_catalog` lists (following `Link` pagination); a RegistryError when refused. */
+  async listCatalog() {
+    const repos = [];
+    let next = "/v2/_catalog?n=1000";
+    for (let pages = 0; next && pages < 1e4; pages++) {
+      const res = await this.request("GET", next, "registry:catalog:*");
+      if (!res.ok) await this.fail(res, "list repositories (_catalog)");
+      const body = await res.json();
+      repos.push(...body.repositories ?? []);
+      next = nextLink(res.headers.get("link"));
+    }
+    return repos;
+  }
+};
+function nextLink(header) {
+  const m = header ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(header) : null;
+  return m ? m[1] : void 0;
+}
+
+// client/publish.ts
+async function publishPack(client, pack, opts = {}) {
+  const repository = packRepository(pack.name, client.registry.basePath);
+  const base = { name: pack.name, version: pack.version, repository, digest: pack.manifestDigest };
+  const total = pack.archive.length;
+  const progress = (phase, sent) => opts.onProgress?.({ phase, sent, total });
+  try {
+    progress("checking", 0);
+    const existing = await client.headManifest(repository, pack.version, "pull,push");
+    if (existing?.digest === pack.manifestDigest)
+      return { ...base, status: "skipped", uploaded: 0, message: "already published" };
+    if (existing && !opts.force) {
+      return {
+        ...base,
+        status: "failed",
+        uploaded: 0,
+        message: `${repository}:${pack.version} already holds ${existing.digest}, but this build is ${pack.manifestDigest}; versions are immutable \u2014 bump the version (or pass --force on a registry that allows overwriting)`
+      };
+    }
+    progress("uploading", 0);
+    const config = await client.pushBlob(repository, EMPTY_CONFIG, opts.mountFrom);
+    const layer = await client.pushBlob(
+      repository,
+      pack.archive,
+      opts.mountFrom,
+      (sent) => progress("uploading", sent)
+    );
+    progress("tagging", total);
+    await client.putManifest(repository, pack.version, pack.manifest, MEDIA_TYPE_MANIFEST);
+    return {
+      ...base,
+      status: "published",
+      uploaded: config.uploaded + layer.uploaded + pack.manifest.length
+    };
+  } catch (err) {
+    const invalid = err instanceof RegistryError && err.code === "MANIFEST_INVALID";
+    return { ...base, status: invalid ? "invalid" : "failed", uploaded: 0, message: err.message };
+  }
+}
+function createLimit(limit) {
+  let running = 0;
+  const waiting = [];
+  return async (task) => {
+    if (running >= limit) await new Promise((resolve2) => waiting.push(resolve2));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+async function mapLimit(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i2 = next++;
+      out[i2] = await fn(items[i2]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+// core/pack-identity.ts
+import { createHash as createHash2 } from "node:crypto";
+var MAX_FILE_BYTES = 64 * 1024 * 1024;
+var MAX_PACK_JSON_BYTES = 1024 * 1024;
+function packContentDigest(tree) {
+  if (tree.entries.some((e) => e.size > MAX_FILE_BYTES)) return void 0;
+  const h = createHash2("sha256");
+  for (const e of tree.entries) {
+    if (e.type === "directory") {
+      h.update(`D\0${e.path}\0`);
+      continue;
+    }
+    let bytes;
+    try {
+      bytes = tree.read(e.path, MAX_FILE_BYTES);
+    } catch {
+      return void 0;
+    }
+    const file = createHash2("sha256").update(bytes).digest("hex");
+    h.update(`F\0${e.executable ? "x" : "-"}\0${e.path}\0${file}\0`);
+  }
+  for (const p of tree.problems) h.update(`P\0${p.rule}\0${p.path}\0`);
+  return `sha256:${h.digest("hex")}`;
+}
+function readPack(dir) {
+  const tree = readPackTree(dir);
+  let digest;
+  return {
+    dir,
+    tree,
+    ...packJsonId(tree),
+    contentDigest: () => {
+      digest ??= { value: packContentDigest(tree) };
+      return digest.value;
+    }
+  };
+}
+function packJsonId(tree) {
+  if (!tree.entries.some((e) => e.path === "pack.json" && e.type === "file")) return {};
+  try {
+    const pj = JSON.parse(Buffer.from(tree.read("pack.json", MAX_PACK_JSON_BYTES)).toString("utf8"));
+    const { name: name2, version } = pj ?? {};
+    return typeof name2 === "string" && typeof version === "string" ? { name: name2, version } : {};
+  } catch {
+    return {};
+  }
+}
+function uniquePackIds(packs) {
+  const count = /* @__PURE__ */ new Map();
+  for (const p of packs) if (p.name && p.version) count.set(packId(p), (count.get(packId(p)) ?? 0) + 1);
+  return new Set([...count].filter(([, n]) => n === 1).map(([id]) => id));
+}
+function packId(p) {
+  return `${p.name}@${p.version}`;
+}
+
+// client/unchanged.ts
+var LOOKUP_BATCH = 100;
+async function lookupPublished(client, ids, concurrency = 4) {
+  const batches = [];
+  for (let i2 = 0; i2 < ids.length; i2 += LOOKUP_BATCH) batches.push(ids.slice(i2, i2 + LOOKUP_BATCH));
+  let answers;
+  try {
+    answers = await mapLimit(
+      batches,
+      concurrency,
+      (packs) => client.postJson("/api/v1/packs/lookup", {
+        base: client.registry.basePath,
+        packs: packs.map(({ name: name2, version }) => ({ name: name2, version }))
+      })
+    );
+  } catch {
+    return void 0;
+  }
+  const found = /* @__PURE__ */ new Map();
+  for (const [i2, answer] of answers.entries()) {
+    const asked = batches[i2];
+    if (!answer || !Array.isArray(answer.versions) || answer.versions.length !== asked.length)
+      return void 0;
+    for (const [j, v] of answer.versions.entries()) {
+      const want = asked[j];
+      if (v && v.name === want.name && v.version === want.version && typeof v.digest === "string")
+        found.set(packId(v), v);
+    }
+  }
+  return found;
+}
+var NO_ERRORS = (lint) => lint.errors === 0;
+function unchangedPacks(packs, published2, gate = NO_ERRORS) {
+  const unique = uniquePackIds(packs);
+  const out = /* @__PURE__ */ new Map();
+  for (const p of packs) {
+    if (!unique.has(packId(p))) continue;
+    const v = published2.get(packId(p));
+    if (v?.contentDigest && gate(v.lint) && v.contentDigest === p.contentDigest()) out.set(p.dir, v);
+  }
+  return out;
+}
+
+// core/gzip.ts
+import { availableParallelism } from "node:os";
+import { Worker as Worker2 } from "node:worker_threads";
+
+// node_modules/fflate/esm/index.mjs
+import { createRequire } from "module";
+var require2 = createRequire("/");
+var _a;
+var Worker;
+var isMarkedAsUntransferable;
+try {
+  _a = require2("worker_threads"), Worker = _a.Worker, isMarkedAsUntransferable = _a.isMarkedAsUntransferable;
+} catch (e) {
+}
+var u8 = Uint8Array;
+var u16 = Uint16Array;
+var i32 = Int32Array;
+var fleb = new u8([
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  1,
+  1,
+  2,
+  2,
+  2,
+  2,
+  3,
+  3,
+  3,
+  3,
+  4,
+  4,
+  4,
+  4,
+  5,
+  5,
+  5,
+  5,
+  0,
+  /* unused */
+  0,
+  0,
+  /* impossible */
+  0
+]);
+var fdeb = new u8([
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  2,
+  2,
+  3,
+  3,
+  4,
+  4,
+  5,
+  5,
+  6,
+  6,
+  7,
+  7,
+  8,
+  8,
+  9,
+  9,
+  10,
+  10,
+  11,
+  11,
+  12,
+  12,
+  13,
+  13,
+  /* unused */
+  0,
+  0
+]);
+var clim = new u8([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
+var freb = function(eb, start) {
+  var b = new u16(31);
+  for (var i2 = 0; i2 < 31; ++i2) {
+    b[i2] = start += 1 << eb[i2 - 1];
+  }
+  var r = new i32(b[30]);
+  for (var i2 = 1; i2 < 30; ++i2) {
+    for (var j = b[i2]; j < b[i2 + 1]; ++j) {
+      r[j] = j - b[i2] << 5 | i2;
+    }
+  }
+  return { b, r };
+};
+var _a = freb(fleb, 2);
+var fl = _a.b;
+var revfl = _a.r;
+fl[28] = 258, revfl[258] = 28;
+var _b = freb(fdeb, 0);
+var fd = _b.b;
+var revfd = _b.r;
+var rev = new u16(32768);
+for (i = 0; i < 32768; ++i) {
+  x = (i & 43690) >> 1 | (i & 21845) << 1;
+  x = (x & 52428) >> 2 | (x & 13107) << 2;
+  x = (x & 61680) >> 4 | (x & 3855) << 4;
+  rev[i] = ((x & 65280) >> 8 | (x & 255) << 8) >> 1;
+}
+var x;
+var i;
+var hMap = (function(cd, mb, r) {
+  var s = cd.length;
+  var i2 = 0;
+  var l = new u16(mb);
+  for (; i2 < s; ++i2) {
+    if (cd[i2])
+      ++l[cd[i2] - 1];
+  }
+  var le = new u16(mb);
+  for (i2 = 1; i2 < mb; ++i2) {
+    le[i2] = le[i2 - 1] + l[i2 - 1] << 1;
+  }
+  var co;
+  if (r) {
+    co = new u16(1 << mb);
+    var rvb = 15 - mb;
+    for (i2 = 0; i2 < s; ++i2) {
+      if (cd[i2]) {
+        var sv = i2 << 4 | cd[i2];
+        var r_1 = mb - cd[i2];
+        var v = le[cd[i2] - 1]++ << r_1;
+        for (var m = v | (1 << r_1) - 1; v <= m; ++v) {
+          co[rev[v] >> rvb] = sv;
+        }
+      }
+    }
+  } else {
+    co = new u16(s);
+    for (i2 = 0; i2 < s; ++i2) {
+      if (cd[i2]) {
+        co[i2] = rev[le[cd[i2] - 1]++] >> 15 - cd[i2];
+      }
+    }
+  }
+  return co;
+});
+var flt = new u8(288);
+for (i = 0; i < 144; ++i)
+  flt[i] = 8;
+var i;
+for (i = 144; i < 256; ++i)
+  flt[i] = 9;
+var i;
+for (i = 256; i < 280; ++i)
+  flt[i] = 7;
+var i;
+for (i = 280; i < 288; ++i)
+  flt[i] = 8;
+var i;
+var fdt = new u8(32);
+for (i = 0; i < 32; ++i)
+  fdt[i] = 5;
+var i;
+var flm = /* @__PURE__ */ hMap(flt, 9, 0);
+var fdm = /* @__PURE__ */ hMap(fdt, 5, 0);
+var shft = function(p) {
+  return (p + 7) / 8 | 0;
+};
+var slc = function(v, s, e) {
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  return new u8(v.subarray(s, e));
+};
+var wbits = function(d, p, v) {
+  v <<= p & 7;
+  var o = p / 8 | 0;
+  d[o] |= v;
+  d[o + 1] |= v >> 8;
+};
+var wbits16 = function(d, p, v) {
+  v <<= p & 7;
+  var o = p / 8 | 0;
+  d[o] |= v;
+  d[o + 1] |= v >> 8;
+  d[o + 2] |= v >> 16;
+};
+var hTree = function(d, mb) {
+  var t = [];
+  for (var i2 = 0; i2 < d.length; ++i2) {
+    if (d[i2])
+      t.push({ s: i2, f: d[i2] });
+  }
+  var s = t.length;
+  var t2 = t.slice();
+  if (!s)
+    return { t: et, l: 0 };
+  if (s == 1) {
+    var v = new u8(t[0].s + 1);
+    v[t[0].s] = 1;
+    return { t: v, l: 1 };
+  }
+  t.sort(function(a, b) {
+    return a.f - b.f;
+  });
+  t.push({ s: -1, f: 25001 });
+  var l = t[0], r = t[1], i0 = 0, i1 = 1, i22 = 2;
+  t[0] = { s: -1, f: l.f + r.f, l, r };
+  while (i1 != s - 1) {
+    l = t[t[i0].f < t[i22].f ? i0++ : i22++];
+    r = t[i0 != i1 && t[i0].f < t[i22].f ? i0++ : i22++];
+    t[i1++] = { s: -1, f: l.f + r.f, l, r };
+  }
+  var maxSym = t2[0].s;
+  for (var i2 = 1; i2 < s; ++i2) {
+    if (t2[i2].s > maxSym)
+      maxSym = t2[i2].s;
+  }
+  var tr = new u16(maxSym + 1);
+  var mbt = ln(t[i1 - 1], tr, 0);
+  if (mbt > mb) {
+    var i2 = 0, dt = 0;
+    var lft = mbt - mb, cst = 1 << lft;
+    t2.sort(function(a, b) {
+      return tr[b.s] - tr[a.s] || a.f - b.f;
+    });
+    for (; i2 < s; ++i2) {
+      var i2_1 = t2[i2].s;
+      if (tr[i2_1] > mb) {
+        dt += cst - (1 << mbt - tr[i2_1]);
+        tr[i2_1] = mb;
+      } else
+        break;
+    }
+    dt >>= lft;
+    while (dt > 0) {
+      var i2_2 = t2[i2].s;
+      if (tr[i2_2] < mb)
+        dt -= 1 << mb - tr[i2_2]++ - 1;
+      else
+        ++i2;
+    }
+    for (; i2 >= 0 && dt; --i2) {
+      var i2_3 = t2[i2].s;
+      if (tr[i2_3] == mb) {
+        --tr[i2_3];
+        ++dt;
+      }
+    }
+    mbt = mb;
+  }
+  return { t: new u8(tr), l: mbt };
+};
+var ln = function(n, l, d) {
+  return n.s == -1 ? Math.max(ln(n.l, l, d + 1), ln(n.r, l, d + 1)) : l[n.s] = d;
+};
+var lc = function(c) {
+  var s = c.length;
+  while (s && !c[--s])
+    ;
+  var cl = new u16(++s);
+  var cli = 0, cln = c[0], cls = 1;
+  var w = function(v) {
+    cl[cli++] = v;
+  };
+  for (var i2 = 1; i2 <= s; ++i2) {
+    if (c[i2] == cln && i2 != s)
+      ++cls;
+    else {
+      if (!cln && cls > 2) {
+        for (; cls > 138; cls -= 138)
+          w(32754);
+        if (cls > 2) {
+          w(cls > 10 ? cls - 11 << 5 | 28690 : cls - 3 << 5 | 12305);
+          cls = 0;
+        }
+      } else if (cls > 3) {
+        w(cln), --cls;
+        for (; cls > 6; cls -= 6)
+          w(8304);
+        if (cls > 2)
+          w(cls - 3 << 5 | 8208), cls = 0;
+      }
+      while (cls--)
+        w(cln);
+      cls = 1;
+      cln = c[i2];
+    }
+  }
+  return { c: cl.subarray(0, cli), n: s };
+};
+var clen = function(cf, cl) {
+  var l = 0;
+  for (var i2 = 0; i2 < cl.length; ++i2)
+    l += cf[i2] * cl[i2];
+  return l;
+};
+var wfblk = function(out, pos2, dat) {
+  var s = dat.length;
+  var o = shft(pos2 + 2);
+  out[o] = s & 255;
+  out[o + 1] = s >> 8;
+  out[o + 2] = out[o] ^ 255;
+  out[o + 3] = out[o + 1] ^ 255;
+  for (var i2 = 0; i2 < s; ++i2)
+    out[o + i2 + 4] = dat[i2];
+  return (o + 4 + s) * 8;
+};
+var wblk = function(dat, out, final, syms, lf, df, eb, li, bs, bl, p) {
+  wbits(out, p++, final);
+  ++lf[256];
+  var _a2 = hTree(lf, 15), dlt = _a2.t, mlb = _a2.l;
+  var _b2 = hTree(df, 15), ddt = _b2.t, mdb = _b2.l;
+  var _c = lc(dlt), lclt = _c.c, nlc = _c.n;
+  var _d = lc(ddt), lcdt = _d.c, ndc = _d.n;
+  var lcfreq = new u16(19);
+  for (var i2 = 0; i2 < lclt.length; ++i2)
+    ++lcfreq[lclt[i2] & 31];
+  for (var i2 = 0; i2 < lcdt.length; ++i2)
+    ++lcfreq[lcdt[i2] & 31];
+  var _e = hTree(lcfreq, 7), lct = _e.t, mlcb = _e.l;
+  var nlcc = 19;
+  for (; nlcc > 4 && !lct[clim[nlcc - 1]]; --nlcc)
+    ;
+  var flen = bl + 5 << 3;
+  var ftlen = clen(lf, flt) + clen(df, fdt) + eb;
+  var dtlen = clen(lf, dlt) + clen(df, ddt) + eb + 14 + 3 * nlcc + clen(lcfreq, lct) + 2 * lcfreq[16] + 3 * lcfreq[17] + 7 * lcfreq[18];
+  if (bs >= 0 && flen <= ftlen && flen <= dtlen)
+    return wfblk(out, p, dat.subarray(bs, bs + bl));
+  var lm, ll, dm, dl;
+  wbits(out, p, 1 + (dtlen < ftlen)), p += 2;
+  if (dtlen < ftlen) {
+    lm = hMap(dlt, mlb, 0), ll = dlt, dm = hMap(ddt, mdb, 0), dl = ddt;
+    var llm = hMap(lct, mlcb, 0);
+    wbits(out, p, nlc - 257);
+    wbits(out, p + 5, ndc - 1);
+    wbits(out, p + 10, nlcc - 4);
+    p += 14;
+    for (var i2 = 0; i2 < nlcc; ++i2)
+      wbits(out, p + 3 * i2, lct[clim[i2]]);
+    p += 3 * nlcc;
+    var lcts = [lclt, lcdt];
+    for (var it = 0; it < 2; ++it) {
+      var clct = lcts[it];
+      for (var i2 = 0; i2 < clct.length; ++i2) {
+        var len = clct[i2] & 31;
+        wbits(out, p, llm[len]), p += lct[len];
+        if (len > 15)
+          wbits(out, p, clct[i2] >> 5 & 127), p += clct[i2] >> 12;
+      }
+    }
+  } else {
+    lm = flm, ll = flt, dm = fdm, dl = fdt;
+  }
+  for (var i2 = 0; i2 < li; ++i2) {
+    var sym = syms[i2];
+    if (sym > 255) {
+      var len = sym >> 18 & 31;
+      wbits16(out, p, lm[len + 257]), p += ll[len + 257];
+      if (len > 7)
+        wbits(out, p, sym >> 23 & 31), p += fleb[len];
+      var dst = sym & 31;
+      wbits16(out, p, dm[dst]), p += dl[dst];
+      if (dst > 3)
+        wbits16(out, p, sym >> 5 & 8191), p += fdeb[dst];
+    } else {
+      wbits16(out, p, lm[sym]), p += ll[sym];
+    }
+  }
+  wbits16(out, p, lm[256]);
+  return p + ll[256];
+};
+var deo = /* @__PURE__ */ new i32([65540, 131080, 131088, 131104, 262176, 1048704, 1048832, 2114560, 2117632]);
+var et = /* @__PURE__ */ new u8(0);
+var dflt = function(dat, lvl, plvl, pre, post, st) {
+  var s = st.z || dat.length;
+  var o = new u8(pre + s + 5 * (1 + Math.ceil(s / 7e3)) + post);
+  var w = o.subarray(pre, o.length - post);
+  var lst = st.l;
+  var pos2 = (st.r || 0) & 7;
+  if (lvl) {
+    if (pos2)
+      w[0] = st.r >> 3;
+    var opt = deo[lvl - 1];
+    var n = opt >> 13, c = opt & 8191;
+    var msk_1 = (1 << plvl) - 1;
+    var prev = st.p || new u16(32768), head = st.h || new u16(msk_1 + 1);
+    var bs1_1 = Math.ceil(plvl / 3), bs2_1 = 2 * bs1_1;
+    var hsh = function(i3) {
+      return (dat[i3] ^ dat[i3 + 1] << bs1_1 ^ dat[i3 + 2] << bs2_1) & msk_1;
+    };
+    var syms = new i32(25e3);
+    var lf = new u16(288), df = new u16(32);
+    var lc_1 = 0, eb = 0, i2 = st.i || 0, li = 0, wi = st.w || 0, bs = 0;
+    for (; i2 + 2 < s; ++i2) {
+      var hv = hsh(i2);
+      var imod = i2 & 32767, pimod = head[hv];
+      prev[imod] = pimod;
+      head[hv] = imod;
+      if (wi <= i2) {
+        var rem = s - i2;
+        if ((lc_1 > 7e3 || li > 24576) && (rem > 423 || !lst)) {
+          pos2 = wblk(dat, w, 0, syms, lf, df, eb, li, bs, i2 - bs, pos2);
+          li = lc_1 = eb = 0, bs = i2;
+          for (var j = 0; j < 286; ++j)
+            lf[j] = 0;
+          for (var j = 0; j < 30; ++j)
+            df[j] = 0;
+        }
+        var l = 2, d = 0, ch_1 = c, dif = imod - pimod & 32767;
+        if (rem > 2 && hv == hsh(i2 - dif)) {
+          var maxn = Math.min(n, rem) - 1;
+          var maxd = Math.min(32767, i2);
+          var ml = Math.min(258, rem);
+          while (dif <= maxd && --ch_1 && imod != pimod) {
+            if (dat[i2 + l] == dat[i2 + l - dif]) {
+              var nl = 0;
+              for (; nl < ml && dat[i2 + nl] == dat[i2 + nl - dif]; ++nl)
+                ;
+              if (nl > l) {
+                l = nl, d = dif;
+                if (nl > maxn)
+                  break;
+                var mmd = Math.min(dif, nl - 2);
+                var md = 0;
+                for (var j = 0; j < mmd; ++j) {
+                  var ti = i2 - dif + j & 32767;
+                  var pti = prev[ti];
+                  var cd = ti - pti & 32767;
+                  if (cd > md)
+                    md = cd, pimod = ti;
+                }
+              }
+            }
+            imod = pimod, pimod = prev[imod];
+            dif += imod - pimod & 32767;
+          }
+        }
+        if (d) {
+          syms[li++] = 268435456 | revfl[l] << 18 | revfd[d];
+          var lin = revfl[l] & 31, din = revfd[d] & 31;
+          eb += fleb[lin] + fdeb[din];
+          ++lf[257 + lin];
+          ++df[din];
+          wi = i2 + l;
+          ++lc_1;
+        } else {
+          syms[li++] = dat[i2];
+          ++lf[dat[i2]];
+        }
+      }
+    }
+    for (i2 = Math.max(i2, wi); i2 < s; ++i2) {
+      syms[li++] = dat[i2];
+      ++lf[dat[i2]];
+    }
+    pos2 = wblk(dat, w, lst, syms, lf, df, eb, li, bs, i2 - bs, pos2);
+    if (!lst) {
+      st.r = pos2 & 7 | w[pos2 / 8 | 0] << 3;
+      pos2 -= 7;
+      st.h = head, st.p = prev, st.i = i2, st.w = wi;
+    }
+  } else {
+    for (var i2 = st.w || 0; i2 < s + lst; i2 += 65535) {
+      var e = i2 + 65535;
+      if (e >= s) {
+        w[pos2 / 8 | 0] = lst;
+        e = s;
+      }
+      pos2 = wfblk(w, pos2 + 1, dat.subarray(i2, e));
+    }
+    st.i = s;
+  }
+  return slc(o, 0, pre + shft(pos2) + post);
+};
+var crct = /* @__PURE__ */ (function() {
+  var t = new Int32Array(256);
+  for (var i2 = 0; i2 < 256; ++i2) {
+    var c = i2, k = 9;
+    while (--k)
+      c = (c & 1 && -306674912) ^ c >>> 1;
+    t[i2] = c;
+  }
+  return t;
+})();
+var crc = function() {
+  var c = -1;
+  return {
+    p: function(d) {
+      var cr = c;
+      for (var i2 = 0; i2 < d.length; ++i2)
+        cr = crct[cr & 255 ^ d[i2]] ^ cr >>> 8;
+      c = cr;
+    },
+    d: function() {
+      return ~c;
+    }
+  };
+};
+var dopt = function(dat, opt, pre, post, st) {
+  if (!st) {
+    st = { l: 1 };
+    if (opt.dictionary) {
+      var dict = opt.dictionary.subarray(-32768);
+      var newDat = new u8(dict.length + dat.length);
+      newDat.set(dict);
+      newDat.set(dat, dict.length);
+      dat = newDat;
+      st.w = dict.length;
+    }
+  }
+  return dflt(dat, opt.level == null ? 6 : opt.level, opt.mem == null ? st.l ? Math.ceil(Math.max(8, Math.min(13, Math.log(dat.length))) * 1.5) : 20 : 12 + opt.mem, pre, post, st);
+};
+var wbytes = function(d, b, v) {
+  for (; v; ++b)
+    d[b] = v, v >>>= 8;
+};
+var gzh = function(c, o) {
+  var fn = o.filename;
+  c[0] = 31, c[1] = 139, c[2] = 8, c[8] = o.level < 2 ? 4 : o.level == 9 ? 2 : 0, c[9] = 3;
+  if (o.mtime != 0)
+    wbytes(c, 4, Math.floor(new Date(o.mtime || Date.now()) / 1e3));
+  if (fn) {
+    c[3] = 8;
+    for (var i2 = 0; i2 <= fn.length; ++i2)
+      c[i2 + 10] = fn.charCodeAt(i2);
+  }
+};
+var gzhl = function(o) {
+  return 10 + (o.filename ? o.filename.length + 1 : 0);
+};
+function gzipSync(data, opts) {
+  if (!opts)
+    opts = {};
+  var c = crc(), l = data.length;
+  c.p(data);
+  var d = dopt(data, opts, gzhl(opts), 8), s = d.length;
+  return gzh(d, opts), wbytes(d, s - 8, c.d()), wbytes(d, s - 4, l), d;
+}
+var td = typeof TextDecoder != "undefined" && /* @__PURE__ */ new TextDecoder();
+var tds = 0;
+try {
+  td.decode(et, { stream: true });
+  tds = 1;
+} catch (e) {
+}
+
+// core/gzip.ts
+var GZIP_LEVEL = 6;
+var INLINE_BELOW = 64 * 1024;
+var GzipPool = class {
+  constructor(size) {
+    this.size = size;
+  }
+  size;
+  workers = [];
+  idle = [];
+  queue = [];
+  jobs = /* @__PURE__ */ new Map();
+  busy = /* @__PURE__ */ new Map();
+  nextId = 0;
+  broken = false;
+  run(data) {
+    if (this.broken) return Promise.resolve(gzipInline(data));
+    return new Promise((resolve2, reject) => {
+      this.queue.push({ data, resolve: resolve2, reject });
+      this.pump();
+    });
+  }
+  spawn() {
+    try {
+      const w = new Worker2(new URL("./gzip-worker.js", import.meta.url));
+      w.unref();
+      w.on("message", (msg) => {
+        const job = this.jobs.get(msg.id);
+        this.jobs.delete(msg.id);
+        this.busy.delete(w);
+        this.idle.push(w);
+        if (job) {
+          if (msg.out) job.resolve(msg.out);
+          else job.reject(new Error(msg.error ?? "gzip failed"));
+        }
+        this.pump();
+      });
+      w.on("error", () => this.fail(w));
+      this.workers.push(w);
+      return w;
+    } catch {
+      this.broken = true;
+      return void 0;
+    }
+  }
+  /** A worker that cannot start or dies: finish its job and all later ones in this thread. */
+  fail(w) {
+    this.broken = true;
+    const id = this.busy.get(w);
+    this.busy.delete(w);
+    const pending = this.queue.splice(0);
+    if (id !== void 0) {
+      const job = this.jobs.get(id);
+      this.jobs.delete(id);
+      if (job) settleInline(job);
+    }
+    for (const p of pending) settleInline(p);
+  }
+  pump() {
+    while (this.queue.length > 0) {
+      let w = this.idle.pop();
+      if (!w && this.workers.length < this.size) w = this.spawn();
+      if (!w) {
+        if (this.broken) for (const p of this.queue.splice(0)) settleInline(p);
+        return;
+      }
+      const job = this.queue.shift();
+      const id = this.nextId++;
+      this.jobs.set(id, job);
+      this.busy.set(w, id);
+      w.ref();
+      w.postMessage({ id, data: job.data, level: GZIP_LEVEL });
+      w.once("message", () => {
+        if (!this.busy.has(w)) w.unref();
+      });
+    }
+  }
+  /** Runs queued jobs on the calling thread until the queue is empty (call when it has nothing else to do). */
+  async help() {
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      settleInline(next);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  async close() {
+    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
+    this.idle.length = 0;
+  }
+};
+function settleInline(job) {
+  try {
+    job.resolve(gzipInline(job.data));
+  } catch (err) {
+    job.reject(err);
+  }
+}
+function gzipInline(data) {
+  return gzipSync(data, { level: GZIP_LEVEL, mtime: 0 });
+}
+var pool;
+function gzipDeterministic(data) {
+  if (data.length < INLINE_BELOW) return Promise.resolve(gzipInline(data));
+  pool ??= new GzipPool(Math.max(1, Math.min(4, availableParallelism() - 1)));
+  return pool.run(data);
+}
+async function helpGzipPool() {
+  await pool?.help();
+}
+async function closeGzipPool() {
+  await pool?.close();
+  pool = void 0;
+}
+
+// node_modules/tar/dist/esm/header.js
+import { posix as pathModule } from "node:path";
+
+// node_modules/tar/dist/esm/large-numbers.js
+var encode = (num, buf) => {
+  if (!Number.isSafeInteger(num)) {
+    throw Error("cannot encode number outside of javascript safe integer range");
+  } else if (num < 0) {
+    encodeNegative(num, buf);
+  } else {
+    encodePositive(num, buf);
+  }
+  return buf;
+};
+var encodePositive = (num, buf) => {
+  buf[0] = 128;
+  for (var i2 = buf.length; i2 > 1; i2--) {
+    buf[i2 - 1] = num & 255;
+    num = Math.floor(num / 256);
+  }
+};
+var encodeNegative = (num, buf) => {
+  buf[0] = 255;
+  var flipped = false;
+  num = num * -1;
+  for (var i2 = buf.length; i2 > 1; i2--) {
+    var byte = num & 255;
+    num = Math.floor(num / 256);
+    if (flipped) {
+      buf[i2 - 1] = onesComp(byte);
+    } else if (byte === 0) {
+      buf[i2 - 1] = 0;
+    } else {
+      flipped = true;
+      buf[i2 - 1] = twosComp(byte);
+    }
+  }
+};
+var parse2 = (buf) => {
+  const pre = buf[0];
+  const value = pre === 128 ? pos(buf.subarray(1, buf.length)) : pre === 255 ? twos(buf) : null;
+  if (value === null) {
+    throw Error("invalid base256 encoding");
+  }
+  if (!Number.isSafeInteger(value)) {
+    throw Error("parsed number outside of javascript safe integer range");
+  }
+  return value;
+};
+var twos = (buf) => {
+  var len = buf.length;
+  var sum = 0;
+  var flipped = false;
+  for (var i2 = len - 1; i2 > -1; i2--) {
+    var byte = Number(buf[i2]);
+    var f;
+    if (flipped) {
+      f = onesComp(byte);
+    } else if (byte === 0) {
+      f = byte;
+    } else {
+      flipped = true;
+      f = twosComp(byte);
+    }
+    if (f !== 0) {
+      sum -= f * Math.pow(256, len - i2 - 1);
+    }
+  }
+  return sum;
+};
+var pos = (buf) => {
+  var len = buf.length;
+  var sum = 0;
+  for (var i2 = len - 1; i2 > -1; i2--) {
+    var byte = Number(buf[i2]);
+    if (byte !== 0) {
+      sum += byte * Math.pow(256, len - i2 - 1);
+    }
+  }
+  return sum;
+};
+var onesComp = (byte) => (255 ^ byte) & 255;
+var twosComp = (byte) => (255 ^ byte) + 1 & 255;
+
+// node_modules/tar/dist/esm/types.js
+var isCode = (c) => name.has(c);
+var normalFsTypes = /* @__PURE__ */ new Set([
+  "0",
+  "",
+  "1",
+  "2",
+  "3",
+  "4",
+  "5",
+  "6",
+  "7",
+  "D"
+]);
+var name = /* @__PURE__ */ new Map([
+  ["0", "File"],
+  // same as File
+  ["", "OldFile"],
+  ["1", "Link"],
+  ["2", "SymbolicLink"],
+  // Devices and FIFOs aren't fully supported
+  // they are parsed, but skipped when unpacking
+  ["3", "CharacterDevice"],
+  ["4", "BlockDevice"],
+  ["5", "Directory"],
+  ["6", "FIFO"],
+  // same as File
+  ["7", "ContiguousFile"],
+  // pax headers
+  ["g", "GlobalExtendedHeader"],
+  ["x", "ExtendedHeader"],
+  // vendor-specific stuff
+  // skip
+  ["A", "SolarisACL"],
+  // like 5, but with data, which should be skipped
+  ["D", "GNUDumpDir"],
+  // metadata only, skip
+  ["I", "Inode"],
+  // data = link path of next file
+  ["K", "NextFileHasLongLinkpath"],
+  // data = path of next file
+  ["L", "NextFileHasLongPath"],
+  // skip
+  ["M", "ContinuationFile"],
+  // like L
+  ["N", "OldGnuLongPath"],
+  // skip
+  ["S", "SparseFile"],
+  // skip
+  ["V", "TapeVolumeHeader"],
+  // like x
+  ["X", "OldExtendedHeader"]
+]);
+var code = new Map(Array.from(name).map((kv) => [kv[1], kv[0]]));
+
+// node_modules/tar/dist/esm/header.js
+var notNegative = (n) => n === void 0 || n < 0 ? void 0 : n;
+var Header = class {
+  cksumValid = false;
+  needPax = false;
+  nullBlock = false;
+  block;
+  path;
+  mode;
+  uid;
+  gid;
+  size;
+  cksum;
+  #type = "Unsupported";
+  linkpath;
+  uname;
+  gname;
+  devmaj = 0;
+  devmin = 0;
+  atime;
+  ctime;
+  mtime;
+  charset;
+  comment;
+  constructor(data, off = 0, ex, gex) {
+    if (Buffer.isBuffer(data)) {
+      this.decode(data, off || 0, ex, gex);
+    } else if (data) {
+      this.#slurp(data);
+    }
+  }
+  decode(buf, off, ex, gex) {
+    if (!off) {
+      off = 0;
+    }
+    if (!buf || !(buf.length >= off + 512)) {
+      throw new Error("need 512 bytes for header");
+    }
+    const t = decString(buf, off + 156, 1);
+    const isNormalFS = normalFsTypes.has(t);
+    const exForFields = isNormalFS ? ex : void 0;
+    const gexForFields = isNormalFS ? gex : void 0;
+    this.path = exForFields?.path ?? decString(buf, off, 100);
+    this.mode = exForFields?.mode ?? gexForFields?.mode ?? decNumber(buf, off + 100, 8);
+    this.uid = exForFields?.uid ?? gexForFields?.uid ?? decNumber(buf, off + 108, 8);
+    this.gid = exForFields?.gid ?? gexForFields?.gid ?? decNumber(buf, off + 116, 8);
+    this.size = notNegative(exForFields?.size ?? gexForFields?.size ?? decNumber(buf, off + 124, 12));
+    this.mtime = exForFields?.mtime ?? gexForFields?.mtime ?? decDate(buf, off + 136, 12);
+    this.cksum = decNumber(buf, off + 148, 12);
+    if (gexForFields)
+      this.#slurp(gexForFields, true);
+    if (exForFields)
+      this.#slurp(exForFields);
+    if (isCode(t)) {
+      this.#type = t || "0";
+    }
+    if (this.#type === "0" && this.path.slice(-1) === "/") {
+      this.#type = "5";
+    }
+    if (this.#type === "5") {
+      this.size = 0;
+    }
+    this.linkpath = decString(buf, off + 157, 100);
+    if (buf.subarray(off + 257, off + 265).toString() === "ustar\x0000") {
+      this.uname = exForFields?.uname ?? gexForFields?.uname ?? decString(buf, off + 265, 32);
+      this.gname = exForFields?.gname ?? gexForFields?.gname ?? decString(buf, off + 297, 32);
+      this.devmaj = exForFields?.devmaj ?? gexForFields?.devmaj ?? decNumber(buf, off + 329, 8) ?? 0;
+      this.devmin = exForFields?.devmin ?? gexForFields?.devmin ?? decNumber(buf, off + 337, 8) ?? 0;
+      if (buf[off + 475] !== 0) {
+        const prefix = decString(buf, off + 345, 155);
+        this.path = prefix + "/" + this.path;
+      } else {
+        const prefix = decString(buf, off + 345, 130);
+        if (prefix) {
+          this.path = prefix + "/" + this.path;
+        }
+        this.atime = ex?.atime ?? gex?.atime ?? decDate(buf, off + 476, 12);
+        this.ctime = ex?.ctime ?? gex?.ctime ?? decDate(buf, off + 488, 12);
+      }
+    }
+    let sum = 8 * 32;
+    for (let i2 = off; i2 < off + 148; i2++) {
+      sum += buf[i2];
+    }
+    for (let i2 = off + 156; i2 < off + 512; i2++) {
+      sum += buf[i2];
+    }
+    this.cksumValid = sum === this.cksum;
+    if (this.cksum === void 0 && sum === 8 * 32) {
+      this.nullBlock = true;
+    }
+  }
+  #slurp(ex, gex = false) {
+    Object.assign(this, Object.fromEntries(Object.entries(ex).filter(([k, v]) => {
+      return !(v === null || v === void 0 || k === "size" && Number(v) < 0 || k === "path" && gex || k === "linkpath" && gex || k === "global");
+    })));
+  }
+  encode(buf, off = 0) {
+    if (!buf) {
+      buf = this.block = Buffer.alloc(512);
+    }
+    if (this.#type === "Unsupported") {
+      this.#type = "0";
+    }
+    if (!(buf.length >= off + 512)) {
+      throw new Error("need 512 bytes for header");
+    }
+    const prefixSize = this.ctime || this.atime ? 130 : 155;
+    const split = splitPrefix(this.path || "", prefixSize);
+    const path12 = split[0];
+    const prefix = split[1];
+    this.needPax = !!split[2];
+    this.needPax = encString(buf, off, 100, path12) || this.needPax;
+    this.needPax = encNumber(buf, off + 100, 8, this.mode) || this.needPax;
+    this.needPax = encNumber(buf, off + 108, 8, this.uid) || this.needPax;
+    this.needPax = encNumber(buf, off + 116, 8, this.gid) || this.needPax;
+    this.needPax = encNumber(buf, off + 124, 12, this.size) || this.needPax;
+    this.needPax = encDate(buf, off + 136, 12, this.mtime) || this.needPax;
+    buf[off + 156] = Number(this.#type.codePointAt(0));
+    this.needPax = encString(buf, off + 157, 100, this.linkpath) || this.needPax;
+    buf.write("ustar\x0000", off + 257, 8);
+    this.needPax = encString(buf, off + 265, 32, this.uname) || this.needPax;
+    this.needPax = encString(buf, off + 297, 32, this.gname) || this.needPax;
+    this.needPax = encNumber(buf, off + 329, 8, this.devmaj) || this.needPax;
+    this.needPax = encNumber(buf, off + 337, 8, this.devmin) || this.needPax;
+    this.needPax = encString(buf, off + 345, prefixSize, prefix) || this.needPax;
+    if (buf[off + 475] !== 0) {
+      this.needPax = encString(buf, off + 345, 155, prefix) || this.needPax;
+    } else {
+      this.needPax = encString(buf, off + 345, 130, prefix) || this.needPax;
+      this.needPax = encDate(buf, off + 476, 12, this.atime) || this.needPax;
+      this.needPax = encDate(buf, off + 488, 12, this.ctime) || this.needPax;
+    }
+    let sum = 8 * 32;
+    for (let i2 = off; i2 < off + 148; i2++) {
+      sum += buf[i2];
+    }
+    for (let i2 = off + 156; i2 < off + 512; i2++) {
+      sum += buf[i2];
+    }
+    this.cksum = sum;
+    encNumber(buf, off + 148, 8, this.cksum);
+    this.cksumValid = true;
+    return this.needPax;
+  }
+  get type() {
+    return this.#type === "Unsupported" ? this.#type : name.get(this.#type);
+  }
+  get typeKey() {
+    return this.#type;
+  }
+  set type(type) {
+    const c = String(code.get(type));
+    if (isCode(c) || c === "Unsupported") {
+      this.#type = c;
+    } else if (isCode(type)) {
+      this.#type = type;
+    } else {
+      throw new TypeError("invalid entry type: " + type);
+    }
+  }
+};
+var splitPrefix = (p, prefixSize) => {
+  const pathSize = 100;
+  let pp = p;
+  let prefix = "";
+  let ret = void 0;
+  const root = pathModule.parse(p).root || ".";
+  if (Buffer.byteLength(pp) < pathSize) {
+    ret = [pp, prefix, false];
+  } else {
+    prefix = pathModule.dirname(pp);
+    pp = pathModule.basename(pp);
+    do {
+      if (Buffer.byteLength(pp) <= pathSize && Buffer.byteLength(prefix) <= prefixSize) {
+        ret = [pp, prefix, false];
+      } else if (Buffer.byteLength(pp) > pathSize && Buffer.byteLength(prefix) <= prefixSize) {
+        ret = [pp.slice(0, pathSize - 1), prefix, true];
+      } else {
+        pp = pathModule.join(pathModule.basename(prefix), pp);
+        prefix = pathModule.dirname(prefix);
+      }
+    } while (prefix !== root && ret === void 0);
+    if (!ret) {
+      ret = [p.slice(0, pathSize - 1), "", true];
+    }
+  }
+  return ret;
+};
+var decString = (buf, off, size) => buf.subarray(off, off + size).toString("utf8").replace(/\0.*/, "");
+var decDate = (buf, off, size) => numToDate(decNumber(buf, off, size));
+var numToDate = (num) => num === void 0 ? void 0 : new Date(num * 1e3);
+var decNumber = (buf, off, size) => Number(buf[off]) & 128 ? parse2(buf.subarray(off, off + size)) : decSmallNumber(buf, off, size);
+var nanUndef = (value) => isNaN(value) ? void 0 : value;
+var decSmallNumber = (buf, off, size) => nanUndef(parseInt(buf.subarray(off, off + size).toString("utf8").replace(/\0.*$/, "").trim(), 8));
+var MAXNUM = {
+  12: 8589934591,
+  8: 2097151
+};
+var encNumber = (buf, off, size, num) => num === void 0 ? false : num > MAXNUM[size] || num < 0 ? (encode(num, buf.subarray(off, off + size)), true) : (encSmallNumber(buf, off, size, num), false);
+var encSmallNumber = (buf, off, size, num) => buf.write(octalString(num, size), off, size, "ascii");
+var octalString = (num, size) => padOctal(Math.floor(num).toString(8), size);
+var padOctal = (str, size) => (str.length === size - 1 ? str : new Array(size - str.length - 1).join("0") + str + " ") + "\0";
+var encDate = (buf, off, size, date) => date === void 0 ? false : encNumber(buf, off, size, date.getTime() / 1e3);
+var NULLS = new Array(156).join("\0");
+var encString = (buf, off, size, str) => str === void 0 ? false : (buf.write(str + NULLS, off, size, "utf8"), str.length !== Buffer.byteLength(str) || str.length > size);
+
+// node_modules/tar/dist/esm/pax.js
+import { basename as basename3 } from "node:path";
+var Pax = class _Pax {
+  atime;
+  mtime;
+  ctime;
+  charset;
+  comment;
+  gid;
+  uid;
+  gname;
+  uname;
+  linkpath;
+  dev;
+  ino;
+  nlink;
+  path;
+  size;
+  mode;
+  global;
+  constructor(obj, global2 = false) {
+    this.atime = obj.atime;
+    this.charset = obj.charset;
+    this.comment = obj.comment;
+    this.ctime = obj.ctime;
+    this.dev = obj.dev;
+    this.gid = obj.gid;
+    this.global = global2;
+    this.gname = obj.gname;
+    this.ino = obj.ino;
+    this.linkpath = obj.linkpath;
+    this.mtime = obj.mtime;
+    this.nlink = obj.nlink;
+    this.path = obj.path;
+    this.size = obj.size;
+    this.uid = obj.uid;
+    this.uname = obj.uname;
+  }
+  encode() {
+    const body = this.encodeBody();
+    if (body === "") {
+      return Buffer.allocUnsafe(0);
+    }
+    const bodyLen = Buffer.byteLength(body);
+    const bufLen = 512 * Math.ceil(1 + bodyLen / 512);
+    const buf = Buffer.allocUnsafe(bufLen);
+    for (let i2 = 0; i2 < 512; i2++) {
+      buf[i2] = 0;
+    }
+    new Header({
+      // XXX split the path
+      // then the path should be PaxHeader + basename, but less than 99,
+      // prepend with the dirname
+      /* c8 ignore start */
+      path: ("PaxHeader/" + basename3(this.path ?? "")).slice(0, 99),
+      /* c8 ignore stop */
+      mode: this.mode || 420,
+      uid: this.uid,
+      gid: this.gid,
+      size: bodyLen,
+      mtime: this.mtime,
+      type: this.global ? "GlobalExtendedHeader" : "ExtendedHeader",
+      linkpath: "",
+      uname: this.uname || "",
+      gname: this.gname || "",
+      devmaj: 0,
+      devmin: 0,
+      atime: this.atime,
+      ctime: this.ctime
+    }).encode(buf);
+    buf.write(body, 512, bodyLen, "utf8");
+    for (let i2 = bodyLen + 512; i2 < buf.length; i2++) {
+      buf[i2] = 0;
+    }
+    return buf;
+  }
+  encodeBody() {
+    return this.encodeField("path") + this.encodeField("ctime") + this.encodeField("atime") + this.encodeField("dev") + this.encodeField("ino") + this.encodeField("nlink") + this.encodeField("charset") + this.encodeField("comment") + this.encodeField("gid") + this.encodeField("gname") + this.encodeField("linkpath") + this.encodeField("mtime") + this.encodeField("size") + this.encodeField("uid") + this.encodeField("uname");
+  }
+  encodeField(field) {
+    if (this[field] === void 0) {
+      return "";
+    }
+    const r = this[field];
+    const v = r instanceof Date ? r.getTime() / 1e3 : r;
+    const s = " " + (field === "dev" || field === "ino" || field === "nlink" ? "SCHILY." : "") + field + "=" + v + "\n";
+    const byteLen = Buffer.byteLength(s);
+    let digits = Math.floor(Math.log(byteLen) / Math.log(10)) + 1;
+    if (byteLen + digits >= Math.pow(10, digits)) {
+      digits += 1;
+    }
+    const len = digits + byteLen;
+    return len + s;
+  }
+  static parse(str, ex, g = false) {
+    return new _Pax(merge(parseKV(str), ex), g);
+  }
+};
+var merge = (a, b) => b ? Object.assign({}, b, a) : a;
+var parseKV = (str) => str.replace(/\n$/, "").split("\n").reduce(parseKVLine, /* @__PURE__ */ Object.create(null));
+var parseKVLine = (set, line) => {
+  const n = parseInt(line, 10);
+  if (n !== Buffer.byteLength(line) + 1) {
+    return set;
+  }
+  line = line.slice((n + " ").length);
+  const kv = line.split("=");
+  const r = kv.shift();
+  if (!r) {
+    return set;
+  }
+  const k = r.replace(/^SCHILY\.(dev|ino|nlink)/, "$1");
+  const v = kv.join("=").replace(/\0.*/, "");
+  switch (k) {
+    case "path":
+    case "linkpath":
+    case "type":
+    case "charset":
+    case "comment":
+    case "gname":
+    case "uname":
+      set[k] = v;
+      break;
+    case "ctime":
+    case "atime":
+    case "mtime":
+      set[k] = new Date(Number(v) * 1e3);
+      break;
+    case "size":
+      const s = +v;
+      if (s >= 0)
+        set[k] = s;
+      break;
+    case "gid":
+    case "uid":
+    case "dev":
+    case "ino":
+    case "nlink":
+    case "mode":
+      set[k] = +v;
+      break;
+  }
+  return set;
+};
+
+// core/tar.ts
+var BLOCK = 512;
+var EPOCH = /* @__PURE__ */ new Date(0);
+function writeTar(entries) {
+  const parts = [];
+  for (const e of entries) {
+    const size = e.type === "file" ? e.data?.length ?? 0 : 0;
+    const data = {
+      path: e.path,
+      mode: e.mode,
+      uid: 0,
+      gid: 0,
+      size,
+      mtime: EPOCH,
+      type: e.type === "file" ? "File" : "Directory",
+      uname: "",
+      gname: "",
+      devmaj: 0,
+      devmin: 0
+    };
+    const header = new Header(data);
+    const block = Buffer.alloc(BLOCK);
+    if (header.encode(block, 0)) {
+      parts.push(new Pax({ path: e.path, uid: 0, gid: 0, mtime: EPOCH, size }).encode());
+    }
+    parts.push(block);
+    if (size > 0 && e.data) {
+      parts.push(e.data);
+      const pad = (BLOCK - size % BLOCK) % BLOCK;
+      if (pad) parts.push(Buffer.alloc(pad));
+    }
+  }
+  parts.push(Buffer.alloc(BLOCK * 2));
+  return Buffer.concat(parts);
+}
+var TarFormatError = class extends Error {
+};
+function readTar(buf, visit2) {
+  let off = 0;
+  let ex;
+  let gex;
+  let longPath;
+  while (off + BLOCK <= buf.length) {
+    if (isZeroBlock(buf, off)) return;
+    const h = new Header(buf, off, ex, gex);
+    if (!h.cksumValid) throw new TarFormatError(`bad header checksum at byte ${off}`);
+    const size = h.size ?? 0;
+    const start = off + BLOCK;
+    const end = start + size;
+    if (size < 0 || end > buf.length) throw new TarFormatError(`entry "${h.path}" is truncated`);
+    const body = buf.subarray(start, end);
+    off = start + Math.ceil(size / BLOCK) * BLOCK;
+    switch (h.type) {
+      case "ExtendedHeader":
+        ex = Pax.parse(body.toString("utf8"), ex, false);
+        continue;
+      case "GlobalExtendedHeader":
+        gex = Pax.parse(body.toString("utf8"), gex, true);
+        continue;
+      case "NextFileHasLongPath":
+      case "OldGnuLongPath":
+        longPath = body.toString("utf8").replace(/\0.*/s, "");
+        continue;
+      default: {
+        const path12 = longPath ?? h.path ?? "";
+        longPath = void 0;
+        ex = void 0;
+        visit2({ path: path12, type: h.type, size, mode: h.mode ?? 0, data: body });
+      }
+    }
+  }
+  if (off < buf.length) throw new TarFormatError("the archive ends in the middle of a header");
+}
+function isZeroBlock(buf, off) {
+  for (let i2 = off; i2 < off + BLOCK; i2++) if (buf[i2] !== 0) return false;
+  return true;
+}
+
+// core/archive.ts
+var DIR_MODE = 493;
+var FILE_MODE = 420;
+var EXEC_MODE = 493;
+var MAX_PACK_BYTES = 512 * 1024 * 1024;
+function tarPack(tree, topDir) {
+  const entries = [{ path: `${topDir}/`, type: "directory", mode: DIR_MODE }];
+  let total = 0;
+  for (const e of tree.entries) {
+    if (e.type === "directory") {
+      entries.push({ path: `${topDir}/${e.path}/`, type: "directory", mode: DIR_MODE });
+      continue;
+    }
+    total += e.size;
+    if (total > MAX_PACK_BYTES)
+      throw new Error(`the pack is larger than ${MAX_PACK_BYTES / 1024 / 1024} MiB`);
+    const data = tree.read(e.path, MAX_PACK_BYTES);
+    entries.push({
+      path: `${topDir}/${e.path}`,
+      type: "file",
+      mode: e.executable ? EXEC_MODE : FILE_MODE,
+      data
+    });
+  }
+  return writeTar(entries);
+}
+function archivePack(tree, topDir) {
+  return gzipDeterministic(tarPack(tree, topDir));
+}
+
+// core/build-pack.ts
+async function buildPack(tree, name2, version, created) {
+  const base = `${name2}-${version}`;
+  const archiveName = `${base}.tar.gz`;
+  const archive = await archivePack(tree, base);
+  const layerDigest = sha256Digest(archive);
+  const manifest = packManifest({ digest: layerDigest, size: archive.length, title: archiveName }, created);
+  return {
+    name: name2,
+    version,
+    archiveName,
+    archive,
+    layerDigest,
+    manifest,
+    manifestDigest: sha256Digest(manifest)
+  };
+}
+
 // core/lint-packs.ts
 import path10 from "node:path";
 
@@ -44283,6 +44205,49 @@ function stripBom(s) {
   return s.charCodeAt(0) === 65279 ? s.slice(1) : s;
 }
 
+// core/lint/chart-values-scan.ts
+var KEY_LINE = /^(\s*)(?:-\s+)?("[^"]*"|'[^']*'|[^\s#'"][^:#]*?)\s*:(?:\s+(.*))?$/;
+function scalar(raw) {
+  if (raw === void 0) return void 0;
+  let v = raw.trim();
+  if (v === "" || v.startsWith("#") || v === "|" || v === ">" || v.startsWith("&") || v.startsWith("*"))
+    return void 0;
+  if (v.startsWith('"') || v.startsWith("'")) {
+    const q = v[0];
+    const end = v.indexOf(q, 1);
+    return end === -1 ? void 0 : v.slice(1, end);
+  }
+  const hash = v.search(/\s#/);
+  if (hash !== -1) v = v.slice(0, hash).trim();
+  if (v.startsWith("{") || v.startsWith("[") || v === "null" || v === "~") return void 0;
+  return v;
+}
+function scanChartValues(text) {
+  const topKeys = /* @__PURE__ */ new Set();
+  const images = /* @__PURE__ */ new Map();
+  const stack = [];
+  for (const line of text.split("\n")) {
+    const m = KEY_LINE.exec(line.replace(/\r$/, ""));
+    if (!m) continue;
+    const dash = /^\s*-\s+/.exec(line);
+    const indent = (m[1]?.length ?? 0) + (dash ? dash[0].length - (m[1]?.length ?? 0) : 0);
+    const key = m[2].replace(/^["']|["']$/g, "");
+    while (stack.length > 0 && stack[stack.length - 1].indent >= indent) stack.pop();
+    const value = scalar(m[3]);
+    if (indent === 0) topKeys.add(key);
+    const parent = stack[stack.length - 1];
+    const pathOf = (k) => [...stack.map((s) => s.key), k].join(".");
+    if (key === "image" && value !== void 0) {
+      images.set(pathOf(key), { ...images.get(pathOf(key)), image: value });
+    } else if (parent?.key === "image" && value !== void 0 && ["registry", "repository", "tag"].includes(key)) {
+      const p = stack.map((s) => s.key).join(".");
+      images.set(p, { ...images.get(p), [key]: value });
+    }
+    stack.push({ indent, key });
+  }
+  return { topKeys, images };
+}
+
 // core/lint/charts.ts
 var addFormats = import_ajv_formats.default;
 function lintCharts(ctx, pack, packCharts) {
@@ -44374,19 +44339,21 @@ function lintChartArchive(ctx, file, packCharts) {
       `${chart.dir}/Chart.yaml apiVersion ${JSON.stringify(doc.apiVersion)} is not "v1" or "v2"; Helm's loader accepts it but helm lint refuses it`
     );
   }
-  const defaults = chartDefaults(chart.valuesYaml);
-  if (chart.valuesSchemaJson !== void 0 && defaults.ok) {
-    const own = name2 && packCharts ? packCharts[name2] : void 0;
-    const values = isPlainObject(own) ? coalesce(defaults.values, own) : defaults.values;
-    lintChartValues(ctx, file, chart.dir, values, chart.valuesSchemaJson, isPlainObject(own));
-  } else if (chart.valuesSchemaJson !== void 0 && !defaults.ok) {
-    ctx.report(
-      "chart/values-schema",
-      file,
-      `${chart.dir}/values.yaml is not valid YAML: ${defaults.message}`
-    );
+  if (chart.valuesSchemaJson !== void 0) {
+    const defaults = chartDefaults(chart.valuesYaml);
+    if (defaults.ok) {
+      const own = name2 && packCharts ? packCharts[name2] : void 0;
+      const values = isPlainObject(own) ? coalesce(defaults.values, own) : defaults.values;
+      lintChartValues(ctx, file, chart.dir, values, chart.valuesSchemaJson, isPlainObject(own));
+    } else {
+      ctx.report(
+        "chart/values-schema",
+        file,
+        `${chart.dir}/values.yaml is not valid YAML: ${defaults.message}`
+      );
+    }
   }
-  return name2 ? { name: name2, file, defaults: defaults.ok ? defaults.values : {} } : void 0;
+  return name2 ? { name: name2, file, scan: scanChartValues(chart.valuesYaml ?? "") } : void 0;
 }
 function chartDefaults(text) {
   if (text === void 0) return { ok: true, values: {} };
@@ -44426,9 +44393,7 @@ function lintChartValues(ctx, file, dir, values, schemaText, withPackValues) {
   const schema = parsedSchema.doc.value;
   let errors;
   try {
-    const ajv = new import_ajv2.Ajv({ allErrors: true, strict: false, validateSchema: false });
-    addFormats(ajv);
-    const validate3 = ajv.compile(schema);
+    const validate3 = compileValuesSchema(schemaText, schema);
     errors = validate3(values) ? [] : validate3.errors;
   } catch (err) {
     ctx.report(
@@ -44462,6 +44427,19 @@ function lintChartValues(ctx, file, dir, values, schemaText, withPackValues) {
       `${source} leave${paths.length === 1 ? "s" : ""} ${paths.join(", ")} empty where ${dir}/values.schema.json wants a value; Helm installs only once the user fills ${paths.length === 1 ? "it" : "them"} in (set a default in the pack's values.yaml or mark it in schema.yaml)`
     );
   }
+}
+var compiled = /* @__PURE__ */ new Map();
+var MAX_COMPILED = 64;
+function compileValuesSchema(text, schema) {
+  let v = compiled.get(text);
+  if (!v) {
+    const ajv = new import_ajv2.Ajv({ allErrors: true, strict: false, validateSchema: false });
+    addFormats(ajv);
+    v = ajv.compile(schema);
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value);
+    compiled.set(text, v);
+  }
+  return v;
 }
 function awaitsInput(values, e) {
   let v = values;
@@ -44662,18 +44640,29 @@ function manifestImages(file, doc, value, original) {
   });
   return out;
 }
-function chartValueImages(values) {
-  const out = [];
-  walk3(values, [], (path12, v) => {
+function chartImages(scan, own) {
+  const settings = new Map([...scan.images].map(([k, v]) => [k, { ...v }]));
+  walk3(own, [], (path12, v) => {
     if (path12[path12.length - 1] !== "image") return;
-    if (typeof v === "string" && isConcrete(v) && v.includes("/"))
-      out.push({ image: v, path: path12.join(".") });
-    else if (isPlainObject(v) && typeof v.repository === "string" && isConcrete(v.repository)) {
-      const registry = typeof v.registry === "string" && v.registry ? `${v.registry}/` : "";
-      const tag = typeof v.tag === "string" || typeof v.tag === "number" ? String(v.tag) : "";
-      out.push({ image: `${registry}${v.repository}${tag ? `:${tag}` : ""}`, path: path12.join(".") });
+    const key = path12.join(".");
+    if (typeof v === "string") settings.set(key, { image: v });
+    else if (isPlainObject(v)) {
+      const s = { ...settings.get(key) };
+      for (const f of ["registry", "repository", "tag"])
+        if (typeof v[f] === "string" || typeof v[f] === "number") s[f] = String(v[f]);
+      settings.set(key, s);
     }
   });
+  const out = [];
+  for (const [path12, s] of settings) {
+    if (s.image !== void 0) {
+      if (isConcrete(s.image) && s.image.includes("/")) out.push({ image: s.image, path: path12 });
+    } else if (s.repository && isConcrete(s.repository)) {
+      const registry = s.registry && isConcrete(s.registry) ? `${s.registry}/` : "";
+      const tag = s.tag && isConcrete(s.tag) ? `:${s.tag}` : "";
+      out.push({ image: `${registry}${s.repository}${tag}`, path: path12 });
+    }
+  }
   return out;
 }
 function walk3(v, path12, visit2) {
@@ -44719,9 +44708,7 @@ function lintUnlistedImages(ctx, doc, listedImages, fromManifests, charts, value
   }
   const chartsSection = isPlainObject(values.charts) ? values.charts : {};
   for (const chart of charts) {
-    const own = chartsSection[chart.name];
-    const merged = isPlainObject(own) ? coalesce(chart.defaults, own) : chart.defaults;
-    for (const { image, path: path12 } of chartValueImages(merged)) {
+    for (const { image, path: path12 } of chartImages(chart.scan, chartsSection[chart.name])) {
       if (seen.has(image) || isListed(image, listed)) continue;
       seen.add(image);
       if (reported++ >= MAX_IMAGES_REPORTED) return;
@@ -45309,7 +45296,7 @@ function lintMisplacedKeys(ctx, doc, values, charts) {
   const reported = /* @__PURE__ */ new Set();
   if (charts.length === 0) return reported;
   const names = new Set(charts.map((c) => c.name));
-  const owner = (key) => charts.find((c) => Object.hasOwn(c.defaults, key));
+  const owner = (key) => charts.find((c) => c.scan.topKeys.has(key));
   const sections = [];
   const chartsNode = values.charts;
   if (isPlainObject(chartsNode)) {
@@ -45450,6 +45437,196 @@ function flagDuplicates(packs, policies) {
   }
 }
 
+// publish/engine.ts
+function registryPort(client, concurrency = 4) {
+  return {
+    basePath: client.registry.basePath,
+    lookup: (ids) => lookupPublished(client, ids, concurrency),
+    publish: (pack, opts) => publishPack(client, pack, opts)
+  };
+}
+function lintGate(failOn) {
+  return (lint) => lint.errors === 0 && (failOn === "error" || lint.warnings === 0);
+}
+function refusal(p, failOn, packageInvalid = false) {
+  if (p.errors > 0 && !packageInvalid) return plural(p.errors, "lint error");
+  if (!p.name || !p.version) return "pack.json gives no name or version";
+  if (failOn === "warning" && p.warnings > 0 && !packageInvalid)
+    return `${plural(p.warnings, "lint warning")} (fail-on: warning)`;
+  return void 0;
+}
+async function runEngine(opts) {
+  const emit = (e) => opts.onEvent?.(e);
+  const done = (o) => {
+    emit({ type: o.status, outcome: o });
+    return o;
+  };
+  try {
+    const dirs = opts.dirs ?? await discoverPacks([...opts.roots ?? ["."]]);
+    const packs = dirs.map(readPack);
+    emit({ type: "found", packs });
+    const unchanged = /* @__PURE__ */ new Map();
+    if (opts.registry && packs.length > 0) {
+      await opts.ready;
+      const found = await findUnchanged(opts.registry, packs, lintGate(opts.failOn));
+      emit({ type: "looked-up", total: packs.length, unchanged: found });
+      for (const p of packs) {
+        const v = found.get(p.dir);
+        if (v) unchanged.set(p.dir, done(unchangedOutcome(p, v, opts.registry.basePath)));
+      }
+    }
+    const rest = packs.filter((p) => !unchanged.has(p.dir));
+    const unique = uniquePackIds(packs);
+    const deliver = opts.registry ? publishTo(opts.registry, opts, emit) : packageOnly;
+    const builds = /* @__PURE__ */ new Map();
+    const delivered = /* @__PURE__ */ new Map();
+    const startBuild = (p) => {
+      let job = builds.get(p.pack);
+      if (!job) {
+        job = buildPack(p.tree, p.name, p.version, opts.created);
+        job.then((built) => emit({ type: "built", path: p.pack, built })).catch(() => {
+        });
+        builds.set(p.pack, job);
+      }
+      return job;
+    };
+    const startDelivery = (p) => {
+      let outcome = delivered.get(p.pack);
+      if (!outcome) {
+        outcome = deliver(p, startBuild(p)).then(done);
+        delivered.set(p.pack, outcome);
+      }
+      return outcome;
+    };
+    const lint = await lintPackDirs(
+      rest.map((p) => p.dir),
+      {
+        trees: rest.map((p) => p.tree),
+        policyFor: opts.policyFor,
+        onPack: (p) => {
+          if (refusal(p, opts.failOn, opts.packageInvalid)) return;
+          startBuild(p);
+          if (unique.has(packId(p))) void startDelivery(p);
+        }
+      }
+    );
+    const refused = lint.packs.filter((p) => refusal(p, opts.failOn, opts.packageInvalid));
+    emit({ type: "linted", run: lint, refused });
+    await helpGzipPool();
+    const linted2 = /* @__PURE__ */ new Map();
+    for (const p of lint.packs) {
+      const why = refusal(p, opts.failOn, opts.packageInvalid);
+      linted2.set(
+        p.pack,
+        why ? Promise.resolve(done(refusedOutcome(p, why, opts.registry))) : startDelivery(p)
+      );
+    }
+    const outcomes = [];
+    for (const p of packs)
+      outcomes.push(unchanged.get(p.dir) ?? await linted2.get(toPosix(p.dir)));
+    return { packs, lint, outcomes };
+  } finally {
+    await closeGzipPool();
+  }
+}
+var packageOnly = async (report, built) => {
+  try {
+    const pack = await built;
+    return {
+      ...linted(report),
+      status: "skipped",
+      reason: "packaged",
+      digest: pack.manifestDigest,
+      built: pack
+    };
+  } catch (err) {
+    return packagingFailed(report, err);
+  }
+};
+function publishTo(registry, opts, emit) {
+  const limit = createLimit(opts.concurrency);
+  return (report, built) => limit(async () => {
+    const name2 = report.name;
+    const pack = {
+      path: report.pack,
+      name: name2,
+      version: report.version,
+      repository: packRepository(name2, registry.basePath)
+    };
+    emit({ type: "publishing", pack });
+    let b;
+    try {
+      b = await built;
+    } catch (err) {
+      return { ...packagingFailed(report, err), repository: pack.repository };
+    }
+    const r = await registry.publish(b, {
+      force: opts.force ?? false,
+      onProgress: (progress) => emit({ type: "progress", pack, progress })
+    });
+    return { ...linted(report), ...published(r), built: b };
+  });
+}
+function published(r) {
+  const reason = r.status === "published" ? "published" : r.status === "skipped" ? "present" : "registry";
+  return {
+    status: r.status,
+    reason,
+    repository: r.repository,
+    digest: r.digest,
+    uploaded: r.uploaded,
+    ...r.message ? { message: r.message } : {}
+  };
+}
+function linted(report) {
+  return {
+    dir: report.dir,
+    path: report.pack,
+    name: report.name,
+    version: report.version,
+    report,
+    uploaded: 0
+  };
+}
+function packagingFailed(report, err) {
+  return {
+    ...linted(report),
+    status: "failed",
+    reason: "packaging",
+    message: `packaging failed: ${err.message}`
+  };
+}
+function refusedOutcome(report, why, registry) {
+  return {
+    ...linted(report),
+    status: "invalid",
+    reason: "refused",
+    message: why,
+    ...registry && report.name ? { repository: packRepository(report.name, registry.basePath) } : {}
+  };
+}
+function unchangedOutcome(p, v, basePath) {
+  return {
+    dir: p.dir,
+    path: toPosix(p.dir),
+    name: v.name,
+    version: v.version,
+    status: "skipped",
+    reason: "unchanged",
+    repository: packRepository(v.name, basePath),
+    digest: v.digest,
+    uploaded: 0,
+    recorded: v
+  };
+}
+async function findUnchanged(registry, packs, gate) {
+  const unique = uniquePackIds(packs);
+  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
+  if (ids.length === 0) return /* @__PURE__ */ new Map();
+  const published2 = await registry.lookup(ids);
+  return published2 ? unchangedPacks(packs, published2, gate) : /* @__PURE__ */ new Map();
+}
+
 // action/annotations.ts
 function annotationFor(f) {
   const props = { title: f.rule, file: f.file };
@@ -45479,6 +45656,231 @@ function annotate(findings, limit, sink) {
 function annotationOverflowNote(r) {
   if (r.errors.shown === r.errors.total && r.warnings.shown === r.warnings.total) return void 0;
   return `Annotated ${r.errors.shown} of ${r.errors.total} error${r.errors.total === 1 ? "" : "s"} and ${r.warnings.shown} of ${r.warnings.total} warning${r.warnings.total === 1 ? "" : "s"} (annotations-limit ${r.limit}; GitHub shows at most 10 of each per step); the job summary lists every finding.`;
+}
+
+// client/oidc.ts
+var OidcExchangeError = class extends Error {
+  constructor(message, status, reason, claims = [], bindings = []) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+    this.claims = claims;
+    this.bindings = bindings;
+  }
+  status;
+  reason;
+  claims;
+  bindings;
+};
+var headers = (opts, extra = {}) => ({
+  "user-agent": opts.userAgent ?? "packyard",
+  ...extra
+});
+async function discoverOidc(registry, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc`;
+  const res = await fetchWithRetry(
+    opts.fetch ?? fetch,
+    url,
+    { headers: headers(opts) },
+    opts.retry ?? DEFAULT_RETRY
+  );
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new OidcExchangeError(
+      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
+      res.status
+    );
+  }
+  const body = await res.json();
+  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
+    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
+  return { issuer: body.issuer, audience: body.audience };
+}
+async function exchangeOidcToken(registry, idToken, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc/token`;
+  let res;
+  try {
+    res = await (opts.fetch ?? fetch)(url, {
+      method: "POST",
+      headers: headers(opts, { "content-type": "application/json" }),
+      body: JSON.stringify({ token: idToken }),
+      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
+    });
+  } catch (err) {
+    throw new NetworkError(url, err);
+  }
+  const text = await res.text();
+  let body = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+  }
+  if (!res.ok) {
+    const e = body.errors?.[0];
+    const detail = e?.detail ?? {};
+    throw new OidcExchangeError(
+      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
+      res.status,
+      typeof detail.reason === "string" ? detail.reason : void 0,
+      Array.isArray(detail.claims) ? detail.claims : [],
+      Array.isArray(detail.bindings) ? detail.bindings : []
+    );
+  }
+  if (typeof body.token !== "string" || typeof body.username !== "string")
+    throw new OidcExchangeError(`${url} answered without a token`, res.status);
+  return {
+    credentials: { username: body.username, password: body.token },
+    expiresIn: Number(body.expires_in ?? 0),
+    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
+    bindings: Array.isArray(body.bindings) ? body.bindings : []
+  };
+}
+function describeExchangeError(err) {
+  const lines = [err.message];
+  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
+  if (err.bindings.length > 0) {
+    for (const b of err.bindings)
+      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
+  } else {
+    for (const m of err.claims) lines.push(`  ${show(m)}`);
+  }
+  return lines.join("\n");
+}
+
+// action/oidc.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function idTokenAvailable(env) {
+  return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+}
+var HOW_TO = "add `permissions: id-token: write` to the job (or the workflow); pull requests from forks never get an ID token (nor secrets), so run them with dry-run: true";
+function planAuth(inputs, env, fork) {
+  if (inputs.credentials) return { kind: "password", credentials: inputs.credentials };
+  const available = idTokenAvailable(env);
+  const why = fork ? `this run is a pull request from the fork ${fork}, and GitHub gives those no ID token (nor secrets): run pull requests with dry-run: true` : `ACTIONS_ID_TOKEN_REQUEST_URL is not set: ${HOW_TO}`;
+  if (inputs.oidc === "true") {
+    if (!available) throw new Error(`oidc is true, but this job cannot get a GitHub OIDC ID token: ${why}`);
+    return { kind: "oidc" };
+  }
+  if (inputs.oidc === "auto" && available) return { kind: "oidc" };
+  return {
+    kind: "anonymous",
+    note: inputs.oidc === "auto" ? `No password and no ID token, so the registry is used anonymously. For trusted publishing, ${fork ? why : HOW_TO}; or pass username and password from secrets` : void 0
+  };
+}
+function pullRequestFork(env) {
+  if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
+  try {
+    const event = JSON.parse(readFileSync2(env.GITHUB_EVENT_PATH, "utf8"));
+    const head = event.pull_request?.head?.repo?.full_name;
+    return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function prefixesCover(prefixes, basePath) {
+  const repository = `${basePath ? `${basePath}/` : ""}spectro-packs/archive/x`;
+  return prefixes.some((p) => repository.startsWith(p.endsWith("/") ? p : `${p}/`));
+}
+
+// action/connect.ts
+var VERSION = true ? "0.1.0" : "dev";
+async function connect(inputs, auth, registry) {
+  const userAgent = `packyard-action/${VERSION}`;
+  const failed = (problem) => {
+    info(`\u2716 ${problem}`);
+    return { registry, client: new RegistryClient({ registry, userAgent }), ready: false, problem };
+  };
+  let credentials;
+  let who;
+  if (auth.kind === "password") {
+    credentials = auth.credentials;
+    who = `the credentials of "${credentials.username}"`;
+    info(`Signing in to ${registry.origin} as ${credentials.username}`);
+  } else if (auth.kind === "oidc") {
+    try {
+      const exchanged = await trustedPublishing(inputs, registry, userAgent);
+      credentials = exchanged.credentials;
+      const granted = exchanged.prefixes.map((p) => `${p}*`).join(", ");
+      who = `the trusted-publishing token for ${granted}`;
+      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
+        return failed(
+          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ""}spectro-packs/archive/\u2026; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`
+        );
+      }
+    } catch (err) {
+      return failed(describeOidcError(err, registry));
+    }
+  } else {
+    who = "anonymous access";
+    info(`No username and password given: using ${registry.origin} anonymously`);
+    if (auth.note) info(auth.note);
+  }
+  const client = new RegistryClient({ registry, credentials, userAgent });
+  try {
+    await client.ping();
+  } catch (err) {
+    return failed(describeRegistryError(err, registry, who, auth));
+  }
+  return { registry, client, ready: true };
+}
+async function trustedPublishing(inputs, registry, userAgent) {
+  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
+  info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
+  let idToken;
+  try {
+    idToken = await getIDToken(audience);
+  } catch (err) {
+    throw new Error(
+      `GitHub did not give this job an ID token (${err.message.replace(/\s+/g, " ").trim()}); does the job have permissions: id-token: write?`
+    );
+  }
+  setSecret(idToken);
+  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
+  setSecret(exchanged.credentials.password);
+  info(
+    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(", ")} (trusted publisher ${exchanged.bindings.join(", ")})`
+  );
+  return exchanged;
+}
+var OIDC_HINTS = {
+  no_bindings: "add a trusted publisher for this repository and workflow on the registry (packyard publisher add)",
+  binding_mismatch: "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
+  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
+  replayed: "each ID token is accepted once; re-run the job",
+  expired: "the runner's clock or a slow step: re-run the job"
+};
+function describeOidcError(err, registry) {
+  if (err instanceof OidcExchangeError) {
+    const hint = err.reason ? OIDC_HINTS[err.reason] : void 0;
+    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `
+${hint}` : ""}`;
+  }
+  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
+  return `trusted publishing to ${registry.origin} failed: ${err.message}`;
+}
+function describeRegistryError(err, registry, who, auth) {
+  const where = `the registry at ${registry.origin}`;
+  if (err instanceof AuthError || err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
+    const check = auth.kind === "oidc" ? "Check the trusted publisher's prefix on the registry" : auth.kind === "anonymous" ? "Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)" : "Check the username and password inputs (and that the secret is available to this workflow)";
+    return `${where} refused ${who}: ${err.message}. ${check}`;
+  }
+  if (err instanceof RegistryError) return `${where}: ${err.message}`;
+  const message = err.message === "fetch failed" ? "no connection" : err.message;
+  const code3 = errorCode(err);
+  return `${where} did not answer: ${message}${code3 && !message.includes(code3) ? ` (${code3})` : ""}`;
+}
+function errorCode(err) {
+  const seen = /* @__PURE__ */ new Set();
+  for (let e = err; e && typeof e === "object" && !seen.has(e); ) {
+    seen.add(e);
+    const { code: code3, cause, errors } = e;
+    if (typeof code3 === "string") return code3;
+    e = cause ?? (Array.isArray(errors) ? errors[0] : void 0);
+  }
+  return void 0;
+}
+function displayRegistry(r) {
+  return `${r.host}${r.basePath ? `/${r.basePath}` : ""}`;
 }
 
 // client/reference.ts
@@ -45652,41 +46054,6 @@ function parseRegistry(raw, basePath, insecure, dryRun, problems) {
   }
 }
 
-// action/oidc.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-function idTokenAvailable(env) {
-  return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
-}
-var HOW_TO = "add `permissions: id-token: write` to the job (or the workflow); pull requests from forks never get an ID token (nor secrets), so run them with dry-run: true";
-function planAuth(inputs, env, fork) {
-  if (inputs.credentials) return { kind: "password", credentials: inputs.credentials };
-  const available = idTokenAvailable(env);
-  const why = fork ? `this run is a pull request from the fork ${fork}, and GitHub gives those no ID token (nor secrets): run pull requests with dry-run: true` : `ACTIONS_ID_TOKEN_REQUEST_URL is not set: ${HOW_TO}`;
-  if (inputs.oidc === "true") {
-    if (!available) throw new Error(`oidc is true, but this job cannot get a GitHub OIDC ID token: ${why}`);
-    return { kind: "oidc" };
-  }
-  if (inputs.oidc === "auto" && available) return { kind: "oidc" };
-  return {
-    kind: "anonymous",
-    note: inputs.oidc === "auto" ? `No password and no ID token, so the registry is used anonymously. For trusted publishing, ${fork ? why : HOW_TO}; or pass username and password from secrets` : void 0
-  };
-}
-function pullRequestFork(env) {
-  if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
-  try {
-    const event = JSON.parse(readFileSync2(env.GITHUB_EVENT_PATH, "utf8"));
-    const head = event.pull_request?.head?.repo?.full_name;
-    return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function prefixesCover(prefixes, basePath) {
-  const repository = `${basePath ? `${basePath}/` : ""}spectro-packs/archive/x`;
-  return prefixes.some((p) => repository.startsWith(p.endsWith("/") ? p : `${p}/`));
-}
-
 // action/result.ts
 function resultEntries(outcomes) {
   return outcomes.map((o) => ({
@@ -45719,8 +46086,59 @@ function failureMessage(outcomes, failOn) {
   return `${plural(bad.length, "pack")} not published${threshold}: ${parts.join(", ")}; see the job summary
 ${lines.join("\n")}`;
 }
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+
+// action/log.ts
+function unchangedOutcome2(path12, v) {
+  const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
+  const by = `${v.pushedBy}${run2}`;
+  return {
+    path: path12,
+    name: v.name,
+    version: v.version,
+    digest: v.digest,
+    status: "skipped",
+    message: `unchanged since published ${v.pushedAt} by ${by}; lint as recorded by the registry`,
+    errors: v.lint.errors,
+    warnings: v.lint.warnings,
+    uploaded: 0
+  };
+}
+function unchangedLog(total, found) {
+  const lines = [...found.values()].map(
+    (v) => `unchanged: ${v.name}@${v.version}  ${v.digest}  (published ${v.pushedAt} by ${v.pushedBy})`
+  );
+  lines.push(
+    found.size === 0 ? `No pack of ${total} is held unchanged (or the registry has no Packyard API): linting and packaging all` : `${plural(found.size, "pack")} of ${total} unchanged since published: not linted or packaged again`
+  );
+  return lines.join("\n");
+}
+function lintLog(run2) {
+  const lines = [];
+  for (const p of run2.packs) {
+    const id = p.name ? `${p.name}@${p.version ?? "?"}` : "unnamed pack";
+    lines.push(`${p.errors > 0 ? "\u2716" : p.warnings > 0 ? "!" : "\u2714"} ${p.pack} (${id})`);
+    for (const f of run2.findings.filter((x2) => x2.pack === p.pack)) {
+      const where = `${f.file}${f.line ? `:${f.line}:${f.column ?? 1}` : ""}`;
+      lines.push(`    ${where}  ${f.severity}  ${f.message}  [${f.rule}]`);
+    }
+  }
+  lines.push(
+    `${plural(run2.packs.length, "pack")} checked: ${plural(run2.errors, "error")}, ${plural(run2.warnings, "warning")}`
+  );
+  return lines.join("\n");
+}
+function buildLine(o) {
+  if (o.reason === "refused") return `\u2716 ${o.path}: not packaged: ${o.message}`;
+  if (o.reason === "packaging") return `\u2716 ${o.path}: ${o.message}`;
+  const b = o.built;
+  return b ? `built ${b.name}@${b.version}  ${b.archiveName}  ${formatBytes(b.archive.length)}  ${b.manifestDigest}` : "";
+}
+function publishLine(o) {
+  const what = `${o.name}@${o.version} \u2192 ${o.repository}:${o.version}`;
+  if (o.status === "published")
+    return `published ${what}  ${o.digest}  (${formatBytes(o.uploaded)} uploaded)`;
+  if (o.status === "skipped") return `skipped ${what}  ${o.digest}  (already in the registry)`;
+  return `\u2716 ${o.status} ${what}: ${o.message ?? ""}`;
 }
 
 // action/summary.ts
@@ -45808,14 +46226,11 @@ function code2(s) {
 }
 
 // action/main.ts
-var VERSION = true ? "0.1.0" : "dev";
 async function run() {
   try {
     await main(process.env);
   } catch (err) {
     setFailed(err instanceof Error ? err.message : String(err));
-  } finally {
-    await closeGzipPool();
   }
 }
 async function main(env) {
@@ -45824,108 +46239,34 @@ async function main(env) {
   const workspace = path11.resolve(env.GITHUB_WORKSPACE || process.cwd());
   process.chdir(workspace);
   const roots = inputs.paths.map((p) => workspaceRelative(workspace, p));
-  const policyFor2 = lintPolicies(inputs.config);
-  const refusal = (p) => {
-    if (p.errors > 0) return `${plural(p.errors, "lint error")}`;
-    if (!p.name || !p.version) return "pack.json gives no name or version";
-    if (inputs.failOn === "warning" && p.warnings > 0)
-      return `${plural(p.warnings, "lint warning")} (fail-on: warning)`;
-    return void 0;
-  };
-  const builds = /* @__PURE__ */ new Map();
-  const startBuild = (p) => {
-    const job = buildPack(p.tree, p.name, p.version);
-    job.catch(() => {
-    });
-    builds.set(p.pack, job);
-    return job;
-  };
   const dirs = await discover(roots, workspace);
-  const packs = dirs.map(readPack);
+  const policyFor2 = lintPolicies(inputs.config);
   const registry = inputs.dryRun ? void 0 : inputs.registry;
   const session = registry ? await connect(inputs, auth, registry) : void 0;
-  const unchanged = /* @__PURE__ */ new Map();
-  if (session?.ready) {
-    await group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
-      const found = await findUnchanged(session.client, packs, {
-        concurrency: inputs.concurrency,
-        // Stand in for linting only where the recorded lint passes this run's fail-on.
-        gate: (lint2) => lint2.errors === 0 && (inputs.failOn === "error" || lint2.warnings === 0)
-      });
-      for (const [dir, v] of found) unchanged.set(dir, v);
-      info(unchangedLog(packs.length, found));
-    });
-  }
-  const rest = packs.filter((p) => !unchanged.has(p.dir));
-  const lint = await group("Lint", async () => {
-    info(`Linting ${plural(rest.length, "pack")} under ${roots.join(", ")}`);
-    const run2 = await lintPackDirs(
-      rest.map((p) => p.dir),
-      {
-        trees: rest.map((p) => p.tree),
-        policyFor: policyFor2,
-        onPack: (p) => refusal(p) === void 0 && startBuild(p)
-      }
-    );
-    info(lintLog(run2));
-    return run2;
+  const { lint, outcomes } = await runEngine({
+    dirs,
+    registry: session?.ready ? registryPort(session.client, inputs.concurrency) : void 0,
+    failOn: inputs.failOn,
+    concurrency: inputs.concurrency,
+    policyFor: policyFor2,
+    onEvent: (e) => logLive(e, roots, session)
   });
   const annotations = annotate(lint.findings, inputs.annotationsLimit, core_exports);
   const overflow = annotationOverflowNote(annotations);
   if (overflow) info(overflow);
-  const outcomes = [];
-  const built = [];
+  const linted2 = outcomes.filter((o) => o.reason !== "unchanged");
+  const packaged = linted2.filter((o) => o.built);
   await group("Build", async () => {
-    await helpGzipPool();
-    for (const p of lint.packs) {
-      const outcome = {
-        path: p.pack,
-        name: p.name ?? null,
-        version: p.version ?? null,
-        digest: null,
-        status: "invalid",
-        errors: p.errors,
-        warnings: p.warnings,
-        uploaded: 0
-      };
-      outcomes.push(outcome);
-      const why = refusal(p);
-      if (why) {
-        outcome.message = why;
-        info(`\u2716 ${p.pack}: not packaged: ${why}`);
-        continue;
-      }
-      try {
-        const pack = await (builds.get(p.pack) ?? startBuild(p));
-        outcome.digest = pack.manifestDigest;
-        built.push({ pack, outcome });
-        info(
-          `built ${pack.name}@${pack.version}  ${pack.archiveName}  ${formatBytes(pack.archive.length)}  ${pack.manifestDigest}`
-        );
-      } catch (err) {
-        outcome.status = "failed";
-        outcome.message = `packaging failed: ${err.message}`;
-        info(`\u2716 ${p.pack}: ${outcome.message}`);
-      }
-    }
+    for (const o of linted2) info(buildLine(o));
   });
   if (inputs.dryRun) {
-    for (const { outcome } of built) {
-      outcome.status = "skipped";
-      outcome.message = "dry run: not pushed";
-    }
-    info(`Dry run: ${plural(built.length, "pack")} packaged, nothing pushed.`);
-  } else if (session && built.length > 0) {
-    await group(
-      `Publish to ${displayRegistry(session.registry)}`,
-      () => publish(inputs, session, built)
-    );
+    info(`Dry run: ${plural(packaged.length, "pack")} packaged, nothing pushed.`);
+  } else if (session && packaged.length > 0) {
+    await group(`Publish to ${displayRegistry(session.registry)}`, async () => {
+      if (session.ready) for (const o of packaged) info(publishLine(o));
+    });
   }
-  const linted = new Map(outcomes.map((o) => [o.path, o]));
-  const results = packs.map((p) => {
-    const v = unchanged.get(p.dir);
-    return v ? unchangedOutcome(toPosix(p.dir), v) : linted.get(toPosix(p.dir));
-  });
+  const results = outcomes.map((o) => actionOutcome(o, session));
   const counts = countStatuses(results);
   setOutput("result", JSON.stringify(resultEntries(results)));
   setOutput("published", counts.published);
@@ -45951,146 +46292,38 @@ async function main(env) {
   );
   if (failure) setFailed(failure);
 }
-async function connect(inputs, auth, registry) {
-  const userAgent = `packyard-action/${VERSION}`;
-  const failed = (problem) => {
-    info(`\u2716 ${problem}`);
-    return { registry, client: new RegistryClient({ registry, userAgent }), ready: false, problem };
+function logLive(e, roots, session) {
+  if (e.type === "looked-up" && session) {
+    startGroup(`Ask ${displayRegistry(session.registry)} what it holds`);
+    info(unchangedLog(e.total, e.unchanged));
+    endGroup();
+  } else if (e.type === "linted") {
+    startGroup("Lint");
+    info(`Linting ${plural(e.run.packs.length, "pack")} under ${roots.join(", ")}`);
+    info(lintLog(e.run));
+    endGroup();
+  }
+}
+function actionOutcome(o, session) {
+  if (o.reason === "unchanged" && o.recorded) return unchangedOutcome2(o.path, o.recorded);
+  const report = o.report;
+  const out = {
+    path: o.path,
+    name: o.name ?? null,
+    version: o.version ?? null,
+    digest: o.built?.manifestDigest ?? null,
+    status: o.status,
+    errors: report?.errors ?? 0,
+    warnings: report?.warnings ?? 0,
+    uploaded: o.uploaded
   };
-  let credentials;
-  let who;
-  if (auth.kind === "password") {
-    credentials = auth.credentials;
-    who = `the credentials of "${credentials.username}"`;
-    info(`Signing in to ${registry.origin} as ${credentials.username}`);
-  } else if (auth.kind === "oidc") {
-    try {
-      const exchanged = await trustedPublishing(inputs, registry, userAgent);
-      credentials = exchanged.credentials;
-      const granted = exchanged.prefixes.map((p) => `${p}*`).join(", ");
-      who = `the trusted-publishing token for ${granted}`;
-      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
-        return failed(
-          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ""}spectro-packs/archive/\u2026; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`
-        );
-      }
-    } catch (err) {
-      return failed(describeOidcError(err, registry));
-    }
-  } else {
-    who = "anonymous access";
-    info(`No username and password given: using ${registry.origin} anonymously`);
-    if (auth.note) info(auth.note);
-  }
-  const client = new RegistryClient({ registry, credentials, userAgent });
-  try {
-    await client.ping();
-  } catch (err) {
-    return failed(describeRegistryError(err, registry, who, auth));
-  }
-  return { registry, client, ready: true };
-}
-async function publish(inputs, session, built) {
-  if (!session.ready) {
-    for (const { outcome } of built) {
-      outcome.status = "failed";
-      outcome.message = session.problem;
-    }
-    return;
-  }
-  const { client } = session;
-  await mapLimit(built, inputs.concurrency, async ({ pack, outcome }) => {
-    const r = await publishPack(client, pack);
-    outcome.status = r.status;
-    outcome.uploaded = r.uploaded;
-    if (r.status === "skipped") outcome.message = "already in the registry";
-    else if (r.message) outcome.message = r.message;
-    const what = `${pack.name}@${pack.version} \u2192 ${r.repository}:${pack.version}`;
-    if (r.status === "published")
-      info(`published ${what}  ${r.digest}  (${formatBytes(r.uploaded)} uploaded)`);
-    else if (r.status === "skipped") info(`skipped ${what}  ${r.digest}  (already in the registry)`);
-    else info(`\u2716 ${r.status} ${what}: ${r.message ?? ""}`);
-  });
-}
-function unchangedOutcome(path12, v) {
-  const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
-  const by = `${v.pushedBy}${run2}`;
-  return {
-    path: path12,
-    name: v.name,
-    version: v.version,
-    digest: v.digest,
-    status: "skipped",
-    message: `unchanged since published ${v.pushedAt} by ${by}; lint as recorded by the registry`,
-    errors: v.lint.errors,
-    warnings: v.lint.warnings,
-    uploaded: 0
-  };
-}
-function unchangedLog(total, found) {
-  const lines = [...found.values()].map(
-    (v) => `unchanged: ${v.name}@${v.version}  ${v.digest}  (published ${v.pushedAt} by ${v.pushedBy})`
-  );
-  lines.push(
-    found.size === 0 ? `No pack of ${total} is held unchanged (or the registry has no Packyard API): linting and packaging all` : `${plural(found.size, "pack")} of ${total} unchanged since published: not linted or packaged again`
-  );
-  return lines.join("\n");
-}
-async function trustedPublishing(inputs, registry, userAgent) {
-  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
-  info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
-  let idToken;
-  try {
-    idToken = await getIDToken(audience);
-  } catch (err) {
-    throw new Error(
-      `GitHub did not give this job an ID token (${err.message.replace(/\s+/g, " ").trim()}); does the job have permissions: id-token: write?`
-    );
-  }
-  setSecret(idToken);
-  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
-  setSecret(exchanged.credentials.password);
-  info(
-    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(", ")} (trusted publisher ${exchanged.bindings.join(", ")})`
-  );
-  return exchanged;
-}
-var OIDC_HINTS = {
-  no_bindings: "add a trusted publisher for this repository and workflow on the registry (packyard publisher add)",
-  binding_mismatch: "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
-  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
-  replayed: "each ID token is accepted once; re-run the job",
-  expired: "the runner's clock or a slow step: re-run the job"
-};
-function describeOidcError(err, registry) {
-  if (err instanceof OidcExchangeError) {
-    const hint = err.reason ? OIDC_HINTS[err.reason] : void 0;
-    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `
-${hint}` : ""}`;
-  }
-  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
-  return `trusted publishing to ${registry.origin} failed: ${err.message}`;
-}
-function describeRegistryError(err, registry, who, auth) {
-  const where = `the registry at ${registry.origin}`;
-  if (err instanceof AuthError || err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
-    const check = auth.kind === "oidc" ? "Check the trusted publisher's prefix on the registry" : auth.kind === "anonymous" ? "Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)" : "Check the username and password inputs (and that the secret is available to this workflow)";
-    return `${where} refused ${who}: ${err.message}. ${check}`;
-  }
-  if (err instanceof RegistryError) return `${where}: ${err.message}`;
-  const message = err.message === "fetch failed" ? "no connection" : err.message;
-  const code3 = errorCode(err);
-  return `${where} did not answer: ${message}${code3 && !message.includes(code3) ? ` (${code3})` : ""}`;
-}
-function errorCode(err) {
-  const seen = /* @__PURE__ */ new Set();
-  for (let e = err; e && typeof e === "object" && !seen.has(e); ) {
-    seen.add(e);
-    const { code: code3, cause, errors } = e;
-    if (typeof code3 === "string") return code3;
-    e = cause ?? (Array.isArray(errors) ? errors[0] : void 0);
-  }
-  return void 0;
+  if (o.reason === "present") out.message = "already in the registry";
+  else if (o.reason === "packaged" && session) {
+    out.status = "failed";
+    out.message = session.problem;
+  } else if (o.reason === "packaged") out.message = "dry run: not pushed";
+  else if (o.message) out.message = o.message;
+  return out;
 }
 async function discover(roots, workspace) {
   let dirs;
@@ -46112,27 +46345,9 @@ function workspaceRelative(workspace, p) {
   const rel = path11.relative(workspace, p);
   return rel === "" ? "." : rel.startsWith("..") || path11.isAbsolute(rel) ? p : rel;
 }
-function displayRegistry(r) {
-  return `${r.host}${r.basePath ? `/${r.basePath}` : ""}`;
-}
 function sourceUrl(env) {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env;
   return server && repo && sha ? `${server}/${repo}/blob/${sha}/` : void 0;
-}
-function lintLog(run2) {
-  const lines = [];
-  for (const p of run2.packs) {
-    const id = p.name ? `${p.name}@${p.version ?? "?"}` : "unnamed pack";
-    lines.push(`${p.errors > 0 ? "\u2716" : p.warnings > 0 ? "!" : "\u2714"} ${p.pack} (${id})`);
-    for (const f of run2.findings.filter((x2) => x2.pack === p.pack)) {
-      const where = `${f.file}${f.line ? `:${f.line}:${f.column ?? 1}` : ""}`;
-      lines.push(`    ${where}  ${f.severity}  ${f.message}  [${f.rule}]`);
-    }
-  }
-  lines.push(
-    `${plural(run2.packs.length, "pack")} checked: ${plural(run2.errors, "error")}, ${plural(run2.warnings, "warning")}`
-  );
-  return lines.join("\n");
 }
 async function writeSummary(markdown, env) {
   if (!env.GITHUB_STEP_SUMMARY) {

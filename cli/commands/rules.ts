@@ -3,8 +3,9 @@ import path from 'node:path';
 import { effectiveSettings } from '../../core/lint-config.ts';
 import { findLintConfig } from '../../core/lint-config-file.ts';
 import { RULES } from '../../core/rules.ts';
+import { formatOption, type Register } from '../command-kit.ts';
 import { EXIT, type Io } from '../io.ts';
-import { cliLintPolicies } from '../pack-pipeline.ts';
+import { cliLintPolicies } from '../lint-policies.ts';
 
 export interface RulesOptions {
   format: 'text' | 'json';
@@ -21,7 +22,7 @@ export function rulesCommand(opts: RulesOptions, io: Io): number {
   const settings = effectiveSettings(policy, opts.pack ? packName(dir) : undefined);
   if (opts.format === 'json') {
     const rows = RULES.map((r, i) => ({ ...r, effective: settings[i]?.effective }));
-    io.out(`${JSON.stringify({ config: configFile ?? null, rules: rows }, null, 2)}\n`);
+    io.out(`${JSON.stringify(rows, null, 2)}\n`);
     return EXIT.ok;
   }
   io.out(configFile ? `config: ${configFile}\n` : 'config: none (catalog defaults)\n');
@@ -43,3 +44,15 @@ function packName(dir: string): string | undefined {
     return undefined;
   }
 }
+
+export const register: Register = (program, { io, setExit }) => {
+  program
+    .command('rules')
+    .description('List the lint rules with their ids, default and effective severities.')
+    .argument('[pack]', 'a pack folder: show the severities its nearest .packyard.yaml gives')
+    .addOption(formatOption())
+    .option('--config <file>', 'lint configuration to apply (default: the nearest .packyard.yaml above PACK)')
+    .action((pack: string | undefined, o) =>
+      setExit(rulesCommand({ format: o.format, config: o.config, pack }, io)),
+    );
+};

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
-import { ensureUser } from '../../lambdas/local/serve.ts';
-import { DynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { Option } from 'commander';
+import type { AdminIndex } from '../../lambdas/admin-index.ts';
 import { OIDC_USERNAME } from '../../lambdas/registry/auth/authenticate.ts';
-import type { RegistryIndex, Scope } from '../../lambdas/registry/ports.ts';
+import type { Scope } from '../../lambdas/registry/ports.ts';
+import { formatOption, type Register, storeOptions } from '../command-kit.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 
 export interface StoreOptions {
@@ -15,30 +14,21 @@ export interface StoreOptions {
 }
 
 /** Opens the credential store: a deployed DynamoDB table (--table), or a local data folder. */
-export async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Promise<T>): Promise<T> {
-  if (opts.table) {
-    const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
-    try {
-      return await fn(new DynamoIndex(client, opts.table));
-    } finally {
-      client.destroy();
-    }
-  }
-  let storage: Awaited<ReturnType<typeof startEmbeddedStorage>>;
+export async function withIndex<T>(opts: StoreOptions, fn: (index: AdminIndex) => Promise<T>): Promise<T> {
+  // The AWS SDK and the embedded storage: loaded only by the commands that open a store.
+  const { IndexInUseError, withAdminIndex } = await import('../../lambdas/admin-index.ts');
   try {
-    storage = await startEmbeddedStorage({ dataDir: path.resolve(opts.data) });
+    return await withAdminIndex(
+      { table: opts.table, region: opts.region, dataDir: path.resolve(opts.data) },
+      fn,
+    );
   } catch (err) {
-    if (/lock/i.test((err as Error).message)) {
+    if (err instanceof IndexInUseError) {
       throw new Error(
         `${opts.data} is in use by a running "packyard serve"; stop it first (or manage a deployed registry with --table)`,
       );
     }
     throw err;
-  }
-  try {
-    return await fn(storage.index);
-  } finally {
-    await storage.close();
   }
 }
 
@@ -62,6 +52,7 @@ export async function userAddCommand(
     ? (await readStdin()).replace(/\r?\n$/, '')
     : randomBytes(18).toString('base64url');
   if (password.length < 12) throw new UsageError('passwords must be at least 12 characters');
+  const { ensureUser } = await import('../../lambdas/admin-index.ts');
   await withIndex(opts, (index) => ensureUser(index, { username, password, scope: opts.scope, prefix }));
   io.err(`saved credential "${username}" (${opts.scope}${prefix ? `, ${prefix}*` : ', all repositories'})\n`);
   if (!opts.passwordStdin) io.out(`${password}\n`);
@@ -92,4 +83,48 @@ export async function userListCommand(
   if (opts.format === 'json') io.out(`${JSON.stringify(rows, null, 2)}\n`);
   else for (const r of rows) io.out(`${r.username}\t${r.scope}\t${r.prefix || '*'}\t${r.createdAt}\n`);
   return EXIT.ok;
+}
+
+export const register: Register = (program, ctx) => {
+  const user = program
+    .command('user')
+    .description(
+      'Manage registry credentials (hashed in the index) in a local data folder or a deployed table.',
+    );
+  const { io, setExit } = ctx;
+  storeOptions(
+    user
+      .command('add')
+      .description('Create or replace a credential; prints a generated password unless --password-stdin.')
+      .argument('<name>', 'user name')
+      .addOption(
+        new Option('--scope <scope>', 'what it may do').choices(['read', 'write', 'admin']).default('read'),
+      )
+      .option('--prefix <prefix>', 'repository prefix it is limited to, e.g. team-a/ (default: all)', '')
+      .option('--password-stdin', 'read the password from standard input', false),
+  ).action(async (name: string, o) =>
+    setExit(
+      await userAddCommand(
+        name,
+        { ...store(o), scope: o.scope, prefix: o.prefix, passwordStdin: o.passwordStdin },
+        io,
+        ctx.readStdin,
+      ),
+    ),
+  );
+  storeOptions(
+    user.command('remove').description('Delete a credential.').argument('<name>', 'user name'),
+  ).action(async (name: string, o) => setExit(await userRemoveCommand(name, store(o), io)));
+  storeOptions(
+    user.command('list').description('List credentials (never passwords).').addOption(formatOption()),
+  ).action(async (o) => setExit(await userListCommand({ ...store(o), format: o.format }, io)));
+};
+
+/** --data, --table, --region as StoreOptions. */
+export function store(o: Record<string, unknown>): StoreOptions {
+  return {
+    data: o.data as string,
+    table: o.table as string | undefined,
+    region: o.region as string | undefined,
+  };
 }

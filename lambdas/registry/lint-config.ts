@@ -41,3 +41,13 @@ async function load(source: string): Promise<Loaded> {
     };
   }
 }
+
+/** The policy for a pack repository (its last path component is the pack name); an invalid setting answers 500. */
+export async function lintPolicyOrRefuse(repo: string): Promise<PackPolicy | undefined> {
+  try {
+    return await registryLintPolicy(repo.slice(repo.lastIndexOf('/') + 1));
+  } catch (err) {
+    const { OciError } = await import('./oci/errors.ts');
+    throw new OciError(500, 'UNSUPPORTED', (err as Error).message);
+  }
+}

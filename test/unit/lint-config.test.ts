@@ -177,7 +177,7 @@ describe('the CLI reads the same config', () => {
     expect(shown.stdout).toContain(`config: ${path.join(root, '.packyard.yaml')}`);
     expect(shown.stdout).toMatch(/^readme\/missing\s+error \(default warning\)/m);
     const json = JSON.parse((await runCli(['rules', '--format', 'json'], { cwd: root })).stdout);
-    expect(json.rules.find((r: { id: string }) => r.id === 'readme/missing').effective).toBe('warning');
+    expect(json.find((r: { id: string }) => r.id === 'readme/missing').effective).toBe('warning');
 
     const bad = path.join(root, 'bad.yaml');
     writeFileSync(bad, 'rules:\n  readme/missing: maybe\n');

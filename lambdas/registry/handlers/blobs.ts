@@ -1,9 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256Digest } from '../../../core/oci.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { blobKey, isName, validateDigest } from '../oci/names.ts';
-import { type BlobRecord, ConflictError, type UploadSession } from '../ports.ts';
+import {
+  type BlobIndex,
+  type BlobRecord,
+  ConflictError,
+  type UploadIndex,
+  type UploadSession,
+} from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 /** A fresh key per chunk: a request losing the race for an offset never overwrites the winner. */
@@ -13,12 +20,8 @@ const assembledKey = (id: string) => `uploads/${id}/assembled`;
 const uploadLocation = (repo: string, id: string) => `/v2/${repo}/blobs/uploads/${id}`;
 const blobLocation = (repo: string, digest: string) => `/v2/${repo}/blobs/${digest}`;
 
-function sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
 export async function headBlob(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex>,
   repo: string,
   digest: string,
 ): Promise<ApiGatewayResult> {
@@ -31,14 +34,18 @@ export async function headBlob(
 }
 
 /** Blob bytes never pass through Lambda: a short-lived presigned URL serves them. */
-export async function getBlob(ctx: RegistryContext, repo: string, digest: string): Promise<ApiGatewayResult> {
+export async function getBlob(
+  ctx: RegistryContext<BlobIndex>,
+  repo: string,
+  digest: string,
+): Promise<ApiGatewayResult> {
   const blob = await requireBlob(ctx, repo, digest);
   const url = await ctx.blobs.presignGet(blobKey(blob.digest), ctx.config.presignTtlSeconds);
   return respond(307, { location: url, 'docker-content-digest': blob.digest });
 }
 
 export async function deleteBlob(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex>,
   repo: string,
   digest: string,
 ): Promise<ApiGatewayResult> {
@@ -48,7 +55,11 @@ export async function deleteBlob(
   return respond(202);
 }
 
-async function requireBlob(ctx: RegistryContext, repo: string, digest: string): Promise<BlobRecord> {
+async function requireBlob(
+  ctx: RegistryContext<BlobIndex>,
+  repo: string,
+  digest: string,
+): Promise<BlobRecord> {
   validateDigest(digest);
   const blob = await ctx.index.getBlobLink(repo, digest);
   if (!blob) throw notFound('BLOB_UNKNOWN', `blob ${digest} is not in repository ${repo}`, { digest });
@@ -57,7 +68,7 @@ async function requireBlob(ctx: RegistryContext, repo: string, digest: string): 
 
 /** POST /v2/<name>/blobs/uploads/: monolithic (?digest=), mount (?mount=&from=), or a new session. */
 export async function startUpload(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex & UploadIndex>,
   repo: string,
   query: URLSearchParams,
   body: Uint8Array,
@@ -95,7 +106,11 @@ export async function startUpload(
   return respond(202, uploadHeaders(ctx, repo, session));
 }
 
-function uploadHeaders(ctx: RegistryContext, repo: string, s: UploadSession): Record<string, string> {
+function uploadHeaders(
+  ctx: RegistryContext<unknown>,
+  repo: string,
+  s: UploadSession,
+): Record<string, string> {
   return {
     location: uploadLocation(repo, s.id),
     range: `0-${Math.max(0, s.offset - 1)}`,
@@ -106,7 +121,7 @@ function uploadHeaders(ctx: RegistryContext, repo: string, s: UploadSession): Re
   };
 }
 
-function checkChunk(ctx: RegistryContext, length: number): void {
+function checkChunk(ctx: RegistryContext<unknown>, length: number): void {
   if (length > ctx.config.maxChunkBytes) {
     throw new OciError(
       413,
@@ -117,7 +132,11 @@ function checkChunk(ctx: RegistryContext, length: number): void {
   }
 }
 
-async function requireUpload(ctx: RegistryContext, repo: string, id: string): Promise<UploadSession> {
+async function requireUpload(
+  ctx: RegistryContext<UploadIndex>,
+  repo: string,
+  id: string,
+): Promise<UploadSession> {
   const s = /^[0-9a-f-]{36}$/.test(id) ? await ctx.index.getUpload(id) : undefined;
   if (!s || s.repository !== repo || s.expiresAt * 1000 < ctx.now().getTime()) {
     throw notFound(
@@ -128,13 +147,17 @@ async function requireUpload(ctx: RegistryContext, repo: string, id: string): Pr
   return s;
 }
 
-export async function getUpload(ctx: RegistryContext, repo: string, id: string): Promise<ApiGatewayResult> {
+export async function getUpload(
+  ctx: RegistryContext<UploadIndex>,
+  repo: string,
+  id: string,
+): Promise<ApiGatewayResult> {
   const s = await requireUpload(ctx, repo, id);
   return respond(204, uploadHeaders(ctx, repo, s));
 }
 
 export async function cancelUpload(
-  ctx: RegistryContext,
+  ctx: RegistryContext<UploadIndex>,
   repo: string,
   id: string,
 ): Promise<ApiGatewayResult> {
@@ -146,7 +169,7 @@ export async function cancelUpload(
 
 /** Appends a chunk. Content-Range (if sent) must start where the session is; else 416. */
 export async function patchUpload(
-  ctx: RegistryContext,
+  ctx: RegistryContext<UploadIndex>,
   repo: string,
   id: string,
   body: Uint8Array,
@@ -159,7 +182,7 @@ export async function patchUpload(
 }
 
 async function appendChunk(
-  ctx: RegistryContext,
+  ctx: RegistryContext<UploadIndex>,
   repo: string,
   s: UploadSession,
   body: Uint8Array,
@@ -213,7 +236,7 @@ async function appendChunk(
 
 /** Completes an upload (optionally with a last chunk) and verifies the digest before storing. */
 export async function putUpload(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex & UploadIndex>,
   repo: string,
   id: string,
   query: URLSearchParams,
@@ -265,12 +288,12 @@ export async function putUpload(
 }
 
 async function storeVerified(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex>,
   repo: string,
   digest: string,
   body: Uint8Array,
 ): Promise<void> {
-  const actual = sha256(body);
+  const actual = sha256Digest(body);
   if (actual !== digest) {
     throw badRequest(
       'DIGEST_INVALID',
@@ -289,7 +312,7 @@ async function storeVerified(
 
 /** Indexes a stored blob (the global record only if new) and links it to the repository. */
 async function recordBlob(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex>,
   repo: string,
   digest: string,
   size: number,
