@@ -23,6 +23,8 @@ export interface ActionInputs {
   oidcAudience: string | undefined;
   /** Annotations per severity (GitHub shows at most 10 errors and 10 warnings per step). */
   annotationsLimit: number;
+  /** Lint configuration file; undefined: each pack's nearest `.packyard.yaml`. */
+  config: string | undefined;
   /** Write the plan as a sticky pull-request comment (pull_request events only). */
   comment: boolean;
   /** Token for the comment; '' when none was given. */
@@ -64,6 +66,7 @@ export const INPUT_DEFAULTS = {
   'palette-endpoint': 'https://api.spectrocloud.com',
   'palette-timeout': '300',
   'palette-required': 'false',
+  config: '',
 } as const;
 
 /** Longest wait for Palette to list published packs (its own sync interval is 24 hours). */
@@ -173,6 +176,7 @@ export function parseInputs(
     comment,
     githubToken,
     palette,
+    config: get('config') || undefined,
   };
 }
 

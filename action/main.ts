@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { describeImageChecks, ImageChecker } from '../client/image-check.ts';
 import { discoverPacks, PathNotFoundError } from '../core/discover.ts';
+import { lintPolicies } from '../core/lint-config-file.ts';
 import {
   type EngineEvent,
   type PackOutcome as EngineOutcome,
@@ -50,6 +51,8 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const roots = inputs.paths.map((p) => workspaceRelative(workspace, p));
   // Found before signing in: a missing checkout is one clear error, with no registry contacted.
   const dirs = await discover(roots, workspace);
+  // A bad lint config fails the step before signing in, naming file:line.
+  const policyFor = lintPolicies(inputs.config);
   const registry = inputs.registry;
   const session = registry ? await connect(inputs, auth, registry) : undefined;
   const noPlan = session && !session.ready ? planUnavailable(session, fork) : undefined;
@@ -63,6 +66,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     concurrency: inputs.concurrency,
     mode: planning ? 'plan' : 'publish',
     images: inputs.checkImages ? imageChecker(inputs, session) : undefined,
+    policyFor,
     onEvent: (e) => logLive(e, roots, session),
   });
   // The plan's errors (a version not bumped, or lower) are findings on pack.json's "version" line.

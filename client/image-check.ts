@@ -1,9 +1,11 @@
-import { compareFindings, countBySeverity, finding } from '../core/findings.ts';
+import { compareFindings, countBySeverity, type Finding, finding } from '../core/findings.ts';
 import { displayPath, type LintRun, type PackReport, recountRun } from '../core/lint-packs.ts';
+import { applyPolicy, type PackPolicy } from '../core/lint-policy.ts';
 import {
   type ImageCheck,
   ImageReferenceError,
   packImages,
+  packImagesFileLines,
   parseImageReference,
   registryHost,
 } from '../core/pack-images.ts';
@@ -118,14 +120,19 @@ export interface PackImageCheck extends ImageCheck {
  * missing manifest is an error (the cluster cannot pull it), an image we could not judge is a
  * warning; gated images (credentials needed) are listed but never fail the run.
  */
-export async function checkPackImages(report: PackReport, checker: ImageChecker): Promise<PackImageCheck[]> {
+export async function checkPackImages(
+  report: PackReport,
+  checker: ImageChecker,
+  policy?: PackPolicy,
+): Promise<PackImageCheck[]> {
   const images = packImages(report.tree);
   const checks = await checker.checkAll(images.map((i) => i.image));
   const out: PackImageCheck[] = [];
+  const found: Finding[] = [];
   for (const [i, check] of checks.entries()) {
     const image = images[i] as (typeof images)[number];
     if (check.status === 'not-found') {
-      report.findings.push(
+      found.push(
         finding(
           'images/not-found',
           'error',
@@ -135,7 +142,7 @@ export async function checkPackImages(report: PackReport, checker: ImageChecker)
         ),
       );
     } else if (check.status === 'unchecked') {
-      report.findings.push(
+      found.push(
         finding(
           'images/unchecked',
           'warning',
@@ -152,13 +159,20 @@ export async function checkPackImages(report: PackReport, checker: ImageChecker)
       line: image.position.line,
     });
   }
+  // The same severities, per-pack overrides and inline ignores as every other rule.
+  const lines = (file: string) => packImagesFileLines(report.tree, file);
+  report.findings.push(...applyPolicy(found, policy, lines, { name: report.name }));
   Object.assign(report, countBySeverity(report.findings.sort(compareFindings)));
   return out;
 }
 
 /** Every pack of a lint run checked (`packyard lint --check-images`); the run's findings are recounted. */
-export async function checkRunImages(run: LintRun, checker: ImageChecker): Promise<PackImageCheck[]> {
-  const perPack = await Promise.all(run.packs.map((p) => checkPackImages(p, checker)));
+export async function checkRunImages(
+  run: LintRun,
+  checker: ImageChecker,
+  policyFor?: (dir: string) => PackPolicy | undefined,
+): Promise<PackImageCheck[]> {
+  const perPack = await Promise.all(run.packs.map((p) => checkPackImages(p, checker, policyFor?.(p.dir))));
   recountRun(run);
   return perPack.flat();
 }

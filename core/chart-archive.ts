@@ -1,12 +1,13 @@
+import path from 'node:path';
 import zlib from 'node:zlib';
-import { ArchiveLayout, normaliseEntryPath } from './archive-paths.ts';
-import { MAX_TREE_ENTRIES } from './pack-tree.ts';
 import { readTar, TarFormatError } from './tar.ts';
 
 /** The parts of a Helm chart archive the linter reads. */
 export interface ChartArchive {
-  /** The archive's single top-level folder (Helm names it after the chart). */
+  /** The archive's top-level folder (helm package names it after the chart), for messages. */
   dir: string;
+  /** Every distinct first path component: Helm strips it from each entry and merges the rest. */
+  tops: string[];
   chartYaml?: string;
   valuesYaml?: string;
   valuesSchemaJson?: string;
@@ -39,48 +40,51 @@ export function readChartArchive(bytes: Uint8Array, maxInflated: number): ChartA
     }
     return { ok: false, reason: `is a corrupt gzip stream (${e.message})` };
   }
+  // As Helm's loader (pkg/chart/loader/archive.go LoadArchiveFiles) reads it: directories and
+  // pax headers skipped, the first path component of every entry stripped whatever it is ("./",
+  // "mychart/"), then absolute paths, ".." and files outside any folder refused.
   const tops = new Set<string>();
   const files = new Map<string, string>();
-  const layout = new ArchiveLayout();
+  let count = 0;
   try {
-    readTar(
-      tarBytes,
-      (entry) => {
-        // The same path rules as pack archives: one entry per path, so what is linted is what Helm loads.
-        const norm = normaliseEntryPath(entry.path);
-        if (!norm.ok) throw new TarFormatError(norm.reason);
-        if (norm.path === '') return;
-        const dir = entry.typeflag === '5';
-        const why = layout.add(norm.path, dir ? 'directory' : 'file', entry.path);
-        if (why) throw new TarFormatError(why);
-        const segs = norm.path.split('/');
-        if (segs[0]) tops.add(segs[0]);
-        const rel = segs.slice(1).join('/');
-        if (segs.length === 2 && WANTED.has(rel) && entry.type === 'File' && entry.size <= MAX_WANTED_FILE) {
-          files.set(`${segs[0]}/${rel}`, entry.data.toString('utf8'));
-        }
-      },
-      { maxEntries: MAX_TREE_ENTRIES },
-    );
+    readTar(tarBytes, (entry) => {
+      if (entry.type === 'Directory') return;
+      const delimiter = entry.path.includes('\\') ? '\\' : '/';
+      const parts = entry.path.split(delimiter);
+      const rest = parts.slice(1).join('/');
+      if (rest.startsWith('/')) throw new TarFormatError(`entry "${entry.path}" is an absolute path`);
+      const n = path.posix.normalize(rest).replace(/\/$/, '');
+      if (n === '.' || n === '')
+        throw new TarFormatError(`entry "${entry.path}" is outside the chart folder (Helm refuses it)`);
+      if (n.startsWith('..')) throw new TarFormatError(`entry "${entry.path}" climbs out with ".."`);
+      if (parts[0] === 'Chart.yaml')
+        throw new TarFormatError(
+          'Chart.yaml is not inside a folder (Helm: "chart yaml not in base directory")',
+        );
+      tops.add(parts[0] ?? '');
+      count++;
+      // A later entry of the same name replaces an earlier one, as in Helm's LoadFiles.
+      if (WANTED.has(n) && entry.type === 'File' && entry.size <= MAX_WANTED_FILE) {
+        files.set(n, stripBom(entry.data.toString('utf8')));
+      }
+    });
   } catch (err) {
-    if (!(err instanceof TarFormatError)) throw err;
-    return { ok: false, reason: `is not a readable tar archive (${err.message})` };
+    return { ok: false, reason: `is not a chart archive Helm can load (${(err as Error).message})` };
   }
-  if (tops.size === 0) return { ok: false, reason: 'is an empty archive' };
-  if (tops.size > 1) {
-    return {
-      ok: false,
-      reason: `has ${tops.size} top-level folders (${[...tops].slice(0, 3).join(', ')}…); a chart archive has exactly one`,
-    };
-  }
-  const dir = [...tops][0] as string;
+  if (count === 0) return { ok: false, reason: 'has no files (Helm: "no files in chart archive")' };
+  const named = [...tops].filter((t) => t !== '.' && t !== '');
   return {
     ok: true,
     chart: {
-      dir,
-      chartYaml: files.get(`${dir}/Chart.yaml`),
-      valuesYaml: files.get(`${dir}/values.yaml`),
-      valuesSchemaJson: files.get(`${dir}/values.schema.json`),
+      dir: named[0] ?? '.',
+      tops: [...tops],
+      chartYaml: files.get('Chart.yaml'),
+      valuesYaml: files.get('values.yaml'),
+      valuesSchemaJson: files.get('values.schema.json'),
     },
   };
+}
+
+function stripBom(s: string): string {
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
 }

@@ -1,3 +1,5 @@
+import { lexActionBody } from './go-template-lex.ts';
+
 /**
  * Palette renders manifests as Go templates before applying them, so `{{ … }}` actions are
  * legal there but not YAML. We mask them in place (same length, so positions stay exact):
@@ -61,9 +63,25 @@ export function checkTemplateStructure(text: string): TemplateProblem[] {
       .trim();
     i = end + 2;
     if (body.startsWith('/*')) continue;
+    const lexed = lexActionBody(body);
+    if (lexed) {
+      const shown = text.slice(start, end + 2);
+      problems.push({
+        offset: start,
+        message: `template action ${shown.length > 60 ? `${shown.slice(0, 57)}…` : shown} does not parse in Go: ${lexed.message}`,
+      });
+      continue;
+    }
     const word = body.split(/[\s(]/)[0] ?? '';
     if (OPENERS.has(word)) stack.push({ word, offset: start });
-    else if (word === 'end') {
+    else if (word === 'else') {
+      const top = stack[stack.length - 1];
+      if (!top || top.word === 'define' || top.word === 'block')
+        problems.push({
+          offset: start,
+          message: '{{ else }} is not inside {{ if }}, {{ range }} or {{ with }}',
+        });
+    } else if (word === 'end') {
       if (!stack.pop())
         problems.push({
           offset: start,

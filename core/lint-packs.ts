@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { compareFindings, countBySeverity, type Finding, finding } from './findings.ts';
 import { lintPack, type PackLint } from './lint-pack.ts';
+import { applyPolicy, type PackPolicy } from './lint-policy.ts';
 import { type PackTree, readPackTree } from './pack-tree.ts';
 
 /** A finding as reported to users: paths relative to where the linter was pointed. */
@@ -31,6 +32,8 @@ export interface LintPacksOptions {
   onPack?: (report: PackReport) => void;
   /** The trees of `dirs`, when the caller has read them already. */
   trees?: readonly PackTree[];
+  /** The lint policy (from `.packyard.yaml`) of each pack folder; see lint-config-file.ts. */
+  policyFor?: (dir: string) => PackPolicy | undefined;
 }
 
 export async function lintPackDirs(dirs: readonly string[], opts: LintPacksOptions = {}): Promise<LintRun> {
@@ -40,17 +43,18 @@ export async function lintPackDirs(dirs: readonly string[], opts: LintPacksOptio
     .map((_, i) => i)
     .sort((a, b) => treeBytes(trees[b] as PackTree) - treeBytes(trees[a] as PackTree));
   const packs = new Array<PackReport>(dirs.length);
+  const policies = dirs.map((d) => opts.policyFor?.(d));
   for (const i of order) {
     const dir = dirs[i] as string;
     const tree = trees[i] as PackTree;
-    const report: PackReport = { ...lintPack(tree), pack: toPosix(dir), dir, tree };
+    const report: PackReport = { ...lintPack(tree, policies[i]), pack: toPosix(dir), dir, tree };
     opts.onPack?.(report);
     packs[i] = report;
     // Linting is synchronous; yield between packs so work started by onPack (compression on
     // worker threads) reports back and the next job can start.
     await new Promise((resolve) => setImmediate(resolve));
   }
-  flagDuplicates(packs);
+  flagDuplicates(packs, policies);
   const findings = packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
   return { packs, findings, ...countBySeverity(findings) };
 }
@@ -77,7 +81,7 @@ function treeBytes(tree: PackTree): number {
   return n;
 }
 
-function flagDuplicates(packs: PackReport[]): void {
+function flagDuplicates(packs: PackReport[], policies: readonly (PackPolicy | undefined)[]): void {
   const byKey = new Map<string, PackReport[]>();
   for (const p of packs) {
     if (!p.name || !p.version) continue;
@@ -88,7 +92,7 @@ function flagDuplicates(packs: PackReport[]): void {
     if (group.length < 2) continue;
     for (const p of group) {
       const others = group.filter((o) => o !== p).map((o) => o.pack);
-      p.findings.push(
+      const found = [
         finding(
           'pack-json/duplicate',
           'error',
@@ -96,7 +100,8 @@ function flagDuplicates(packs: PackReport[]): void {
           `${key} is also defined by ${others.join(', ')}; a registry holds one pack per name and version`,
           p.packJson?.at(['version']),
         ),
-      );
+      ];
+      p.findings.push(...applyPolicy(found, policies[packs.indexOf(p)], () => undefined, { name: p.name }));
       p.findings.sort(compareFindings);
       Object.assign(p, countBySeverity(p.findings));
     }

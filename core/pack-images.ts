@@ -17,15 +17,9 @@ export interface PackImage {
  * Malformed values.yaml yields nothing here: the linter reports it.
  */
 export function packImages(tree: PackTree): PackImage[] {
-  if (!tree.entries.some((e) => e.path === 'values.yaml')) return [];
-  let decoded: ReturnType<typeof decodeText>;
-  try {
-    decoded = decodeText(tree.read('values.yaml', LIMITS.textFile));
-  } catch {
-    return [];
-  }
-  if (!decoded.ok) return [];
-  const parsed = parseYaml(decoded.text, { uniqueKeys: false });
+  const text = readValues(tree);
+  if (text === undefined) return [];
+  const parsed = parseYaml(text, { uniqueKeys: false });
   if (!parsed.ok) return [];
   const doc = parsed.docs[0];
   if (!doc) return [];
@@ -42,6 +36,21 @@ export function packImages(tree: PackTree): PackImage[] {
     });
   }
   return out;
+}
+
+function readValues(tree: PackTree): string | undefined {
+  if (!tree.entries.some((e) => e.path === 'values.yaml')) return undefined;
+  try {
+    const decoded = decodeText(tree.read('values.yaml', LIMITS.textFile));
+    return decoded.ok ? decoded.text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lines of the file image findings point into (values.yaml), for inline ignores. */
+export function packImagesFileLines(tree: PackTree, file: string): string[] | undefined {
+  return file === 'values.yaml' ? readValues(tree)?.split('\n') : undefined;
 }
 
 /**

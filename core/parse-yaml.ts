@@ -1,5 +1,6 @@
 import { Composer, type CST, type Document, isNode, LineCounter, Parser } from 'yaml';
 import type { Position } from './findings.ts';
+import { reindentQuotedContinuations } from './yaml-go-leniency.ts';
 
 export type YamlPath = (string | number)[];
 
@@ -129,4 +130,22 @@ function describeThrown(err: unknown): string {
     return `too many alias expansions (over ${MAX_ALIAS_COUNT}); this looks like a "billion laughs" YAML bomb — remove the recursive aliases`;
   }
   return msg.split('\n')[0] ?? msg;
+}
+
+export type GoYamlParseResult =
+  | { ok: true; docs: YamlDocument[]; goOnly?: { lines: number[] } }
+  | { ok: false; error: YamlSyntaxError };
+
+/**
+ * Parses as Go's YAML parser reads the file: strictly first; if that fails only because of
+ * under-indented continuation lines of quoted scalars (which go-yaml accepts), parses the
+ * re-indented text and says which lines needed it.
+ */
+export function parseYamlAsGo(text: string, opts: YamlOptions = {}): GoYamlParseResult {
+  const strict = parseYaml(text, opts);
+  if (strict.ok) return strict;
+  const fixed = reindentQuotedContinuations(text);
+  if (!fixed) return strict;
+  const lenient = parseYaml(fixed.text, opts);
+  return lenient.ok ? { ...lenient, goOnly: { lines: fixed.lines } } : strict;
 }

@@ -73,3 +73,17 @@ export function versionSortKey(version: string): string {
     : '~';
   return `1!${pad(v.major)}.${pad(v.minor)}.${pad(v.patch)}${pre}!${version}`;
 }
+
+// Masterminds/semver v3 NewVersion, which Helm's Metadata.Validate uses for a chart's version:
+// a leading "v", one to three numeric parts, an optional prerelease and build metadata.
+const HELM_SEMVER =
+  /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
+
+/** Whether Helm accepts a chart version (numeric prerelease parts may not have leading zeros). */
+export function isHelmChartVersion(v: string): boolean {
+  const m = HELM_SEMVER.exec(v);
+  if (!m) return false;
+  const nums = [m[1], m[2]?.slice(1), m[3]?.slice(1)].filter((x): x is string => x !== undefined);
+  if (nums.some((n) => BigInt(n) > 18446744073709551615n)) return false; // ParseUint(…, 64)
+  return (m[5] ?? '').split('.').every((p) => !/^0[0-9]+$/.test(p));
+}

@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path10 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path12 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path10 && path10[0] !== "/") {
-          path10 = `/${path10}`;
+        if (path12 && path12[0] !== "/") {
+          path12 = `/${path12}`;
         }
-        return new URL(`${origin}${path10}`);
+        return new URL(`${origin}${path12}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path12, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path10);
+        debuglog("sending request to %s %s/%s", method, origin, path12);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path12, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path10,
+          path12,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path12, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path10);
+        debuglog("trailers received from %s %s/%s", method, origin, path12);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path12, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path10,
+          path12,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path10, origin }
+            request: { method, path: path12, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path10);
+          debuglog("sending request to %s %s/%s", method, origin, path12);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path10,
+        path: path12,
         method,
         body,
         headers: headers2,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path10 !== "string") {
+        if (typeof path12 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path12[0] !== "/" && !(path12.startsWith("http://") || path12.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path10)) {
+        } else if (invalidPathRegex.test(path12)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path10, query) : path10;
+        this.path = query ? buildURL(path12, query) : path12;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -4859,8 +4859,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name2, list) {
-      const value = list.get(name2, true);
+    function getDecodeSplit(name2, list2) {
+      const value = list2.get(name2, true);
       if (value === null) {
         return null;
       }
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path10, host, upgrade, blocking, reset } = request2;
+      const { method, path: path12, host, upgrade, blocking, reset } = request2;
       let { body, headers: headers2, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path10} HTTP/1.1\r
+      let header = `${method} ${path12} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path12, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers2[HTTP2_HEADER_PATH] = path10;
+      headers2[HTTP2_HEADER_PATH] = path12;
       headers2[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers2, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path10 = search ? `${pathname}${search}` : pathname;
+        const path12 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path10;
+        this.opts.path = path12;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path10 = "/",
+          path: path12 = "/",
           headers: headers2 = {}
         } = opts;
-        opts.path = origin + path10;
+        opts.path = origin + path12;
         if (!("host" in headers2) && !("Host" in headers2)) {
           const { host } = new URL2(origin);
           headers2.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path10) {
-      if (typeof path10 !== "string") {
-        return path10;
+    function safeUrl(path12) {
+      if (typeof path12 !== "string") {
+        return path12;
       }
-      const pathSegments = path10.split("?");
+      const pathSegments = path12.split("?");
       if (pathSegments.length !== 2) {
-        return path10;
+        return path12;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method, body, headers: headers2 }) {
-      const pathMatch = matchValue(mockDispatch2.path, path10);
+    function matchKey(mockDispatch2, { path: path12, method, body, headers: headers2 }) {
+      const pathMatch = matchValue(mockDispatch2.path, path12);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers2);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path12 }) => matchValue(safeUrl(path12), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method, body, headers: headers2, query } = opts;
+      const { path: path12, method, body, headers: headers2, query } = opts;
       return {
-        path: path10,
+        path: path12,
         method,
         body,
         headers: headers2,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path12, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path10,
+            Path: path12,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12272,9 +12272,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list = this.#headersList.cookies;
-        if (list) {
-          return [...list];
+        const list2 = this.#headersList.cookies;
+        if (list2) {
+          return [...list2];
         }
         return [];
       }
@@ -12314,8 +12314,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list) {
-        o.#headersList = list;
+      static setHeadersList(o, list2) {
+        o.#headersList = list2;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -13283,13 +13283,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list = dependentControllerMap.get(this.signal);
-          if (list === void 0) {
-            list = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list);
+          let list2 = dependentControllerMap.get(this.signal);
+          if (list2 === void 0) {
+            list2 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list2);
           }
           const acRef = new WeakRef(ac);
-          list.add(acRef);
+          list2.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path10) {
-      for (let i2 = 0; i2 < path10.length; ++i2) {
-        const code3 = path10.charCodeAt(i2);
+    function validateCookiePath(path12) {
+      for (let i2 = 0; i2 < path12.length; ++i2) {
+        const code3 = path12.charCodeAt(i2);
         if (code3 < 32 || // exclude CTLs (0-31)
         code3 > 126 || // exclude DEL and non-ascii
         code3 === 59) {
@@ -18317,7 +18317,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR = 13;
     var COLON = 58;
-    var SPACE = 32;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18509,7 +18509,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path10 = opts.path;
+          let path12 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path10 = `/${path10}`;
+            path12 = `/${path12}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path10);
+          url = new URL(util.parseOrigin(url).origin + path12);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19161,7 +19161,7 @@ var require_ignore = __commonJS({
     }
     var UNDEFINED = void 0;
     var EMPTY = "";
-    var SPACE = " ";
+    var SPACE2 = " ";
     var ESCAPE = "\\";
     var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
     var BOM = "\uFEFF";
@@ -19295,7 +19295,7 @@ var require_ignore = __commonJS({
           const escaped = pattern[index + 1];
           if (escaped === SLASH && index + 2 === length) {
             out += hold(NEVER_MATCH);
-          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
+          } else if (escaped === "*" || escaped === "[" || escaped === SPACE2) {
             out += pattern.slice(index, index + 2);
           } else {
             out += hold(
@@ -19341,8 +19341,8 @@ var require_ignore = __commonJS({
         //   ever starts again inside it -- `(\\+?) ` did, which made a long run
         //   quadratic.
         /(\\+)( ?)/g,
-        (_, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE : run2,
-        ESCAPE + SPACE
+        (_, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE2 : run2,
+        ESCAPE + SPACE2
       ],
       // git's wildmatch() reads a run of two or more asterisks as one globstar
       //   whenever the run fills a path segment: it starts the pattern or follows
@@ -19655,26 +19655,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path10) => {
-      const end = path10.length - 1;
-      const index = path10.lastIndexOf(
+    var basenameOf = (path12) => {
+      const end = path12.length - 1;
+      const index = path12.lastIndexOf(
         SLASH,
-        path10[end] === SLASH ? end - 1 : end
+        path12[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path10 : path10.slice(index + 1);
+      return index < 0 ? path12 : path12.slice(index + 1);
     };
-    var parentOf = (path10) => {
-      if (path10.charCodeAt(0) === SLASH_CODE || path10.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path10.split(SLASH).filter(Boolean);
+    var parentOf = (path12) => {
+      if (path12.charCodeAt(0) === SLASH_CODE || path12.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path12.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path10.length - 1;
-      const cut = path10.lastIndexOf(
+      const end = path12.length - 1;
+      const cut = path12.lastIndexOf(
         SLASH,
-        path10.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path12.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut < 0 ? EMPTY : path10.slice(0, cut + 1);
+      return cut < 0 ? EMPTY : path12.slice(0, cut + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -19733,7 +19733,7 @@ var require_ignore = __commonJS({
           lineEnd--;
         }
         end = lineEnd;
-        while (body[end - 1] === SPACE) {
+        while (body[end - 1] === SPACE2) {
           end--;
         }
         if (!stripLineEnd || body[end - 1] !== "\n") {
@@ -19748,7 +19748,7 @@ var require_ignore = __commonJS({
       while (body[end - backslashes - 1] === ESCAPE) {
         backslashes++;
       }
-      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+      return backslashes % 2 ? body.slice(0, end - 1) + SPACE2 : body.slice(0, end);
     };
     var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
       let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
@@ -19761,7 +19761,7 @@ var require_ignore = __commonJS({
         body = body.slice(1);
       }
       const last = body[body.length - 1];
-      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
+      if (last === SPACE2 || stripLineEnd && (last === "\r" || last === "\n")) {
         body = trimEnd(body, stripLineEnd);
       }
       if (!body || hasTrailingBackslash(body)) {
@@ -19824,7 +19824,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path10) {
+      testLiteral(path12) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -19833,7 +19833,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path10)) {
+          if (rule.checkRegex.test(path12)) {
             ignored = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -19853,15 +19853,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path10, mode) {
+      test(path12, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename4 = shortcut ? basenameOf(path10) : path10;
+        const basename4 = shortcut ? basenameOf(path12) : path12;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename4 : path10
+            shortcut && rule._basenameOnly ? basename4 : path12
           )) {
             const { negative } = rule;
             const ret = {
@@ -19883,17 +19883,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path10, originalPath, doThrow) => {
-      if (!isString(path10)) {
+    var checkPath = (path12, originalPath, doThrow) => {
+      if (!isString(path12)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path10) {
+      if (!path12) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path10)) {
+      if (checkPath.isNotRelative(path12)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -19902,25 +19902,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path10) => {
-      const first = path10.charCodeAt(0);
+    var isNotRelative = (path12) => {
+      const first = path12.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path10.length === 1) {
+      if (path12.length === 1) {
         return true;
       }
-      const second = path10.charCodeAt(1);
+      const second = path12.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path10.length === 2 || path10.charCodeAt(2) === SLASH_CODE;
+      return path12.length === 2 || path12.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -19951,58 +19951,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache, path10) {
+      _test(originalPath, cache, path12) {
         checkPath(
-          path10,
+          path12,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path10 ? this._t(path10, cache) : {
+        return path12 ? this._t(path12, cache) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path10 = convertPath(target);
-        if (!path10 || path10.charCodeAt(path10.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path10);
+        const path12 = convertPath(target);
+        if (!path12 || path12.charCodeAt(path12.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path12);
         }
-        const dir = this._t(path10, this._testCache);
+        const dir = this._t(path12, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path10);
+        const literal = this._rules.testLiteral(path12);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path10, cache) {
-        if (path10 in cache) {
-          return cache[path10];
+      _t(path12, cache) {
+        if (path12 in cache) {
+          return cache[path12];
         }
-        const parentPath = parentOf(path10);
+        const parentPath = parentOf(path12);
         const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path10] = parent && parent.ignored ? parent : this._rules.test(path10, MODE_IGNORE);
+        return cache[path12] = parent && parent.ignored ? parent : this._rules.test(path12, MODE_IGNORE);
       }
-      ignores(path10) {
-        return this._test(path10, this._ignoreCache, convertPath(path10)).ignored;
+      ignores(path12) {
+        return this._test(path12, this._ignoreCache, convertPath(path12)).ignored;
       }
       createFilter() {
-        return (path10) => !this.ignores(path10);
+        return (path12) => !this.ignores(path12);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path10) {
-        return this._test(path10, this._testCache, convertPath(path10));
+      test(path12) {
+        return this._test(path12, this._testCache, convertPath(path12));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path10) => checkPath(convertPath(path10), path10, RETURN_FALSE);
+    var isPathValid = (path12) => checkPath(convertPath(path12), path12, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path10) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path10) || isNotRelative(path10);
+      checkPath.isNotRelative = (path12) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path12) || isNotRelative(path12);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -21854,8 +21854,8 @@ var require_keyword = __commonJS({
       var _a2;
       const { gen, keyword, schema, parentSchema, $data, it } = cxt;
       checkAsyncKeyword(it, def);
-      const validate2 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate2);
+      const validate3 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate3);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid);
@@ -22778,11 +22778,11 @@ var require_validate = __commonJS({
         jsonPointer = $data;
         data = names_1.default.rootData;
       } else {
-        const matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
+        const matches2 = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches2)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
-        jsonPointer = matches[2];
+        const up = +matches2[1];
+        jsonPointer = matches2[2];
         if (jsonPointer === "#") {
           if (up >= dataLevel)
             throw new Error(errorMsg("property/index", up));
@@ -22928,28 +22928,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate2 = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate2 });
-        validate2.errors = null;
-        validate2.schema = sch.schema;
-        validate2.schemaEnv = sch;
+        const validate3 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate3 });
+        validate3.errors = null;
+        validate3.schema = sch.schema;
+        validate3.schemaEnv = sch;
         if (sch.$async)
-          validate2.$async = true;
+          validate3.$async = true;
         if (this.opts.code.source === true) {
-          validate2.source = { validateName, validateCode, scopeValues: gen._values };
+          validate3.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items } = schemaCxt;
-          validate2.evaluated = {
+          validate3.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
           };
-          if (validate2.source)
-            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
+          if (validate3.source)
+            validate3.source.evaluated = (0, codegen_1.stringify)(validate3.evaluated);
         }
-        sch.validate = validate2;
+        sch.validate = validate3;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -23246,8 +23246,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path10) {
-      let input = path10;
+    function removeDotSegments(path12) {
+      let input = path12;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -23321,11 +23321,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path10) {
-      if (path10 === "" || path10[0] === "/") {
-        return removeDotSegments(path10);
+    function removeDotSegmentsRelative(path12) {
+      if (path12 === "" || path12[0] === "/") {
+        return removeDotSegments(path12);
       }
-      const segments = path10.split("/");
+      const segments = path12.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -23688,8 +23688,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
+        const path12 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path12 && path12 !== "/" ? path12 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -23701,11 +23701,11 @@ var require_schemes = __commonJS({
         urnComponent.error = "URN can not be parsed";
         return urnComponent;
       }
-      const matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
+      const matches2 = urnComponent.path.match(URN_REG);
+      if (matches2 && matches2[0] === urnComponent.path) {
         const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase();
-        urnComponent.nss = matches[2];
+        urnComponent.nid = matches2[1].toLowerCase();
+        urnComponent.nss = matches2[2];
         const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
         const schemeHandler = getSchemeHandler(urnScheme);
         urnComponent.path = void 0;
@@ -24026,8 +24026,8 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+    function getParseError(parsed, matches2) {
+      if (matches2[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
       if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
@@ -24049,9 +24049,9 @@ var require_fast_uri = __commonJS({
     function isIPLiteral(host) {
       return host[0] === "[" && host[host.length - 1] === "]";
     }
-    function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    function hasMalformedComponentPercentEncoding(matches2) {
+      const host = matches2[4];
+      return hasMalformedPercentEncoding(matches2[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches2[6]) || hasMalformedPercentEncoding(matches2[7]) || hasMalformedPercentEncoding(matches2[8]);
     }
     function canonicalizeHost(parsed, options, schemeHandler, isIP) {
       if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
@@ -24126,15 +24126,15 @@ var require_fast_uri = __commonJS({
           }
         }
       }
-      const matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
+      const matches2 = uri.match(URI_PARSE);
+      if (matches2) {
+        parsed.scheme = matches2[1];
+        parsed.userinfo = matches2[3];
+        parsed.host = matches2[4];
+        parsed.port = parseInt(matches2[5], 10);
+        parsed.path = matches2[6] || "";
+        parsed.query = matches2[7];
+        parsed.fragment = matches2[8];
         if (parsed.scheme !== void 0) {
           if (VALID_SCHEME.test(parsed.scheme)) {
             parsed.scheme = parsed.scheme.toLowerCase();
@@ -24143,14 +24143,14 @@ var require_fast_uri = __commonJS({
             malformedScheme = true;
           }
         }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches2);
         if (malformedPercentEncoding) {
           parsed.error = parsed.error || "URI contains malformed percent-encoding.";
         }
         if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
+          parsed.port = matches2[5];
         }
-        const parseError = getParseError(parsed, matches);
+        const parseError = getParseError(parsed, matches2);
         if (parseError !== void 0) {
           parsed.error = parsed.error || parseError;
           malformedAuthorityOrPort = true;
@@ -24381,7 +24381,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv2 = class {
+    var Ajv3 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -24751,9 +24751,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports.default = Ajv2;
+    Ajv3.ValidationError = validation_error_1.default;
+    Ajv3.MissingRefError = ref_error_1.default;
+    exports.default = Ajv3;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -26864,7 +26864,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
+    var Ajv3 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -26883,11 +26883,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports.Ajv = Ajv2;
-    module.exports = exports = Ajv2;
-    module.exports.Ajv = Ajv2;
+    exports.Ajv = Ajv3;
+    module.exports = exports = Ajv3;
+    module.exports.Ajv = Ajv3;
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv2;
+    exports.default = Ajv3;
     var validate_1 = require_validate();
     Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -26928,8 +26928,8 @@ var require_formats = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.formatNames = exports.fastFormats = exports.fullFormats = void 0;
-    function fmtDef(validate2, compare) {
-      return { validate: validate2, compare };
+    function fmtDef(validate3, compare) {
+      return { validate: validate3, compare };
     }
     exports.fullFormats = {
       // date: http://tools.ietf.org/html/rfc3339#section-5.6
@@ -27000,12 +27000,12 @@ var require_formats = __commonJS({
     var DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
     var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     function date(str) {
-      const matches = DATE.exec(str);
-      if (!matches)
+      const matches2 = DATE.exec(str);
+      if (!matches2)
         return false;
-      const year = +matches[1];
-      const month = +matches[2];
-      const day = +matches[3];
+      const year = +matches2[1];
+      const month = +matches2[2];
+      const day = +matches2[3];
       return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
     }
     function compareDate(d1, d2) {
@@ -27020,16 +27020,16 @@ var require_formats = __commonJS({
     var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
     function getTime(strictTimeZone) {
       return function time(str) {
-        const matches = TIME.exec(str);
-        if (!matches)
+        const matches2 = TIME.exec(str);
+        if (!matches2)
           return false;
-        const hr = +matches[1];
-        const min = +matches[2];
-        const sec = +matches[3];
-        const tz = matches[4];
-        const tzSign = matches[5] === "-" ? -1 : 1;
-        const tzH = +(matches[6] || 0);
-        const tzM = +(matches[7] || 0);
+        const hr = +matches2[1];
+        const min = +matches2[2];
+        const sec = +matches2[3];
+        const tz = matches2[4];
+        const tzSign = matches2[5] === "-" ? -1 : 1;
+        const tzH = +(matches2[6] || 0);
+        const tzM = +(matches2[7] || 0);
         if (tzH > 23 || tzM > 59 || strictTimeZone && !tz)
           return false;
         if (hr <= 23 && min <= 59 && sec < 60)
@@ -27213,8 +27213,8 @@ var require_dist = __commonJS({
         return ajv;
       }
       const [formats, exportName] = opts.mode === "fast" ? [formats_1.fastFormats, fastName] : [formats_1.fullFormats, fullName];
-      const list = opts.formats || formats_1.formatNames;
-      addFormats2(ajv, list, formats, exportName);
+      const list2 = opts.formats || formats_1.formatNames;
+      addFormats2(ajv, list2, formats, exportName);
       if (opts.keywords)
         (0, limit_1.default)(ajv);
       return ajv;
@@ -27226,2229 +27226,16 @@ var require_dist = __commonJS({
         throw new Error(`Unknown format "${name2}"`);
       return f;
     };
-    function addFormats2(ajv, list, fs5, exportName) {
+    function addFormats2(ajv, list2, fs5, exportName) {
       var _a2;
       var _b2;
       (_a2 = (_b2 = ajv.opts.code).formats) !== null && _a2 !== void 0 ? _a2 : _b2.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
-      for (const f of list)
+      for (const f of list2)
         ajv.addFormat(f, fs5[f]);
     }
     module.exports = exports = formatsPlugin;
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = formatsPlugin;
-  }
-});
-
-// node_modules/semver/internal/constants.js
-var require_constants6 = __commonJS({
-  "node_modules/semver/internal/constants.js"(exports, module) {
-    "use strict";
-    var SEMVER_SPEC_VERSION = "2.0.0";
-    var MAX_LENGTH = 256;
-    var MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER || /* istanbul ignore next */
-    9007199254740991;
-    var MAX_SAFE_COMPONENT_LENGTH = 16;
-    var MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6;
-    var WHITESPACE_CHARACTERS = [
-      "	",
-      "\n",
-      "\v",
-      "\f",
-      "\r",
-      " ",
-      "\xA0",
-      "\u1680",
-      "\u2000",
-      "\u2001",
-      "\u2002",
-      "\u2003",
-      "\u2004",
-      "\u2005",
-      "\u2006",
-      "\u2007",
-      "\u2008",
-      "\u2009",
-      "\u200A",
-      "\u2028",
-      "\u2029",
-      "\u202F",
-      "\u205F",
-      "\u3000",
-      "\uFEFF"
-    ];
-    var RELEASE_TYPES = [
-      "major",
-      "premajor",
-      "minor",
-      "preminor",
-      "patch",
-      "prepatch",
-      "prerelease"
-    ];
-    module.exports = {
-      MAX_LENGTH,
-      MAX_SAFE_COMPONENT_LENGTH,
-      MAX_SAFE_BUILD_LENGTH,
-      MAX_SAFE_INTEGER,
-      WHITESPACE_CHARACTERS,
-      RELEASE_TYPES,
-      SEMVER_SPEC_VERSION,
-      FLAG_INCLUDE_PRERELEASE: 1,
-      FLAG_LOOSE: 2
-    };
-  }
-});
-
-// node_modules/semver/internal/debug.js
-var require_debug = __commonJS({
-  "node_modules/semver/internal/debug.js"(exports, module) {
-    "use strict";
-    var debug2 = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
-    };
-    module.exports = debug2;
-  }
-});
-
-// node_modules/semver/internal/re.js
-var require_re = __commonJS({
-  "node_modules/semver/internal/re.js"(exports, module) {
-    "use strict";
-    var {
-      MAX_SAFE_COMPONENT_LENGTH,
-      MAX_SAFE_BUILD_LENGTH,
-      MAX_LENGTH
-    } = require_constants6();
-    var debug2 = require_debug();
-    exports = module.exports = {};
-    var re = exports.re = [];
-    var safeRe = exports.safeRe = [];
-    var src = exports.src = [];
-    var safeSrc = exports.safeSrc = [];
-    var t = exports.t = {};
-    var R = 0;
-    var LETTERDASHNUMBER = "[a-zA-Z0-9-]";
-    var safeRegexReplacements = [
-      ["\\s", 1],
-      ["\\d", MAX_LENGTH],
-      [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH]
-    ];
-    var makeSafeRegex = (value) => {
-      for (const [token, max] of safeRegexReplacements) {
-        value = value.split(`${token}*`).join(`${token}{0,${max}}`).split(`${token}+`).join(`${token}{1,${max}}`);
-      }
-      return value;
-    };
-    var createToken = (name2, value, isGlobal) => {
-      const safe = makeSafeRegex(value);
-      const index = R++;
-      debug2(name2, index, value);
-      t[name2] = index;
-      src[index] = value;
-      safeSrc[index] = safe;
-      re[index] = new RegExp(value, isGlobal ? "g" : void 0);
-      safeRe[index] = new RegExp(safe, isGlobal ? "g" : void 0);
-    };
-    createToken("NUMERICIDENTIFIER", "0|[1-9]\\d*");
-    createToken("NUMERICIDENTIFIERLOOSE", "\\d+");
-    createToken("NONNUMERICIDENTIFIER", `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`);
-    createToken("MAINVERSION", `(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})`);
-    createToken("MAINVERSIONLOOSE", `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})`);
-    createToken("PRERELEASEIDENTIFIER", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIER]})`);
-    createToken("PRERELEASEIDENTIFIERLOOSE", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIERLOOSE]})`);
-    createToken("PRERELEASE", `(?:-(${src[t.PRERELEASEIDENTIFIER]}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`);
-    createToken("PRERELEASELOOSE", `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`);
-    createToken("BUILDIDENTIFIER", `${LETTERDASHNUMBER}+`);
-    createToken("BUILD", `(?:\\+(${src[t.BUILDIDENTIFIER]}(?:\\.${src[t.BUILDIDENTIFIER]})*))`);
-    createToken("FULLPLAIN", `v?${src[t.MAINVERSION]}${src[t.PRERELEASE]}?${src[t.BUILD]}?`);
-    createToken("FULL", `^${src[t.FULLPLAIN]}$`);
-    createToken("LOOSEPLAIN", `[v=\\s]*${src[t.MAINVERSIONLOOSE]}${src[t.PRERELEASELOOSE]}?${src[t.BUILD]}?`);
-    createToken("LOOSE", `^${src[t.LOOSEPLAIN]}$`);
-    createToken("GTLT", "((?:<|>)?=?)");
-    createToken("XRANGEIDENTIFIERLOOSE", `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`);
-    createToken("XRANGEIDENTIFIER", `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`);
-    createToken("XRANGEPLAIN", `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:${src[t.PRERELEASE]})?${src[t.BUILD]}?)?)?`);
-    createToken("XRANGEPLAINLOOSE", `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:${src[t.PRERELEASELOOSE]})?${src[t.BUILD]}?)?)?`);
-    createToken("XRANGE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`);
-    createToken("XRANGELOOSE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`);
-    createToken("COERCEPLAIN", `${"(^|[^\\d])(\\d{1,"}${MAX_SAFE_COMPONENT_LENGTH}})(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`);
-    createToken("COERCE", `${src[t.COERCEPLAIN]}(?:$|[^\\d])`);
-    createToken("COERCEFULL", src[t.COERCEPLAIN] + `(?:${src[t.PRERELEASE]})?(?:${src[t.BUILD]})?(?:$|[^\\d])`);
-    createToken("COERCERTL", src[t.COERCE], true);
-    createToken("COERCERTLFULL", src[t.COERCEFULL], true);
-    createToken("LONETILDE", "(?:~>?)");
-    createToken("TILDETRIM", `(\\s*)${src[t.LONETILDE]}\\s+`, true);
-    exports.tildeTrimReplace = "$1~";
-    createToken("TILDE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`);
-    createToken("TILDELOOSE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`);
-    createToken("LONECARET", "(?:\\^)");
-    createToken("CARETTRIM", `(\\s*)${src[t.LONECARET]}\\s+`, true);
-    exports.caretTrimReplace = "$1^";
-    createToken("CARET", `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`);
-    createToken("CARETLOOSE", `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`);
-    createToken("COMPARATORLOOSE", `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`);
-    createToken("COMPARATOR", `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`);
-    createToken("COMPARATORTRIM", `(\\s*)${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true);
-    exports.comparatorTrimReplace = "$1$2$3";
-    createToken("HYPHENRANGE", `^\\s*(${src[t.XRANGEPLAIN]})\\s+-\\s+(${src[t.XRANGEPLAIN]})\\s*$`);
-    createToken("HYPHENRANGELOOSE", `^\\s*(${src[t.XRANGEPLAINLOOSE]})\\s+-\\s+(${src[t.XRANGEPLAINLOOSE]})\\s*$`);
-    createToken("STAR", "(<|>)?=?\\s*\\*");
-    createToken("GTE0", "^\\s*>=\\s*0\\.0\\.0\\s*$");
-    createToken("GTE0PRE", "^\\s*>=\\s*0\\.0\\.0-0\\s*$");
-  }
-});
-
-// node_modules/semver/internal/parse-options.js
-var require_parse_options = __commonJS({
-  "node_modules/semver/internal/parse-options.js"(exports, module) {
-    "use strict";
-    var looseOption = Object.freeze({ loose: true });
-    var emptyOpts = Object.freeze({});
-    var parseOptions = (options) => {
-      if (!options) {
-        return emptyOpts;
-      }
-      if (typeof options !== "object") {
-        return looseOption;
-      }
-      return options;
-    };
-    module.exports = parseOptions;
-  }
-});
-
-// node_modules/semver/internal/identifiers.js
-var require_identifiers = __commonJS({
-  "node_modules/semver/internal/identifiers.js"(exports, module) {
-    "use strict";
-    var numeric = /^[0-9]+$/;
-    var compareIdentifiers = (a, b) => {
-      if (typeof a === "number" && typeof b === "number") {
-        return a === b ? 0 : a < b ? -1 : 1;
-      }
-      const anum = numeric.test(a);
-      const bnum = numeric.test(b);
-      if (anum && bnum) {
-        a = +a;
-        b = +b;
-      }
-      return a === b ? 0 : anum && !bnum ? -1 : bnum && !anum ? 1 : a < b ? -1 : 1;
-    };
-    var rcompareIdentifiers = (a, b) => compareIdentifiers(b, a);
-    module.exports = {
-      compareIdentifiers,
-      rcompareIdentifiers
-    };
-  }
-});
-
-// node_modules/semver/classes/semver.js
-var require_semver = __commonJS({
-  "node_modules/semver/classes/semver.js"(exports, module) {
-    "use strict";
-    var debug2 = require_debug();
-    var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants6();
-    var { safeRe: re, t } = require_re();
-    var parseOptions = require_parse_options();
-    var { compareIdentifiers } = require_identifiers();
-    var isPrereleaseIdentifier = (prerelease, identifier) => {
-      const identifiers = identifier.split(".");
-      if (identifiers.length > prerelease.length) {
-        return false;
-      }
-      for (let i2 = 0; i2 < identifiers.length; i2++) {
-        if (compareIdentifiers(prerelease[i2], identifiers[i2]) !== 0) {
-          return false;
-        }
-      }
-      return true;
-    };
-    var SemVer = class _SemVer {
-      constructor(version, options) {
-        options = parseOptions(options);
-        if (version instanceof _SemVer) {
-          if (version.loose === !!options.loose && version.includePrerelease === !!options.includePrerelease) {
-            return version;
-          } else {
-            version = version.version;
-          }
-        } else if (typeof version !== "string") {
-          throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`);
-        }
-        if (version.length > MAX_LENGTH) {
-          throw new TypeError(
-            `version is longer than ${MAX_LENGTH} characters`
-          );
-        }
-        debug2("SemVer", version, options);
-        this.options = options;
-        this.loose = !!options.loose;
-        this.includePrerelease = !!options.includePrerelease;
-        const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
-        if (!m) {
-          throw new TypeError(`Invalid Version: ${version}`);
-        }
-        this.raw = version;
-        this.major = +m[1];
-        this.minor = +m[2];
-        this.patch = +m[3];
-        if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
-          throw new TypeError("Invalid major version");
-        }
-        if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
-          throw new TypeError("Invalid minor version");
-        }
-        if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
-          throw new TypeError("Invalid patch version");
-        }
-        if (!m[4]) {
-          this.prerelease = [];
-        } else {
-          this.prerelease = m[4].split(".").map((id) => {
-            if (/^[0-9]+$/.test(id)) {
-              const num = +id;
-              if (num >= 0 && num < MAX_SAFE_INTEGER) {
-                return num;
-              }
-            }
-            return id;
-          });
-        }
-        this.build = m[5] ? m[5].split(".") : [];
-        this.format();
-      }
-      format() {
-        this.version = `${this.major}.${this.minor}.${this.patch}`;
-        if (this.prerelease.length) {
-          this.version += `-${this.prerelease.join(".")}`;
-        }
-        return this.version;
-      }
-      toString() {
-        return this.version;
-      }
-      compare(other) {
-        debug2("SemVer.compare", this.version, this.options, other);
-        if (!(other instanceof _SemVer)) {
-          if (typeof other === "string" && other === this.version) {
-            return 0;
-          }
-          other = new _SemVer(other, this.options);
-        }
-        if (other.version === this.version) {
-          return 0;
-        }
-        return this.compareMain(other) || this.comparePre(other);
-      }
-      compareMain(other) {
-        if (!(other instanceof _SemVer)) {
-          other = new _SemVer(other, this.options);
-        }
-        if (this.major < other.major) {
-          return -1;
-        }
-        if (this.major > other.major) {
-          return 1;
-        }
-        if (this.minor < other.minor) {
-          return -1;
-        }
-        if (this.minor > other.minor) {
-          return 1;
-        }
-        if (this.patch < other.patch) {
-          return -1;
-        }
-        if (this.patch > other.patch) {
-          return 1;
-        }
-        return 0;
-      }
-      comparePre(other) {
-        if (!(other instanceof _SemVer)) {
-          other = new _SemVer(other, this.options);
-        }
-        if (this.prerelease.length && !other.prerelease.length) {
-          return -1;
-        } else if (!this.prerelease.length && other.prerelease.length) {
-          return 1;
-        } else if (!this.prerelease.length && !other.prerelease.length) {
-          return 0;
-        }
-        let i2 = 0;
-        do {
-          const a = this.prerelease[i2];
-          const b = other.prerelease[i2];
-          debug2("prerelease compare", i2, a, b);
-          if (a === void 0 && b === void 0) {
-            return 0;
-          } else if (b === void 0) {
-            return 1;
-          } else if (a === void 0) {
-            return -1;
-          } else if (a === b) {
-            continue;
-          } else {
-            return compareIdentifiers(a, b);
-          }
-        } while (++i2);
-      }
-      compareBuild(other) {
-        if (!(other instanceof _SemVer)) {
-          other = new _SemVer(other, this.options);
-        }
-        let i2 = 0;
-        do {
-          const a = this.build[i2];
-          const b = other.build[i2];
-          debug2("build compare", i2, a, b);
-          if (a === void 0 && b === void 0) {
-            return 0;
-          } else if (b === void 0) {
-            return 1;
-          } else if (a === void 0) {
-            return -1;
-          } else if (a === b) {
-            continue;
-          } else {
-            return compareIdentifiers(a, b);
-          }
-        } while (++i2);
-      }
-      // preminor will bump the version up to the next minor release, and immediately
-      // down to pre-release. premajor and prepatch work the same way.
-      inc(release, identifier, identifierBase) {
-        if (release.startsWith("pre")) {
-          if (!identifier && identifierBase === false) {
-            throw new Error("invalid increment argument: identifier is empty");
-          }
-          if (identifier) {
-            const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE]);
-            if (!match || match[1] !== identifier) {
-              throw new Error(`invalid identifier: ${identifier}`);
-            }
-          }
-        }
-        switch (release) {
-          case "premajor":
-            this.prerelease.length = 0;
-            this.patch = 0;
-            this.minor = 0;
-            this.major++;
-            this.inc("pre", identifier, identifierBase);
-            break;
-          case "preminor":
-            this.prerelease.length = 0;
-            this.patch = 0;
-            this.minor++;
-            this.inc("pre", identifier, identifierBase);
-            break;
-          case "prepatch":
-            this.prerelease.length = 0;
-            this.inc("patch", identifier, identifierBase);
-            this.inc("pre", identifier, identifierBase);
-            break;
-          // If the input is a non-prerelease version, this acts the same as
-          // prepatch.
-          case "prerelease":
-            if (this.prerelease.length === 0) {
-              this.inc("patch", identifier, identifierBase);
-            }
-            this.inc("pre", identifier, identifierBase);
-            break;
-          case "release":
-            if (this.prerelease.length === 0) {
-              throw new Error(`version ${this.raw} is not a prerelease`);
-            }
-            this.prerelease.length = 0;
-            break;
-          case "major":
-            if (this.minor !== 0 || this.patch !== 0 || this.prerelease.length === 0) {
-              this.major++;
-            }
-            this.minor = 0;
-            this.patch = 0;
-            this.prerelease = [];
-            break;
-          case "minor":
-            if (this.patch !== 0 || this.prerelease.length === 0) {
-              this.minor++;
-            }
-            this.patch = 0;
-            this.prerelease = [];
-            break;
-          case "patch":
-            if (this.prerelease.length === 0) {
-              this.patch++;
-            }
-            this.prerelease = [];
-            break;
-          // This probably shouldn't be used publicly.
-          // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
-          case "pre": {
-            const base = Number(identifierBase) ? 1 : 0;
-            if (this.prerelease.length === 0) {
-              this.prerelease = [base];
-            } else {
-              let i2 = this.prerelease.length;
-              while (--i2 >= 0) {
-                if (typeof this.prerelease[i2] === "number") {
-                  this.prerelease[i2]++;
-                  i2 = -2;
-                }
-              }
-              if (i2 === -1) {
-                if (identifier === this.prerelease.join(".") && identifierBase === false) {
-                  throw new Error("invalid increment argument: identifier already exists");
-                }
-                this.prerelease.push(base);
-              }
-            }
-            if (identifier) {
-              let prerelease = [identifier, base];
-              if (identifierBase === false) {
-                prerelease = [identifier];
-              }
-              if (isPrereleaseIdentifier(this.prerelease, identifier)) {
-                const prereleaseBase = this.prerelease[identifier.split(".").length];
-                if (isNaN(prereleaseBase)) {
-                  this.prerelease = prerelease;
-                }
-              } else {
-                this.prerelease = prerelease;
-              }
-            }
-            break;
-          }
-          default:
-            throw new Error(`invalid increment argument: ${release}`);
-        }
-        this.raw = this.format();
-        if (this.build.length) {
-          this.raw += `+${this.build.join(".")}`;
-        }
-        return this;
-      }
-    };
-    module.exports = SemVer;
-  }
-});
-
-// node_modules/semver/functions/parse.js
-var require_parse2 = __commonJS({
-  "node_modules/semver/functions/parse.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var parse5 = (version, options, throwErrors = false) => {
-      if (version instanceof SemVer) {
-        return version;
-      }
-      try {
-        return new SemVer(version, options);
-      } catch (er) {
-        if (!throwErrors) {
-          return null;
-        }
-        throw er;
-      }
-    };
-    module.exports = parse5;
-  }
-});
-
-// node_modules/semver/functions/valid.js
-var require_valid = __commonJS({
-  "node_modules/semver/functions/valid.js"(exports, module) {
-    "use strict";
-    var parse5 = require_parse2();
-    var valid = (version, options) => {
-      const v = parse5(version, options);
-      return v ? v.version : null;
-    };
-    module.exports = valid;
-  }
-});
-
-// node_modules/semver/functions/clean.js
-var require_clean = __commonJS({
-  "node_modules/semver/functions/clean.js"(exports, module) {
-    "use strict";
-    var parse5 = require_parse2();
-    var clean = (version, options) => {
-      const s = parse5(version.trim().replace(/^[=v]+/, ""), options);
-      return s ? s.version : null;
-    };
-    module.exports = clean;
-  }
-});
-
-// node_modules/semver/functions/inc.js
-var require_inc = __commonJS({
-  "node_modules/semver/functions/inc.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var inc = (version, release, options, identifier, identifierBase) => {
-      if (typeof options === "string") {
-        identifierBase = identifier;
-        identifier = options;
-        options = void 0;
-      }
-      try {
-        return new SemVer(
-          version instanceof SemVer ? version.version : version,
-          options
-        ).inc(release, identifier, identifierBase).version;
-      } catch (er) {
-        return null;
-      }
-    };
-    module.exports = inc;
-  }
-});
-
-// node_modules/semver/functions/diff.js
-var require_diff = __commonJS({
-  "node_modules/semver/functions/diff.js"(exports, module) {
-    "use strict";
-    var parse5 = require_parse2();
-    var diff = (version1, version2) => {
-      const v1 = parse5(version1, null, true);
-      const v2 = parse5(version2, null, true);
-      const comparison = v1.compare(v2);
-      if (comparison === 0) {
-        return null;
-      }
-      const v1Higher = comparison > 0;
-      const highVersion = v1Higher ? v1 : v2;
-      const lowVersion = v1Higher ? v2 : v1;
-      const highHasPre = !!highVersion.prerelease.length;
-      const lowHasPre = !!lowVersion.prerelease.length;
-      if (lowHasPre && !highHasPre) {
-        if (!lowVersion.patch && !lowVersion.minor) {
-          return "major";
-        }
-        if (lowVersion.compareMain(highVersion) === 0) {
-          if (lowVersion.minor && !lowVersion.patch) {
-            return "minor";
-          }
-          return "patch";
-        }
-      }
-      const prefix = highHasPre ? "pre" : "";
-      if (v1.major !== v2.major) {
-        return prefix + "major";
-      }
-      if (v1.minor !== v2.minor) {
-        return prefix + "minor";
-      }
-      if (v1.patch !== v2.patch) {
-        return prefix + "patch";
-      }
-      return "prerelease";
-    };
-    module.exports = diff;
-  }
-});
-
-// node_modules/semver/functions/major.js
-var require_major = __commonJS({
-  "node_modules/semver/functions/major.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var major = (a, loose) => new SemVer(a, loose).major;
-    module.exports = major;
-  }
-});
-
-// node_modules/semver/functions/minor.js
-var require_minor = __commonJS({
-  "node_modules/semver/functions/minor.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var minor = (a, loose) => new SemVer(a, loose).minor;
-    module.exports = minor;
-  }
-});
-
-// node_modules/semver/functions/patch.js
-var require_patch = __commonJS({
-  "node_modules/semver/functions/patch.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var patch = (a, loose) => new SemVer(a, loose).patch;
-    module.exports = patch;
-  }
-});
-
-// node_modules/semver/functions/prerelease.js
-var require_prerelease = __commonJS({
-  "node_modules/semver/functions/prerelease.js"(exports, module) {
-    "use strict";
-    var parse5 = require_parse2();
-    var prerelease = (version, options) => {
-      const parsed = parse5(version, options);
-      return parsed && parsed.prerelease.length ? parsed.prerelease : null;
-    };
-    module.exports = prerelease;
-  }
-});
-
-// node_modules/semver/functions/compare.js
-var require_compare = __commonJS({
-  "node_modules/semver/functions/compare.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var compare = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
-    module.exports = compare;
-  }
-});
-
-// node_modules/semver/functions/rcompare.js
-var require_rcompare = __commonJS({
-  "node_modules/semver/functions/rcompare.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var rcompare = (a, b, loose) => compare(b, a, loose);
-    module.exports = rcompare;
-  }
-});
-
-// node_modules/semver/functions/compare-loose.js
-var require_compare_loose = __commonJS({
-  "node_modules/semver/functions/compare-loose.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var compareLoose = (a, b) => compare(a, b, true);
-    module.exports = compareLoose;
-  }
-});
-
-// node_modules/semver/functions/compare-build.js
-var require_compare_build = __commonJS({
-  "node_modules/semver/functions/compare-build.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var compareBuild = (a, b, loose) => {
-      const versionA = new SemVer(a, loose);
-      const versionB = new SemVer(b, loose);
-      return versionA.compare(versionB) || versionA.compareBuild(versionB);
-    };
-    module.exports = compareBuild;
-  }
-});
-
-// node_modules/semver/functions/sort.js
-var require_sort = __commonJS({
-  "node_modules/semver/functions/sort.js"(exports, module) {
-    "use strict";
-    var compareBuild = require_compare_build();
-    var sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
-    module.exports = sort;
-  }
-});
-
-// node_modules/semver/functions/rsort.js
-var require_rsort = __commonJS({
-  "node_modules/semver/functions/rsort.js"(exports, module) {
-    "use strict";
-    var compareBuild = require_compare_build();
-    var rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
-    module.exports = rsort;
-  }
-});
-
-// node_modules/semver/functions/gt.js
-var require_gt = __commonJS({
-  "node_modules/semver/functions/gt.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var gt = (a, b, loose) => compare(a, b, loose) > 0;
-    module.exports = gt;
-  }
-});
-
-// node_modules/semver/functions/lt.js
-var require_lt = __commonJS({
-  "node_modules/semver/functions/lt.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var lt = (a, b, loose) => compare(a, b, loose) < 0;
-    module.exports = lt;
-  }
-});
-
-// node_modules/semver/functions/eq.js
-var require_eq = __commonJS({
-  "node_modules/semver/functions/eq.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var eq = (a, b, loose) => compare(a, b, loose) === 0;
-    module.exports = eq;
-  }
-});
-
-// node_modules/semver/functions/neq.js
-var require_neq = __commonJS({
-  "node_modules/semver/functions/neq.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var neq = (a, b, loose) => compare(a, b, loose) !== 0;
-    module.exports = neq;
-  }
-});
-
-// node_modules/semver/functions/gte.js
-var require_gte = __commonJS({
-  "node_modules/semver/functions/gte.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var gte = (a, b, loose) => compare(a, b, loose) >= 0;
-    module.exports = gte;
-  }
-});
-
-// node_modules/semver/functions/lte.js
-var require_lte = __commonJS({
-  "node_modules/semver/functions/lte.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var lte = (a, b, loose) => compare(a, b, loose) <= 0;
-    module.exports = lte;
-  }
-});
-
-// node_modules/semver/functions/cmp.js
-var require_cmp = __commonJS({
-  "node_modules/semver/functions/cmp.js"(exports, module) {
-    "use strict";
-    var eq = require_eq();
-    var neq = require_neq();
-    var gt = require_gt();
-    var gte = require_gte();
-    var lt = require_lt();
-    var lte = require_lte();
-    var cmp2 = (a, op, b, loose) => {
-      switch (op) {
-        case "===":
-          if (typeof a === "object") {
-            a = a.version;
-          }
-          if (typeof b === "object") {
-            b = b.version;
-          }
-          return a === b;
-        case "!==":
-          if (typeof a === "object") {
-            a = a.version;
-          }
-          if (typeof b === "object") {
-            b = b.version;
-          }
-          return a !== b;
-        case "":
-        case "=":
-        case "==":
-          return eq(a, b, loose);
-        case "!=":
-          return neq(a, b, loose);
-        case ">":
-          return gt(a, b, loose);
-        case ">=":
-          return gte(a, b, loose);
-        case "<":
-          return lt(a, b, loose);
-        case "<=":
-          return lte(a, b, loose);
-        default:
-          throw new TypeError(`Invalid operator: ${op}`);
-      }
-    };
-    module.exports = cmp2;
-  }
-});
-
-// node_modules/semver/functions/coerce.js
-var require_coerce = __commonJS({
-  "node_modules/semver/functions/coerce.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var parse5 = require_parse2();
-    var { safeRe: re, t } = require_re();
-    var coerce = (version, options) => {
-      if (version instanceof SemVer) {
-        return version;
-      }
-      if (typeof version === "number") {
-        version = String(version);
-      }
-      if (typeof version !== "string") {
-        return null;
-      }
-      options = options || {};
-      let match = null;
-      if (!options.rtl) {
-        match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE]);
-      } else {
-        const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL];
-        let next;
-        while ((next = coerceRtlRegex.exec(version)) && (!match || match.index + match[0].length !== version.length)) {
-          if (!match || next.index + next[0].length !== match.index + match[0].length) {
-            match = next;
-          }
-          coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length;
-        }
-        coerceRtlRegex.lastIndex = -1;
-      }
-      if (match === null) {
-        return null;
-      }
-      const major = match[2];
-      const minor = match[3] || "0";
-      const patch = match[4] || "0";
-      const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : "";
-      const build = options.includePrerelease && match[6] ? `+${match[6]}` : "";
-      return parse5(`${major}.${minor}.${patch}${prerelease}${build}`, options);
-    };
-    module.exports = coerce;
-  }
-});
-
-// node_modules/semver/functions/truncate.js
-var require_truncate = __commonJS({
-  "node_modules/semver/functions/truncate.js"(exports, module) {
-    "use strict";
-    var parse5 = require_parse2();
-    var constants3 = require_constants6();
-    var SemVer = require_semver();
-    var truncate = (version, truncation, options) => {
-      if (!constants3.RELEASE_TYPES.includes(truncation)) {
-        return null;
-      }
-      const clonedVersion = cloneInputVersion(version, options);
-      return clonedVersion && doTruncation(clonedVersion, truncation);
-    };
-    var cloneInputVersion = (version, options) => {
-      const versionStringToParse = version instanceof SemVer ? version.version : version;
-      return parse5(versionStringToParse, options);
-    };
-    var doTruncation = (version, truncation) => {
-      if (isPrerelease(truncation)) {
-        return version.version;
-      }
-      version.prerelease = [];
-      switch (truncation) {
-        case "major":
-          version.minor = 0;
-          version.patch = 0;
-          break;
-        case "minor":
-          version.patch = 0;
-          break;
-      }
-      return version.format();
-    };
-    var isPrerelease = (type) => {
-      return type.startsWith("pre");
-    };
-    module.exports = truncate;
-  }
-});
-
-// node_modules/semver/internal/lrucache.js
-var require_lrucache = __commonJS({
-  "node_modules/semver/internal/lrucache.js"(exports, module) {
-    "use strict";
-    var LRUCache = class {
-      constructor() {
-        this.max = 1e3;
-        this.map = /* @__PURE__ */ new Map();
-      }
-      get(key) {
-        const value = this.map.get(key);
-        if (value === void 0) {
-          return void 0;
-        } else {
-          this.map.delete(key);
-          this.map.set(key, value);
-          return value;
-        }
-      }
-      delete(key) {
-        return this.map.delete(key);
-      }
-      set(key, value) {
-        const deleted = this.delete(key);
-        if (!deleted && value !== void 0) {
-          if (this.map.size >= this.max) {
-            const firstKey = this.map.keys().next().value;
-            this.delete(firstKey);
-          }
-          this.map.set(key, value);
-        }
-        return this;
-      }
-    };
-    module.exports = LRUCache;
-  }
-});
-
-// node_modules/semver/internal/trim-comparator-whitespace.js
-var require_trim_comparator_whitespace = __commonJS({
-  "node_modules/semver/internal/trim-comparator-whitespace.js"(exports, module) {
-    "use strict";
-    var {
-      MAX_LENGTH,
-      MAX_SAFE_BUILD_LENGTH,
-      WHITESPACE_CHARACTERS
-    } = require_constants6();
-    var whitespace = new Uint8Array(65536);
-    for (const char of WHITESPACE_CHARACTERS) {
-      whitespace[char.charCodeAt(0)] = 1;
-    }
-    var isWhitespace = (char) => char !== void 0 && whitespace[char.charCodeAt(0)] === 1;
-    var isVersionPrefix = (char) => char === "v" || char === "=" || isWhitespace(char);
-    var isDigit2 = (char) => char !== void 0 && char >= "0" && char <= "9";
-    var isLetter = (char) => char !== void 0 && (char >= "a" && char <= "z" || char >= "A" && char <= "Z");
-    var isIdentifierCharacter = (char) => isDigit2(char) || isLetter(char) || char === "-";
-    var isVersionStart = (char) => isDigit2(char) || char === "x" || char === "X" || char === "*";
-    var findDigitsEndIndex = (range, start, limit, digitRuns) => {
-      if (!isDigit2(range[start])) {
-        return start;
-      }
-      if (start >= digitRuns.start && start < digitRuns.end) {
-        return Math.min(start + limit, digitRuns.end);
-      }
-      if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
-        return Math.min(start + limit, digitRuns.previousEnd);
-      }
-      let end = start + 1;
-      while (isDigit2(range[end])) {
-        end++;
-      }
-      digitRuns.previousStart = digitRuns.start;
-      digitRuns.previousEnd = digitRuns.end;
-      digitRuns.start = start;
-      digitRuns.end = end;
-      return Math.min(start + limit, end);
-    };
-    var findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
-      if (!loose && range[start] === "0") {
-        return start + 1;
-      }
-      return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns);
-    };
-    var findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
-      const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns);
-      if (isLetter(range[digitsEnd]) || range[digitsEnd] === "-") {
-        let end = digitsEnd + 1;
-        const limit = end + MAX_SAFE_BUILD_LENGTH;
-        while (end < limit && isIdentifierCharacter(range[end])) {
-          end++;
-        }
-        return end;
-      }
-      return findVersionNumberEndIndex(range, start, loose, digitRuns);
-    };
-    var findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
-      const hyphen = range[start] === "-";
-      if (!loose && !hyphen) {
-        return start;
-      }
-      const identifierStart = start + (hyphen ? 1 : 0);
-      let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns);
-      if (end === identifierStart) {
-        if (!loose || !hyphen) {
-          return start;
-        }
-        end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns);
-      }
-      while (range[end] === ".") {
-        const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns);
-        if (next === end + 1) {
-          break;
-        }
-        end = next;
-      }
-      return end;
-    };
-    var findBuildIdentifierEndIndex = (range, start) => {
-      let end = start;
-      while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
-        end++;
-      }
-      return end;
-    };
-    var findBuildEndIndex = (range, start) => {
-      if (range[start] !== "+") {
-        return start;
-      }
-      let end = findBuildIdentifierEndIndex(range, start + 1);
-      if (end === start + 1) {
-        return start;
-      }
-      while (range[end] === ".") {
-        const next = findBuildIdentifierEndIndex(range, end + 1);
-        if (next === end + 1) {
-          break;
-        }
-        end = next;
-      }
-      return end;
-    };
-    var findLooseFullVersionEndIndex = (range, start, digitRuns) => {
-      let end = start;
-      for (let component = 0; component < 3; component++) {
-        const next = findVersionNumberEndIndex(range, end, true, digitRuns);
-        if (next === end) {
-          return start;
-        }
-        end = next;
-        if (component < 2) {
-          if (range[end] !== ".") {
-            return start;
-          }
-          end++;
-        }
-      }
-      const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns);
-      return findBuildEndIndex(range, prereleaseEnd);
-    };
-    var findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
-      if (isDigit2(range[start])) {
-        return findVersionNumberEndIndex(range, start, false, digitRuns);
-      }
-      return isVersionStart(range[start]) ? start + 1 : start;
-    };
-    var findPartialVersionEndIndex = (range, start, digitRuns) => {
-      let end = findPartialVersionComponentEndIndex(range, start, digitRuns);
-      for (let component = 0; component < 2; component++) {
-        if (range[end] !== ".") {
-          return end;
-        }
-        const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns);
-        if (next === end + 1) {
-          return end;
-        }
-        end = next;
-      }
-      const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns);
-      return findBuildEndIndex(range, prereleaseEnd);
-    };
-    var findVersionEndIndex = (range, start, digitRuns) => {
-      const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns);
-      return fullVersionEnd !== start ? fullVersionEnd : findPartialVersionEndIndex(range, start, digitRuns);
-    };
-    var findRemovableWhitespaceIndex = (range, matchStart) => {
-      let position = matchStart;
-      if (isWhitespace(range[position])) {
-        position++;
-      }
-      if (range[position] === "<" || range[position] === ">") {
-        position++;
-      }
-      if (range[position] === "=") {
-        position++;
-      }
-      return isWhitespace(range[position]) ? position : -1;
-    };
-    var trimComparatorWhitespace = (range) => {
-      let result = "";
-      let copyFrom = 0;
-      let cursor = 0;
-      const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 };
-      while (cursor < range.length) {
-        const matchStart = cursor;
-        if (range[cursor] === "<" || range[cursor] === ">") {
-          cursor++;
-        } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
-          cursor++;
-          continue;
-        }
-        while (cursor < range.length && isVersionPrefix(range[cursor])) {
-          cursor++;
-        }
-        if (!isVersionStart(range[cursor])) {
-          continue;
-        }
-        const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart);
-        if (whitespacePosition !== -1) {
-          result += range.slice(copyFrom, whitespacePosition);
-          copyFrom = whitespacePosition + 1;
-        }
-        cursor = findVersionEndIndex(range, cursor, digitRuns);
-      }
-      return result + range.slice(copyFrom);
-    };
-    module.exports = trimComparatorWhitespace;
-  }
-});
-
-// node_modules/semver/classes/range.js
-var require_range = __commonJS({
-  "node_modules/semver/classes/range.js"(exports, module) {
-    "use strict";
-    var SPACE_CHARACTERS = /\s+/g;
-    var Range = class _Range {
-      constructor(range, options) {
-        options = parseOptions(options);
-        if (range instanceof _Range) {
-          if (range.loose === !!options.loose && range.includePrerelease === !!options.includePrerelease) {
-            return range;
-          } else {
-            return new _Range(range.raw, options);
-          }
-        }
-        if (range instanceof Comparator) {
-          this.raw = range.value;
-          this.set = [[range]];
-          this.formatted = void 0;
-          return this;
-        }
-        this.options = options;
-        this.loose = !!options.loose;
-        this.includePrerelease = !!options.includePrerelease;
-        this.raw = range.trim().replace(SPACE_CHARACTERS, " ");
-        this.set = this.raw.split("||").map((r) => this.parseRange(r.trim())).filter((c) => c.length);
-        if (!this.set.length) {
-          throw new TypeError(`Invalid SemVer Range: ${this.raw}`);
-        }
-        if (this.set.length > 1) {
-          const first = this.set[0];
-          this.set = this.set.filter((c) => !isNullSet(c[0]));
-          if (this.set.length === 0) {
-            this.set = [first];
-          } else if (this.set.length > 1) {
-            for (const c of this.set) {
-              if (c.length === 1 && isAny(c[0])) {
-                this.set = [c];
-                break;
-              }
-            }
-          }
-        }
-        this.formatted = void 0;
-      }
-      get range() {
-        if (this.formatted === void 0) {
-          this.formatted = "";
-          for (let i2 = 0; i2 < this.set.length; i2++) {
-            if (i2 > 0) {
-              this.formatted += "||";
-            }
-            const comps = this.set[i2];
-            for (let k = 0; k < comps.length; k++) {
-              if (k > 0) {
-                this.formatted += " ";
-              }
-              this.formatted += comps[k].toString().trim();
-            }
-          }
-        }
-        return this.formatted;
-      }
-      format() {
-        return this.range;
-      }
-      toString() {
-        return this.range;
-      }
-      parseRange(range) {
-        range = range.replace(BUILDSTRIPRE, "");
-        const memoOpts = (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) | (this.options.loose && FLAG_LOOSE);
-        const memoKey = memoOpts + ":" + range;
-        const cached = cache.get(memoKey);
-        if (cached) {
-          return cached;
-        }
-        const loose = this.options.loose;
-        const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE];
-        range = range.replace(hr, hyphenReplace(this.options.includePrerelease));
-        debug2("hyphen replace", range);
-        range = trimComparatorWhitespace(range);
-        debug2("comparator trim", range);
-        range = range.replace(re[t.TILDETRIM], tildeTrimReplace);
-        debug2("tilde trim", range);
-        range = range.replace(re[t.CARETTRIM], caretTrimReplace);
-        debug2("caret trim", range);
-        let rangeList = range.split(" ").map((comp) => parseComparator(comp, this.options)).join(" ").split(/\s+/).map((comp) => replaceGTE0(comp, this.options));
-        if (loose) {
-          rangeList = rangeList.filter((comp) => {
-            debug2("loose invalid filter", comp, this.options);
-            return !!comp.match(re[t.COMPARATORLOOSE]);
-          });
-        }
-        debug2("range list", rangeList);
-        const rangeMap = /* @__PURE__ */ new Map();
-        const comparators = rangeList.map((comp) => new Comparator(comp, this.options));
-        for (const comp of comparators) {
-          if (isNullSet(comp)) {
-            return [comp];
-          }
-          rangeMap.set(comp.value, comp);
-        }
-        if (rangeMap.size > 1 && rangeMap.has("")) {
-          rangeMap.delete("");
-        }
-        const result = [...rangeMap.values()];
-        cache.set(memoKey, result);
-        return result;
-      }
-      intersects(range, options) {
-        if (!(range instanceof _Range)) {
-          throw new TypeError("a Range is required");
-        }
-        return this.set.some((thisComparators) => {
-          return isSatisfiable(thisComparators, options) && range.set.some((rangeComparators) => {
-            return isSatisfiable(rangeComparators, options) && thisComparators.every((thisComparator) => {
-              return rangeComparators.every((rangeComparator) => {
-                return thisComparator.intersects(rangeComparator, options);
-              });
-            });
-          });
-        });
-      }
-      // if ANY of the sets match ALL of its comparators, then pass
-      test(version) {
-        if (!version) {
-          return false;
-        }
-        if (typeof version === "string") {
-          try {
-            version = new SemVer(version, this.options);
-          } catch (er) {
-            return false;
-          }
-        }
-        for (let i2 = 0; i2 < this.set.length; i2++) {
-          if (testSet(this.set[i2], version, this.options)) {
-            return true;
-          }
-        }
-        return false;
-      }
-    };
-    module.exports = Range;
-    var LRU = require_lrucache();
-    var cache = new LRU();
-    var parseOptions = require_parse_options();
-    var Comparator = require_comparator();
-    var debug2 = require_debug();
-    var SemVer = require_semver();
-    var trimComparatorWhitespace = require_trim_comparator_whitespace();
-    var {
-      safeRe: re,
-      src,
-      t,
-      tildeTrimReplace,
-      caretTrimReplace
-    } = require_re();
-    var { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = require_constants6();
-    var BUILDSTRIPRE = new RegExp(src[t.BUILD], "g");
-    var isNullSet = (c) => c.value === "<0.0.0-0";
-    var isAny = (c) => c.value === "";
-    var isSatisfiable = (comparators, options) => {
-      let result = true;
-      const remainingComparators = comparators.slice();
-      let testComparator = remainingComparators.pop();
-      while (result && remainingComparators.length) {
-        result = remainingComparators.every((otherComparator) => {
-          return testComparator.intersects(otherComparator, options);
-        });
-        testComparator = remainingComparators.pop();
-      }
-      return result;
-    };
-    var parseComparator = (comp, options) => {
-      comp = comp.replace(re[t.BUILD], "");
-      debug2("comp", comp, options);
-      comp = replaceCarets(comp, options);
-      debug2("caret", comp);
-      comp = replaceTildes(comp, options);
-      debug2("tildes", comp);
-      comp = replaceXRanges(comp, options);
-      debug2("xrange", comp);
-      comp = replaceStars(comp, options);
-      debug2("stars", comp);
-      return comp;
-    };
-    var isX = (id) => !id || id.toLowerCase() === "x" || id === "*";
-    var invalidXRangeOrder = (M, m, p) => isX(M) && !isX(m) || isX(m) && p && !isX(p);
-    var replaceTildes = (comp, options) => {
-      return comp.trim().split(/\s+/).map((c) => replaceTilde(c, options)).join(" ");
-    };
-    var replaceTilde = (comp, options) => {
-      const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE];
-      const z = options.includePrerelease ? "-0" : "";
-      return comp.replace(r, (_, M, m, p, pr) => {
-        debug2("tilde", comp, _, M, m, p, pr);
-        let ret;
-        if (isX(M)) {
-          ret = "";
-        } else if (isX(m)) {
-          ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
-        } else if (isX(p)) {
-          ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
-        } else if (pr) {
-          debug2("replaceTilde pr", pr);
-          ret = `>=${M}.${m}.${p}-${pr} <${M}.${+m + 1}.0-0`;
-        } else {
-          ret = `>=${M}.${m}.${p} <${M}.${+m + 1}.0-0`;
-        }
-        debug2("tilde return", ret);
-        return ret;
-      });
-    };
-    var replaceCarets = (comp, options) => {
-      return comp.trim().split(/\s+/).map((c) => replaceCaret(c, options)).join(" ");
-    };
-    var replaceCaret = (comp, options) => {
-      debug2("caret", comp, options);
-      const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET];
-      const z = options.includePrerelease ? "-0" : "";
-      return comp.replace(r, (_, M, m, p, pr) => {
-        debug2("caret", comp, _, M, m, p, pr);
-        let ret;
-        if (isX(M)) {
-          ret = "";
-        } else if (isX(m)) {
-          ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
-        } else if (isX(p)) {
-          if (M === "0") {
-            ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
-          } else {
-            ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`;
-          }
-        } else if (pr) {
-          debug2("replaceCaret pr", pr);
-          if (M === "0") {
-            if (m === "0") {
-              ret = `>=${M}.${m}.${p}-${pr} <${M}.${m}.${+p + 1}-0`;
-            } else {
-              ret = `>=${M}.${m}.${p}-${pr} <${M}.${+m + 1}.0-0`;
-            }
-          } else {
-            ret = `>=${M}.${m}.${p}-${pr} <${+M + 1}.0.0-0`;
-          }
-        } else {
-          debug2("no pr");
-          if (M === "0") {
-            if (m === "0") {
-              ret = `>=${M}.${m}.${p} <${M}.${m}.${+p + 1}-0`;
-            } else {
-              ret = `>=${M}.${m}.${p} <${M}.${+m + 1}.0-0`;
-            }
-          } else {
-            ret = `>=${M}.${m}.${p} <${+M + 1}.0.0-0`;
-          }
-        }
-        debug2("caret return", ret);
-        return ret;
-      });
-    };
-    var replaceXRanges = (comp, options) => {
-      debug2("replaceXRanges", comp, options);
-      return comp.split(/\s+/).map((c) => replaceXRange(c, options)).join(" ");
-    };
-    var replaceXRange = (comp, options) => {
-      comp = comp.trim();
-      const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE];
-      return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
-        debug2("xRange", comp, ret, gtlt, M, m, p, pr);
-        if (invalidXRangeOrder(M, m, p)) {
-          return comp;
-        }
-        const xM = isX(M);
-        const xm = xM || isX(m);
-        const xp = xm || isX(p);
-        const anyX = xp;
-        if (gtlt === "=" && anyX) {
-          gtlt = "";
-        }
-        pr = options.includePrerelease ? "-0" : "";
-        if (xM) {
-          if (gtlt === ">" || gtlt === "<") {
-            ret = "<0.0.0-0";
-          } else {
-            ret = "*";
-          }
-        } else if (gtlt && anyX) {
-          if (xm) {
-            m = 0;
-          }
-          p = 0;
-          if (gtlt === ">") {
-            gtlt = ">=";
-            if (xm) {
-              M = +M + 1;
-              m = 0;
-              p = 0;
-            } else {
-              m = +m + 1;
-              p = 0;
-            }
-          } else if (gtlt === "<=") {
-            gtlt = "<";
-            if (xm) {
-              M = +M + 1;
-            } else {
-              m = +m + 1;
-            }
-          }
-          if (gtlt === "<") {
-            pr = "-0";
-          }
-          ret = `${gtlt + M}.${m}.${p}${pr}`;
-        } else if (xm) {
-          ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`;
-        } else if (xp) {
-          ret = `>=${M}.${m}.0${pr} <${M}.${+m + 1}.0-0`;
-        }
-        debug2("xRange return", ret);
-        return ret;
-      });
-    };
-    var replaceStars = (comp, options) => {
-      debug2("replaceStars", comp, options);
-      return comp.trim().replace(re[t.STAR], "");
-    };
-    var replaceGTE0 = (comp, options) => {
-      debug2("replaceGTE0", comp, options);
-      return comp.trim().replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], "");
-    };
-    var hyphenReplace = (incPr) => ($0, from, fM, fm, fp, fpr, fb, to, tM, tm, tp, tpr) => {
-      if (isX(fM)) {
-        from = "";
-      } else if (isX(fm)) {
-        from = `>=${fM}.0.0${incPr ? "-0" : ""}`;
-      } else if (isX(fp)) {
-        from = `>=${fM}.${fm}.0${incPr ? "-0" : ""}`;
-      } else if (fpr) {
-        from = `>=${from}`;
-      } else {
-        from = `>=${from}${incPr ? "-0" : ""}`;
-      }
-      if (isX(tM)) {
-        to = "";
-      } else if (isX(tm)) {
-        to = `<${+tM + 1}.0.0-0`;
-      } else if (isX(tp)) {
-        to = `<${tM}.${+tm + 1}.0-0`;
-      } else if (tpr) {
-        to = `<=${tM}.${tm}.${tp}-${tpr}`;
-      } else if (incPr) {
-        to = `<${tM}.${tm}.${+tp + 1}-0`;
-      } else {
-        to = `<=${to}`;
-      }
-      return `${from} ${to}`.trim();
-    };
-    var testSet = (set, version, options) => {
-      for (let i2 = 0; i2 < set.length; i2++) {
-        if (!set[i2].test(version)) {
-          return false;
-        }
-      }
-      if (version.prerelease.length && !options.includePrerelease) {
-        for (let i2 = 0; i2 < set.length; i2++) {
-          debug2(set[i2].semver);
-          if (set[i2].semver === Comparator.ANY) {
-            continue;
-          }
-          if (set[i2].semver.prerelease.length > 0) {
-            const allowed = set[i2].semver;
-            if (allowed.major === version.major && allowed.minor === version.minor && allowed.patch === version.patch) {
-              return true;
-            }
-          }
-        }
-        return false;
-      }
-      return true;
-    };
-  }
-});
-
-// node_modules/semver/classes/comparator.js
-var require_comparator = __commonJS({
-  "node_modules/semver/classes/comparator.js"(exports, module) {
-    "use strict";
-    var ANY = /* @__PURE__ */ Symbol("SemVer ANY");
-    var Comparator = class _Comparator {
-      static get ANY() {
-        return ANY;
-      }
-      constructor(comp, options) {
-        options = parseOptions(options);
-        if (comp instanceof _Comparator) {
-          if (comp.loose === !!options.loose) {
-            return comp;
-          } else {
-            comp = comp.value;
-          }
-        }
-        comp = comp.trim().split(/\s+/).join(" ");
-        debug2("comparator", comp, options);
-        this.options = options;
-        this.loose = !!options.loose;
-        this.parse(comp);
-        if (this.semver === ANY) {
-          this.value = "";
-        } else {
-          this.value = this.operator + this.semver.version;
-        }
-        debug2("comp", this);
-      }
-      parse(comp) {
-        const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR];
-        const m = comp.match(r);
-        if (!m) {
-          throw new TypeError(`Invalid comparator: ${comp}`);
-        }
-        this.operator = m[1] !== void 0 ? m[1] : "";
-        if (this.operator === "=") {
-          this.operator = "";
-        }
-        if (!m[2]) {
-          this.semver = ANY;
-        } else {
-          this.semver = new SemVer(m[2], this.options.loose);
-        }
-      }
-      toString() {
-        return this.value;
-      }
-      test(version) {
-        debug2("Comparator.test", version, this.options.loose);
-        if (this.semver === ANY || version === ANY) {
-          return true;
-        }
-        if (typeof version === "string") {
-          try {
-            version = new SemVer(version, this.options);
-          } catch (er) {
-            return false;
-          }
-        }
-        return cmp2(version, this.operator, this.semver, this.options);
-      }
-      intersects(comp, options) {
-        if (!(comp instanceof _Comparator)) {
-          throw new TypeError("a Comparator is required");
-        }
-        if (this.operator === "") {
-          if (this.value === "") {
-            return true;
-          }
-          return new Range(comp.value, options).test(this.value);
-        } else if (comp.operator === "") {
-          if (comp.value === "") {
-            return true;
-          }
-          return new Range(this.value, options).test(comp.semver);
-        }
-        options = parseOptions(options);
-        if (options.includePrerelease && (this.value === "<0.0.0-0" || comp.value === "<0.0.0-0")) {
-          return false;
-        }
-        if (!options.includePrerelease && (this.value.startsWith("<0.0.0") || comp.value.startsWith("<0.0.0"))) {
-          return false;
-        }
-        if (this.operator.startsWith(">") && comp.operator.startsWith(">")) {
-          return true;
-        }
-        if (this.operator.startsWith("<") && comp.operator.startsWith("<")) {
-          return true;
-        }
-        if (this.semver.version === comp.semver.version && this.operator.includes("=") && comp.operator.includes("=")) {
-          return true;
-        }
-        if (cmp2(this.semver, "<", comp.semver, options) && this.operator.startsWith(">") && comp.operator.startsWith("<")) {
-          return true;
-        }
-        if (cmp2(this.semver, ">", comp.semver, options) && this.operator.startsWith("<") && comp.operator.startsWith(">")) {
-          return true;
-        }
-        return false;
-      }
-    };
-    module.exports = Comparator;
-    var parseOptions = require_parse_options();
-    var { safeRe: re, t } = require_re();
-    var cmp2 = require_cmp();
-    var debug2 = require_debug();
-    var SemVer = require_semver();
-    var Range = require_range();
-  }
-});
-
-// node_modules/semver/functions/satisfies.js
-var require_satisfies = __commonJS({
-  "node_modules/semver/functions/satisfies.js"(exports, module) {
-    "use strict";
-    var Range = require_range();
-    var satisfies = (version, range, options) => {
-      try {
-        range = new Range(range, options);
-      } catch (er) {
-        return false;
-      }
-      return range.test(version);
-    };
-    module.exports = satisfies;
-  }
-});
-
-// node_modules/semver/ranges/to-comparators.js
-var require_to_comparators = __commonJS({
-  "node_modules/semver/ranges/to-comparators.js"(exports, module) {
-    "use strict";
-    var Range = require_range();
-    var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
-    module.exports = toComparators;
-  }
-});
-
-// node_modules/semver/ranges/max-satisfying.js
-var require_max_satisfying = __commonJS({
-  "node_modules/semver/ranges/max-satisfying.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var Range = require_range();
-    var maxSatisfying = (versions, range, options) => {
-      let max = null;
-      let maxSV = null;
-      let rangeObj = null;
-      try {
-        rangeObj = new Range(range, options);
-      } catch (er) {
-        return null;
-      }
-      versions.forEach((v) => {
-        if (rangeObj.test(v)) {
-          if (!max || maxSV.compare(v) === -1) {
-            max = v;
-            maxSV = new SemVer(max, options);
-          }
-        }
-      });
-      return max;
-    };
-    module.exports = maxSatisfying;
-  }
-});
-
-// node_modules/semver/ranges/min-satisfying.js
-var require_min_satisfying = __commonJS({
-  "node_modules/semver/ranges/min-satisfying.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var Range = require_range();
-    var minSatisfying = (versions, range, options) => {
-      let min = null;
-      let minSV = null;
-      let rangeObj = null;
-      try {
-        rangeObj = new Range(range, options);
-      } catch (er) {
-        return null;
-      }
-      versions.forEach((v) => {
-        if (rangeObj.test(v)) {
-          if (!min || minSV.compare(v) === 1) {
-            min = v;
-            minSV = new SemVer(min, options);
-          }
-        }
-      });
-      return min;
-    };
-    module.exports = minSatisfying;
-  }
-});
-
-// node_modules/semver/ranges/min-version.js
-var require_min_version = __commonJS({
-  "node_modules/semver/ranges/min-version.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var Range = require_range();
-    var gt = require_gt();
-    var minVersion = (range, loose) => {
-      range = new Range(range, loose);
-      let minver = new SemVer("0.0.0");
-      if (range.test(minver)) {
-        return minver;
-      }
-      minver = new SemVer("0.0.0-0");
-      if (range.test(minver)) {
-        return minver;
-      }
-      minver = null;
-      for (let i2 = 0; i2 < range.set.length; ++i2) {
-        const comparators = range.set[i2];
-        let setMin = null;
-        comparators.forEach((comparator) => {
-          const compver = new SemVer(comparator.semver.version);
-          switch (comparator.operator) {
-            case ">":
-              if (compver.prerelease.length === 0) {
-                compver.patch++;
-              } else {
-                compver.prerelease.push(0);
-              }
-              compver.raw = compver.format();
-            /* fallthrough */
-            case "":
-            case ">=":
-              if (!setMin || gt(compver, setMin)) {
-                setMin = compver;
-              }
-              break;
-            case "<":
-            case "<=":
-              break;
-            /* istanbul ignore next */
-            default:
-              throw new Error(`Unexpected operation: ${comparator.operator}`);
-          }
-        });
-        if (setMin && (!minver || gt(minver, setMin))) {
-          minver = setMin;
-        }
-      }
-      if (minver && range.test(minver)) {
-        return minver;
-      }
-      return null;
-    };
-    module.exports = minVersion;
-  }
-});
-
-// node_modules/semver/ranges/valid.js
-var require_valid2 = __commonJS({
-  "node_modules/semver/ranges/valid.js"(exports, module) {
-    "use strict";
-    var Range = require_range();
-    var validRange = (range, options) => {
-      try {
-        return new Range(range, options).range || "*";
-      } catch (er) {
-        return null;
-      }
-    };
-    module.exports = validRange;
-  }
-});
-
-// node_modules/semver/ranges/outside.js
-var require_outside = __commonJS({
-  "node_modules/semver/ranges/outside.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var Comparator = require_comparator();
-    var { ANY } = Comparator;
-    var Range = require_range();
-    var satisfies = require_satisfies();
-    var gt = require_gt();
-    var lt = require_lt();
-    var lte = require_lte();
-    var gte = require_gte();
-    var outside = (version, range, hilo, options) => {
-      version = new SemVer(version, options);
-      range = new Range(range, options);
-      let gtfn, ltefn, ltfn, comp, ecomp;
-      switch (hilo) {
-        case ">":
-          gtfn = gt;
-          ltefn = lte;
-          ltfn = lt;
-          comp = ">";
-          ecomp = ">=";
-          break;
-        case "<":
-          gtfn = lt;
-          ltefn = gte;
-          ltfn = gt;
-          comp = "<";
-          ecomp = "<=";
-          break;
-        default:
-          throw new TypeError('Must provide a hilo val of "<" or ">"');
-      }
-      if (satisfies(version, range, options)) {
-        return false;
-      }
-      for (let i2 = 0; i2 < range.set.length; ++i2) {
-        const comparators = range.set[i2];
-        let high = null;
-        let low = null;
-        comparators.forEach((comparator) => {
-          if (comparator.semver === ANY) {
-            comparator = new Comparator(">=0.0.0");
-          }
-          high = high || comparator;
-          low = low || comparator;
-          if (gtfn(comparator.semver, high.semver, options)) {
-            high = comparator;
-          } else if (ltfn(comparator.semver, low.semver, options)) {
-            low = comparator;
-          }
-        });
-        if (high.operator === comp || high.operator === ecomp) {
-          return false;
-        }
-        if ((!low.operator || low.operator === comp) && ltefn(version, low.semver)) {
-          return false;
-        } else if (low.operator === ecomp && ltfn(version, low.semver)) {
-          return false;
-        }
-      }
-      return true;
-    };
-    module.exports = outside;
-  }
-});
-
-// node_modules/semver/ranges/gtr.js
-var require_gtr = __commonJS({
-  "node_modules/semver/ranges/gtr.js"(exports, module) {
-    "use strict";
-    var outside = require_outside();
-    var gtr = (version, range, options) => outside(version, range, ">", options);
-    module.exports = gtr;
-  }
-});
-
-// node_modules/semver/ranges/ltr.js
-var require_ltr = __commonJS({
-  "node_modules/semver/ranges/ltr.js"(exports, module) {
-    "use strict";
-    var outside = require_outside();
-    var ltr = (version, range, options) => outside(version, range, "<", options);
-    module.exports = ltr;
-  }
-});
-
-// node_modules/semver/ranges/intersects.js
-var require_intersects = __commonJS({
-  "node_modules/semver/ranges/intersects.js"(exports, module) {
-    "use strict";
-    var Range = require_range();
-    var intersects = (r1, r2, options) => {
-      r1 = new Range(r1, options);
-      r2 = new Range(r2, options);
-      return r1.intersects(r2, options);
-    };
-    module.exports = intersects;
-  }
-});
-
-// node_modules/semver/ranges/simplify.js
-var require_simplify = __commonJS({
-  "node_modules/semver/ranges/simplify.js"(exports, module) {
-    "use strict";
-    var satisfies = require_satisfies();
-    var compare = require_compare();
-    module.exports = (versions, range, options) => {
-      const set = [];
-      let first = null;
-      let prev = null;
-      const v = versions.sort((a, b) => compare(a, b, options));
-      for (const version of v) {
-        const included = satisfies(version, range, options);
-        if (included) {
-          prev = version;
-          if (!first) {
-            first = version;
-          }
-        } else {
-          if (prev) {
-            set.push([first, prev]);
-          }
-          prev = null;
-          first = null;
-        }
-      }
-      if (first) {
-        set.push([first, null]);
-      }
-      const ranges = [];
-      for (const [min, max] of set) {
-        if (min === max) {
-          ranges.push(min);
-        } else if (!max && min === v[0]) {
-          ranges.push("*");
-        } else if (!max) {
-          ranges.push(`>=${min}`);
-        } else if (min === v[0]) {
-          ranges.push(`<=${max}`);
-        } else {
-          ranges.push(`${min} - ${max}`);
-        }
-      }
-      const simplified = ranges.join(" || ");
-      const original = typeof range.raw === "string" ? range.raw : String(range);
-      return simplified.length < original.length ? simplified : range;
-    };
-  }
-});
-
-// node_modules/semver/ranges/subset.js
-var require_subset = __commonJS({
-  "node_modules/semver/ranges/subset.js"(exports, module) {
-    "use strict";
-    var Range = require_range();
-    var Comparator = require_comparator();
-    var { ANY } = Comparator;
-    var satisfies = require_satisfies();
-    var compare = require_compare();
-    var subset = (sub, dom, options = {}) => {
-      if (sub === dom) {
-        return true;
-      }
-      sub = new Range(sub, options);
-      dom = new Range(dom, options);
-      let sawNonNull = false;
-      OUTER: for (const simpleSub of sub.set) {
-        for (const simpleDom of dom.set) {
-          const isSub = simpleSubset(simpleSub, simpleDom, options);
-          sawNonNull = sawNonNull || isSub !== null;
-          if (isSub) {
-            continue OUTER;
-          }
-        }
-        if (sawNonNull) {
-          return false;
-        }
-      }
-      return true;
-    };
-    var minimumVersionWithPreRelease = [new Comparator(">=0.0.0-0")];
-    var minimumVersion = [new Comparator(">=0.0.0")];
-    var simpleSubset = (sub, dom, options) => {
-      if (sub === dom) {
-        return true;
-      }
-      if (sub.length === 1 && sub[0].semver === ANY) {
-        if (dom.length === 1 && dom[0].semver === ANY) {
-          return true;
-        } else if (options.includePrerelease) {
-          sub = minimumVersionWithPreRelease;
-        } else {
-          sub = minimumVersion;
-        }
-      }
-      if (dom.length === 1 && dom[0].semver === ANY) {
-        if (options.includePrerelease) {
-          return true;
-        } else {
-          dom = minimumVersion;
-        }
-      }
-      const eqSet = /* @__PURE__ */ new Set();
-      let gt, lt;
-      for (const c of sub) {
-        if (c.operator === ">" || c.operator === ">=") {
-          gt = higherGT(gt, c, options);
-        } else if (c.operator === "<" || c.operator === "<=") {
-          lt = lowerLT(lt, c, options);
-        } else {
-          eqSet.add(c.semver);
-        }
-      }
-      if (eqSet.size > 1) {
-        return null;
-      }
-      let gtltComp;
-      if (gt && lt) {
-        gtltComp = compare(gt.semver, lt.semver, options);
-        if (gtltComp > 0) {
-          return null;
-        } else if (gtltComp === 0 && (gt.operator !== ">=" || lt.operator !== "<=")) {
-          return null;
-        }
-      }
-      for (const eq of eqSet) {
-        if (gt && !satisfies(eq, String(gt), options)) {
-          return null;
-        }
-        if (lt && !satisfies(eq, String(lt), options)) {
-          return null;
-        }
-        for (const c of dom) {
-          if (!satisfies(eq, String(c), options)) {
-            return false;
-          }
-        }
-        return true;
-      }
-      let higher, lower;
-      let hasDomLT, hasDomGT;
-      let needDomLTPre = lt && !options.includePrerelease && lt.semver.prerelease.length ? lt.semver : false;
-      let needDomGTPre = gt && !options.includePrerelease && gt.semver.prerelease.length ? gt.semver : false;
-      if (needDomLTPre && needDomLTPre.prerelease.length === 1 && lt.operator === "<" && needDomLTPre.prerelease[0] === 0) {
-        needDomLTPre = false;
-      }
-      for (const c of dom) {
-        hasDomGT = hasDomGT || c.operator === ">" || c.operator === ">=";
-        hasDomLT = hasDomLT || c.operator === "<" || c.operator === "<=";
-        if (gt) {
-          if (needDomGTPre) {
-            if (c.semver.prerelease && c.semver.prerelease.length && c.semver.major === needDomGTPre.major && c.semver.minor === needDomGTPre.minor && c.semver.patch === needDomGTPre.patch) {
-              needDomGTPre = false;
-            }
-          }
-          if (c.operator === ">" || c.operator === ">=") {
-            higher = higherGT(gt, c, options);
-            if (higher === c && higher !== gt) {
-              return false;
-            }
-          } else if (gt.operator === ">=" && !c.test(gt.semver)) {
-            return false;
-          }
-        }
-        if (lt) {
-          if (needDomLTPre) {
-            if (c.semver.prerelease && c.semver.prerelease.length && c.semver.major === needDomLTPre.major && c.semver.minor === needDomLTPre.minor && c.semver.patch === needDomLTPre.patch) {
-              needDomLTPre = false;
-            }
-          }
-          if (c.operator === "<" || c.operator === "<=") {
-            lower = lowerLT(lt, c, options);
-            if (lower === c && lower !== lt) {
-              return false;
-            }
-          } else if (lt.operator === "<=" && !c.test(lt.semver)) {
-            return false;
-          }
-        }
-        if (!c.operator && (lt || gt) && gtltComp !== 0) {
-          return false;
-        }
-      }
-      if (gt && hasDomLT && !lt && gtltComp !== 0) {
-        return false;
-      }
-      if (lt && hasDomGT && !gt && gtltComp !== 0) {
-        return false;
-      }
-      if (needDomGTPre || needDomLTPre) {
-        return false;
-      }
-      return true;
-    };
-    var higherGT = (a, b, options) => {
-      if (!a) {
-        return b;
-      }
-      const comp = compare(a.semver, b.semver, options);
-      return comp > 0 ? a : comp < 0 ? b : b.operator === ">" && a.operator === ">=" ? b : a;
-    };
-    var lowerLT = (a, b, options) => {
-      if (!a) {
-        return b;
-      }
-      const comp = compare(a.semver, b.semver, options);
-      return comp < 0 ? a : comp > 0 ? b : b.operator === "<" && a.operator === "<=" ? b : a;
-    };
-    module.exports = subset;
-  }
-});
-
-// node_modules/semver/index.js
-var require_semver2 = __commonJS({
-  "node_modules/semver/index.js"(exports, module) {
-    "use strict";
-    var internalRe = require_re();
-    var constants3 = require_constants6();
-    var SemVer = require_semver();
-    var identifiers = require_identifiers();
-    var parse5 = require_parse2();
-    var valid = require_valid();
-    var clean = require_clean();
-    var inc = require_inc();
-    var diff = require_diff();
-    var major = require_major();
-    var minor = require_minor();
-    var patch = require_patch();
-    var prerelease = require_prerelease();
-    var compare = require_compare();
-    var rcompare = require_rcompare();
-    var compareLoose = require_compare_loose();
-    var compareBuild = require_compare_build();
-    var sort = require_sort();
-    var rsort = require_rsort();
-    var gt = require_gt();
-    var lt = require_lt();
-    var eq = require_eq();
-    var neq = require_neq();
-    var gte = require_gte();
-    var lte = require_lte();
-    var cmp2 = require_cmp();
-    var coerce = require_coerce();
-    var truncate = require_truncate();
-    var Comparator = require_comparator();
-    var Range = require_range();
-    var satisfies = require_satisfies();
-    var toComparators = require_to_comparators();
-    var maxSatisfying = require_max_satisfying();
-    var minSatisfying = require_min_satisfying();
-    var minVersion = require_min_version();
-    var validRange = require_valid2();
-    var outside = require_outside();
-    var gtr = require_gtr();
-    var ltr = require_ltr();
-    var intersects = require_intersects();
-    var simplifyRange = require_simplify();
-    var subset = require_subset();
-    module.exports = {
-      parse: parse5,
-      valid,
-      clean,
-      inc,
-      diff,
-      major,
-      minor,
-      patch,
-      prerelease,
-      compare,
-      rcompare,
-      compareLoose,
-      compareBuild,
-      sort,
-      rsort,
-      gt,
-      lt,
-      eq,
-      neq,
-      gte,
-      lte,
-      cmp: cmp2,
-      coerce,
-      truncate,
-      Comparator,
-      Range,
-      satisfies,
-      toComparators,
-      maxSatisfying,
-      minSatisfying,
-      minVersion,
-      validRange,
-      outside,
-      gtr,
-      ltr,
-      intersects,
-      simplifyRange,
-      subset,
-      SemVer,
-      re: internalRe.re,
-      src: internalRe.src,
-      tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants3.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants3.RELEASE_TYPES,
-      compareIdentifiers: identifiers.compareIdentifiers,
-      rcompareIdentifiers: identifiers.rcompareIdentifiers
-    };
   }
 });
 
@@ -29529,17 +27316,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path10) {
-      const ctrl = callVisitor(key, node, visitor, path10);
+    function visit_(key, node, visitor, path12) {
+      const ctrl = callVisitor(key, node, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path12, ctrl);
+        return visit_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path10);
+            const ci = visit_(i2, node.items[i2], visitor, path12);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -29550,13 +27337,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = visit_("key", node.key, visitor, path10);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = visit_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path10);
+          const cv = visit_("value", node.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -29577,17 +27364,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path10) {
-      const ctrl = await callVisitor(key, node, visitor, path10);
+    async function visitAsync_(key, node, visitor, path12) {
+      const ctrl = await callVisitor(key, node, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path12, ctrl);
+        return visitAsync_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path10);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path12);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -29598,13 +27385,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path10);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path10);
+          const cv = await visitAsync_("value", node.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -29631,23 +27418,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path10) {
+    function callVisitor(key, node, visitor, path12) {
       if (typeof visitor === "function")
-        return visitor(key, node, path10);
+        return visitor(key, node, path12);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path10);
+        return visitor.Map?.(key, node, path12);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path10);
+        return visitor.Seq?.(key, node, path12);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path10);
+        return visitor.Pair?.(key, node, path12);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path10);
+        return visitor.Scalar?.(key, node, path12);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path10);
+        return visitor.Alias?.(key, node, path12);
       return void 0;
     }
-    function replaceNode(key, path10, node) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path12, node) {
+      const parent = path12[path12.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -30259,10 +28046,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path10, value) {
+    function collectionFromPath(schema, path12, value) {
       let v = value;
-      for (let i2 = path10.length - 1; i2 >= 0; --i2) {
-        const k = path10[i2];
+      for (let i2 = path12.length - 1; i2 >= 0; --i2) {
+        const k = path12[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -30281,7 +28068,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -30311,11 +28098,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path12, value) {
+        if (isEmptyPath(path12))
           this.add(value);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path12;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -30329,8 +28116,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -30344,8 +28131,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path12, keepScalar) {
+        const [key, ...rest] = path12;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -30363,8 +28150,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -30374,8 +28161,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key, ...rest] = path10;
+      setIn(path12, value) {
+        const [key, ...rest] = path12;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -32890,9 +30677,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path12, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path12, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -32967,14 +30754,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection2.isEmptyPath(path10)) {
+      deleteIn(path12) {
+        if (Collection2.isEmptyPath(path12)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -32989,10 +30776,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection2.isEmptyPath(path10))
+      getIn(path12, keepScalar) {
+        if (Collection2.isEmptyPath(path12))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -33003,10 +30790,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection2.isEmptyPath(path10))
+      hasIn(path12) {
+        if (Collection2.isEmptyPath(path12))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -33023,13 +30810,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection2.isEmptyPath(path10)) {
+      setIn(path12, value) {
+        if (Collection2.isEmptyPath(path12)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path12), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path12, value);
         }
       }
       /**
@@ -33862,13 +31649,13 @@ var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+    function resolveBlockScalar(ctx, scalar2, onError) {
+      const start = scalar2.offset;
+      const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines2(scalar.source) : [];
+      const lines = scalar2.source ? splitLines2(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
         const content = lines[i2][1];
@@ -33880,12 +31667,12 @@ var require_resolve_block_scalar = __commonJS({
       if (chompStart === 0) {
         const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
+        if (scalar2.source)
+          end2 += scalar2.source.length;
         return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar2.indent + header.indent;
+      let offset = scalar2.offset + header.length;
       let contentStart = 0;
       for (let i2 = 0; i2 < chompStart; ++i2) {
         const [indent, content] = lines[i2];
@@ -33963,7 +31750,7 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
+      const end = start + header.length + scalar2.source.length;
       return { value, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -34046,8 +31833,8 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+    function resolveFlowScalar(scalar2, strict, onError) {
+      const { offset, type, source, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
@@ -34066,7 +31853,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -34281,26 +32068,26 @@ var require_compose_scalar = __commonJS({
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
-      let scalar;
+      let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar2 = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar2 = new Scalar.Scalar(value);
       }
-      scalar.range = range;
-      scalar.source = value;
+      scalar2.range = range;
+      scalar2.source = value;
       if (type)
-        scalar.type = type;
+        scalar2.type = type;
       if (tagName)
-        scalar.tag = tagName;
+        scalar2.tag = tagName;
       if (tag.format)
-        scalar.format = tag.format;
+        scalar2.format = tag.format;
       if (comment)
-        scalar.comment = comment;
-      return scalar;
+        scalar2.comment = comment;
+      return scalar2;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -34990,9 +32777,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path10) => {
+    visit2.itemAtPath = (cst, path12) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path12) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -35001,23 +32788,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path10) => {
-      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit2.parentCollection = (cst, path12) => {
+      const parent = visit2.itemAtPath(cst, path12.slice(0, -1));
+      const field = path12[path12.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path12, item, visitor) {
+      let ctrl = visitor(item, path12);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path12.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -35028,10 +32815,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path12);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -35766,15 +33553,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i2 = 0; i2 < list.length; ++i2)
-        if (list[i2].type === type)
+    function includesToken(list2, type) {
+      for (let i2 = 0; i2 < list2.length; ++i2)
+        if (list2[i2].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i2 = 0; i2 < list.length; ++i2) {
-        switch (list[i2].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i2 = 0; i2 < list2.length; ++i2) {
+        switch (list2[i2].type) {
           case "space":
           case "comment":
           case "newline":
@@ -36128,37 +33915,37 @@ var require_parser = __commonJS({
           };
         }
       }
-      *scalar(scalar) {
+      *scalar(scalar2) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
           let sep4;
-          if (scalar.end) {
-            sep4 = scalar.end;
+          if (scalar2.end) {
+            sep4 = scalar2.end;
             sep4.push(this.sourceToken);
-            delete scalar.end;
+            delete scalar2.end;
           } else
             sep4 = [this.sourceToken];
           const map = {
             type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep4 }]
+            offset: scalar2.offset,
+            indent: scalar2.indent,
+            items: [{ start, key: scalar2, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
         } else
-          yield* this.lineEnd(scalar);
+          yield* this.lineEnd(scalar2);
       }
-      *blockScalar(scalar) {
+      *blockScalar(scalar2) {
         switch (this.type) {
           case "space":
           case "comment":
           case "newline":
-            scalar.props.push(this.sourceToken);
+            scalar2.props.push(this.sourceToken);
             return;
           case "scalar":
-            scalar.source = this.source;
+            scalar2.source = this.source;
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
@@ -36779,6 +34566,2219 @@ var require_dist2 = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit2.visit;
     exports.visitAsync = visit2.visitAsync;
+  }
+});
+
+// node_modules/semver/internal/constants.js
+var require_constants6 = __commonJS({
+  "node_modules/semver/internal/constants.js"(exports, module) {
+    "use strict";
+    var SEMVER_SPEC_VERSION = "2.0.0";
+    var MAX_LENGTH = 256;
+    var MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER || /* istanbul ignore next */
+    9007199254740991;
+    var MAX_SAFE_COMPONENT_LENGTH = 16;
+    var MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6;
+    var WHITESPACE_CHARACTERS = [
+      "	",
+      "\n",
+      "\v",
+      "\f",
+      "\r",
+      " ",
+      "\xA0",
+      "\u1680",
+      "\u2000",
+      "\u2001",
+      "\u2002",
+      "\u2003",
+      "\u2004",
+      "\u2005",
+      "\u2006",
+      "\u2007",
+      "\u2008",
+      "\u2009",
+      "\u200A",
+      "\u2028",
+      "\u2029",
+      "\u202F",
+      "\u205F",
+      "\u3000",
+      "\uFEFF"
+    ];
+    var RELEASE_TYPES = [
+      "major",
+      "premajor",
+      "minor",
+      "preminor",
+      "patch",
+      "prepatch",
+      "prerelease"
+    ];
+    module.exports = {
+      MAX_LENGTH,
+      MAX_SAFE_COMPONENT_LENGTH,
+      MAX_SAFE_BUILD_LENGTH,
+      MAX_SAFE_INTEGER,
+      WHITESPACE_CHARACTERS,
+      RELEASE_TYPES,
+      SEMVER_SPEC_VERSION,
+      FLAG_INCLUDE_PRERELEASE: 1,
+      FLAG_LOOSE: 2
+    };
+  }
+});
+
+// node_modules/semver/internal/debug.js
+var require_debug = __commonJS({
+  "node_modules/semver/internal/debug.js"(exports, module) {
+    "use strict";
+    var debug2 = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
+    };
+    module.exports = debug2;
+  }
+});
+
+// node_modules/semver/internal/re.js
+var require_re = __commonJS({
+  "node_modules/semver/internal/re.js"(exports, module) {
+    "use strict";
+    var {
+      MAX_SAFE_COMPONENT_LENGTH,
+      MAX_SAFE_BUILD_LENGTH,
+      MAX_LENGTH
+    } = require_constants6();
+    var debug2 = require_debug();
+    exports = module.exports = {};
+    var re = exports.re = [];
+    var safeRe = exports.safeRe = [];
+    var src = exports.src = [];
+    var safeSrc = exports.safeSrc = [];
+    var t = exports.t = {};
+    var R = 0;
+    var LETTERDASHNUMBER = "[a-zA-Z0-9-]";
+    var safeRegexReplacements = [
+      ["\\s", 1],
+      ["\\d", MAX_LENGTH],
+      [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH]
+    ];
+    var makeSafeRegex = (value) => {
+      for (const [token, max] of safeRegexReplacements) {
+        value = value.split(`${token}*`).join(`${token}{0,${max}}`).split(`${token}+`).join(`${token}{1,${max}}`);
+      }
+      return value;
+    };
+    var createToken = (name2, value, isGlobal) => {
+      const safe = makeSafeRegex(value);
+      const index = R++;
+      debug2(name2, index, value);
+      t[name2] = index;
+      src[index] = value;
+      safeSrc[index] = safe;
+      re[index] = new RegExp(value, isGlobal ? "g" : void 0);
+      safeRe[index] = new RegExp(safe, isGlobal ? "g" : void 0);
+    };
+    createToken("NUMERICIDENTIFIER", "0|[1-9]\\d*");
+    createToken("NUMERICIDENTIFIERLOOSE", "\\d+");
+    createToken("NONNUMERICIDENTIFIER", `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`);
+    createToken("MAINVERSION", `(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})`);
+    createToken("MAINVERSIONLOOSE", `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})`);
+    createToken("PRERELEASEIDENTIFIER", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIER]})`);
+    createToken("PRERELEASEIDENTIFIERLOOSE", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIERLOOSE]})`);
+    createToken("PRERELEASE", `(?:-(${src[t.PRERELEASEIDENTIFIER]}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`);
+    createToken("PRERELEASELOOSE", `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`);
+    createToken("BUILDIDENTIFIER", `${LETTERDASHNUMBER}+`);
+    createToken("BUILD", `(?:\\+(${src[t.BUILDIDENTIFIER]}(?:\\.${src[t.BUILDIDENTIFIER]})*))`);
+    createToken("FULLPLAIN", `v?${src[t.MAINVERSION]}${src[t.PRERELEASE]}?${src[t.BUILD]}?`);
+    createToken("FULL", `^${src[t.FULLPLAIN]}$`);
+    createToken("LOOSEPLAIN", `[v=\\s]*${src[t.MAINVERSIONLOOSE]}${src[t.PRERELEASELOOSE]}?${src[t.BUILD]}?`);
+    createToken("LOOSE", `^${src[t.LOOSEPLAIN]}$`);
+    createToken("GTLT", "((?:<|>)?=?)");
+    createToken("XRANGEIDENTIFIERLOOSE", `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`);
+    createToken("XRANGEIDENTIFIER", `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`);
+    createToken("XRANGEPLAIN", `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:${src[t.PRERELEASE]})?${src[t.BUILD]}?)?)?`);
+    createToken("XRANGEPLAINLOOSE", `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:${src[t.PRERELEASELOOSE]})?${src[t.BUILD]}?)?)?`);
+    createToken("XRANGE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`);
+    createToken("XRANGELOOSE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`);
+    createToken("COERCEPLAIN", `${"(^|[^\\d])(\\d{1,"}${MAX_SAFE_COMPONENT_LENGTH}})(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`);
+    createToken("COERCE", `${src[t.COERCEPLAIN]}(?:$|[^\\d])`);
+    createToken("COERCEFULL", src[t.COERCEPLAIN] + `(?:${src[t.PRERELEASE]})?(?:${src[t.BUILD]})?(?:$|[^\\d])`);
+    createToken("COERCERTL", src[t.COERCE], true);
+    createToken("COERCERTLFULL", src[t.COERCEFULL], true);
+    createToken("LONETILDE", "(?:~>?)");
+    createToken("TILDETRIM", `(\\s*)${src[t.LONETILDE]}\\s+`, true);
+    exports.tildeTrimReplace = "$1~";
+    createToken("TILDE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`);
+    createToken("TILDELOOSE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`);
+    createToken("LONECARET", "(?:\\^)");
+    createToken("CARETTRIM", `(\\s*)${src[t.LONECARET]}\\s+`, true);
+    exports.caretTrimReplace = "$1^";
+    createToken("CARET", `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`);
+    createToken("CARETLOOSE", `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`);
+    createToken("COMPARATORLOOSE", `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`);
+    createToken("COMPARATOR", `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`);
+    createToken("COMPARATORTRIM", `(\\s*)${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true);
+    exports.comparatorTrimReplace = "$1$2$3";
+    createToken("HYPHENRANGE", `^\\s*(${src[t.XRANGEPLAIN]})\\s+-\\s+(${src[t.XRANGEPLAIN]})\\s*$`);
+    createToken("HYPHENRANGELOOSE", `^\\s*(${src[t.XRANGEPLAINLOOSE]})\\s+-\\s+(${src[t.XRANGEPLAINLOOSE]})\\s*$`);
+    createToken("STAR", "(<|>)?=?\\s*\\*");
+    createToken("GTE0", "^\\s*>=\\s*0\\.0\\.0\\s*$");
+    createToken("GTE0PRE", "^\\s*>=\\s*0\\.0\\.0-0\\s*$");
+  }
+});
+
+// node_modules/semver/internal/parse-options.js
+var require_parse_options = __commonJS({
+  "node_modules/semver/internal/parse-options.js"(exports, module) {
+    "use strict";
+    var looseOption = Object.freeze({ loose: true });
+    var emptyOpts = Object.freeze({});
+    var parseOptions = (options) => {
+      if (!options) {
+        return emptyOpts;
+      }
+      if (typeof options !== "object") {
+        return looseOption;
+      }
+      return options;
+    };
+    module.exports = parseOptions;
+  }
+});
+
+// node_modules/semver/internal/identifiers.js
+var require_identifiers = __commonJS({
+  "node_modules/semver/internal/identifiers.js"(exports, module) {
+    "use strict";
+    var numeric = /^[0-9]+$/;
+    var compareIdentifiers = (a, b) => {
+      if (typeof a === "number" && typeof b === "number") {
+        return a === b ? 0 : a < b ? -1 : 1;
+      }
+      const anum = numeric.test(a);
+      const bnum = numeric.test(b);
+      if (anum && bnum) {
+        a = +a;
+        b = +b;
+      }
+      return a === b ? 0 : anum && !bnum ? -1 : bnum && !anum ? 1 : a < b ? -1 : 1;
+    };
+    var rcompareIdentifiers = (a, b) => compareIdentifiers(b, a);
+    module.exports = {
+      compareIdentifiers,
+      rcompareIdentifiers
+    };
+  }
+});
+
+// node_modules/semver/classes/semver.js
+var require_semver = __commonJS({
+  "node_modules/semver/classes/semver.js"(exports, module) {
+    "use strict";
+    var debug2 = require_debug();
+    var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants6();
+    var { safeRe: re, t } = require_re();
+    var parseOptions = require_parse_options();
+    var { compareIdentifiers } = require_identifiers();
+    var isPrereleaseIdentifier = (prerelease, identifier) => {
+      const identifiers = identifier.split(".");
+      if (identifiers.length > prerelease.length) {
+        return false;
+      }
+      for (let i2 = 0; i2 < identifiers.length; i2++) {
+        if (compareIdentifiers(prerelease[i2], identifiers[i2]) !== 0) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var SemVer = class _SemVer {
+      constructor(version, options) {
+        options = parseOptions(options);
+        if (version instanceof _SemVer) {
+          if (version.loose === !!options.loose && version.includePrerelease === !!options.includePrerelease) {
+            return version;
+          } else {
+            version = version.version;
+          }
+        } else if (typeof version !== "string") {
+          throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`);
+        }
+        if (version.length > MAX_LENGTH) {
+          throw new TypeError(
+            `version is longer than ${MAX_LENGTH} characters`
+          );
+        }
+        debug2("SemVer", version, options);
+        this.options = options;
+        this.loose = !!options.loose;
+        this.includePrerelease = !!options.includePrerelease;
+        const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
+        if (!m) {
+          throw new TypeError(`Invalid Version: ${version}`);
+        }
+        this.raw = version;
+        this.major = +m[1];
+        this.minor = +m[2];
+        this.patch = +m[3];
+        if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
+          throw new TypeError("Invalid major version");
+        }
+        if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
+          throw new TypeError("Invalid minor version");
+        }
+        if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
+          throw new TypeError("Invalid patch version");
+        }
+        if (!m[4]) {
+          this.prerelease = [];
+        } else {
+          this.prerelease = m[4].split(".").map((id) => {
+            if (/^[0-9]+$/.test(id)) {
+              const num = +id;
+              if (num >= 0 && num < MAX_SAFE_INTEGER) {
+                return num;
+              }
+            }
+            return id;
+          });
+        }
+        this.build = m[5] ? m[5].split(".") : [];
+        this.format();
+      }
+      format() {
+        this.version = `${this.major}.${this.minor}.${this.patch}`;
+        if (this.prerelease.length) {
+          this.version += `-${this.prerelease.join(".")}`;
+        }
+        return this.version;
+      }
+      toString() {
+        return this.version;
+      }
+      compare(other) {
+        debug2("SemVer.compare", this.version, this.options, other);
+        if (!(other instanceof _SemVer)) {
+          if (typeof other === "string" && other === this.version) {
+            return 0;
+          }
+          other = new _SemVer(other, this.options);
+        }
+        if (other.version === this.version) {
+          return 0;
+        }
+        return this.compareMain(other) || this.comparePre(other);
+      }
+      compareMain(other) {
+        if (!(other instanceof _SemVer)) {
+          other = new _SemVer(other, this.options);
+        }
+        if (this.major < other.major) {
+          return -1;
+        }
+        if (this.major > other.major) {
+          return 1;
+        }
+        if (this.minor < other.minor) {
+          return -1;
+        }
+        if (this.minor > other.minor) {
+          return 1;
+        }
+        if (this.patch < other.patch) {
+          return -1;
+        }
+        if (this.patch > other.patch) {
+          return 1;
+        }
+        return 0;
+      }
+      comparePre(other) {
+        if (!(other instanceof _SemVer)) {
+          other = new _SemVer(other, this.options);
+        }
+        if (this.prerelease.length && !other.prerelease.length) {
+          return -1;
+        } else if (!this.prerelease.length && other.prerelease.length) {
+          return 1;
+        } else if (!this.prerelease.length && !other.prerelease.length) {
+          return 0;
+        }
+        let i2 = 0;
+        do {
+          const a = this.prerelease[i2];
+          const b = other.prerelease[i2];
+          debug2("prerelease compare", i2, a, b);
+          if (a === void 0 && b === void 0) {
+            return 0;
+          } else if (b === void 0) {
+            return 1;
+          } else if (a === void 0) {
+            return -1;
+          } else if (a === b) {
+            continue;
+          } else {
+            return compareIdentifiers(a, b);
+          }
+        } while (++i2);
+      }
+      compareBuild(other) {
+        if (!(other instanceof _SemVer)) {
+          other = new _SemVer(other, this.options);
+        }
+        let i2 = 0;
+        do {
+          const a = this.build[i2];
+          const b = other.build[i2];
+          debug2("build compare", i2, a, b);
+          if (a === void 0 && b === void 0) {
+            return 0;
+          } else if (b === void 0) {
+            return 1;
+          } else if (a === void 0) {
+            return -1;
+          } else if (a === b) {
+            continue;
+          } else {
+            return compareIdentifiers(a, b);
+          }
+        } while (++i2);
+      }
+      // preminor will bump the version up to the next minor release, and immediately
+      // down to pre-release. premajor and prepatch work the same way.
+      inc(release, identifier, identifierBase) {
+        if (release.startsWith("pre")) {
+          if (!identifier && identifierBase === false) {
+            throw new Error("invalid increment argument: identifier is empty");
+          }
+          if (identifier) {
+            const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE]);
+            if (!match || match[1] !== identifier) {
+              throw new Error(`invalid identifier: ${identifier}`);
+            }
+          }
+        }
+        switch (release) {
+          case "premajor":
+            this.prerelease.length = 0;
+            this.patch = 0;
+            this.minor = 0;
+            this.major++;
+            this.inc("pre", identifier, identifierBase);
+            break;
+          case "preminor":
+            this.prerelease.length = 0;
+            this.patch = 0;
+            this.minor++;
+            this.inc("pre", identifier, identifierBase);
+            break;
+          case "prepatch":
+            this.prerelease.length = 0;
+            this.inc("patch", identifier, identifierBase);
+            this.inc("pre", identifier, identifierBase);
+            break;
+          // If the input is a non-prerelease version, this acts the same as
+          // prepatch.
+          case "prerelease":
+            if (this.prerelease.length === 0) {
+              this.inc("patch", identifier, identifierBase);
+            }
+            this.inc("pre", identifier, identifierBase);
+            break;
+          case "release":
+            if (this.prerelease.length === 0) {
+              throw new Error(`version ${this.raw} is not a prerelease`);
+            }
+            this.prerelease.length = 0;
+            break;
+          case "major":
+            if (this.minor !== 0 || this.patch !== 0 || this.prerelease.length === 0) {
+              this.major++;
+            }
+            this.minor = 0;
+            this.patch = 0;
+            this.prerelease = [];
+            break;
+          case "minor":
+            if (this.patch !== 0 || this.prerelease.length === 0) {
+              this.minor++;
+            }
+            this.patch = 0;
+            this.prerelease = [];
+            break;
+          case "patch":
+            if (this.prerelease.length === 0) {
+              this.patch++;
+            }
+            this.prerelease = [];
+            break;
+          // This probably shouldn't be used publicly.
+          // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
+          case "pre": {
+            const base = Number(identifierBase) ? 1 : 0;
+            if (this.prerelease.length === 0) {
+              this.prerelease = [base];
+            } else {
+              let i2 = this.prerelease.length;
+              while (--i2 >= 0) {
+                if (typeof this.prerelease[i2] === "number") {
+                  this.prerelease[i2]++;
+                  i2 = -2;
+                }
+              }
+              if (i2 === -1) {
+                if (identifier === this.prerelease.join(".") && identifierBase === false) {
+                  throw new Error("invalid increment argument: identifier already exists");
+                }
+                this.prerelease.push(base);
+              }
+            }
+            if (identifier) {
+              let prerelease = [identifier, base];
+              if (identifierBase === false) {
+                prerelease = [identifier];
+              }
+              if (isPrereleaseIdentifier(this.prerelease, identifier)) {
+                const prereleaseBase = this.prerelease[identifier.split(".").length];
+                if (isNaN(prereleaseBase)) {
+                  this.prerelease = prerelease;
+                }
+              } else {
+                this.prerelease = prerelease;
+              }
+            }
+            break;
+          }
+          default:
+            throw new Error(`invalid increment argument: ${release}`);
+        }
+        this.raw = this.format();
+        if (this.build.length) {
+          this.raw += `+${this.build.join(".")}`;
+        }
+        return this;
+      }
+    };
+    module.exports = SemVer;
+  }
+});
+
+// node_modules/semver/functions/parse.js
+var require_parse2 = __commonJS({
+  "node_modules/semver/functions/parse.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var parse5 = (version, options, throwErrors = false) => {
+      if (version instanceof SemVer) {
+        return version;
+      }
+      try {
+        return new SemVer(version, options);
+      } catch (er) {
+        if (!throwErrors) {
+          return null;
+        }
+        throw er;
+      }
+    };
+    module.exports = parse5;
+  }
+});
+
+// node_modules/semver/functions/valid.js
+var require_valid = __commonJS({
+  "node_modules/semver/functions/valid.js"(exports, module) {
+    "use strict";
+    var parse5 = require_parse2();
+    var valid = (version, options) => {
+      const v = parse5(version, options);
+      return v ? v.version : null;
+    };
+    module.exports = valid;
+  }
+});
+
+// node_modules/semver/functions/clean.js
+var require_clean = __commonJS({
+  "node_modules/semver/functions/clean.js"(exports, module) {
+    "use strict";
+    var parse5 = require_parse2();
+    var clean = (version, options) => {
+      const s = parse5(version.trim().replace(/^[=v]+/, ""), options);
+      return s ? s.version : null;
+    };
+    module.exports = clean;
+  }
+});
+
+// node_modules/semver/functions/inc.js
+var require_inc = __commonJS({
+  "node_modules/semver/functions/inc.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var inc = (version, release, options, identifier, identifierBase) => {
+      if (typeof options === "string") {
+        identifierBase = identifier;
+        identifier = options;
+        options = void 0;
+      }
+      try {
+        return new SemVer(
+          version instanceof SemVer ? version.version : version,
+          options
+        ).inc(release, identifier, identifierBase).version;
+      } catch (er) {
+        return null;
+      }
+    };
+    module.exports = inc;
+  }
+});
+
+// node_modules/semver/functions/diff.js
+var require_diff = __commonJS({
+  "node_modules/semver/functions/diff.js"(exports, module) {
+    "use strict";
+    var parse5 = require_parse2();
+    var diff = (version1, version2) => {
+      const v1 = parse5(version1, null, true);
+      const v2 = parse5(version2, null, true);
+      const comparison = v1.compare(v2);
+      if (comparison === 0) {
+        return null;
+      }
+      const v1Higher = comparison > 0;
+      const highVersion = v1Higher ? v1 : v2;
+      const lowVersion = v1Higher ? v2 : v1;
+      const highHasPre = !!highVersion.prerelease.length;
+      const lowHasPre = !!lowVersion.prerelease.length;
+      if (lowHasPre && !highHasPre) {
+        if (!lowVersion.patch && !lowVersion.minor) {
+          return "major";
+        }
+        if (lowVersion.compareMain(highVersion) === 0) {
+          if (lowVersion.minor && !lowVersion.patch) {
+            return "minor";
+          }
+          return "patch";
+        }
+      }
+      const prefix = highHasPre ? "pre" : "";
+      if (v1.major !== v2.major) {
+        return prefix + "major";
+      }
+      if (v1.minor !== v2.minor) {
+        return prefix + "minor";
+      }
+      if (v1.patch !== v2.patch) {
+        return prefix + "patch";
+      }
+      return "prerelease";
+    };
+    module.exports = diff;
+  }
+});
+
+// node_modules/semver/functions/major.js
+var require_major = __commonJS({
+  "node_modules/semver/functions/major.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var major = (a, loose) => new SemVer(a, loose).major;
+    module.exports = major;
+  }
+});
+
+// node_modules/semver/functions/minor.js
+var require_minor = __commonJS({
+  "node_modules/semver/functions/minor.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var minor = (a, loose) => new SemVer(a, loose).minor;
+    module.exports = minor;
+  }
+});
+
+// node_modules/semver/functions/patch.js
+var require_patch = __commonJS({
+  "node_modules/semver/functions/patch.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var patch = (a, loose) => new SemVer(a, loose).patch;
+    module.exports = patch;
+  }
+});
+
+// node_modules/semver/functions/prerelease.js
+var require_prerelease = __commonJS({
+  "node_modules/semver/functions/prerelease.js"(exports, module) {
+    "use strict";
+    var parse5 = require_parse2();
+    var prerelease = (version, options) => {
+      const parsed = parse5(version, options);
+      return parsed && parsed.prerelease.length ? parsed.prerelease : null;
+    };
+    module.exports = prerelease;
+  }
+});
+
+// node_modules/semver/functions/compare.js
+var require_compare = __commonJS({
+  "node_modules/semver/functions/compare.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var compare = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
+    module.exports = compare;
+  }
+});
+
+// node_modules/semver/functions/rcompare.js
+var require_rcompare = __commonJS({
+  "node_modules/semver/functions/rcompare.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var rcompare = (a, b, loose) => compare(b, a, loose);
+    module.exports = rcompare;
+  }
+});
+
+// node_modules/semver/functions/compare-loose.js
+var require_compare_loose = __commonJS({
+  "node_modules/semver/functions/compare-loose.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var compareLoose = (a, b) => compare(a, b, true);
+    module.exports = compareLoose;
+  }
+});
+
+// node_modules/semver/functions/compare-build.js
+var require_compare_build = __commonJS({
+  "node_modules/semver/functions/compare-build.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var compareBuild = (a, b, loose) => {
+      const versionA = new SemVer(a, loose);
+      const versionB = new SemVer(b, loose);
+      return versionA.compare(versionB) || versionA.compareBuild(versionB);
+    };
+    module.exports = compareBuild;
+  }
+});
+
+// node_modules/semver/functions/sort.js
+var require_sort = __commonJS({
+  "node_modules/semver/functions/sort.js"(exports, module) {
+    "use strict";
+    var compareBuild = require_compare_build();
+    var sort = (list2, loose) => list2.sort((a, b) => compareBuild(a, b, loose));
+    module.exports = sort;
+  }
+});
+
+// node_modules/semver/functions/rsort.js
+var require_rsort = __commonJS({
+  "node_modules/semver/functions/rsort.js"(exports, module) {
+    "use strict";
+    var compareBuild = require_compare_build();
+    var rsort = (list2, loose) => list2.sort((a, b) => compareBuild(b, a, loose));
+    module.exports = rsort;
+  }
+});
+
+// node_modules/semver/functions/gt.js
+var require_gt = __commonJS({
+  "node_modules/semver/functions/gt.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var gt = (a, b, loose) => compare(a, b, loose) > 0;
+    module.exports = gt;
+  }
+});
+
+// node_modules/semver/functions/lt.js
+var require_lt = __commonJS({
+  "node_modules/semver/functions/lt.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var lt = (a, b, loose) => compare(a, b, loose) < 0;
+    module.exports = lt;
+  }
+});
+
+// node_modules/semver/functions/eq.js
+var require_eq = __commonJS({
+  "node_modules/semver/functions/eq.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var eq = (a, b, loose) => compare(a, b, loose) === 0;
+    module.exports = eq;
+  }
+});
+
+// node_modules/semver/functions/neq.js
+var require_neq = __commonJS({
+  "node_modules/semver/functions/neq.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var neq = (a, b, loose) => compare(a, b, loose) !== 0;
+    module.exports = neq;
+  }
+});
+
+// node_modules/semver/functions/gte.js
+var require_gte = __commonJS({
+  "node_modules/semver/functions/gte.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var gte = (a, b, loose) => compare(a, b, loose) >= 0;
+    module.exports = gte;
+  }
+});
+
+// node_modules/semver/functions/lte.js
+var require_lte = __commonJS({
+  "node_modules/semver/functions/lte.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var lte = (a, b, loose) => compare(a, b, loose) <= 0;
+    module.exports = lte;
+  }
+});
+
+// node_modules/semver/functions/cmp.js
+var require_cmp = __commonJS({
+  "node_modules/semver/functions/cmp.js"(exports, module) {
+    "use strict";
+    var eq = require_eq();
+    var neq = require_neq();
+    var gt = require_gt();
+    var gte = require_gte();
+    var lt = require_lt();
+    var lte = require_lte();
+    var cmp2 = (a, op, b, loose) => {
+      switch (op) {
+        case "===":
+          if (typeof a === "object") {
+            a = a.version;
+          }
+          if (typeof b === "object") {
+            b = b.version;
+          }
+          return a === b;
+        case "!==":
+          if (typeof a === "object") {
+            a = a.version;
+          }
+          if (typeof b === "object") {
+            b = b.version;
+          }
+          return a !== b;
+        case "":
+        case "=":
+        case "==":
+          return eq(a, b, loose);
+        case "!=":
+          return neq(a, b, loose);
+        case ">":
+          return gt(a, b, loose);
+        case ">=":
+          return gte(a, b, loose);
+        case "<":
+          return lt(a, b, loose);
+        case "<=":
+          return lte(a, b, loose);
+        default:
+          throw new TypeError(`Invalid operator: ${op}`);
+      }
+    };
+    module.exports = cmp2;
+  }
+});
+
+// node_modules/semver/functions/coerce.js
+var require_coerce = __commonJS({
+  "node_modules/semver/functions/coerce.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var parse5 = require_parse2();
+    var { safeRe: re, t } = require_re();
+    var coerce = (version, options) => {
+      if (version instanceof SemVer) {
+        return version;
+      }
+      if (typeof version === "number") {
+        version = String(version);
+      }
+      if (typeof version !== "string") {
+        return null;
+      }
+      options = options || {};
+      let match = null;
+      if (!options.rtl) {
+        match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE]);
+      } else {
+        const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL];
+        let next;
+        while ((next = coerceRtlRegex.exec(version)) && (!match || match.index + match[0].length !== version.length)) {
+          if (!match || next.index + next[0].length !== match.index + match[0].length) {
+            match = next;
+          }
+          coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length;
+        }
+        coerceRtlRegex.lastIndex = -1;
+      }
+      if (match === null) {
+        return null;
+      }
+      const major = match[2];
+      const minor = match[3] || "0";
+      const patch = match[4] || "0";
+      const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : "";
+      const build = options.includePrerelease && match[6] ? `+${match[6]}` : "";
+      return parse5(`${major}.${minor}.${patch}${prerelease}${build}`, options);
+    };
+    module.exports = coerce;
+  }
+});
+
+// node_modules/semver/functions/truncate.js
+var require_truncate = __commonJS({
+  "node_modules/semver/functions/truncate.js"(exports, module) {
+    "use strict";
+    var parse5 = require_parse2();
+    var constants3 = require_constants6();
+    var SemVer = require_semver();
+    var truncate = (version, truncation, options) => {
+      if (!constants3.RELEASE_TYPES.includes(truncation)) {
+        return null;
+      }
+      const clonedVersion = cloneInputVersion(version, options);
+      return clonedVersion && doTruncation(clonedVersion, truncation);
+    };
+    var cloneInputVersion = (version, options) => {
+      const versionStringToParse = version instanceof SemVer ? version.version : version;
+      return parse5(versionStringToParse, options);
+    };
+    var doTruncation = (version, truncation) => {
+      if (isPrerelease(truncation)) {
+        return version.version;
+      }
+      version.prerelease = [];
+      switch (truncation) {
+        case "major":
+          version.minor = 0;
+          version.patch = 0;
+          break;
+        case "minor":
+          version.patch = 0;
+          break;
+      }
+      return version.format();
+    };
+    var isPrerelease = (type) => {
+      return type.startsWith("pre");
+    };
+    module.exports = truncate;
+  }
+});
+
+// node_modules/semver/internal/lrucache.js
+var require_lrucache = __commonJS({
+  "node_modules/semver/internal/lrucache.js"(exports, module) {
+    "use strict";
+    var LRUCache = class {
+      constructor() {
+        this.max = 1e3;
+        this.map = /* @__PURE__ */ new Map();
+      }
+      get(key) {
+        const value = this.map.get(key);
+        if (value === void 0) {
+          return void 0;
+        } else {
+          this.map.delete(key);
+          this.map.set(key, value);
+          return value;
+        }
+      }
+      delete(key) {
+        return this.map.delete(key);
+      }
+      set(key, value) {
+        const deleted = this.delete(key);
+        if (!deleted && value !== void 0) {
+          if (this.map.size >= this.max) {
+            const firstKey = this.map.keys().next().value;
+            this.delete(firstKey);
+          }
+          this.map.set(key, value);
+        }
+        return this;
+      }
+    };
+    module.exports = LRUCache;
+  }
+});
+
+// node_modules/semver/internal/trim-comparator-whitespace.js
+var require_trim_comparator_whitespace = __commonJS({
+  "node_modules/semver/internal/trim-comparator-whitespace.js"(exports, module) {
+    "use strict";
+    var {
+      MAX_LENGTH,
+      MAX_SAFE_BUILD_LENGTH,
+      WHITESPACE_CHARACTERS
+    } = require_constants6();
+    var whitespace = new Uint8Array(65536);
+    for (const char of WHITESPACE_CHARACTERS) {
+      whitespace[char.charCodeAt(0)] = 1;
+    }
+    var isWhitespace = (char) => char !== void 0 && whitespace[char.charCodeAt(0)] === 1;
+    var isVersionPrefix = (char) => char === "v" || char === "=" || isWhitespace(char);
+    var isDigit2 = (char) => char !== void 0 && char >= "0" && char <= "9";
+    var isLetter = (char) => char !== void 0 && (char >= "a" && char <= "z" || char >= "A" && char <= "Z");
+    var isIdentifierCharacter = (char) => isDigit2(char) || isLetter(char) || char === "-";
+    var isVersionStart = (char) => isDigit2(char) || char === "x" || char === "X" || char === "*";
+    var findDigitsEndIndex = (range, start, limit, digitRuns) => {
+      if (!isDigit2(range[start])) {
+        return start;
+      }
+      if (start >= digitRuns.start && start < digitRuns.end) {
+        return Math.min(start + limit, digitRuns.end);
+      }
+      if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
+        return Math.min(start + limit, digitRuns.previousEnd);
+      }
+      let end = start + 1;
+      while (isDigit2(range[end])) {
+        end++;
+      }
+      digitRuns.previousStart = digitRuns.start;
+      digitRuns.previousEnd = digitRuns.end;
+      digitRuns.start = start;
+      digitRuns.end = end;
+      return Math.min(start + limit, end);
+    };
+    var findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
+      if (!loose && range[start] === "0") {
+        return start + 1;
+      }
+      return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns);
+    };
+    var findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
+      const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns);
+      if (isLetter(range[digitsEnd]) || range[digitsEnd] === "-") {
+        let end = digitsEnd + 1;
+        const limit = end + MAX_SAFE_BUILD_LENGTH;
+        while (end < limit && isIdentifierCharacter(range[end])) {
+          end++;
+        }
+        return end;
+      }
+      return findVersionNumberEndIndex(range, start, loose, digitRuns);
+    };
+    var findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
+      const hyphen = range[start] === "-";
+      if (!loose && !hyphen) {
+        return start;
+      }
+      const identifierStart = start + (hyphen ? 1 : 0);
+      let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns);
+      if (end === identifierStart) {
+        if (!loose || !hyphen) {
+          return start;
+        }
+        end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns);
+      }
+      while (range[end] === ".") {
+        const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns);
+        if (next === end + 1) {
+          break;
+        }
+        end = next;
+      }
+      return end;
+    };
+    var findBuildIdentifierEndIndex = (range, start) => {
+      let end = start;
+      while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+        end++;
+      }
+      return end;
+    };
+    var findBuildEndIndex = (range, start) => {
+      if (range[start] !== "+") {
+        return start;
+      }
+      let end = findBuildIdentifierEndIndex(range, start + 1);
+      if (end === start + 1) {
+        return start;
+      }
+      while (range[end] === ".") {
+        const next = findBuildIdentifierEndIndex(range, end + 1);
+        if (next === end + 1) {
+          break;
+        }
+        end = next;
+      }
+      return end;
+    };
+    var findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+      let end = start;
+      for (let component = 0; component < 3; component++) {
+        const next = findVersionNumberEndIndex(range, end, true, digitRuns);
+        if (next === end) {
+          return start;
+        }
+        end = next;
+        if (component < 2) {
+          if (range[end] !== ".") {
+            return start;
+          }
+          end++;
+        }
+      }
+      const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns);
+      return findBuildEndIndex(range, prereleaseEnd);
+    };
+    var findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
+      if (isDigit2(range[start])) {
+        return findVersionNumberEndIndex(range, start, false, digitRuns);
+      }
+      return isVersionStart(range[start]) ? start + 1 : start;
+    };
+    var findPartialVersionEndIndex = (range, start, digitRuns) => {
+      let end = findPartialVersionComponentEndIndex(range, start, digitRuns);
+      for (let component = 0; component < 2; component++) {
+        if (range[end] !== ".") {
+          return end;
+        }
+        const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns);
+        if (next === end + 1) {
+          return end;
+        }
+        end = next;
+      }
+      const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns);
+      return findBuildEndIndex(range, prereleaseEnd);
+    };
+    var findVersionEndIndex = (range, start, digitRuns) => {
+      const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns);
+      return fullVersionEnd !== start ? fullVersionEnd : findPartialVersionEndIndex(range, start, digitRuns);
+    };
+    var findRemovableWhitespaceIndex = (range, matchStart) => {
+      let position = matchStart;
+      if (isWhitespace(range[position])) {
+        position++;
+      }
+      if (range[position] === "<" || range[position] === ">") {
+        position++;
+      }
+      if (range[position] === "=") {
+        position++;
+      }
+      return isWhitespace(range[position]) ? position : -1;
+    };
+    var trimComparatorWhitespace = (range) => {
+      let result = "";
+      let copyFrom = 0;
+      let cursor = 0;
+      const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 };
+      while (cursor < range.length) {
+        const matchStart = cursor;
+        if (range[cursor] === "<" || range[cursor] === ">") {
+          cursor++;
+        } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+          cursor++;
+          continue;
+        }
+        while (cursor < range.length && isVersionPrefix(range[cursor])) {
+          cursor++;
+        }
+        if (!isVersionStart(range[cursor])) {
+          continue;
+        }
+        const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart);
+        if (whitespacePosition !== -1) {
+          result += range.slice(copyFrom, whitespacePosition);
+          copyFrom = whitespacePosition + 1;
+        }
+        cursor = findVersionEndIndex(range, cursor, digitRuns);
+      }
+      return result + range.slice(copyFrom);
+    };
+    module.exports = trimComparatorWhitespace;
+  }
+});
+
+// node_modules/semver/classes/range.js
+var require_range = __commonJS({
+  "node_modules/semver/classes/range.js"(exports, module) {
+    "use strict";
+    var SPACE_CHARACTERS = /\s+/g;
+    var Range = class _Range {
+      constructor(range, options) {
+        options = parseOptions(options);
+        if (range instanceof _Range) {
+          if (range.loose === !!options.loose && range.includePrerelease === !!options.includePrerelease) {
+            return range;
+          } else {
+            return new _Range(range.raw, options);
+          }
+        }
+        if (range instanceof Comparator) {
+          this.raw = range.value;
+          this.set = [[range]];
+          this.formatted = void 0;
+          return this;
+        }
+        this.options = options;
+        this.loose = !!options.loose;
+        this.includePrerelease = !!options.includePrerelease;
+        this.raw = range.trim().replace(SPACE_CHARACTERS, " ");
+        this.set = this.raw.split("||").map((r) => this.parseRange(r.trim())).filter((c) => c.length);
+        if (!this.set.length) {
+          throw new TypeError(`Invalid SemVer Range: ${this.raw}`);
+        }
+        if (this.set.length > 1) {
+          const first = this.set[0];
+          this.set = this.set.filter((c) => !isNullSet(c[0]));
+          if (this.set.length === 0) {
+            this.set = [first];
+          } else if (this.set.length > 1) {
+            for (const c of this.set) {
+              if (c.length === 1 && isAny(c[0])) {
+                this.set = [c];
+                break;
+              }
+            }
+          }
+        }
+        this.formatted = void 0;
+      }
+      get range() {
+        if (this.formatted === void 0) {
+          this.formatted = "";
+          for (let i2 = 0; i2 < this.set.length; i2++) {
+            if (i2 > 0) {
+              this.formatted += "||";
+            }
+            const comps = this.set[i2];
+            for (let k = 0; k < comps.length; k++) {
+              if (k > 0) {
+                this.formatted += " ";
+              }
+              this.formatted += comps[k].toString().trim();
+            }
+          }
+        }
+        return this.formatted;
+      }
+      format() {
+        return this.range;
+      }
+      toString() {
+        return this.range;
+      }
+      parseRange(range) {
+        range = range.replace(BUILDSTRIPRE, "");
+        const memoOpts = (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) | (this.options.loose && FLAG_LOOSE);
+        const memoKey = memoOpts + ":" + range;
+        const cached = cache.get(memoKey);
+        if (cached) {
+          return cached;
+        }
+        const loose = this.options.loose;
+        const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE];
+        range = range.replace(hr, hyphenReplace(this.options.includePrerelease));
+        debug2("hyphen replace", range);
+        range = trimComparatorWhitespace(range);
+        debug2("comparator trim", range);
+        range = range.replace(re[t.TILDETRIM], tildeTrimReplace);
+        debug2("tilde trim", range);
+        range = range.replace(re[t.CARETTRIM], caretTrimReplace);
+        debug2("caret trim", range);
+        let rangeList = range.split(" ").map((comp) => parseComparator(comp, this.options)).join(" ").split(/\s+/).map((comp) => replaceGTE0(comp, this.options));
+        if (loose) {
+          rangeList = rangeList.filter((comp) => {
+            debug2("loose invalid filter", comp, this.options);
+            return !!comp.match(re[t.COMPARATORLOOSE]);
+          });
+        }
+        debug2("range list", rangeList);
+        const rangeMap = /* @__PURE__ */ new Map();
+        const comparators = rangeList.map((comp) => new Comparator(comp, this.options));
+        for (const comp of comparators) {
+          if (isNullSet(comp)) {
+            return [comp];
+          }
+          rangeMap.set(comp.value, comp);
+        }
+        if (rangeMap.size > 1 && rangeMap.has("")) {
+          rangeMap.delete("");
+        }
+        const result = [...rangeMap.values()];
+        cache.set(memoKey, result);
+        return result;
+      }
+      intersects(range, options) {
+        if (!(range instanceof _Range)) {
+          throw new TypeError("a Range is required");
+        }
+        return this.set.some((thisComparators) => {
+          return isSatisfiable(thisComparators, options) && range.set.some((rangeComparators) => {
+            return isSatisfiable(rangeComparators, options) && thisComparators.every((thisComparator) => {
+              return rangeComparators.every((rangeComparator) => {
+                return thisComparator.intersects(rangeComparator, options);
+              });
+            });
+          });
+        });
+      }
+      // if ANY of the sets match ALL of its comparators, then pass
+      test(version) {
+        if (!version) {
+          return false;
+        }
+        if (typeof version === "string") {
+          try {
+            version = new SemVer(version, this.options);
+          } catch (er) {
+            return false;
+          }
+        }
+        for (let i2 = 0; i2 < this.set.length; i2++) {
+          if (testSet(this.set[i2], version, this.options)) {
+            return true;
+          }
+        }
+        return false;
+      }
+    };
+    module.exports = Range;
+    var LRU = require_lrucache();
+    var cache = new LRU();
+    var parseOptions = require_parse_options();
+    var Comparator = require_comparator();
+    var debug2 = require_debug();
+    var SemVer = require_semver();
+    var trimComparatorWhitespace = require_trim_comparator_whitespace();
+    var {
+      safeRe: re,
+      src,
+      t,
+      tildeTrimReplace,
+      caretTrimReplace
+    } = require_re();
+    var { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = require_constants6();
+    var BUILDSTRIPRE = new RegExp(src[t.BUILD], "g");
+    var isNullSet = (c) => c.value === "<0.0.0-0";
+    var isAny = (c) => c.value === "";
+    var isSatisfiable = (comparators, options) => {
+      let result = true;
+      const remainingComparators = comparators.slice();
+      let testComparator = remainingComparators.pop();
+      while (result && remainingComparators.length) {
+        result = remainingComparators.every((otherComparator) => {
+          return testComparator.intersects(otherComparator, options);
+        });
+        testComparator = remainingComparators.pop();
+      }
+      return result;
+    };
+    var parseComparator = (comp, options) => {
+      comp = comp.replace(re[t.BUILD], "");
+      debug2("comp", comp, options);
+      comp = replaceCarets(comp, options);
+      debug2("caret", comp);
+      comp = replaceTildes(comp, options);
+      debug2("tildes", comp);
+      comp = replaceXRanges(comp, options);
+      debug2("xrange", comp);
+      comp = replaceStars(comp, options);
+      debug2("stars", comp);
+      return comp;
+    };
+    var isX = (id) => !id || id.toLowerCase() === "x" || id === "*";
+    var invalidXRangeOrder = (M, m, p) => isX(M) && !isX(m) || isX(m) && p && !isX(p);
+    var replaceTildes = (comp, options) => {
+      return comp.trim().split(/\s+/).map((c) => replaceTilde(c, options)).join(" ");
+    };
+    var replaceTilde = (comp, options) => {
+      const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE];
+      const z = options.includePrerelease ? "-0" : "";
+      return comp.replace(r, (_, M, m, p, pr) => {
+        debug2("tilde", comp, _, M, m, p, pr);
+        let ret;
+        if (isX(M)) {
+          ret = "";
+        } else if (isX(m)) {
+          ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
+        } else if (isX(p)) {
+          ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
+        } else if (pr) {
+          debug2("replaceTilde pr", pr);
+          ret = `>=${M}.${m}.${p}-${pr} <${M}.${+m + 1}.0-0`;
+        } else {
+          ret = `>=${M}.${m}.${p} <${M}.${+m + 1}.0-0`;
+        }
+        debug2("tilde return", ret);
+        return ret;
+      });
+    };
+    var replaceCarets = (comp, options) => {
+      return comp.trim().split(/\s+/).map((c) => replaceCaret(c, options)).join(" ");
+    };
+    var replaceCaret = (comp, options) => {
+      debug2("caret", comp, options);
+      const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET];
+      const z = options.includePrerelease ? "-0" : "";
+      return comp.replace(r, (_, M, m, p, pr) => {
+        debug2("caret", comp, _, M, m, p, pr);
+        let ret;
+        if (isX(M)) {
+          ret = "";
+        } else if (isX(m)) {
+          ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
+        } else if (isX(p)) {
+          if (M === "0") {
+            ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
+          } else {
+            ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`;
+          }
+        } else if (pr) {
+          debug2("replaceCaret pr", pr);
+          if (M === "0") {
+            if (m === "0") {
+              ret = `>=${M}.${m}.${p}-${pr} <${M}.${m}.${+p + 1}-0`;
+            } else {
+              ret = `>=${M}.${m}.${p}-${pr} <${M}.${+m + 1}.0-0`;
+            }
+          } else {
+            ret = `>=${M}.${m}.${p}-${pr} <${+M + 1}.0.0-0`;
+          }
+        } else {
+          debug2("no pr");
+          if (M === "0") {
+            if (m === "0") {
+              ret = `>=${M}.${m}.${p} <${M}.${m}.${+p + 1}-0`;
+            } else {
+              ret = `>=${M}.${m}.${p} <${M}.${+m + 1}.0-0`;
+            }
+          } else {
+            ret = `>=${M}.${m}.${p} <${+M + 1}.0.0-0`;
+          }
+        }
+        debug2("caret return", ret);
+        return ret;
+      });
+    };
+    var replaceXRanges = (comp, options) => {
+      debug2("replaceXRanges", comp, options);
+      return comp.split(/\s+/).map((c) => replaceXRange(c, options)).join(" ");
+    };
+    var replaceXRange = (comp, options) => {
+      comp = comp.trim();
+      const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE];
+      return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
+        debug2("xRange", comp, ret, gtlt, M, m, p, pr);
+        if (invalidXRangeOrder(M, m, p)) {
+          return comp;
+        }
+        const xM = isX(M);
+        const xm = xM || isX(m);
+        const xp = xm || isX(p);
+        const anyX = xp;
+        if (gtlt === "=" && anyX) {
+          gtlt = "";
+        }
+        pr = options.includePrerelease ? "-0" : "";
+        if (xM) {
+          if (gtlt === ">" || gtlt === "<") {
+            ret = "<0.0.0-0";
+          } else {
+            ret = "*";
+          }
+        } else if (gtlt && anyX) {
+          if (xm) {
+            m = 0;
+          }
+          p = 0;
+          if (gtlt === ">") {
+            gtlt = ">=";
+            if (xm) {
+              M = +M + 1;
+              m = 0;
+              p = 0;
+            } else {
+              m = +m + 1;
+              p = 0;
+            }
+          } else if (gtlt === "<=") {
+            gtlt = "<";
+            if (xm) {
+              M = +M + 1;
+            } else {
+              m = +m + 1;
+            }
+          }
+          if (gtlt === "<") {
+            pr = "-0";
+          }
+          ret = `${gtlt + M}.${m}.${p}${pr}`;
+        } else if (xm) {
+          ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`;
+        } else if (xp) {
+          ret = `>=${M}.${m}.0${pr} <${M}.${+m + 1}.0-0`;
+        }
+        debug2("xRange return", ret);
+        return ret;
+      });
+    };
+    var replaceStars = (comp, options) => {
+      debug2("replaceStars", comp, options);
+      return comp.trim().replace(re[t.STAR], "");
+    };
+    var replaceGTE0 = (comp, options) => {
+      debug2("replaceGTE0", comp, options);
+      return comp.trim().replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], "");
+    };
+    var hyphenReplace = (incPr) => ($0, from, fM, fm, fp, fpr, fb, to, tM, tm, tp, tpr) => {
+      if (isX(fM)) {
+        from = "";
+      } else if (isX(fm)) {
+        from = `>=${fM}.0.0${incPr ? "-0" : ""}`;
+      } else if (isX(fp)) {
+        from = `>=${fM}.${fm}.0${incPr ? "-0" : ""}`;
+      } else if (fpr) {
+        from = `>=${from}`;
+      } else {
+        from = `>=${from}${incPr ? "-0" : ""}`;
+      }
+      if (isX(tM)) {
+        to = "";
+      } else if (isX(tm)) {
+        to = `<${+tM + 1}.0.0-0`;
+      } else if (isX(tp)) {
+        to = `<${tM}.${+tm + 1}.0-0`;
+      } else if (tpr) {
+        to = `<=${tM}.${tm}.${tp}-${tpr}`;
+      } else if (incPr) {
+        to = `<${tM}.${tm}.${+tp + 1}-0`;
+      } else {
+        to = `<=${to}`;
+      }
+      return `${from} ${to}`.trim();
+    };
+    var testSet = (set, version, options) => {
+      for (let i2 = 0; i2 < set.length; i2++) {
+        if (!set[i2].test(version)) {
+          return false;
+        }
+      }
+      if (version.prerelease.length && !options.includePrerelease) {
+        for (let i2 = 0; i2 < set.length; i2++) {
+          debug2(set[i2].semver);
+          if (set[i2].semver === Comparator.ANY) {
+            continue;
+          }
+          if (set[i2].semver.prerelease.length > 0) {
+            const allowed = set[i2].semver;
+            if (allowed.major === version.major && allowed.minor === version.minor && allowed.patch === version.patch) {
+              return true;
+            }
+          }
+        }
+        return false;
+      }
+      return true;
+    };
+  }
+});
+
+// node_modules/semver/classes/comparator.js
+var require_comparator = __commonJS({
+  "node_modules/semver/classes/comparator.js"(exports, module) {
+    "use strict";
+    var ANY = /* @__PURE__ */ Symbol("SemVer ANY");
+    var Comparator = class _Comparator {
+      static get ANY() {
+        return ANY;
+      }
+      constructor(comp, options) {
+        options = parseOptions(options);
+        if (comp instanceof _Comparator) {
+          if (comp.loose === !!options.loose) {
+            return comp;
+          } else {
+            comp = comp.value;
+          }
+        }
+        comp = comp.trim().split(/\s+/).join(" ");
+        debug2("comparator", comp, options);
+        this.options = options;
+        this.loose = !!options.loose;
+        this.parse(comp);
+        if (this.semver === ANY) {
+          this.value = "";
+        } else {
+          this.value = this.operator + this.semver.version;
+        }
+        debug2("comp", this);
+      }
+      parse(comp) {
+        const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR];
+        const m = comp.match(r);
+        if (!m) {
+          throw new TypeError(`Invalid comparator: ${comp}`);
+        }
+        this.operator = m[1] !== void 0 ? m[1] : "";
+        if (this.operator === "=") {
+          this.operator = "";
+        }
+        if (!m[2]) {
+          this.semver = ANY;
+        } else {
+          this.semver = new SemVer(m[2], this.options.loose);
+        }
+      }
+      toString() {
+        return this.value;
+      }
+      test(version) {
+        debug2("Comparator.test", version, this.options.loose);
+        if (this.semver === ANY || version === ANY) {
+          return true;
+        }
+        if (typeof version === "string") {
+          try {
+            version = new SemVer(version, this.options);
+          } catch (er) {
+            return false;
+          }
+        }
+        return cmp2(version, this.operator, this.semver, this.options);
+      }
+      intersects(comp, options) {
+        if (!(comp instanceof _Comparator)) {
+          throw new TypeError("a Comparator is required");
+        }
+        if (this.operator === "") {
+          if (this.value === "") {
+            return true;
+          }
+          return new Range(comp.value, options).test(this.value);
+        } else if (comp.operator === "") {
+          if (comp.value === "") {
+            return true;
+          }
+          return new Range(this.value, options).test(comp.semver);
+        }
+        options = parseOptions(options);
+        if (options.includePrerelease && (this.value === "<0.0.0-0" || comp.value === "<0.0.0-0")) {
+          return false;
+        }
+        if (!options.includePrerelease && (this.value.startsWith("<0.0.0") || comp.value.startsWith("<0.0.0"))) {
+          return false;
+        }
+        if (this.operator.startsWith(">") && comp.operator.startsWith(">")) {
+          return true;
+        }
+        if (this.operator.startsWith("<") && comp.operator.startsWith("<")) {
+          return true;
+        }
+        if (this.semver.version === comp.semver.version && this.operator.includes("=") && comp.operator.includes("=")) {
+          return true;
+        }
+        if (cmp2(this.semver, "<", comp.semver, options) && this.operator.startsWith(">") && comp.operator.startsWith("<")) {
+          return true;
+        }
+        if (cmp2(this.semver, ">", comp.semver, options) && this.operator.startsWith("<") && comp.operator.startsWith(">")) {
+          return true;
+        }
+        return false;
+      }
+    };
+    module.exports = Comparator;
+    var parseOptions = require_parse_options();
+    var { safeRe: re, t } = require_re();
+    var cmp2 = require_cmp();
+    var debug2 = require_debug();
+    var SemVer = require_semver();
+    var Range = require_range();
+  }
+});
+
+// node_modules/semver/functions/satisfies.js
+var require_satisfies = __commonJS({
+  "node_modules/semver/functions/satisfies.js"(exports, module) {
+    "use strict";
+    var Range = require_range();
+    var satisfies = (version, range, options) => {
+      try {
+        range = new Range(range, options);
+      } catch (er) {
+        return false;
+      }
+      return range.test(version);
+    };
+    module.exports = satisfies;
+  }
+});
+
+// node_modules/semver/ranges/to-comparators.js
+var require_to_comparators = __commonJS({
+  "node_modules/semver/ranges/to-comparators.js"(exports, module) {
+    "use strict";
+    var Range = require_range();
+    var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
+    module.exports = toComparators;
+  }
+});
+
+// node_modules/semver/ranges/max-satisfying.js
+var require_max_satisfying = __commonJS({
+  "node_modules/semver/ranges/max-satisfying.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var Range = require_range();
+    var maxSatisfying = (versions, range, options) => {
+      let max = null;
+      let maxSV = null;
+      let rangeObj = null;
+      try {
+        rangeObj = new Range(range, options);
+      } catch (er) {
+        return null;
+      }
+      versions.forEach((v) => {
+        if (rangeObj.test(v)) {
+          if (!max || maxSV.compare(v) === -1) {
+            max = v;
+            maxSV = new SemVer(max, options);
+          }
+        }
+      });
+      return max;
+    };
+    module.exports = maxSatisfying;
+  }
+});
+
+// node_modules/semver/ranges/min-satisfying.js
+var require_min_satisfying = __commonJS({
+  "node_modules/semver/ranges/min-satisfying.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var Range = require_range();
+    var minSatisfying = (versions, range, options) => {
+      let min = null;
+      let minSV = null;
+      let rangeObj = null;
+      try {
+        rangeObj = new Range(range, options);
+      } catch (er) {
+        return null;
+      }
+      versions.forEach((v) => {
+        if (rangeObj.test(v)) {
+          if (!min || minSV.compare(v) === 1) {
+            min = v;
+            minSV = new SemVer(min, options);
+          }
+        }
+      });
+      return min;
+    };
+    module.exports = minSatisfying;
+  }
+});
+
+// node_modules/semver/ranges/min-version.js
+var require_min_version = __commonJS({
+  "node_modules/semver/ranges/min-version.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var Range = require_range();
+    var gt = require_gt();
+    var minVersion = (range, loose) => {
+      range = new Range(range, loose);
+      let minver = new SemVer("0.0.0");
+      if (range.test(minver)) {
+        return minver;
+      }
+      minver = new SemVer("0.0.0-0");
+      if (range.test(minver)) {
+        return minver;
+      }
+      minver = null;
+      for (let i2 = 0; i2 < range.set.length; ++i2) {
+        const comparators = range.set[i2];
+        let setMin = null;
+        comparators.forEach((comparator) => {
+          const compver = new SemVer(comparator.semver.version);
+          switch (comparator.operator) {
+            case ">":
+              if (compver.prerelease.length === 0) {
+                compver.patch++;
+              } else {
+                compver.prerelease.push(0);
+              }
+              compver.raw = compver.format();
+            /* fallthrough */
+            case "":
+            case ">=":
+              if (!setMin || gt(compver, setMin)) {
+                setMin = compver;
+              }
+              break;
+            case "<":
+            case "<=":
+              break;
+            /* istanbul ignore next */
+            default:
+              throw new Error(`Unexpected operation: ${comparator.operator}`);
+          }
+        });
+        if (setMin && (!minver || gt(minver, setMin))) {
+          minver = setMin;
+        }
+      }
+      if (minver && range.test(minver)) {
+        return minver;
+      }
+      return null;
+    };
+    module.exports = minVersion;
+  }
+});
+
+// node_modules/semver/ranges/valid.js
+var require_valid2 = __commonJS({
+  "node_modules/semver/ranges/valid.js"(exports, module) {
+    "use strict";
+    var Range = require_range();
+    var validRange = (range, options) => {
+      try {
+        return new Range(range, options).range || "*";
+      } catch (er) {
+        return null;
+      }
+    };
+    module.exports = validRange;
+  }
+});
+
+// node_modules/semver/ranges/outside.js
+var require_outside = __commonJS({
+  "node_modules/semver/ranges/outside.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var Comparator = require_comparator();
+    var { ANY } = Comparator;
+    var Range = require_range();
+    var satisfies = require_satisfies();
+    var gt = require_gt();
+    var lt = require_lt();
+    var lte = require_lte();
+    var gte = require_gte();
+    var outside = (version, range, hilo, options) => {
+      version = new SemVer(version, options);
+      range = new Range(range, options);
+      let gtfn, ltefn, ltfn, comp, ecomp;
+      switch (hilo) {
+        case ">":
+          gtfn = gt;
+          ltefn = lte;
+          ltfn = lt;
+          comp = ">";
+          ecomp = ">=";
+          break;
+        case "<":
+          gtfn = lt;
+          ltefn = gte;
+          ltfn = gt;
+          comp = "<";
+          ecomp = "<=";
+          break;
+        default:
+          throw new TypeError('Must provide a hilo val of "<" or ">"');
+      }
+      if (satisfies(version, range, options)) {
+        return false;
+      }
+      for (let i2 = 0; i2 < range.set.length; ++i2) {
+        const comparators = range.set[i2];
+        let high = null;
+        let low = null;
+        comparators.forEach((comparator) => {
+          if (comparator.semver === ANY) {
+            comparator = new Comparator(">=0.0.0");
+          }
+          high = high || comparator;
+          low = low || comparator;
+          if (gtfn(comparator.semver, high.semver, options)) {
+            high = comparator;
+          } else if (ltfn(comparator.semver, low.semver, options)) {
+            low = comparator;
+          }
+        });
+        if (high.operator === comp || high.operator === ecomp) {
+          return false;
+        }
+        if ((!low.operator || low.operator === comp) && ltefn(version, low.semver)) {
+          return false;
+        } else if (low.operator === ecomp && ltfn(version, low.semver)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    module.exports = outside;
+  }
+});
+
+// node_modules/semver/ranges/gtr.js
+var require_gtr = __commonJS({
+  "node_modules/semver/ranges/gtr.js"(exports, module) {
+    "use strict";
+    var outside = require_outside();
+    var gtr = (version, range, options) => outside(version, range, ">", options);
+    module.exports = gtr;
+  }
+});
+
+// node_modules/semver/ranges/ltr.js
+var require_ltr = __commonJS({
+  "node_modules/semver/ranges/ltr.js"(exports, module) {
+    "use strict";
+    var outside = require_outside();
+    var ltr = (version, range, options) => outside(version, range, "<", options);
+    module.exports = ltr;
+  }
+});
+
+// node_modules/semver/ranges/intersects.js
+var require_intersects = __commonJS({
+  "node_modules/semver/ranges/intersects.js"(exports, module) {
+    "use strict";
+    var Range = require_range();
+    var intersects = (r1, r2, options) => {
+      r1 = new Range(r1, options);
+      r2 = new Range(r2, options);
+      return r1.intersects(r2, options);
+    };
+    module.exports = intersects;
+  }
+});
+
+// node_modules/semver/ranges/simplify.js
+var require_simplify = __commonJS({
+  "node_modules/semver/ranges/simplify.js"(exports, module) {
+    "use strict";
+    var satisfies = require_satisfies();
+    var compare = require_compare();
+    module.exports = (versions, range, options) => {
+      const set = [];
+      let first = null;
+      let prev = null;
+      const v = versions.sort((a, b) => compare(a, b, options));
+      for (const version of v) {
+        const included = satisfies(version, range, options);
+        if (included) {
+          prev = version;
+          if (!first) {
+            first = version;
+          }
+        } else {
+          if (prev) {
+            set.push([first, prev]);
+          }
+          prev = null;
+          first = null;
+        }
+      }
+      if (first) {
+        set.push([first, null]);
+      }
+      const ranges = [];
+      for (const [min, max] of set) {
+        if (min === max) {
+          ranges.push(min);
+        } else if (!max && min === v[0]) {
+          ranges.push("*");
+        } else if (!max) {
+          ranges.push(`>=${min}`);
+        } else if (min === v[0]) {
+          ranges.push(`<=${max}`);
+        } else {
+          ranges.push(`${min} - ${max}`);
+        }
+      }
+      const simplified = ranges.join(" || ");
+      const original = typeof range.raw === "string" ? range.raw : String(range);
+      return simplified.length < original.length ? simplified : range;
+    };
+  }
+});
+
+// node_modules/semver/ranges/subset.js
+var require_subset = __commonJS({
+  "node_modules/semver/ranges/subset.js"(exports, module) {
+    "use strict";
+    var Range = require_range();
+    var Comparator = require_comparator();
+    var { ANY } = Comparator;
+    var satisfies = require_satisfies();
+    var compare = require_compare();
+    var subset = (sub, dom, options = {}) => {
+      if (sub === dom) {
+        return true;
+      }
+      sub = new Range(sub, options);
+      dom = new Range(dom, options);
+      let sawNonNull = false;
+      OUTER: for (const simpleSub of sub.set) {
+        for (const simpleDom of dom.set) {
+          const isSub = simpleSubset(simpleSub, simpleDom, options);
+          sawNonNull = sawNonNull || isSub !== null;
+          if (isSub) {
+            continue OUTER;
+          }
+        }
+        if (sawNonNull) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var minimumVersionWithPreRelease = [new Comparator(">=0.0.0-0")];
+    var minimumVersion = [new Comparator(">=0.0.0")];
+    var simpleSubset = (sub, dom, options) => {
+      if (sub === dom) {
+        return true;
+      }
+      if (sub.length === 1 && sub[0].semver === ANY) {
+        if (dom.length === 1 && dom[0].semver === ANY) {
+          return true;
+        } else if (options.includePrerelease) {
+          sub = minimumVersionWithPreRelease;
+        } else {
+          sub = minimumVersion;
+        }
+      }
+      if (dom.length === 1 && dom[0].semver === ANY) {
+        if (options.includePrerelease) {
+          return true;
+        } else {
+          dom = minimumVersion;
+        }
+      }
+      const eqSet = /* @__PURE__ */ new Set();
+      let gt, lt;
+      for (const c of sub) {
+        if (c.operator === ">" || c.operator === ">=") {
+          gt = higherGT(gt, c, options);
+        } else if (c.operator === "<" || c.operator === "<=") {
+          lt = lowerLT(lt, c, options);
+        } else {
+          eqSet.add(c.semver);
+        }
+      }
+      if (eqSet.size > 1) {
+        return null;
+      }
+      let gtltComp;
+      if (gt && lt) {
+        gtltComp = compare(gt.semver, lt.semver, options);
+        if (gtltComp > 0) {
+          return null;
+        } else if (gtltComp === 0 && (gt.operator !== ">=" || lt.operator !== "<=")) {
+          return null;
+        }
+      }
+      for (const eq of eqSet) {
+        if (gt && !satisfies(eq, String(gt), options)) {
+          return null;
+        }
+        if (lt && !satisfies(eq, String(lt), options)) {
+          return null;
+        }
+        for (const c of dom) {
+          if (!satisfies(eq, String(c), options)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      let higher, lower;
+      let hasDomLT, hasDomGT;
+      let needDomLTPre = lt && !options.includePrerelease && lt.semver.prerelease.length ? lt.semver : false;
+      let needDomGTPre = gt && !options.includePrerelease && gt.semver.prerelease.length ? gt.semver : false;
+      if (needDomLTPre && needDomLTPre.prerelease.length === 1 && lt.operator === "<" && needDomLTPre.prerelease[0] === 0) {
+        needDomLTPre = false;
+      }
+      for (const c of dom) {
+        hasDomGT = hasDomGT || c.operator === ">" || c.operator === ">=";
+        hasDomLT = hasDomLT || c.operator === "<" || c.operator === "<=";
+        if (gt) {
+          if (needDomGTPre) {
+            if (c.semver.prerelease && c.semver.prerelease.length && c.semver.major === needDomGTPre.major && c.semver.minor === needDomGTPre.minor && c.semver.patch === needDomGTPre.patch) {
+              needDomGTPre = false;
+            }
+          }
+          if (c.operator === ">" || c.operator === ">=") {
+            higher = higherGT(gt, c, options);
+            if (higher === c && higher !== gt) {
+              return false;
+            }
+          } else if (gt.operator === ">=" && !c.test(gt.semver)) {
+            return false;
+          }
+        }
+        if (lt) {
+          if (needDomLTPre) {
+            if (c.semver.prerelease && c.semver.prerelease.length && c.semver.major === needDomLTPre.major && c.semver.minor === needDomLTPre.minor && c.semver.patch === needDomLTPre.patch) {
+              needDomLTPre = false;
+            }
+          }
+          if (c.operator === "<" || c.operator === "<=") {
+            lower = lowerLT(lt, c, options);
+            if (lower === c && lower !== lt) {
+              return false;
+            }
+          } else if (lt.operator === "<=" && !c.test(lt.semver)) {
+            return false;
+          }
+        }
+        if (!c.operator && (lt || gt) && gtltComp !== 0) {
+          return false;
+        }
+      }
+      if (gt && hasDomLT && !lt && gtltComp !== 0) {
+        return false;
+      }
+      if (lt && hasDomGT && !gt && gtltComp !== 0) {
+        return false;
+      }
+      if (needDomGTPre || needDomLTPre) {
+        return false;
+      }
+      return true;
+    };
+    var higherGT = (a, b, options) => {
+      if (!a) {
+        return b;
+      }
+      const comp = compare(a.semver, b.semver, options);
+      return comp > 0 ? a : comp < 0 ? b : b.operator === ">" && a.operator === ">=" ? b : a;
+    };
+    var lowerLT = (a, b, options) => {
+      if (!a) {
+        return b;
+      }
+      const comp = compare(a.semver, b.semver, options);
+      return comp < 0 ? a : comp > 0 ? b : b.operator === "<" && a.operator === "<=" ? b : a;
+    };
+    module.exports = subset;
+  }
+});
+
+// node_modules/semver/index.js
+var require_semver2 = __commonJS({
+  "node_modules/semver/index.js"(exports, module) {
+    "use strict";
+    var internalRe = require_re();
+    var constants3 = require_constants6();
+    var SemVer = require_semver();
+    var identifiers = require_identifiers();
+    var parse5 = require_parse2();
+    var valid = require_valid();
+    var clean = require_clean();
+    var inc = require_inc();
+    var diff = require_diff();
+    var major = require_major();
+    var minor = require_minor();
+    var patch = require_patch();
+    var prerelease = require_prerelease();
+    var compare = require_compare();
+    var rcompare = require_rcompare();
+    var compareLoose = require_compare_loose();
+    var compareBuild = require_compare_build();
+    var sort = require_sort();
+    var rsort = require_rsort();
+    var gt = require_gt();
+    var lt = require_lt();
+    var eq = require_eq();
+    var neq = require_neq();
+    var gte = require_gte();
+    var lte = require_lte();
+    var cmp2 = require_cmp();
+    var coerce = require_coerce();
+    var truncate = require_truncate();
+    var Comparator = require_comparator();
+    var Range = require_range();
+    var satisfies = require_satisfies();
+    var toComparators = require_to_comparators();
+    var maxSatisfying = require_max_satisfying();
+    var minSatisfying = require_min_satisfying();
+    var minVersion = require_min_version();
+    var validRange = require_valid2();
+    var outside = require_outside();
+    var gtr = require_gtr();
+    var ltr = require_ltr();
+    var intersects = require_intersects();
+    var simplifyRange = require_simplify();
+    var subset = require_subset();
+    module.exports = {
+      parse: parse5,
+      valid,
+      clean,
+      inc,
+      diff,
+      major,
+      minor,
+      patch,
+      prerelease,
+      compare,
+      rcompare,
+      compareLoose,
+      compareBuild,
+      sort,
+      rsort,
+      gt,
+      lt,
+      eq,
+      neq,
+      gte,
+      lte,
+      cmp: cmp2,
+      coerce,
+      truncate,
+      Comparator,
+      Range,
+      satisfies,
+      toComparators,
+      maxSatisfying,
+      minSatisfying,
+      minVersion,
+      validRange,
+      outside,
+      gtr,
+      ltr,
+      intersects,
+      simplifyRange,
+      subset,
+      SemVer,
+      re: internalRe.re,
+      src: internalRe.src,
+      tokens: internalRe.t,
+      SEMVER_SPEC_VERSION: constants3.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants3.RELEASE_TYPES,
+      compareIdentifiers: identifiers.compareIdentifiers,
+      rcompareIdentifiers: identifiers.rcompareIdentifiers
+    };
   }
 });
 
@@ -37555,7 +37555,7 @@ var require_lib = __commonJS({
 });
 
 // action/main.ts
-import path9 from "node:path";
+import path11 from "node:path";
 
 // node_modules/@actions/core/lib/core.js
 var core_exports = {};
@@ -39034,9 +39034,9 @@ function which(tool, check) {
       }
       return result;
     }
-    const matches = yield findInPath(tool);
-    if (matches && matches.length > 0) {
-      return matches[0];
+    const matches2 = yield findInPath(tool);
+    if (matches2 && matches2.length > 0) {
+      return matches2[0];
     }
     return "";
   });
@@ -39072,14 +39072,14 @@ function findInPath(tool) {
         }
       }
     }
-    const matches = [];
+    const matches2 = [];
     for (const directory of directories) {
       const filePath = yield tryGetExecutablePath(path3.join(directory, tool), extensions);
       if (filePath) {
-        matches.push(filePath);
+        matches2.push(filePath);
       }
     }
-    return matches;
+    return matches2;
   });
 }
 
@@ -39851,7 +39851,7 @@ function countBySeverity(findings) {
 }
 
 // core/lint-packs.ts
-import path7 from "node:path";
+import path8 from "node:path";
 
 // core/png.ts
 var SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
@@ -40073,98 +40073,180 @@ var RULES = [
   {
     id: "file/unreadable",
     severity: "error",
-    description: "A file or folder of the pack cannot be read, or is not a regular file."
+    description: "A file or folder of the pack cannot be read, or is not a regular file.",
+    consumer: "The pack archive is a tar of regular files: a FIFO, socket or unreadable file cannot be packaged."
   },
   {
     id: "file/too-large",
     severity: "error",
-    description: "A pack file is larger than Packyard reads for its kind."
+    description: "A pack file is larger than Packyard reads for its kind.",
+    consumer: "Kubernetes stores an object in etcd up to 1.5 MiB and Helm a release up to 1 MiB; text files past 8 MiB (charts past 64 MiB) cannot deploy and are refused before parsing."
   },
   {
     id: "file/binary",
     severity: "error",
-    description: "A JSON or YAML file holds binary data or invalid UTF-8."
+    description: "A JSON or YAML file holds binary data or invalid UTF-8.",
+    consumer: `Go's YAML parser rejects invalid UTF-8 and control characters ("invalid leading UTF-8 octet", "control characters are not allowed").`
   },
   {
     id: "file/symlink",
     severity: "error",
-    description: "A symbolic link dangles, leaves the pack, or points at a folder."
+    description: "A symbolic link dangles, leaves the pack, or points at a folder.",
+    consumer: "The packaged archive holds file contents, not links: a link that dangles or leaves the pack has none."
   },
-  { id: "pack-json/missing", severity: "error", description: "The pack has no pack.json." },
-  { id: "pack-json/syntax", severity: "error", description: "pack.json is not valid JSON." },
+  {
+    id: "file/unreferenced",
+    severity: "warning",
+    description: "A file under manifests/ or charts/ is named by no kubeManifests or charts entry (Palette never deploys it)."
+  },
+  {
+    id: "pack-json/missing",
+    severity: "error",
+    description: "The pack has no pack.json.",
+    consumer: "Palette identifies a pack by pack.json; its import fails without one."
+  },
+  {
+    id: "pack-json/syntax",
+    severity: "error",
+    description: "pack.json is not valid JSON.",
+    consumer: "Palette reads pack.json with Go's encoding/json, which allows no comments or trailing commas."
+  },
   {
     id: "pack-json/schema",
     severity: "error",
-    description: "pack.json does not match the pack.json schema (required fields, enums, constraints)."
+    description: "pack.json does not match the pack.json schema (required fields, enums, constraints).",
+    consumer: "Palette requires name, displayName, version and layer, and only knows its own layers and cloud types."
   },
   {
     id: "pack-json/name",
     severity: "error",
-    description: "The pack name cannot be used as an OCI repository name."
+    description: "The pack name cannot be used as an OCI repository name.",
+    consumer: "The name becomes the OCI repository spectro-packs/archive/<name>; registries refuse other names."
   },
   {
     id: "pack-json/version",
     severity: "error",
-    description: 'The version is not semver (error), or is semver Palette accepts but tools mis-sort, e.g. a leading "v" (warning).'
+    description: 'The version is not semver (error), or is semver Palette accepts but tools mis-sort, e.g. a leading "v" (warning).',
+    consumer: "The version becomes the OCI tag and Palette orders versions by it: text that is no version cannot be either."
   },
-  { id: "pack-json/addon-type", severity: "warning", description: "addonType is not one Palette knows." },
-  { id: "pack-json/duplicate", severity: "error", description: "Two packs being linted share name@version." },
+  {
+    id: "pack-json/addon-type",
+    severity: "warning",
+    description: "addonType is not one Palette knows."
+  },
+  {
+    id: "pack-json/unknown-key",
+    severity: "warning",
+    description: 'pack.json has a key that is a near-miss of a known one (e.g. "kubemanifests", "chart"); Palette ignores it silently.'
+  },
+  {
+    id: "pack-json/no-content",
+    severity: "warning",
+    description: "An addon pack lists neither kubeManifests nor charts, so it deploys nothing."
+  },
+  {
+    id: "pack-json/duplicate",
+    severity: "error",
+    description: "Two packs being linted share name@version.",
+    consumer: "A registry holds one artifact per name and version tag: the second push is refused (tags are immutable)."
+  },
   {
     id: "manifest/path",
     severity: "error",
-    description: 'A kubeManifests entry is absolute, climbs out with "..", or is not a plain relative path.'
+    description: 'A kubeManifests entry is absolute, climbs out with "..", or is not a plain relative path.',
+    consumer: "Palette resolves kubeManifests inside the pack archive; a path outside it names nothing."
   },
   {
     id: "manifest/missing",
     severity: "error",
-    description: "A kubeManifests entry names a file that is not in the pack."
+    description: "A kubeManifests entry names a file that is not in the pack.",
+    consumer: "Palette fails to deploy a pack whose kubeManifests entry is not in the archive."
   },
   {
     id: "manifest/yaml-syntax",
     severity: "error",
-    description: "A manifest is not parseable YAML (Go template actions are masked first)."
+    description: "A manifest is not parseable YAML (Go template actions are masked first).",
+    consumer: "Kubernetes (kubectl, client-go) decodes manifests with Go's YAML parser; what it rejects never applies."
   },
   {
     id: "manifest/template",
     severity: "error",
-    description: `A manifest's Go template actions do not balance ({{ if }} without {{ end }}, unclosed "{{").`
+    description: `A manifest's Go template does not parse: unbalanced {{ if }}/{{ end }}, unclosed "{{", or an action Go's lexer rejects (e.g. "-" in a field name).`,
+    consumer: "Palette renders manifests with Go's text/template: a template that does not parse never renders."
   },
   {
     id: "manifest/k8s-object",
     severity: "error",
-    description: "A manifest document lacks apiVersion, kind or metadata.name."
+    description: "A manifest document lacks apiVersion, kind or metadata.name.",
+    consumer: "The Kubernetes API server refuses an object without apiVersion, kind and metadata.name."
   },
   {
     id: "chart/path",
     severity: "error",
-    description: 'A charts entry is absolute, climbs out with "..", or is not a plain relative path.'
+    description: 'A charts entry is absolute, climbs out with "..", or is not a plain relative path.',
+    consumer: "Palette resolves charts entries inside the pack archive; a path outside it names nothing."
   },
   {
     id: "chart/missing",
     severity: "error",
-    description: "A charts entry names a file that is not in the pack."
+    description: "A charts entry names a file that is not in the pack.",
+    consumer: "Palette fails to install a pack whose charts entry is not in the archive."
   },
   {
     id: "chart/archive",
     severity: "error",
-    description: "A chart .tgz is not a readable gzip tar with one chart folder."
+    description: "A chart .tgz is not something Helm's chart loader can read.",
+    consumer: `Helm's loader (pkg/chart/loader/archive.go) needs a gzip tar; it strips each entry's first path component and refuses absolute paths, "..", entries outside a folder and empty archives.`
+  },
+  {
+    id: "chart/archive-layout",
+    severity: "warning",
+    description: "A chart .tgz has several top-level folders; Helm's loader strips the first component of every entry and merges them."
   },
   {
     id: "chart/chart-yaml",
     severity: "error",
-    description: "A chart has no Chart.yaml, or it lacks name, a semver version, or apiVersion v1/v2."
+    description: "A chart has no Chart.yaml, or it lacks a name or a version Helm parses, or has an unknown type.",
+    consumer: "Helm's loader and Metadata.Validate require Chart.yaml with a name and a version Masterminds/semver NewVersion parses (partial versions, prereleases and a leading v are fine), and type application or library."
+  },
+  {
+    id: "chart/api-version",
+    severity: "warning",
+    description: "Chart.yaml has no apiVersion (Helm loads it as v1) or one other than v1/v2 (Helm loads it; helm lint refuses it)."
   },
   {
     id: "chart/values-schema",
     severity: "error",
-    description: "A chart's values.yaml does not validate against its values.schema.json."
+    description: "The chart's values, as Palette passes them (chart defaults with the pack's charts.<name> values), fail its values.schema.json.",
+    consumer: "Helm validates the values against values.schema.json on install and refuses to install when they fail."
   },
-  { id: "values/missing", severity: "error", description: "The pack has no values.yaml." },
-  { id: "values/yaml-syntax", severity: "error", description: "values.yaml is not parseable YAML." },
+  {
+    id: "chart/values-awaiting-input",
+    severity: "warning",
+    description: "A chart's values fail its values.schema.json only where an empty string waits for the user's input."
+  },
+  {
+    id: "yaml/go-only",
+    severity: "warning",
+    description: "YAML that Go's parser (Kubernetes, Helm, Palette) accepts but strict YAML 1.2 rejects, e.g. an unindented continuation line of a quoted string."
+  },
+  {
+    id: "values/missing",
+    severity: "error",
+    description: "The pack has no values.yaml.",
+    consumer: "Palette reads a pack's parameters from values.yaml when it is added to a profile."
+  },
+  {
+    id: "values/yaml-syntax",
+    severity: "error",
+    description: "values.yaml is not parseable YAML.",
+    consumer: "Palette parses values.yaml with Go's YAML parser; what it rejects cannot be added to a profile."
+  },
   {
     id: "values/shape",
     severity: "error",
-    description: "values.yaml sections (pack, charts, manifests, pack.content.images) have the wrong type."
+    description: "values.yaml sections (pack, charts, manifests, pack.content.images) have the wrong type.",
+    consumer: "Palette decodes pack, charts and manifests as mappings and pack.content.images as a list."
   },
   {
     id: "values/unknown-manifest",
@@ -40176,43 +40258,88 @@ var RULES = [
     severity: "warning",
     description: "A charts.<name> key matches no chart of the pack."
   },
-  { id: "values/namespace", severity: "error", description: "pack.namespace is not a DNS label." },
+  {
+    id: "values/misplaced-keys",
+    severity: "warning",
+    description: "values.yaml keys that belong to a chart's values sit at the wrong indentation, so they never reach the chart (one finding per section, with the fix)."
+  },
+  {
+    id: "values/namespace",
+    severity: "error",
+    description: "pack.namespace is not a DNS label.",
+    consumer: "Kubernetes refuses a namespace whose name is not a DNS label (RFC 1123)."
+  },
   {
     id: "values/images",
     severity: "warning",
     description: "pack.content.images is missing for a layer that deploys workloads."
   },
   {
+    id: "values/image-not-listed",
+    severity: "warning",
+    description: "An image a manifest uses (image: fields) or chart values name is missing from pack.content.images (air-gapped mirroring would miss it)."
+  },
+  {
     id: "values/enabled-presets",
     severity: "warning",
     description: "The enabled-presets comment names a preset presets.yaml does not define."
   },
-  { id: "presets/yaml-syntax", severity: "error", description: "presets.yaml is not parseable YAML." },
+  {
+    id: "presets/yaml-syntax",
+    severity: "error",
+    description: "presets.yaml is not parseable YAML.",
+    consumer: "Palette parses presets.yaml with Go's YAML parser to offer presets."
+  },
   {
     id: "presets/shape",
     severity: "error",
-    description: "presets.yaml is not a presets: list of {name, displayName, group, remove, add}."
+    description: "presets.yaml is not a presets: list of {name, displayName, group, remove, add} (an empty file is fine).",
+    consumer: "Palette decodes presets: as a list of presets, each with a name, displayName and group."
   },
-  { id: "presets/duplicate-name", severity: "error", description: "Two presets share a name." },
-  { id: "presets/add-yaml", severity: "error", description: "A preset's add block is not parseable YAML." },
+  {
+    id: "presets/duplicate-name",
+    severity: "error",
+    description: "Two presets share a name.",
+    consumer: "Palette keys presets by name: a second preset of the same name cannot be selected."
+  },
+  {
+    id: "presets/add-yaml",
+    severity: "error",
+    description: "A preset's add block is not parseable YAML.",
+    consumer: "Palette merges a preset's add block into the values as YAML; a block Go cannot parse cannot apply."
+  },
   {
     id: "presets/remove",
     severity: "error",
-    description: "A preset's remove entry is not a dotted values path."
+    description: "A preset's remove entry is not a dotted values path.",
+    consumer: "Palette removes preset values by dotted path; anything else removes nothing."
   },
-  { id: "schema/yaml-syntax", severity: "error", description: "schema.yaml is not parseable YAML." },
+  {
+    id: "schema/yaml-syntax",
+    severity: "error",
+    description: "schema.yaml is not parseable YAML.",
+    consumer: "Palette parses schema.yaml with Go's YAML parser to build the parameter form."
+  },
   {
     id: "schema/shape",
     severity: "error",
-    description: 'schema.yaml is not a map of values paths to {schema: "{{ \u2026 }}"}.'
+    description: 'schema.yaml is not a map of values paths to {schema: "{{ \u2026 }}"} (an empty file is fine).',
+    consumer: "Palette reads each schema.yaml entry's schema pipeline to build the parameter form."
   },
   {
     id: "schema/format-type",
     severity: "error",
-    description: "A format placeholder names an unknown type (string, number, boolean, password, list, ipv4, version, input)."
+    description: "A format placeholder names an unknown type (string, number, boolean, password, list, ipv4, version, input).",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Palette's placeholder syntax, not a template
+    consumer: "Palette only knows these ${TYPE} placeholders; another cannot render a form field."
   },
   { id: "logo/missing", severity: "warning", description: "The pack has no logo.png." },
-  { id: "logo/png", severity: "error", description: "logo.png is not a PNG image." },
+  {
+    id: "logo/png",
+    severity: "error",
+    description: "logo.png is not a PNG image.",
+    consumer: "Palette's catalog shows logo.png as a PNG image; other data is a broken image."
+  },
   { id: "logo/size", severity: "warning", description: "logo.png is unusually large in bytes or pixels." },
   { id: "readme/missing", severity: "warning", description: "The pack has no README.md." }
 ];
@@ -40277,44 +40404,51 @@ var LintContext = class {
   tree;
   findings = [];
   entries;
+  /** Text files read so far: inline ignores look up the lines of findings in them. */
+  texts = /* @__PURE__ */ new Map();
   report(rule, file, message, pos2, severity) {
     this.findings.push(
       finding(rule, severity ?? RULE_BY_ID.get(rule)?.severity ?? "error", file, message, pos2)
     );
   }
-  entry(path10) {
-    return this.entries.get(path10);
+  entry(path12) {
+    return this.entries.get(path12);
   }
-  isFile(path10) {
-    return this.entries.get(path10)?.type === "file";
+  isFile(path12) {
+    return this.entries.get(path12)?.type === "file";
   }
   /** Reads a file's bytes, reporting (and returning undefined) when that is impossible. */
-  bytes(path10, maxBytes) {
+  bytes(path12, maxBytes) {
     try {
-      return this.tree.read(path10, maxBytes);
+      return this.tree.read(path12, maxBytes);
     } catch (err) {
       if (err instanceof FileTooLargeError) {
         this.report(
           "file/too-large",
-          path10,
+          path12,
           `is ${formatBytes(err.size)}, over the ${formatBytes(err.limit)} Packyard reads for this kind of file; shrink it or move it out of the pack`
         );
       } else {
-        this.report("file/unreadable", path10, `cannot be read: ${errText(err)}`);
+        this.report("file/unreadable", path12, `cannot be read: ${errText(err)}`);
       }
       return void 0;
     }
   }
   /** Reads a UTF-8 text file, reporting binary content. */
-  text(path10) {
-    const bytes = this.bytes(path10, LIMITS.textFile);
+  text(path12) {
+    const bytes = this.bytes(path12, LIMITS.textFile);
     if (!bytes) return void 0;
     const decoded = decodeText(bytes);
     if (!decoded.ok) {
-      this.report("file/binary", path10, `${decoded.reason}; it must be UTF-8 text`, decoded.position);
+      this.report("file/binary", path12, `${decoded.reason}; it must be UTF-8 text`, decoded.position);
       return void 0;
     }
+    this.texts.set(path12, decoded.text);
     return decoded.text;
+  }
+  /** The lines of a text file already read by a rule (undefined if none read it). */
+  linesOf(path12) {
+    return this.texts.get(path12)?.split("\n");
   }
 };
 function formatBytes(n) {
@@ -40340,6 +40474,14 @@ function unsafePathReason(p) {
   if (segs.includes("..")) return 'climbs out of the pack with ".."';
   if (segs.some((s) => s === "" || s === ".")) return 'has empty or "." segments';
   return void 0;
+}
+function reportGoOnly(ctx, file, lines) {
+  ctx.report(
+    "yaml/go-only",
+    file,
+    `a quoted string continues on line ${lines.join(", ")}, indented less than its key; Go's YAML parser (Kubernetes, Helm, Palette) accepts it, strict YAML 1.2 parsers reject it \u2014 indent the continuation`,
+    { line: lines[0], column: 1 }
+  );
 }
 
 // core/lint/assets.ts
@@ -40394,48 +40536,10 @@ function lintReadme(ctx) {
 // core/lint/charts.ts
 var import_ajv = __toESM(require_ajv(), 1);
 var import_ajv_formats = __toESM(require_dist(), 1);
-var import_semver = __toESM(require_semver2(), 1);
 
 // core/chart-archive.ts
+import path7 from "node:path";
 import zlib from "node:zlib";
-
-// core/archive-paths.ts
-var UNSAFE_CHAR = /[\u0000-\u001f\u007f\ufffd]/;
-function normaliseEntryPath(raw) {
-  const bad = UNSAFE_CHAR.exec(raw);
-  if (bad) {
-    const what = bad[0] === "\uFFFD" ? "bytes that are not UTF-8" : `a control character (U+${bad[0].charCodeAt(0).toString(16).padStart(4, "0")})`;
-    return { ok: false, reason: `entry ${JSON.stringify(raw)} has ${what} in its name` };
-  }
-  if (raw.startsWith("/"))
-    return { ok: false, reason: `entry "${raw}" is an absolute path (escapes the archive)` };
-  const segs = raw.split("/").filter((s) => s !== "" && s !== ".");
-  if (segs.includes("..")) return { ok: false, reason: `entry "${raw}" escapes the archive ("..")` };
-  return { ok: true, path: segs.join("/") };
-}
-var ArchiveLayout = class {
-  kinds = /* @__PURE__ */ new Map();
-  add(path10, kind, raw) {
-    const segs = path10.split("/");
-    for (let i2 = 1; i2 < segs.length; i2++) {
-      const parent = segs.slice(0, i2).join("/");
-      const k = this.kinds.get(parent);
-      if (k === "file") return collision(parent, raw);
-      if (!k) this.kinds.set(parent, "implied");
-    }
-    const had = this.kinds.get(path10);
-    if (had === "implied") {
-      if (kind === "file") return collision(path10, raw);
-    } else if (had) {
-      return had === kind ? `the archive has two entries for "${path10}" (the second is "${raw}"); extractors would keep only one, so it could differ from what was linted. Rebuild the archive with one entry per path` : collision(path10, raw);
-    }
-    this.kinds.set(path10, kind);
-    return void 0;
-  }
-};
-function collision(path10, raw) {
-  return `"${path10}" is both a file and a folder in the archive (at entry "${raw}"); rebuild the archive from a real folder`;
-}
 
 // node_modules/tar/dist/esm/header.js
 import { posix as pathModule } from "node:path";
@@ -40685,10 +40789,10 @@ var Header = class {
     }
     const prefixSize = this.ctime || this.atime ? 130 : 155;
     const split = splitPrefix(this.path || "", prefixSize);
-    const path10 = split[0];
+    const path12 = split[0];
     const prefix = split[1];
     this.needPax = !!split[2];
-    this.needPax = encString(buf, off, 100, path10) || this.needPax;
+    this.needPax = encString(buf, off, 100, path12) || this.needPax;
     this.needPax = encNumber(buf, off + 100, 8, this.mode) || this.needPax;
     this.needPax = encNumber(buf, off + 108, 8, this.uid) || this.needPax;
     this.needPax = encNumber(buf, off + 116, 8, this.gid) || this.needPax;
@@ -41026,13 +41130,13 @@ function readTar(buf, visit2, opts = {}) {
       throw new TarFormatError(
         `entry "${paxPath ?? longPath}" has a ustar prefix beside a long name (extractors disagree on it)`
       );
-    const path10 = paxPath ?? longPath ?? (prefix ? `${prefix}/${name2}` : name2);
+    const path12 = paxPath ?? longPath ?? (prefix ? `${prefix}/${name2}` : name2);
     if (typeflag === "5" && size > 0)
       throw new TarFormatError(
-        `folder entry "${path10}" carries ${size} bytes of data (extractors disagree on it)`
+        `folder entry "${path12}" carries ${size} bytes of data (extractors disagree on it)`
       );
     visit2({
-      path: path10,
+      path: path12,
       type: h.type,
       typeflag,
       size,
@@ -41109,47 +41213,46 @@ function readChartArchive(bytes, maxInflated) {
   }
   const tops = /* @__PURE__ */ new Set();
   const files = /* @__PURE__ */ new Map();
-  const layout = new ArchiveLayout();
+  let count = 0;
   try {
-    readTar(
-      tarBytes,
-      (entry) => {
-        const norm = normaliseEntryPath(entry.path);
-        if (!norm.ok) throw new TarFormatError(norm.reason);
-        if (norm.path === "") return;
-        const dir2 = entry.typeflag === "5";
-        const why = layout.add(norm.path, dir2 ? "directory" : "file", entry.path);
-        if (why) throw new TarFormatError(why);
-        const segs = norm.path.split("/");
-        if (segs[0]) tops.add(segs[0]);
-        const rel = segs.slice(1).join("/");
-        if (segs.length === 2 && WANTED.has(rel) && entry.type === "File" && entry.size <= MAX_WANTED_FILE) {
-          files.set(`${segs[0]}/${rel}`, entry.data.toString("utf8"));
-        }
-      },
-      { maxEntries: MAX_TREE_ENTRIES }
-    );
+    readTar(tarBytes, (entry) => {
+      if (entry.type === "Directory") return;
+      const delimiter3 = entry.path.includes("\\") ? "\\" : "/";
+      const parts = entry.path.split(delimiter3);
+      const rest = parts.slice(1).join("/");
+      if (rest.startsWith("/")) throw new TarFormatError(`entry "${entry.path}" is an absolute path`);
+      const n = path7.posix.normalize(rest).replace(/\/$/, "");
+      if (n === "." || n === "")
+        throw new TarFormatError(`entry "${entry.path}" is outside the chart folder (Helm refuses it)`);
+      if (n.startsWith("..")) throw new TarFormatError(`entry "${entry.path}" climbs out with ".."`);
+      if (parts[0] === "Chart.yaml")
+        throw new TarFormatError(
+          'Chart.yaml is not inside a folder (Helm: "chart yaml not in base directory")'
+        );
+      tops.add(parts[0] ?? "");
+      count++;
+      if (WANTED.has(n) && entry.type === "File" && entry.size <= MAX_WANTED_FILE) {
+        files.set(n, stripBom(entry.data.toString("utf8")));
+      }
+    });
   } catch (err) {
-    if (!(err instanceof TarFormatError)) throw err;
-    return { ok: false, reason: `is not a readable tar archive (${err.message})` };
+    return { ok: false, reason: `is not a chart archive Helm can load (${err.message})` };
   }
-  if (tops.size === 0) return { ok: false, reason: "is an empty archive" };
-  if (tops.size > 1) {
-    return {
-      ok: false,
-      reason: `has ${tops.size} top-level folders (${[...tops].slice(0, 3).join(", ")}\u2026); a chart archive has exactly one`
-    };
-  }
-  const dir = [...tops][0];
+  if (count === 0) return { ok: false, reason: 'has no files (Helm: "no files in chart archive")' };
+  const named = [...tops].filter((t) => t !== "." && t !== "");
   return {
     ok: true,
     chart: {
-      dir,
-      chartYaml: files.get(`${dir}/Chart.yaml`),
-      valuesYaml: files.get(`${dir}/values.yaml`),
-      valuesSchemaJson: files.get(`${dir}/values.schema.json`)
+      dir: named[0] ?? ".",
+      tops: [...tops],
+      chartYaml: files.get("Chart.yaml"),
+      valuesYaml: files.get("values.yaml"),
+      valuesSchemaJson: files.get("values.schema.json")
     }
   };
+}
+function stripBom(s) {
+  return s.charCodeAt(0) === 65279 ? s.slice(1) : s;
 }
 
 // node_modules/jsonc-parser/lib/esm/impl/scanner.js
@@ -41668,12 +41771,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path10) {
+function findNodeAtLocation(root, path12) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path10) {
+  for (let segment of path12) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -42221,9 +42324,9 @@ function parseJson(text) {
       error: { message: `${code3}: ${HINTS[code3] ?? "invalid JSON"}`, position: lines.at(e.offset) }
     };
   }
-  const nearest = (path10) => {
-    for (let n = path10.length; n >= 0; n--) {
-      const node = findNodeAtLocation2(tree, path10.slice(0, n));
+  const nearest = (path12) => {
+    for (let n = path12.length; n >= 0; n--) {
+      const node = findNodeAtLocation2(tree, path12.slice(0, n));
       if (node) return node;
     }
     return tree;
@@ -42232,11 +42335,11 @@ function parseJson(text) {
     ok: true,
     doc: {
       value,
-      positionOf: (path10) => lines.at(nearest(path10).offset),
-      keyPositionOf: (path10) => {
-        const node = findNodeAtLocation2(tree, path10);
+      positionOf: (path12) => lines.at(nearest(path12).offset),
+      keyPositionOf: (path12) => {
+        const node = findNodeAtLocation2(tree, path12);
         const key = node?.parent?.type === "property" ? node.parent.children?.[0] : void 0;
-        return lines.at((key ?? nearest(path10)).offset);
+        return lines.at((key ?? nearest(path12)).offset);
       }
     }
   };
@@ -42244,6 +42347,57 @@ function parseJson(text) {
 
 // core/parse-yaml.ts
 var import_yaml = __toESM(require_dist2(), 1);
+
+// core/yaml-go-leniency.ts
+function reindentQuotedContinuations(text) {
+  const lines = text.split("\n");
+  const changed = [];
+  let quote;
+  let minIndent = 0;
+  for (let n = 0; n < lines.length; n++) {
+    let line = lines[n];
+    let i2 = 0;
+    if (quote) {
+      const indent = line.length - line.trimStart().length;
+      if (indent < minIndent && line.trim() !== "") {
+        line = " ".repeat(minIndent) + line.trimStart();
+        lines[n] = line;
+        changed.push(n + 1);
+      }
+      i2 = closeQuote(line, 0, quote);
+      if (i2 === -1) continue;
+      quote = void 0;
+    }
+    const lineIndent = line.length - line.trimStart().length;
+    for (; i2 < line.length; i2++) {
+      const c = line[i2];
+      if (c === "#" && (i2 === 0 || line[i2 - 1] === " " || line[i2 - 1] === "	")) break;
+      if (c !== '"' && c !== "'") continue;
+      const before = line.slice(0, i2).trimEnd();
+      const last = before[before.length - 1];
+      if (before !== "" && !(last && ":-[{,?".includes(last))) continue;
+      const close = closeQuote(line, i2 + 1, c);
+      if (close === -1) {
+        quote = c;
+        minIndent = lineIndent + 1;
+        break;
+      }
+      i2 = close - 1;
+    }
+  }
+  return changed.length > 0 ? { text: lines.join("\n"), lines: changed } : void 0;
+}
+function closeQuote(line, from, quote) {
+  for (let i2 = from; i2 < line.length; i2++) {
+    const c = line[i2];
+    if (quote === '"' && c === "\\") i2++;
+    else if (quote === "'" && c === "'" && line[i2 + 1] === "'") i2++;
+    else if (c === quote) return i2 + 1;
+  }
+  return -1;
+}
+
+// core/parse-yaml.ts
 var MAX_ALIAS_COUNT = 100;
 var MAX_YAML_DEPTH = 256;
 function parseYaml(text, opts = {}) {
@@ -42286,25 +42440,25 @@ function parseYaml(text, opts = {}) {
     } catch (err) {
       return { ok: false, error: { message: describeThrown(err), position: toPos(d.range?.[0] ?? 0) } };
     }
-    const nearest = (path10) => {
-      for (let n = path10.length; n > 0; n--) {
-        const node = d.getIn(path10.slice(0, n), true);
+    const nearest = (path12) => {
+      for (let n = path12.length; n > 0; n--) {
+        const node = d.getIn(path12.slice(0, n), true);
         if ((0, import_yaml.isNode)(node) && node.range) return node.range[0];
       }
       return d.contents?.range?.[0] ?? d.range?.[0] ?? 0;
     };
     docs.push({
       value,
-      positionOf: (path10) => toPos(nearest(path10)),
-      keyPositionOf: (path10) => {
-        if (path10.length === 0) return toPos(nearest(path10));
-        const parent = d.getIn(path10.slice(0, -1), true);
-        const last = String(path10[path10.length - 1]);
+      positionOf: (path12) => toPos(nearest(path12)),
+      keyPositionOf: (path12) => {
+        if (path12.length === 0) return toPos(nearest(path12));
+        const parent = d.getIn(path12.slice(0, -1), true);
+        const last = String(path12[path12.length - 1]);
         const pair = parent?.items?.find(
           (it) => (0, import_yaml.isNode)(it?.key) && String(it.key.toJSON()) === last
         );
         const range = (0, import_yaml.isNode)(pair?.key) ? pair.key.range : void 0;
-        return toPos(range ? range[0] : nearest(path10));
+        return toPos(range ? range[0] : nearest(path12));
       }
     });
   }
@@ -42334,33 +42488,136 @@ function describeThrown(err) {
   }
   return msg.split("\n")[0] ?? msg;
 }
+function parseYamlAsGo(text, opts = {}) {
+  const strict = parseYaml(text, opts);
+  if (strict.ok) return strict;
+  const fixed = reindentQuotedContinuations(text);
+  if (!fixed) return strict;
+  const lenient = parseYaml(fixed.text, opts);
+  return lenient.ok ? { ...lenient, goOnly: { lines: fixed.lines } } : strict;
+}
+
+// core/version.ts
+var import_semver = __toESM(require_semver2(), 1);
+var OCI_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+var OCI_NAME_COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
+var LENIENT = /^v?\d+(\.\d+){0,3}(-[0-9A-Za-z.-]+)?$/;
+function checkPackVersion(version) {
+  const parsed = import_semver.default.parse(version);
+  const strict = parsed !== null && `${parsed.version}${parsed.build.length ? `+${parsed.build.join(".")}` : ""}` === version;
+  if (strict) {
+    return OCI_TAG.test(version) ? { ok: true } : {
+      ok: false,
+      severity: "error",
+      message: `version "${version}" has "+" build metadata, which OCI tags cannot hold; use "-" instead`
+    };
+  }
+  if (!LENIENT.test(version)) {
+    return {
+      ok: false,
+      severity: "error",
+      message: `version "${version}" is not a semantic version (e.g. 1.2.3 or 1.2.3-rc.1)`
+    };
+  }
+  const bare = version.replace(/^v/, "");
+  const suggestion = version.startsWith("v") && import_semver.default.valid(bare) ? ` (use "${bare}")` : "";
+  const reasons = [];
+  if (version.startsWith("v")) reasons.push('starts with "v"');
+  if (/(^|\.)0\d/.test(bare.split("-")[0] ?? "")) reasons.push("has leading zeros");
+  if ((bare.split("-")[0] ?? "").split(".").length !== 3) reasons.push("does not have exactly three parts");
+  return {
+    ok: false,
+    severity: "warning",
+    message: `version "${version}" ${reasons.join(" and ")}; Palette accepts it but it is not strict semver, so tools may sort it wrongly${suggestion}`
+  };
+}
+function compareVersions(a, b) {
+  const pa = import_semver.default.parse(a.replace(/^v/, ""), { loose: true }) ?? import_semver.default.coerce(a, { includePrerelease: true });
+  const pb = import_semver.default.parse(b.replace(/^v/, ""), { loose: true }) ?? import_semver.default.coerce(b, { includePrerelease: true });
+  if (pa && pb) return import_semver.default.compare(pa, pb) || (a < b ? -1 : a > b ? 1 : 0);
+  if (pa) return 1;
+  if (pb) return -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+var HELM_SEMVER = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
+function isHelmChartVersion(v) {
+  const m = HELM_SEMVER.exec(v);
+  if (!m) return false;
+  const nums = [m[1], m[2]?.slice(1), m[3]?.slice(1)].filter((x2) => x2 !== void 0);
+  if (nums.some((n) => BigInt(n) > 18446744073709551615n)) return false;
+  return (m[5] ?? "").split(".").every((p) => !/^0[0-9]+$/.test(p));
+}
+
+// core/lint/chart-values-scan.ts
+var KEY_LINE = /^(\s*)(?:-\s+)?("[^"]*"|'[^']*'|[^\s#'"][^:#]*?)\s*:(?:\s+(.*))?$/;
+function scalar(raw) {
+  if (raw === void 0) return void 0;
+  let v = raw.trim();
+  if (v === "" || v.startsWith("#") || v === "|" || v === ">" || v.startsWith("&") || v.startsWith("*"))
+    return void 0;
+  if (v.startsWith('"') || v.startsWith("'")) {
+    const q = v[0];
+    const end = v.indexOf(q, 1);
+    return end === -1 ? void 0 : v.slice(1, end);
+  }
+  const hash = v.search(/\s#/);
+  if (hash !== -1) v = v.slice(0, hash).trim();
+  if (v.startsWith("{") || v.startsWith("[") || v === "null" || v === "~") return void 0;
+  return v;
+}
+function scanChartValues(text) {
+  const topKeys = /* @__PURE__ */ new Set();
+  const images = /* @__PURE__ */ new Map();
+  const stack = [];
+  for (const line of text.split("\n")) {
+    const m = KEY_LINE.exec(line.replace(/\r$/, ""));
+    if (!m) continue;
+    const dash = /^\s*-\s+/.exec(line);
+    const indent = (m[1]?.length ?? 0) + (dash ? dash[0].length - (m[1]?.length ?? 0) : 0);
+    const key = m[2].replace(/^["']|["']$/g, "");
+    while (stack.length > 0 && stack[stack.length - 1].indent >= indent) stack.pop();
+    const value = scalar(m[3]);
+    if (indent === 0) topKeys.add(key);
+    const parent = stack[stack.length - 1];
+    const pathOf = (k) => [...stack.map((s) => s.key), k].join(".");
+    if (key === "image" && value !== void 0) {
+      images.set(pathOf(key), { ...images.get(pathOf(key)), image: value });
+    } else if (parent?.key === "image" && value !== void 0 && ["registry", "repository", "tag"].includes(key)) {
+      const p = stack.map((s) => s.key).join(".");
+      images.set(p, { ...images.get(p), [key]: value });
+    }
+    stack.push({ indent, key });
+  }
+  return { topKeys, images };
+}
 
 // core/lint/charts.ts
 var addFormats = import_ajv_formats.default;
-function lintCharts(ctx, pack) {
-  const names = /* @__PURE__ */ new Set();
-  let complete = true;
+function lintCharts(ctx, pack, packCharts) {
+  const result = { names: /* @__PURE__ */ new Set(), charts: [], complete: true };
   for (const [i2, p] of pack.charts.entries()) {
     const at = pack.at(["charts", i2]);
     const unsafe = unsafePathReason(p);
     if (unsafe) {
       ctx.report("chart/path", "pack.json", `charts entry "${p}" ${unsafe}; name a .tgz inside the pack`, at);
-      complete = false;
+      result.complete = false;
       continue;
     }
     if (!ctx.isFile(p)) {
       const what = ctx.entry(p)?.type === "directory" ? 'is a folder; package it with "helm package"' : "is not in the pack";
       ctx.report("chart/missing", "pack.json", `charts entry "${p}" ${what}`, at);
-      complete = false;
+      result.complete = false;
       continue;
     }
-    const name2 = lintChartArchive(ctx, p);
-    if (name2) names.add(name2);
-    else complete = false;
+    const chart = lintChartArchive(ctx, p, packCharts);
+    if (chart) {
+      result.names.add(chart.name);
+      result.charts.push(chart);
+    } else result.complete = false;
   }
-  return { names, complete };
+  return result;
 }
-function lintChartArchive(ctx, file) {
+function lintChartArchive(ctx, file, packCharts) {
   const bytes = ctx.bytes(file, LIMITS.chartArchive);
   if (!bytes) return void 0;
   const res = readChartArchive(bytes, LIMITS.chartInflated);
@@ -42369,33 +42626,103 @@ function lintChartArchive(ctx, file) {
     return void 0;
   }
   const { chart } = res;
+  if (chart.tops.length > 1) {
+    ctx.report(
+      "chart/archive-layout",
+      file,
+      `has ${chart.tops.length} top-level entries (${chart.tops.slice(0, 3).join(", ")}); Helm strips the first path component of every entry and merges them into one chart, which "helm package" never produces \u2014 repackage it with "helm package"`
+    );
+  }
   if (chart.chartYaml === void 0) {
-    ctx.report("chart/chart-yaml", file, `has no ${chart.dir}/Chart.yaml; a Helm chart needs one`);
+    ctx.report(
+      "chart/chart-yaml",
+      file,
+      `has no ${chart.dir}/Chart.yaml; Helm's loader refuses a chart without one ("Chart.yaml file is missing")`
+    );
     return void 0;
   }
-  const parsed = parseYaml(chart.chartYaml);
+  const parsed = parseYamlAsGo(chart.chartYaml);
   const doc = parsed.ok ? parsed.docs[0]?.value : void 0;
   if (!parsed.ok || !isPlainObject(doc)) {
     const why = parsed.ok ? "is not a mapping" : `is not valid YAML (line ${parsed.error.position.line}: ${parsed.error.message})`;
     ctx.report("chart/chart-yaml", file, `${chart.dir}/Chart.yaml ${why}`);
     return void 0;
   }
+  if (parsed.goOnly) reportGoOnly2(ctx, file, `${chart.dir}/Chart.yaml`, parsed.goOnly.lines);
   const problems = [];
-  if (typeof doc.name !== "string" || doc.name === "") problems.push("has no name");
+  const name2 = typeof doc.name === "string" ? doc.name : void 0;
+  if (!name2) problems.push("has no name");
+  else if (name2 === "." || name2 === ".." || name2.includes("/") || name2.includes("\\"))
+    problems.push(`name "${name2}" is not a plain name`);
   const version = typeof doc.version === "number" ? String(doc.version) : doc.version;
-  if (typeof version !== "string" || !import_semver.default.valid(version, { loose: true })) {
-    problems.push(`version ${JSON.stringify(doc.version ?? null)} is not semver`);
+  if (typeof version !== "string" || version === "") problems.push("has no version");
+  else if (!isHelmChartVersion(version))
+    problems.push(
+      `version ${JSON.stringify(version)} is not a version Helm parses (e.g. 1.2.3, 1.2, v1.2.3-rc.1)`
+    );
+  if (doc.type !== void 0 && doc.type !== null && doc.type !== "" && doc.type !== "application" && doc.type !== "library")
+    problems.push(`type ${JSON.stringify(doc.type)} is not "application" or "library"`);
+  if (problems.length > 0) {
+    ctx.report(
+      "chart/chart-yaml",
+      file,
+      `${chart.dir}/Chart.yaml ${problems.join(", ")}; Helm refuses to load the chart`
+    );
   }
-  if (doc.apiVersion !== "v1" && doc.apiVersion !== "v2") {
-    problems.push(`apiVersion ${JSON.stringify(doc.apiVersion ?? null)} is not "v1" or "v2"`);
+  if (doc.apiVersion === void 0 || doc.apiVersion === null || doc.apiVersion === "") {
+    ctx.report(
+      "chart/api-version",
+      file,
+      `${chart.dir}/Chart.yaml has no apiVersion; Helm loads it as a v1 chart, but add "apiVersion: v2" (Helm 3)`
+    );
+  } else if (doc.apiVersion !== "v1" && doc.apiVersion !== "v2") {
+    ctx.report(
+      "chart/api-version",
+      file,
+      `${chart.dir}/Chart.yaml apiVersion ${JSON.stringify(doc.apiVersion)} is not "v1" or "v2"; Helm's loader accepts it but helm lint refuses it`
+    );
   }
-  if (problems.length > 0)
-    ctx.report("chart/chart-yaml", file, `${chart.dir}/Chart.yaml ${problems.join(", ")}`);
-  if (chart.valuesSchemaJson !== void 0)
-    lintChartValues(ctx, file, chart.dir, chart.valuesYaml, chart.valuesSchemaJson);
-  return typeof doc.name === "string" && doc.name !== "" ? doc.name : void 0;
+  if (chart.valuesSchemaJson !== void 0) {
+    const defaults2 = chartDefaults(chart.valuesYaml);
+    if (defaults2.ok) {
+      const own = name2 && packCharts ? packCharts[name2] : void 0;
+      const values = isPlainObject(own) ? coalesce(defaults2.values, own) : defaults2.values;
+      lintChartValues(ctx, file, chart.dir, values, chart.valuesSchemaJson, isPlainObject(own));
+    } else {
+      ctx.report(
+        "chart/values-schema",
+        file,
+        `${chart.dir}/values.yaml is not valid YAML: ${defaults2.message}`
+      );
+    }
+  }
+  return name2 ? { name: name2, file, scan: scanChartValues(chart.valuesYaml ?? "") } : void 0;
 }
-function lintChartValues(ctx, file, dir, valuesYaml, schemaText) {
+function chartDefaults(text) {
+  if (text === void 0) return { ok: true, values: {} };
+  const parsed = parseYamlAsGo(text, { uniqueKeys: false });
+  if (!parsed.ok) return { ok: false, message: parsed.error.message };
+  const v = parsed.docs[0]?.value;
+  return { ok: true, values: isPlainObject(v) ? v : {} };
+}
+function coalesce(base, over) {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === null) delete out[k];
+    else if (isPlainObject(v) && isPlainObject(out[k]))
+      out[k] = coalesce(out[k], v);
+    else out[k] = v;
+  }
+  return out;
+}
+function reportGoOnly2(ctx, file, inner, lines) {
+  ctx.report(
+    "yaml/go-only",
+    file,
+    `${inner} line ${lines.join(", ")}: a quoted string continues on a line indented less than its key; Go's YAML parser (Helm) accepts it, strict YAML 1.2 parsers do not \u2014 indent the continuation`
+  );
+}
+function lintChartValues(ctx, file, dir, values, schemaText, withPackValues) {
   const parsedSchema = parseJson(schemaText);
   if (!parsedSchema.ok) {
     const e = parsedSchema.error;
@@ -42407,18 +42734,10 @@ function lintChartValues(ctx, file, dir, valuesYaml, schemaText) {
     return;
   }
   const schema = parsedSchema.doc.value;
-  const parsed = parseYaml(valuesYaml ?? "");
-  if (!parsed.ok) {
-    ctx.report("chart/values-schema", file, `${dir}/values.yaml is not valid YAML: ${parsed.error.message}`);
-    return;
-  }
-  const values = parsed.docs[0]?.value ?? {};
   let errors;
   try {
-    const ajv = new import_ajv.Ajv({ allErrors: true, strict: false, validateSchema: false });
-    addFormats(ajv);
-    const validate2 = ajv.compile(schema);
-    errors = validate2(values) ? [] : validate2.errors;
+    const validate3 = compileValuesSchema(schemaText, schema);
+    errors = validate3(values) ? [] : validate3.errors;
   } catch (err) {
     ctx.report(
       "chart/values-schema",
@@ -42429,13 +42748,151 @@ function lintChartValues(ctx, file, dir, valuesYaml, schemaText) {
     );
     return;
   }
-  for (const e of (errors ?? []).slice(0, 10)) {
+  const source = withPackValues ? `${dir}/values.yaml with the pack's values` : `${dir}/values.yaml`;
+  const awaiting = [];
+  const failing = [];
+  for (const e of errors ?? []) {
+    if (awaitsInput(values, e)) awaiting.push(e.instancePath || "/");
+    else failing.push(e);
+  }
+  for (const e of failing.slice(0, 10)) {
     ctx.report(
       "chart/values-schema",
       file,
-      `${dir}/values.yaml${e.instancePath ? ` at ${e.instancePath}` : ""} ${e.message ?? "is invalid"} (per ${dir}/values.schema.json)`
+      `${source}${e.instancePath ? ` at ${e.instancePath}` : ""} ${e.message ?? "is invalid"} (per ${dir}/values.schema.json); Helm refuses to install with these values`
     );
   }
+  if (awaiting.length > 0) {
+    const paths = [...new Set(awaiting)];
+    ctx.report(
+      "chart/values-awaiting-input",
+      file,
+      `${source} leave${paths.length === 1 ? "s" : ""} ${paths.join(", ")} empty where ${dir}/values.schema.json wants a value; Helm installs only once the user fills ${paths.length === 1 ? "it" : "them"} in (set a default in the pack's values.yaml or mark it in schema.yaml)`
+    );
+  }
+}
+var compiled = /* @__PURE__ */ new Map();
+var MAX_COMPILED = 64;
+function compileValuesSchema(text, schema) {
+  let v = compiled.get(text);
+  if (!v) {
+    const ajv = new import_ajv.Ajv({ allErrors: true, strict: false, validateSchema: false });
+    addFormats(ajv);
+    v = ajv.compile(schema);
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value);
+    compiled.set(text, v);
+  }
+  return v;
+}
+function awaitsInput(values, e) {
+  let v = values;
+  for (const seg of e.instancePath.split("/").slice(1)) {
+    const key = seg.replace(/~1/g, "/").replace(/~0/g, "~");
+    v = isPlainObject(v) ? v[key] : Array.isArray(v) ? v[Number(key)] : void 0;
+  }
+  if (v === "") return ["minLength", "pattern", "format", "enum", "const", "type"].includes(e.keyword);
+  return v === null && e.keyword === "type";
+}
+
+// core/go-template-lex.ts
+var ALNUM = /[\p{L}\p{N}_]/u;
+var SPACE = /[ \t\r\n]/;
+var NUMBER = /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]+(?:[eE][+-]?[0-9_]+)?)i?/;
+function isTerminator(c) {
+  return c === void 0 || SPACE.test(c) || ".,|:)(".includes(c);
+}
+function describeChar(c) {
+  const cp = c.codePointAt(0) ?? 0;
+  return `U+${cp.toString(16).toUpperCase().padStart(4, "0")} '${c}'`;
+}
+function lexActionBody(body) {
+  let parens = 0;
+  let i2 = 0;
+  if (body.trim() === "") return { at: 0, message: 'empty action: Go reports "missing value for command"' };
+  while (i2 < body.length) {
+    const c = body[i2];
+    if (SPACE.test(c) || c === "|" || c === "," || c === "=") {
+      i2++;
+    } else if (c === ":") {
+      if (body[i2 + 1] !== "=") return { at: i2, message: 'expected ":=" after a variable' };
+      i2 += 2;
+    } else if (c === "(") {
+      parens++;
+      i2++;
+    } else if (c === ")") {
+      if (--parens < 0) return { at: i2, message: "unexpected right paren" };
+      i2++;
+    } else if (c === '"') {
+      let j = i2 + 1;
+      while (j < body.length && body[j] !== '"') {
+        if (body[j] === "\\") j++;
+        if (body[j] === "\n" || j >= body.length) break;
+        j++;
+      }
+      if (body[j] !== '"') return { at: i2, message: "unterminated quoted string" };
+      i2 = j + 1;
+    } else if (c === "`") {
+      const j = body.indexOf("`", i2 + 1);
+      if (j === -1) return { at: i2, message: "unterminated raw quoted string" };
+      i2 = j + 1;
+    } else if (c === "'") {
+      let j = i2 + 1;
+      if (body[j] === "\\") j++;
+      j++;
+      while (j < body.length && body[j] !== "'" && body[j] !== "\n") j++;
+      if (body[j] !== "'") return { at: i2, message: "unterminated character constant" };
+      i2 = j + 1;
+    } else if (c === "$" || c === "." || ALNUM.test(c)) {
+      if (c === "." && /[0-9]/.test(body[i2 + 1] ?? "")) {
+        const n = lexNumber(body, i2);
+        if (typeof n !== "number") return n;
+        i2 = n;
+        continue;
+      }
+      if (/[0-9]/.test(c)) {
+        const n = lexNumber(body, i2);
+        if (typeof n !== "number") return n;
+        i2 = n;
+        continue;
+      }
+      let j = i2 + 1;
+      while (j < body.length && ALNUM.test(body[j])) j++;
+      const next = body[j];
+      if (!isTerminator(next)) {
+        const word = body.slice(i2, j);
+        const fix = next === "-" && word.startsWith(".") ? `; a key with "-" must be read with index, e.g. {{ index ${chainBefore(body, i2)} "${word.slice(1)}${restOfKey(body, j)}" }}` : "";
+        return { at: j, message: `bad character ${describeChar(next)} after "${word}"${fix}` };
+      }
+      i2 = j;
+    } else if (c === "+" || c === "-") {
+      const n = lexNumber(body, i2);
+      if (typeof n !== "number") return n;
+      i2 = n;
+    } else {
+      return { at: i2, message: `unrecognized character in action: ${describeChar(c)}` };
+    }
+  }
+  if (parens > 0) return { at: body.length, message: "unclosed left paren" };
+  return void 0;
+}
+function lexNumber(body, i2) {
+  const m = NUMBER.exec(body.slice(i2));
+  const end = i2 + (m?.[0].length ?? 0);
+  if (!m || m[0].replace(/^[+-]/, "") === "" || ALNUM.test(body[end] ?? "")) {
+    const bad = body.slice(i2, Math.max(end + 1, i2 + 2));
+    return { at: i2, message: `bad number syntax: "${bad}"` };
+  }
+  return end;
+}
+function chainBefore(body, fieldStart) {
+  let s = fieldStart;
+  while (s > 0 && (ALNUM.test(body[s - 1]) || body[s - 1] === "." || body[s - 1] === "$")) s--;
+  return body.slice(s, fieldStart) || ".";
+}
+function restOfKey(body, from) {
+  let j = from;
+  while (j < body.length && (ALNUM.test(body[j]) || body[j] === "-")) j++;
+  return body.slice(from, j);
 }
 
 // core/go-template.ts
@@ -42475,9 +42932,25 @@ function checkTemplateStructure(text) {
     const body = text.slice(start + 2, end).replace(/^-\s/, "").replace(/\s-$/, "").trim();
     i2 = end + 2;
     if (body.startsWith("/*")) continue;
+    const lexed = lexActionBody(body);
+    if (lexed) {
+      const shown = text.slice(start, end + 2);
+      problems.push({
+        offset: start,
+        message: `template action ${shown.length > 60 ? `${shown.slice(0, 57)}\u2026` : shown} does not parse in Go: ${lexed.message}`
+      });
+      continue;
+    }
     const word = body.split(/[\s(]/)[0] ?? "";
     if (OPENERS.has(word)) stack.push({ word, offset: start });
-    else if (word === "end") {
+    else if (word === "else") {
+      const top = stack[stack.length - 1];
+      if (!top || top.word === "define" || top.word === "block")
+        problems.push({
+          offset: start,
+          message: "{{ else }} is not inside {{ if }}, {{ range }} or {{ with }}"
+        });
+    } else if (word === "end") {
       if (!stack.pop())
         problems.push({
           offset: start,
@@ -42496,9 +42969,106 @@ function checkTemplateStructure(text) {
   return problems;
 }
 
+// core/lint/images.ts
+var MAX_IMAGES_REPORTED = 10;
+function manifestImages(file, doc, value, original) {
+  const out = [];
+  walk2(value, [], (path12, v) => {
+    if (path12[path12.length - 1] !== "image" || typeof v !== "string" || !isConcrete(v)) return;
+    if (original) {
+      const pos2 = doc.positionOf(path12);
+      if ((original[pos2.line - 1] ?? "").slice(pos2.column - 1).includes("{{")) return;
+    }
+    out.push({ image: v, file, position: () => doc.positionOf(path12) });
+  });
+  return out;
+}
+function chartImages(scan, own) {
+  const settings = new Map([...scan.images].map(([k, v]) => [k, { ...v }]));
+  walk2(own, [], (path12, v) => {
+    if (path12[path12.length - 1] !== "image") return;
+    const key = path12.join(".");
+    if (typeof v === "string") settings.set(key, { image: v });
+    else if (isPlainObject(v)) {
+      const s = { ...settings.get(key) };
+      for (const f of ["registry", "repository", "tag"])
+        if (typeof v[f] === "string" || typeof v[f] === "number") s[f] = String(v[f]);
+      settings.set(key, s);
+    }
+  });
+  const out = [];
+  for (const [path12, s] of settings) {
+    if (s.image !== void 0) {
+      if (isConcrete(s.image) && s.image.includes("/")) out.push({ image: s.image, path: path12 });
+    } else if (s.repository && isConcrete(s.repository)) {
+      const registry = s.registry && isConcrete(s.registry) ? `${s.registry}/` : "";
+      const tag = s.tag && isConcrete(s.tag) ? `:${s.tag}` : "";
+      out.push({ image: `${registry}${s.repository}${tag}`, path: path12 });
+    }
+  }
+  return out;
+}
+function walk2(v, path12, visit2) {
+  visit2(path12, v);
+  if (Array.isArray(v)) {
+    for (const [i2, x2] of v.entries()) walk2(x2, [...path12, i2], visit2);
+  } else if (isPlainObject(v)) for (const [k, x2] of Object.entries(v)) walk2(x2, [...path12, k], visit2);
+}
+function isConcrete(s) {
+  return s.trim() !== "" && !s.includes("{{") && !s.includes("${");
+}
+function parseImageRef(image) {
+  let s = image.trim().split("@")[0];
+  const slash = s.indexOf("/");
+  const first = slash === -1 ? "" : s.slice(0, slash);
+  if (first && (first.includes(".") || first.includes(":") || first === "localhost")) s = s.slice(slash + 1);
+  const colon = s.lastIndexOf(":");
+  const tag = colon > s.lastIndexOf("/") && colon !== -1 ? s.slice(colon + 1) : void 0;
+  let repo = tag === void 0 ? s : s.slice(0, colon);
+  if (repo.startsWith("library/")) repo = repo.slice("library/".length);
+  return { repo, tag: tag || void 0 };
+}
+function isListed(image, listed) {
+  const r = parseImageRef(image);
+  return listed.some((l) => l.repo === r.repo && (!l.tag || !r.tag || l.tag === r.tag));
+}
+function lintUnlistedImages(ctx, doc, listedImages, fromManifests, charts, values) {
+  if (listedImages.length === 0) return;
+  const listed = listedImages.map(parseImageRef);
+  const seen = /* @__PURE__ */ new Set();
+  let reported = 0;
+  const hint = "add it to pack.content.images so air-gapped and private-registry clusters mirror it";
+  for (const use of fromManifests) {
+    if (seen.has(use.image) || isListed(use.image, listed)) continue;
+    seen.add(use.image);
+    if (reported++ >= MAX_IMAGES_REPORTED) break;
+    ctx.report(
+      "values/image-not-listed",
+      use.file,
+      `image "${use.image}" is not in pack.content.images; ${hint}`,
+      use.position()
+    );
+  }
+  const chartsSection = isPlainObject(values.charts) ? values.charts : {};
+  for (const chart of charts) {
+    for (const { image, path: path12 } of chartImages(chart.scan, chartsSection[chart.name])) {
+      if (seen.has(image) || isListed(image, listed)) continue;
+      seen.add(image);
+      if (reported++ >= MAX_IMAGES_REPORTED) return;
+      ctx.report(
+        "values/image-not-listed",
+        "values.yaml",
+        `chart "${chart.name}" deploys image "${image}" (its values at ${path12}), which is not in pack.content.images; ${hint}`,
+        doc.keyPositionOf(["pack", "content", "images"])
+      );
+    }
+  }
+}
+
 // core/lint/manifests.ts
 function lintManifests(ctx, pack) {
   const keys = /* @__PURE__ */ new Set();
+  const images = [];
   for (const [i2, p] of pack.kubeManifests.entries()) {
     const at = pack.at(["kubeManifests", i2]);
     keys.add(manifestKey(p));
@@ -42522,16 +43092,16 @@ function lintManifests(ctx, pack) {
       );
       continue;
     }
-    lintManifestFile(ctx, p);
+    lintManifestFile(ctx, p, images);
   }
-  return keys;
+  return { keys, images };
 }
 function manifestKey(p) {
   const base = p.slice(p.lastIndexOf("/") + 1);
   const dot = base.lastIndexOf(".");
   return dot > 0 ? base.slice(0, dot) : base;
 }
-function lintManifestFile(ctx, file) {
+function lintManifestFile(ctx, file, images) {
   const text = ctx.text(file);
   if (text === void 0) return;
   const templated = hasTemplateActions(text);
@@ -42543,16 +43113,19 @@ function lintManifestFile(ctx, file) {
       return;
     }
   }
-  const parsed = parseYaml(templated ? maskTemplateActions(text) : text, { uniqueKeys: !templated });
+  const parsed = parseYamlAsGo(templated ? maskTemplateActions(text) : text, { uniqueKeys: !templated });
   if (!parsed.ok) {
     const note = templated ? " (Go template actions were masked before parsing)" : "";
     const e = parsed.error;
     if (e) ctx.report("manifest/yaml-syntax", file, `invalid YAML: ${e.message}${note}`, e.position);
     return;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, file, parsed.goOnly.lines);
+  const originalLines = templated ? text.split("\n") : void 0;
   for (const [n, doc] of parsed.docs.entries()) {
     const obj = doc.value;
     if (obj === null || obj === void 0) continue;
+    images.push(...manifestImages(file, doc, obj, originalLines));
     const which2 = parsed.docs.length > 1 ? `document ${n + 1}` : "the document";
     if (!isPlainObject(obj)) {
       ctx.report(
@@ -42581,6 +43154,94 @@ function lintManifestFile(ctx, file) {
     }
   }
 }
+
+// core/schemas/pack.schema.json
+var pack_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://packyard.dev/schemas/pack.json",
+  title: "Palette pack.json",
+  type: "object",
+  required: ["name", "displayName", "version", "layer"],
+  properties: {
+    name: { type: "string", minLength: 1, maxLength: 128 },
+    displayName: { type: "string", minLength: 1 },
+    version: { type: "string", minLength: 1 },
+    layer: { enum: ["kernel", "os", "k8s", "cni", "csi", "addon"] },
+    cloudTypes: {
+      type: "array",
+      items: {
+        enum: [
+          "all",
+          "aws",
+          "azure",
+          "gcp",
+          "vsphere",
+          "openstack",
+          "baremetal",
+          "maas",
+          "aks",
+          "eks",
+          "tencent",
+          "tke",
+          "edge",
+          "libvirt",
+          "edge-native",
+          "coxedge",
+          "custom"
+        ]
+      }
+    },
+    group: { type: "string" },
+    eol: { type: "string" },
+    addonType: { type: "string" },
+    addonSubType: { type: "string" },
+    charts: { type: "array", items: { type: "string", minLength: 1 } },
+    kubeManifests: { type: "array", items: { type: "string", minLength: 1 } },
+    ansibleRoles: { type: "array", items: { type: "string" } },
+    annotations: { type: "object", additionalProperties: { type: "string" } },
+    constraints: {
+      type: "object",
+      properties: {
+        dependencies: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["packName", "layer", "type"],
+            properties: {
+              packName: { type: "string", minLength: 1 },
+              layer: { enum: ["kernel", "os", "k8s", "cni", "csi", "addon"] },
+              type: { enum: ["required", "optional", "notSupported", "upgrade"] },
+              minVersion: { type: "string" },
+              maxVersion: { type: "string" }
+            }
+          }
+        },
+        resources: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["type", "minLimit"],
+            properties: {
+              type: { enum: ["cpu", "memory", "diskSize"] },
+              minLimit: { type: "number", minimum: 0 },
+              components: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    scheduleType: { enum: ["all", "master", "control-plane", "worker"] },
+                    resourceRequestParamRef: { type: "string" },
+                    replicaCountParamRef: { type: "string" }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+};
 
 // core/schemas/pack-validate.generated.js
 var import_ucs2length = __toESM(require_ucs2length(), 1);
@@ -43199,77 +43860,34 @@ function validatePackJson(value) {
   return validate(value) ? [] : [...validate.errors ?? []];
 }
 function describeSchemaError(e, root) {
-  const path10 = e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
+  const path12 = e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
   const where = e.instancePath ? `"${e.instancePath.slice(1).replace(/\//g, ".")}"` : "pack.json";
-  const got = root === void 0 ? "" : gotValue(root, path10);
+  const got = root === void 0 ? "" : gotValue(root, path12);
   switch (e.keyword) {
     case "required": {
       const missing = e.params.missingProperty;
-      return { path: path10, message: `${where} is missing the required property "${missing}"; add it` };
+      return { path: path12, message: `${where} is missing the required property "${missing}"; add it` };
     }
     case "enum": {
       const allowed = e.params.allowedValues ?? [];
       return {
-        path: path10,
+        path: path12,
         message: `${where}${got} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`
       };
     }
     case "type":
-      return { path: path10, message: `${where}${got} must be of type ${e.params.type}` };
+      return { path: path12, message: `${where}${got} must be of type ${e.params.type}` };
     default:
-      return { path: path10, message: `${where} ${e.message ?? "is invalid"}` };
+      return { path: path12, message: `${where} ${e.message ?? "is invalid"}` };
   }
 }
-function gotValue(root, path10) {
+function gotValue(root, path12) {
   let v = root;
-  for (const k of path10)
+  for (const k of path12)
     v = typeof v === "object" && v !== null ? v[k] : void 0;
   if (v === void 0) return "";
   const text = JSON.stringify(v);
   return ` (is ${text.length > 40 ? `${text.slice(0, 37)}...` : text})`;
-}
-
-// core/version.ts
-var import_semver2 = __toESM(require_semver2(), 1);
-var OCI_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-var OCI_NAME_COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
-var LENIENT = /^v?\d+(\.\d+){0,3}(-[0-9A-Za-z.-]+)?$/;
-function checkPackVersion(version) {
-  const parsed = import_semver2.default.parse(version);
-  const strict = parsed !== null && `${parsed.version}${parsed.build.length ? `+${parsed.build.join(".")}` : ""}` === version;
-  if (strict) {
-    return OCI_TAG.test(version) ? { ok: true } : {
-      ok: false,
-      severity: "error",
-      message: `version "${version}" has "+" build metadata, which OCI tags cannot hold; use "-" instead`
-    };
-  }
-  if (!LENIENT.test(version)) {
-    return {
-      ok: false,
-      severity: "error",
-      message: `version "${version}" is not a semantic version (e.g. 1.2.3 or 1.2.3-rc.1)`
-    };
-  }
-  const bare = version.replace(/^v/, "");
-  const suggestion = version.startsWith("v") && import_semver2.default.valid(bare) ? ` (use "${bare}")` : "";
-  const reasons = [];
-  if (version.startsWith("v")) reasons.push('starts with "v"');
-  if (/(^|\.)0\d/.test(bare.split("-")[0] ?? "")) reasons.push("has leading zeros");
-  if ((bare.split("-")[0] ?? "").split(".").length !== 3) reasons.push("does not have exactly three parts");
-  return {
-    ok: false,
-    severity: "warning",
-    message: `version "${version}" ${reasons.join(" and ")}; Palette accepts it but it is not strict semver, so tools may sort it wrongly${suggestion}`
-  };
-}
-function compareVersions(a, b) {
-  const pa = import_semver2.default.parse(a.replace(/^v/, ""), { loose: true }) ?? import_semver2.default.coerce(a, { includePrerelease: true });
-  const pb = import_semver2.default.parse(b.replace(/^v/, ""), { loose: true }) ?? import_semver2.default.coerce(b, { includePrerelease: true });
-  if (pa && pb) return import_semver2.default.compare(pa, pb) || (a < b ? -1 : a > b ? 1 : 0);
-  if (pa) return 1;
-  if (pb) return -1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // core/lint/pack-json.ts
@@ -43317,8 +43935,8 @@ function lintPackJson(ctx) {
   }
   const raw = doc.value;
   for (const err of validatePackJson(raw)) {
-    const { path: path10, message } = describeSchemaError(err, raw);
-    ctx.report("pack-json/schema", file, message, doc.positionOf(path10));
+    const { path: path12, message } = describeSchemaError(err, raw);
+    ctx.report("pack-json/schema", file, message, doc.positionOf(path12));
   }
   const str = (k) => typeof raw[k] === "string" ? raw[k] : void 0;
   const strings = (k) => Array.isArray(raw[k]) ? raw[k].filter((x2) => typeof x2 === "string") : [];
@@ -43332,7 +43950,7 @@ function lintPackJson(ctx) {
     charts: strings("charts"),
     kubeManifests: strings("kubeManifests"),
     raw,
-    at: (path10) => doc.positionOf(path10)
+    at: (path12) => doc.positionOf(path12)
   };
   if (pack.name !== void 0 && pack.name !== "" && !OCI_NAME_COMPONENT.test(pack.name)) {
     ctx.report(
@@ -43357,7 +43975,59 @@ function lintPackJson(ctx) {
       doc.positionOf(["addonType"])
     );
   }
+  lintUnknownKeys(ctx, raw, doc);
+  const has = (k) => Array.isArray(raw[k]) && raw[k].length > 0;
+  if (pack.layer === "addon" && !has("kubeManifests") && !has("charts") && !has("ansibleRoles")) {
+    ctx.report(
+      "pack-json/no-content",
+      file,
+      "this addon pack lists neither kubeManifests nor charts, so Palette deploys nothing with it; name its manifests or chart archives",
+      doc.positionOf(["layer"])
+    );
+  }
   return pack;
+}
+var KNOWN_KEYS = Object.keys(pack_schema_default.properties);
+function lintUnknownKeys(ctx, raw, doc) {
+  for (const key of Object.keys(raw)) {
+    if (KNOWN_KEYS.includes(key)) continue;
+    const near = closestKey(key, KNOWN_KEYS);
+    if (!near) continue;
+    ctx.report(
+      "pack-json/unknown-key",
+      "pack.json",
+      `key "${key}" is not a pack.json key; did you mean "${near}"? Palette ignores unknown keys, so its value has no effect`,
+      doc.keyPositionOf([key])
+    );
+  }
+}
+function closestKey(key, known) {
+  let best;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const k of known) {
+    const d = k.toLowerCase() === key.toLowerCase() ? 0 : levenshtein(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  const allowed = key.length <= 4 ? 1 : 2;
+  return bestD <= allowed ? best : void 0;
+}
+function levenshtein(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, i2) => i2);
+  for (let i2 = 1; i2 <= a.length; i2++) {
+    const cur = [i2];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        prev[j] + 1,
+        cur[j - 1] + 1,
+        prev[j - 1] + (a[i2 - 1] === b[j - 1] ? 0 : 1)
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 // core/lint/presets.ts
@@ -43368,14 +44038,17 @@ function lintPresets(ctx) {
   const defined = /* @__PURE__ */ new Set();
   const text = ctx.text(FILE);
   if (text === void 0) return defined;
-  const parsed = parseYaml(text);
+  const parsed = parseYamlAsGo(text);
   if (!parsed.ok) {
     const e = parsed.error;
     if (e) ctx.report("presets/yaml-syntax", FILE, `invalid YAML: ${e.message}`, e.position);
     return defined;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, FILE, parsed.goOnly.lines);
   const doc = parsed.docs[0];
   const root = doc?.value;
+  if (root === null || root === void 0) return defined;
+  if (isPlainObject(root) && root.presets === null) return defined;
   if (!doc || !isPlainObject(root) || !Array.isArray(root.presets)) {
     ctx.report(
       "presets/shape",
@@ -43484,12 +44157,13 @@ function lintSchemaYaml(ctx) {
   if (!ctx.entry(FILE2)) return;
   const text = ctx.text(FILE2);
   if (text === void 0) return;
-  const parsed = parseYaml(text);
+  const parsed = parseYamlAsGo(text);
   if (!parsed.ok) {
     const e = parsed.error;
     if (e) ctx.report("schema/yaml-syntax", FILE2, `invalid YAML: ${e.message}`, e.position);
     return;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, FILE2, parsed.goOnly.lines);
   const doc = parsed.docs[0];
   const root = doc?.value;
   if (!doc || root === null || root === void 0) return;
@@ -43587,10 +44261,52 @@ function splitPipeline(body) {
   return out;
 }
 
+// core/lint/unreferenced.ts
+var MAX_REPORTED = 10;
+function lintUnreferenced(ctx, pack, chartNames) {
+  const named = /* @__PURE__ */ new Set([...pack.kubeManifests, ...pack.charts]);
+  const archives = pack.charts.map((c) => c.slice(c.lastIndexOf("/") + 1));
+  const stray = [];
+  const seenFolders = /* @__PURE__ */ new Set();
+  for (const e of ctx.tree.entries) {
+    if (e.type !== "file" || named.has(e.path) || /(^|\/)(\.[^/]*|README(\.md)?)$/i.test(e.path)) continue;
+    if (e.path.startsWith("manifests/")) stray.push(e.path);
+    else if (e.path.startsWith("charts/")) {
+      const seg = e.path.split("/")[1];
+      if (e.path === `charts/${seg}`) {
+        stray.push(e.path);
+        continue;
+      }
+      const folder = `charts/${seg}/`;
+      if (seenFolders.has(folder)) continue;
+      seenFolders.add(folder);
+      const isSource = chartNames.has(seg) || archives.some((a) => a.startsWith(`${seg}-`) || a === `${seg}.tgz`);
+      if (!isSource && ![...named].some((n) => n.startsWith(folder))) stray.push(folder);
+    }
+  }
+  for (const [i2, p] of stray.entries()) {
+    if (i2 === MAX_REPORTED) {
+      ctx.report(
+        "file/unreferenced",
+        p,
+        `and ${stray.length - MAX_REPORTED} more files are referenced by nothing`
+      );
+      return;
+    }
+    const list2 = p.startsWith("manifests/") ? "kubeManifests" : "charts";
+    const what = p.endsWith("/") ? "this folder" : "this file";
+    ctx.report(
+      "file/unreferenced",
+      p,
+      `no ${list2} entry in pack.json names ${what}, so Palette never deploys it; add it to "${list2}"${p.endsWith("/") ? ' (as a .tgz made by "helm package")' : ""} or remove it`
+    );
+  }
+}
+
 // core/lint/values.ts
 var FILE3 = "values.yaml";
 var ENABLED_PRESETS = /^#\s*spectrocloud\.com\/enabled-presets:(.*)$/;
-function lintValues(ctx, pack, manifestKeys, charts) {
+function readValues(ctx) {
   const result = { enabledPresets: [] };
   if (!ctx.entry(FILE3)) {
     ctx.report("values/missing", FILE3, 'the pack has no values.yaml; add one (it may hold just "pack: {}")');
@@ -43599,12 +44315,13 @@ function lintValues(ctx, pack, manifestKeys, charts) {
   const text = ctx.text(FILE3);
   if (text === void 0) return result;
   result.enabledPresets = readEnabledPresets(text);
-  const parsed = parseYaml(text);
+  const parsed = parseYamlAsGo(text);
   if (!parsed.ok) {
     const e = parsed.error;
     if (e) ctx.report("values/yaml-syntax", FILE3, `invalid YAML: ${e.message}`, e.position);
     return result;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, FILE3, parsed.goOnly.lines);
   if (parsed.docs.length > 1) {
     ctx.report(
       "values/shape",
@@ -43626,6 +44343,12 @@ function lintValues(ctx, pack, manifestKeys, charts) {
     );
     return result;
   }
+  result.values = values;
+  return result;
+}
+function lintValues(ctx, read, pack, manifestKeys, charts, manifestImages2) {
+  const { doc, values } = read;
+  if (!doc || !values) return;
   const packSection = values.pack;
   if (packSection !== void 0 && packSection !== null && !isPlainObject(packSection)) {
     ctx.report("values/shape", FILE3, '"pack" must be a mapping', doc.positionOf(["pack"]));
@@ -43641,7 +44364,8 @@ function lintValues(ctx, pack, manifestKeys, charts) {
       );
     }
   }
-  lintImages(ctx, doc, p, pack);
+  const listed = lintImages(ctx, doc, p, pack);
+  if (listed) lintUnlistedImages(ctx, doc, listed, manifestImages2, charts.charts, values);
   lintSectionKeys(
     ctx,
     doc,
@@ -43653,16 +44377,27 @@ function lintValues(ctx, pack, manifestKeys, charts) {
     "values/unknown-manifest",
     "kubeManifests file"
   );
-  lintSectionKeys(ctx, doc, values, "charts", charts.names, charts.complete, "values/unknown-chart", "chart");
-  return result;
+  const misplaced = lintMisplacedKeys(ctx, doc, values, charts.charts);
+  lintSectionKeys(
+    ctx,
+    doc,
+    values,
+    "charts",
+    charts.names,
+    charts.complete,
+    "values/unknown-chart",
+    "chart",
+    misplaced
+  );
 }
 function lintImages(ctx, doc, p, pack) {
   const content = p.content;
   const images = isPlainObject(content) ? content.images : void 0;
   if (content !== void 0 && content !== null && !isPlainObject(content)) {
     ctx.report("values/shape", FILE3, '"pack.content" must be a mapping', doc.positionOf(["pack", "content"]));
-    return;
+    return void 0;
   }
+  const listed = [];
   if (images !== void 0 && images !== null) {
     if (!Array.isArray(images)) {
       ctx.report(
@@ -43671,7 +44406,7 @@ function lintImages(ctx, doc, p, pack) {
         '"pack.content.images" must be a list of {image: \u2026}',
         doc.positionOf(["pack", "content", "images"])
       );
-      return;
+      return void 0;
     }
     for (const [i2, item] of images.entries()) {
       const at = doc.positionOf(["pack", "content", "images", i2]);
@@ -43682,7 +44417,9 @@ function lintImages(ctx, doc, p, pack) {
           `pack.content.images[${i2}] must be a mapping such as "- image: registry/repo:tag"`,
           at
         );
-      } else if (typeof item.image !== "string" || item.image === "") {
+      } else if (typeof item.image === "string" && item.image !== "") {
+        listed.push(item.image);
+      } else {
         const keys = Object.keys(item);
         ctx.report(
           "values/images",
@@ -43692,7 +44429,7 @@ function lintImages(ctx, doc, p, pack) {
         );
       }
     }
-    if (images.length > 0) return;
+    if (images.length > 0) return listed;
   }
   const layer = pack?.layer;
   if (layer && layer !== "os" && layer !== "k8s") {
@@ -43703,8 +44440,9 @@ function lintImages(ctx, doc, p, pack) {
       doc.keyPositionOf(["pack"])
     );
   }
+  return listed;
 }
-function lintSectionKeys(ctx, doc, values, section, known, complete, rule, what) {
+function lintSectionKeys(ctx, doc, values, section, known, complete, rule, what, alreadyReported = /* @__PURE__ */ new Set()) {
   const node = values[section];
   if (node === void 0 || node === null) return;
   if (!isPlainObject(node)) {
@@ -43718,12 +44456,12 @@ function lintSectionKeys(ctx, doc, values, section, known, complete, rule, what)
   }
   if (!complete) return;
   for (const key of Object.keys(node)) {
-    if (known.has(key)) continue;
-    const list = [...known].map((k) => `"${k}"`).join(", ") || "none";
+    if (known.has(key) || alreadyReported.has(key)) continue;
+    const list2 = [...known].map((k) => `"${k}"`).join(", ") || "none";
     ctx.report(
       rule,
       FILE3,
-      `${section}.${key} matches no ${what} of this pack (known: ${list}); its values are never used`,
+      `${section}.${key} matches no ${what} of this pack (known: ${list2}); its values are never used`,
       doc.keyPositionOf([section, key])
     );
   }
@@ -43772,24 +44510,86 @@ function lintEnabledPresets(ctx, refs, presets) {
     }
   }
 }
+function lintMisplacedKeys(ctx, doc, values, charts) {
+  const reported = /* @__PURE__ */ new Set();
+  if (charts.length === 0) return reported;
+  const names = new Set(charts.map((c) => c.name));
+  const owner = (key) => charts.find((c) => c.scan.topKeys.has(key));
+  const sections = [];
+  const chartsNode = values.charts;
+  if (isPlainObject(chartsNode)) {
+    sections.push({
+      path: ["charts"],
+      keys: Object.keys(chartsNode).filter((k) => !names.has(k) && owner(k))
+    });
+  }
+  const top = Object.keys(values).filter((k) => !["pack", "charts", "manifests"].includes(k) && owner(k));
+  sections.push({ path: [], keys: top });
+  for (const { path: path12, keys } of sections) {
+    if (keys.length === 0) continue;
+    const chart = owner(keys[0]);
+    const where = path12.length ? 'under "charts:"' : "at the top level";
+    const shown = keys.slice(0, 5).join(", ") + (keys.length > 5 ? `, \u2026 (${keys.length} in all)` : "");
+    ctx.report(
+      "values/misplaced-keys",
+      FILE3,
+      `${keys.length === 1 ? "key" : `${keys.length} keys`} ${shown} ${where} ${keys.length === 1 ? "is a value" : "are values"} of chart "${chart.name}" but never reach it; move ${keys.length === 1 ? "it" : "them"} under charts.${chart.name} (indented below "${chart.name}:")`,
+      doc.keyPositionOf([...path12, keys[0]])
+    );
+    if (path12.length) for (const k of keys) reported.add(k);
+  }
+  return reported;
+}
+
+// core/lint-policy.ts
+var INLINE = /#\s*packyard-ignore\b[:\s]*([^#\n]*)/;
+function inlineIgnores(line) {
+  const m = line === void 0 ? null : INLINE.exec(line);
+  if (!m) return [];
+  const ids = (m[1] ?? "").split("--")[0] ?? "";
+  return ids.split(/[\s,]+/).filter((s) => s !== "");
+}
+function applyPolicy(findings, policy, lines, pack = {}) {
+  const out = [];
+  for (const f of findings) {
+    if (f.line !== void 0 && /\.ya?ml$/i.test(f.file)) {
+      const text = lines(f.file);
+      if (text) {
+        const named = [...inlineIgnores(text[f.line - 1]), ...inlineIgnores(text[f.line - 2])];
+        if (named.includes(f.rule)) continue;
+      }
+    }
+    if (!policy) {
+      out.push(f);
+      continue;
+    }
+    if (policy.ignores(f.rule, f.file)) continue;
+    const s = policy.setting(f.rule, pack);
+    if (s === "off") continue;
+    out.push(s && s !== f.severity ? { ...f, severity: s } : f);
+  }
+  return out;
+}
 
 // core/lint-pack.ts
-function lintPack(tree) {
+function lintPack(tree, policy) {
   const ctx = new LintContext(tree);
   for (const p of tree.problems) ctx.report(p.rule, p.path, p.message);
   const pack = lintPackJson(ctx);
-  const manifestKeys = pack ? lintManifests(ctx, pack) : /* @__PURE__ */ new Set();
-  const charts = pack ? lintCharts(ctx, pack) : { names: /* @__PURE__ */ new Set(), complete: false };
-  const values = lintValues(ctx, pack, manifestKeys, {
-    names: charts.names,
-    complete: charts.complete && !!pack
-  });
+  const manifests = pack ? lintManifests(ctx, pack) : { keys: /* @__PURE__ */ new Set(), images: [] };
+  const values = readValues(ctx);
+  const packCharts = isPlainObject(values.values?.charts) ? values.values.charts : void 0;
+  const charts = pack ? lintCharts(ctx, pack, packCharts) : { names: /* @__PURE__ */ new Set(), charts: [], complete: false };
+  if (pack) lintUnreferenced(ctx, pack, charts.names);
+  lintValues(ctx, values, pack, manifests.keys, charts, manifests.images);
   const presets = lintPresets(ctx);
   lintEnabledPresets(ctx, values.enabledPresets, presets);
   lintSchemaYaml(ctx);
   lintLogo(ctx);
   lintReadme(ctx);
-  const findings = ctx.findings.sort(compareFindings);
+  const findings = applyPolicy(ctx.findings, policy, (f) => ctx.linesOf(f), { name: pack?.name }).sort(
+    compareFindings
+  );
   return {
     name: pack?.name,
     version: pack?.version,
@@ -43802,21 +44602,22 @@ function lintPack(tree) {
 
 // core/lint-packs.ts
 function toPosix(p) {
-  return p.split(path7.sep).join("/");
+  return p.split(path8.sep).join("/");
 }
 async function lintPackDirs(dirs, opts = {}) {
   const trees = opts.trees ?? dirs.map((dir) => readPackTree(dir));
   const order = trees.map((_, i2) => i2).sort((a, b) => treeBytes(trees[b]) - treeBytes(trees[a]));
   const packs = new Array(dirs.length);
+  const policies = dirs.map((d) => opts.policyFor?.(d));
   for (const i2 of order) {
     const dir = dirs[i2];
     const tree = trees[i2];
-    const report = { ...lintPack(tree), pack: toPosix(dir), dir, tree };
+    const report = { ...lintPack(tree, policies[i2]), pack: toPosix(dir), dir, tree };
     opts.onPack?.(report);
     packs[i2] = report;
     await new Promise((resolve2) => setImmediate(resolve2));
   }
-  flagDuplicates(packs);
+  flagDuplicates(packs, policies);
   const findings = packs.flatMap((p) => p.findings.map((f) => reportedFinding(p, f)));
   return { packs, findings, ...countBySeverity(findings) };
 }
@@ -43835,7 +44636,7 @@ function treeBytes(tree) {
   for (const e of tree.entries) n += e.size;
   return n;
 }
-function flagDuplicates(packs) {
+function flagDuplicates(packs, policies) {
   const byKey = /* @__PURE__ */ new Map();
   for (const p of packs) {
     if (!p.name || !p.version) continue;
@@ -43846,7 +44647,7 @@ function flagDuplicates(packs) {
     if (group2.length < 2) continue;
     for (const p of group2) {
       const others = group2.filter((o) => o !== p).map((o) => o.pack);
-      p.findings.push(
+      const found = [
         finding(
           "pack-json/duplicate",
           "error",
@@ -43854,7 +44655,8 @@ function flagDuplicates(packs) {
           `${key} is also defined by ${others.join(", ")}; a registry holds one pack per name and version`,
           p.packJson?.at(["version"])
         )
-      );
+      ];
+      p.findings.push(...applyPolicy(found, policies[packs.indexOf(p)], () => void 0, { name: p.name }));
       p.findings.sort(compareFindings);
       Object.assign(p, countBySeverity(p.findings));
     }
@@ -43863,15 +44665,9 @@ function flagDuplicates(packs) {
 
 // core/pack-images.ts
 function packImages(tree) {
-  if (!tree.entries.some((e) => e.path === "values.yaml")) return [];
-  let decoded;
-  try {
-    decoded = decodeText(tree.read("values.yaml", LIMITS.textFile));
-  } catch {
-    return [];
-  }
-  if (!decoded.ok) return [];
-  const parsed = parseYaml(decoded.text, { uniqueKeys: false });
+  const text = readValues2(tree);
+  if (text === void 0) return [];
+  const parsed = parseYaml(text, { uniqueKeys: false });
   if (!parsed.ok) return [];
   const doc = parsed.docs[0];
   if (!doc) return [];
@@ -43889,6 +44685,30 @@ function packImages(tree) {
   }
   return out;
 }
+function readValues2(tree) {
+  if (!tree.entries.some((e) => e.path === "values.yaml")) return void 0;
+  try {
+    const decoded = decodeText(tree.read("values.yaml", LIMITS.textFile));
+    return decoded.ok ? decoded.text : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function packImagesFileLines(tree, file) {
+  return file === "values.yaml" ? readValues2(tree)?.split("\n") : void 0;
+}
+var IMAGE_RULES = [
+  {
+    id: "images/not-found",
+    severity: "error",
+    description: "With --check-images: an image in pack.content.images has no manifest in its registry, so nothing can pull it."
+  },
+  {
+    id: "images/unchecked",
+    severity: "warning",
+    description: "With --check-images: an image could not be checked (registry unreachable, server error, invalid reference)."
+  }
+];
 var ImageReferenceError = class extends Error {
 };
 var COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
@@ -43918,23 +44738,23 @@ function parseImageReference(input) {
   const slash = rest.indexOf("/");
   const first = slash < 0 ? "" : rest.slice(0, slash);
   let domain = "docker.io";
-  let path10 = rest;
+  let path12 = rest;
   if (first && (first.includes(".") || first.includes(":") || first === "localhost")) {
     domain = first.toLowerCase();
-    path10 = rest.slice(slash + 1);
+    path12 = rest.slice(slash + 1);
     if (!DOMAIN.test(first))
       throw new ImageReferenceError(`"${raw}" has an invalid registry host "${first}"`);
   }
   if (domain === "index.docker.io") domain = "docker.io";
-  if (domain === "docker.io" && !path10.includes("/")) path10 = `library/${path10}`;
-  if (!PATH.test(path10)) {
+  if (domain === "docker.io" && !path12.includes("/")) path12 = `library/${path12}`;
+  if (!PATH.test(path12)) {
     throw new ImageReferenceError(
-      `"${raw}" has an invalid repository "${path10}" (lowercase letters, digits and . _ - separators)`
+      `"${raw}" has an invalid repository "${path12}" (lowercase letters, digits and . _ - separators)`
     );
   }
   const reference = digest ?? tag ?? "latest";
-  const canonical = `${domain}/${path10}${tag ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
-  return { domain, repository: path10, tag, digest, reference, canonical };
+  const canonical = `${domain}/${path12}${tag ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
+  return { domain, repository: path12, tag, digest, reference, canonical };
 }
 function registryHost(domain) {
   return domain === "docker.io" ? "registry-1.docker.io" : domain;
@@ -44203,8 +45023,8 @@ var RegistryClient = class {
     return this.auth.challengeScheme ?? "none";
   }
   /** One request with auth: answers a 401 challenge once, then gives up with the registry's message. */
-  async request(method, path10, scope, init = {}) {
-    const url = path10.startsWith("http") ? path10 : `${this.opts.registry.origin}${path10}`;
+  async request(method, path12, scope, init = {}) {
+    const url = path12.startsWith("http") ? path12 : `${this.opts.registry.origin}${path12}`;
     for (let attempt = 0; ; attempt++) {
       const authorization = await this.auth.header(scope);
       const res = await fetchWithRetry(
@@ -44441,17 +45261,17 @@ var RegistryClient = class {
    * exist (404, or an answer that is not JSON). Sends Basic credentials up front: a bearer token
    * is scoped to one repository, and the API spans many.
    */
-  async getJson(path10) {
-    return this.json("GET", path10);
+  async getJson(path12) {
+    return this.json("GET", path12);
   }
   /**
    * GET of a text file on Packyard's JSON API (a version's values, readme, …), at most `maxBytes`;
    * undefined on 404 or 405. A redirect (a large file served by storage) is followed without
    * credentials: the presigned URL is the credential.
    */
-  async getText(path10, maxBytes) {
+  async getText(path12, maxBytes) {
     const basic = await this.auth.basic();
-    let res = await this.request("GET", path10, "", { headers: basic ? { authorization: basic } : {} });
+    let res = await this.request("GET", path12, "", { headers: basic ? { authorization: basic } : {} });
     const location2 = res.status >= 300 && res.status < 400 ? res.headers.get("location") : null;
     if (location2) {
       await res.body?.cancel();
@@ -44466,26 +45286,26 @@ var RegistryClient = class {
       await res.body?.cancel();
       return void 0;
     }
-    if (!res.ok) await this.fail(res, `GET ${path10}`);
+    if (!res.ok) await this.fail(res, `GET ${path12}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.length > maxBytes) throw new RegistryError(`${path10} is over the ${maxBytes}-byte limit`, 0);
+    if (bytes.length > maxBytes) throw new RegistryError(`${path12} is over the ${maxBytes}-byte limit`, 0);
     return Buffer.from(bytes).toString("utf8");
   }
   /** POSTs a JSON body to a Packyard API endpoint; undefined where the registry has none. */
-  async postJson(path10, body) {
-    return this.json("POST", path10, Buffer.from(JSON.stringify(body)));
+  async postJson(path12, body) {
+    return this.json("POST", path12, Buffer.from(JSON.stringify(body)));
   }
   /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
-  async json(method, path10, body) {
+  async json(method, path12, body) {
     const basic = await this.auth.basic();
     const headers2 = basic ? { authorization: basic } : {};
     if (body) headers2["content-type"] = "application/json";
-    const res = await this.request(method, path10, "", { body, headers: headers2 });
+    const res = await this.request(method, path12, "", { body, headers: headers2 });
     if (res.status === 404 || res.status === 405) {
       await res.body?.cancel();
       return void 0;
     }
-    if (!res.ok) await this.fail(res, `${method} ${path10}`);
+    if (!res.ok) await this.fail(res, `${method} ${path12}`);
     if (!/json/i.test(res.headers.get("content-type") ?? "")) {
       await res.body?.cancel();
       return void 0;
@@ -44681,14 +45501,15 @@ var ImageChecker = class {
     return c;
   }
 };
-async function checkPackImages(report, checker) {
+async function checkPackImages(report, checker, policy) {
   const images = packImages(report.tree);
   const checks = await checker.checkAll(images.map((i2) => i2.image));
   const out = [];
+  const found = [];
   for (const [i2, check] of checks.entries()) {
     const image = images[i2];
     if (check.status === "not-found") {
-      report.findings.push(
+      found.push(
         finding(
           "images/not-found",
           "error",
@@ -44698,7 +45519,7 @@ async function checkPackImages(report, checker) {
         )
       );
     } else if (check.status === "unchecked") {
-      report.findings.push(
+      found.push(
         finding(
           "images/unchecked",
           "warning",
@@ -44715,6 +45536,8 @@ async function checkPackImages(report, checker) {
       line: image.position.line
     });
   }
+  const lines = (file) => packImagesFileLines(report.tree, file);
+  report.findings.push(...applyPolicy(found, policy, lines, { name: report.name }));
   Object.assign(report, countBySeverity(report.findings.sort(compareFindings)));
   return out;
 }
@@ -44730,7 +45553,7 @@ function describeImageChecks(images) {
 
 // core/discover.ts
 import { promises as fs4 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
 var PathNotFoundError = class extends Error {
 };
@@ -44739,36 +45562,236 @@ async function discoverPacks(roots) {
   for (const root of roots) {
     const st = await fs4.stat(root).catch(() => void 0);
     if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
-    await walk2(root, found, 0);
+    await walk3(root, found, 0);
   }
   return [...found].sort(compareBytes);
 }
-async function walk2(dir, found, depth) {
+async function walk3(dir, found, depth) {
   if (depth > 32) return;
   const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
   if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
-    found.add(path8.normalize(dir));
+    found.add(path9.normalize(dir));
     return;
   }
   const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
-  for (const name2 of subdirs) await walk2(path8.join(dir, name2), found, depth + 1);
+  for (const name2 of subdirs) await walk3(path9.join(dir, name2), found, depth + 1);
+}
+
+// core/lint-config-file.ts
+import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
+import path10 from "node:path";
+
+// core/lint-config.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+var import_ignore2 = __toESM(require_ignore(), 1);
+
+// core/schemas/packyard-config.schema.json
+var packyard_config_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://packyard.dev/schemas/packyard-config.json",
+  title: "Packyard lint configuration (.packyard.yaml)",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    rules: { $ref: "#/definitions/rules" },
+    overrides: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["rules"],
+        anyOf: [{ required: ["packs"] }, { required: ["names"] }],
+        properties: {
+          packs: { $ref: "#/definitions/patterns" },
+          names: { $ref: "#/definitions/patterns" },
+          rules: { $ref: "#/definitions/rules" }
+        }
+      }
+    },
+    ignore: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["files", "rules"],
+        properties: {
+          files: { $ref: "#/definitions/patterns" },
+          rules: { type: "array", minItems: 1, items: { type: "string" } }
+        }
+      }
+    }
+  },
+  definitions: {
+    rules: {
+      type: "object",
+      additionalProperties: { enum: ["error", "warning", "off"] }
+    },
+    patterns: {
+      anyOf: [
+        { type: "string", minLength: 1 },
+        { type: "array", minItems: 1, items: { type: "string", minLength: 1 } }
+      ]
+    }
+  }
+};
+
+// core/lint-config.ts
+var CONFIG_FILE_NAMES = [".packyard.yaml", ".packyard.yml"];
+var LintConfigError = class extends Error {
+  constructor(problems) {
+    super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join("\n"));
+    this.problems = problems;
+  }
+  problems;
+};
+var validate2 = new import_ajv2.Ajv({ allErrors: true }).compile(packyard_config_schema_default);
+var KNOWN_RULES = [...RULES, ...IMAGE_RULES];
+var RULE_IDS = KNOWN_RULES.map((r) => r.id);
+var KNOWN_IDS = new Set(RULE_IDS);
+var list = (v) => v === void 0 ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+function parseLintConfig(text, file) {
+  const parsed = parseYaml(text);
+  const problem = (message, pos2) => ({ file, ...pos2, message });
+  if (!parsed.ok)
+    throw new LintConfigError([problem(`invalid YAML: ${parsed.error.message}`, parsed.error.position)]);
+  const doc = parsed.docs[0];
+  const value = doc?.value ?? {};
+  if (!doc) return { rules: {}, overrides: [], ignore: [] };
+  if (!validate2(value)) {
+    const dotted = (p) => p.split("/").slice(1).map((x2) => x2.replace(/~1/g, "/").replace(/~0/g, "~")).join(".");
+    throw new LintConfigError(
+      (validate2.errors ?? []).slice(0, 10).map((e) => {
+        const path12 = e.instancePath.split("/").slice(1).map((s) => /^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, "/").replace(/~0/g, "~"));
+        const extra = e.params.additionalProperty;
+        const what = e.keyword === "additionalProperties" && extra ? `unknown key "${extra}" (known: ${Object.keys(packyard_config_schema_default.properties).join(", ")} at the top; packs, names, rules in overrides; files, rules in ignore)` : e.keyword === "enum" ? "must be error, warning or off" : e.message ?? "is invalid";
+        return problem(
+          `${dotted(e.instancePath) || "the config"} ${what}`,
+          extra ? doc.keyPositionOf([...path12, extra]) : doc.positionOf(path12)
+        );
+      })
+    );
+  }
+  const v = value;
+  const problems = [];
+  const checkIds = (ids, at) => {
+    for (const id of ids) {
+      if (KNOWN_IDS.has(id)) continue;
+      const near = closestKey(id, RULE_IDS);
+      problems.push(
+        problem(
+          `unknown rule "${id}"${near ? `; did you mean "${near}"?` : ' (see "packyard rules")'}`,
+          doc.keyPositionOf(at(id))
+        )
+      );
+    }
+  };
+  checkIds(Object.keys(v.rules ?? {}), (id) => ["rules", id]);
+  for (const [i2, o] of (v.overrides ?? []).entries())
+    checkIds(Object.keys(o.rules), (id) => ["overrides", i2, "rules", id]);
+  for (const [i2, g] of (v.ignore ?? []).entries())
+    checkIds(g.rules, (id) => ["ignore", i2, "rules", g.rules.indexOf(id)]);
+  if (problems.length > 0) throw new LintConfigError(problems);
+  return {
+    rules: v.rules ?? {},
+    overrides: (v.overrides ?? []).map((o) => ({
+      packs: list(o.packs),
+      names: list(o.names),
+      rules: o.rules
+    })),
+    ignore: (v.ignore ?? []).map((g) => ({ files: list(g.files), rules: g.rules }))
+  };
+}
+function matches(patterns, rel) {
+  if (!rel || rel.startsWith("../") || rel === ".." || patterns.length === 0) return false;
+  return (0, import_ignore2.default)().add(patterns).ignores(rel);
+}
+function globToRegExp(glob) {
+  const re = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${re}$`);
+}
+function policyFor(config, packPath) {
+  const inPack = packPath === "" || packPath === "." ? "" : packPath;
+  return {
+    setting(rule, pack) {
+      let s = config.rules[rule];
+      for (const o of config.overrides) {
+        const byPath = matches(o.packs, inPack);
+        const byName = pack.name !== void 0 && o.names.some((n) => globToRegExp(n).test(pack.name));
+        if ((byPath || byName) && o.rules[rule] !== void 0) s = o.rules[rule];
+      }
+      return s;
+    },
+    ignores(rule, file) {
+      const rel = inPack ? `${inPack}/${file}` : file;
+      return config.ignore.some((g) => g.rules.includes(rule) && matches(g.files, rel));
+    }
+  };
+}
+
+// core/lint-config-file.ts
+function findLintConfig(dir) {
+  let d = path10.resolve(dir);
+  for (; ; ) {
+    for (const name2 of CONFIG_FILE_NAMES) {
+      const f = path10.join(d, name2);
+      if (existsSync2(f) && statSync(f).isFile()) return f;
+    }
+    const parent = path10.dirname(d);
+    if (existsSync2(path10.join(d, ".git")) || parent === d) return void 0;
+    d = parent;
+  }
+}
+function loadLintConfig(file) {
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(`cannot read lint config ${file}: ${err.message}`);
+  }
+  return parseLintConfig(text, file);
+}
+function lintPolicies(explicit) {
+  const cache = /* @__PURE__ */ new Map();
+  const load = (file) => {
+    let c = cache.get(file);
+    if (!c) {
+      c = loadLintConfig(file);
+      cache.set(file, c);
+    }
+    return c;
+  };
+  if (explicit) load(path10.resolve(explicit));
+  return (packDir) => {
+    const file = explicit ? path10.resolve(explicit) : findLintConfig(packDir);
+    if (!file) return void 0;
+    const rel = path10.relative(path10.dirname(file), path10.resolve(packDir)).split(path10.sep).join("/");
+    return policyFor(load(file), rel);
+  };
 }
 
 // core/pack-files.ts
 import { createHash as createHash2 } from "node:crypto";
 var MAX_FILE_BYTES = 64 * 1024 * 1024;
-function packFileDigests(tree) {
-  const out = {};
+function packFileList(tree) {
+  const out = [];
   for (const e of tree.entries) {
     if (e.type !== "file") continue;
+    let digest;
     try {
       if (e.size > MAX_FILE_BYTES) throw new Error("too large");
-      out[e.path] = `sha256:${createHash2("sha256").update(tree.read(e.path, MAX_FILE_BYTES)).digest("hex")}`;
+      digest = `sha256:${createHash2("sha256").update(tree.read(e.path, MAX_FILE_BYTES)).digest("hex")}`;
     } catch {
-      out[e.path] = null;
+      digest = null;
     }
+    out.push({ path: e.path, size: e.size, digest });
   }
   return out;
+}
+function fileDigests(files) {
+  return Object.fromEntries(files.map((f) => [f.path, f.digest]));
+}
+function packFileDigests(tree) {
+  return fileDigests(packFileList(tree));
 }
 function diffFiles(local, published2) {
   const added = [];
@@ -44840,7 +45863,7 @@ function packId(p) {
 }
 
 // core/publish-plan.ts
-var import_semver3 = __toESM(require_semver2(), 1);
+var import_semver2 = __toESM(require_semver2(), 1);
 var PLAN_ERRORS = /* @__PURE__ */ new Set(["changed-without-bump", "version-lower"]);
 function classifyPack(version, facts) {
   const newest = [...facts.versions].sort(compareVersions).at(-1);
@@ -44875,8 +45898,8 @@ function classifyPack(version, facts) {
   return { kind: "new-version", newest, reason: `new version: ${newest} \u2192 ${version}` };
 }
 function nextPatch(version) {
-  const v = import_semver3.default.parse(version.replace(/^v/, ""), { loose: true }) ?? import_semver3.default.coerce(version);
-  return v ? import_semver3.default.inc(v.version, "patch") ?? void 0 : void 0;
+  const v = import_semver2.default.parse(version.replace(/^v/, ""), { loose: true }) ?? import_semver2.default.coerce(version);
+  return v ? import_semver2.default.inc(v.version, "patch") ?? void 0 : void 0;
 }
 var PLAN_RULES = {
   "changed-without-bump": "plan/version-not-bumped",
@@ -44996,16 +46019,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path10, added, removed, oldPosInc, options) {
-    const last = path10.lastComponent;
+  addToPath(path12, added, removed, oldPosInc, options) {
+    const last = path12.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path10.oldPos + oldPosInc,
+        oldPos: path12.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path10.oldPos + oldPosInc,
+        oldPos: path12.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -45446,12 +46469,12 @@ function checkPackName(name2) {
 }
 var PAGE = 100;
 var MAX_PAGES = 1e4;
-async function apiPages(client, path10, key) {
+async function apiPages(client, path12, key) {
   const out = [];
   let cursor;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const sep4 = path10.includes("?") ? "&" : "?";
-    const url = `${path10}${sep4}limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    const sep4 = path12.includes("?") ? "&" : "?";
+    const url = `${path12}${sep4}limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
     const body = await client.getJson(url);
     if (!body || !Array.isArray(body[key])) return page === 0 ? void 0 : out;
     out.push(...body[key]);
@@ -45475,7 +46498,8 @@ async function listVersions(client, name2) {
         digest: v.digest,
         size: v.size,
         pushedAt: v.pushedAt,
-        pushedBy: v.pushedBy
+        pushedBy: v.pushedBy,
+        ...v.message ? { message: v.message } : {}
       }))
     };
   }
@@ -45576,7 +46600,8 @@ async function changesAgainst(client, p, against, limits) {
   const at = `/api/v1/packs/${encodeURIComponent(name2)}/versions/${encodeURIComponent(against)}`;
   const out = {};
   const recorded = await client.getJson(`${at}/files${base}`).catch(() => void 0);
-  if (recorded?.files) out.files = diffFiles(packFileDigests(p.tree), recorded.files);
+  if (Array.isArray(recorded?.files))
+    out.files = diffFiles(packFileDigests(p.tree), fileDigests(recorded.files));
   else
     out.note = `the registry records no file list for ${name2}@${against} (not a Packyard registry, or published before it did)`;
   const published2 = await client.getText(`${at}/values${base}`, MAX_VALUES_BYTES).catch(() => void 0);
@@ -46402,9 +47427,10 @@ async function runEngine(opts) {
       rest.map((p) => p.dir),
       {
         trees: rest.map((p) => p.tree),
+        policyFor: opts.policyFor,
         onPack: (p) => {
           if (!opts.images) return admit(p);
-          const checked = checkPackImages(p, opts.images);
+          const checked = checkPackImages(p, opts.images, opts.policyFor?.(p.dir));
           imageChecks.set(p.pack, checked);
           void checked.then(() => admit(p));
         }
@@ -46660,7 +47686,7 @@ function describeExchangeError(err) {
 }
 
 // action/oidc.ts
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 function idTokenAvailable(env) {
   return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
 }
@@ -46682,7 +47708,7 @@ function planAuth(inputs, env, fork) {
 function pullRequestFork(env) {
   if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
   try {
-    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
+    const event = JSON.parse(readFileSync2(env.GITHUB_EVENT_PATH, "utf8"));
     const head = event.pull_request?.head?.repo?.full_name;
     return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
   } catch {
@@ -46816,7 +47842,8 @@ var INPUT_DEFAULTS = {
   "palette-registry-uid": "",
   "palette-endpoint": "https://api.spectrocloud.com",
   "palette-timeout": "300",
-  "palette-required": "false"
+  "palette-required": "false",
+  config: ""
 };
 var MAX_PALETTE_TIMEOUT = 3600;
 var GITHUB_ANNOTATION_LIMIT = 10;
@@ -46895,7 +47922,8 @@ function parseInputs(get, maskSecret = () => {
     annotationsLimit,
     comment,
     githubToken,
-    palette
+    palette,
+    config: get("config") || void 0
   };
 }
 function parsePalette(get, apiKey, problems) {
@@ -47031,11 +48059,11 @@ ${lines.join("\n")}`;
 }
 
 // action/log.ts
-function unchangedOutcome2(path10, v) {
+function unchangedOutcome2(path12, v) {
   const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
   const by = `${v.pushedBy}${run2}`;
   return {
-    path: path10,
+    path: path12,
     name: v.name,
     version: v.version,
     digest: v.digest,
@@ -47167,8 +48195,8 @@ var PaletteClient = class {
     return encodeURIComponent(this.opts.registryUid);
   }
   /** One API call; 401/403/404 and other failures become PaletteErrors that say what to check. */
-  async call(method, path10, allow404 = false) {
-    const url = `${this.endpoint}${path10}`;
+  async call(method, path12, allow404 = false) {
+    const url = `${this.endpoint}${path12}`;
     let res;
     try {
       res = await this.fetchImpl(url, {
@@ -47185,7 +48213,7 @@ var PaletteClient = class {
       if (e.name === "TimeoutError")
         throw new PaletteError(
           "timeout",
-          `Palette at ${this.endpoint} did not answer ${method} ${path10} in time`
+          `Palette at ${this.endpoint} did not answer ${method} ${path12} in time`
         );
       throw new PaletteError(
         "unreachable",
@@ -47209,7 +48237,7 @@ var PaletteClient = class {
     if (res.status === 409 && method === "POST") return res;
     throw new PaletteError(
       "http",
-      `Palette answered ${method} ${path10} with ${res.status}${detail ? `: ${detail}` : ""}`,
+      `Palette answered ${method} ${path12} with ${res.status}${detail ? `: ${detail}` : ""}`,
       res.status
     );
   }
@@ -47457,14 +48485,14 @@ function renderPlan(r) {
       ""
     );
     if (f) {
-      for (const [label, list] of [
+      for (const [label, list2] of [
         ["added", f.added],
         ["removed", f.removed],
         ["changed", f.changed]
       ]) {
-        if (list.length === 0) continue;
-        const shown = list.slice(0, 50).map(code2).join(", ");
-        out.push(`- ${label}: ${shown}${list.length > 50 ? `, \u2026 ${list.length - 50} more` : ""}`);
+        if (list2.length === 0) continue;
+        const shown = list2.slice(0, 50).map(code2).join(", ");
+        out.push(`- ${label}: ${shown}${list2.length > 50 ? `, \u2026 ${list2.length - 50} more` : ""}`);
       }
     }
     if (p.note) out.push(`- ${cell(p.note)}`);
@@ -47490,10 +48518,10 @@ ${f}`;
 }
 
 // action/pr-comment.ts
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync2, existsSync as existsSync2 } from "fs";
+import { readFileSync as readFileSync3, existsSync as existsSync3 } from "fs";
 import { EOL as EOL6 } from "os";
 var Context = class {
   /**
@@ -47503,11 +48531,11 @@ var Context = class {
     var _a2, _b2, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync2(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+      if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
+        this.payload = JSON.parse(readFileSync3(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path10 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${EOL6}`);
+        const path12 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path12} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -47820,11 +48848,11 @@ function removeNonChars(variableName) {
   return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
 }
 function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
+  const matches2 = url.match(urlVariableRegex);
+  if (!matches2) {
     return [];
   }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+  return matches2.map(removeNonChars).reduce((a, b) => a.concat(b), []);
 }
 function omit(object, keysToOmit) {
   const result = { __proto__: null };
@@ -48680,8 +49708,8 @@ async function fetchWrapper(requestOptions) {
     data: ""
   };
   if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
+    const matches2 = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches2 && matches2.pop();
     log.warn(
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
@@ -51663,7 +52691,7 @@ var MAX_COMMENT_CHARS = 65e3;
 function pullRequestOf(env) {
   if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
   try {
-    const event = JSON.parse(readFileSync3(env.GITHUB_EVENT_PATH, "utf8"));
+    const event = JSON.parse(readFileSync4(env.GITHUB_EVENT_PATH, "utf8"));
     const number = event.pull_request?.number ?? event.number;
     const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
     return typeof number === "number" && owner && repo ? { owner, repo, number } : void 0;
@@ -51796,10 +52824,11 @@ async function main(env) {
   });
   const planning = pr !== void 0 || inputs.dryRun;
   const auth2 = !inputs.registry ? { kind: "anonymous" } : planning ? readAuth(inputs, env, fork) : planAuth(inputs, env, fork);
-  const workspace = path9.resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const workspace = path11.resolve(env.GITHUB_WORKSPACE || process.cwd());
   process.chdir(workspace);
   const roots = inputs.paths.map((p) => workspaceRelative(workspace, p));
   const dirs = await discover(roots, workspace);
+  const policyFor2 = lintPolicies(inputs.config);
   const registry = inputs.registry;
   const session = registry ? await connect(inputs, auth2, registry) : void 0;
   const noPlan = session && !session.ready ? planUnavailable(session, fork) : void 0;
@@ -51810,6 +52839,7 @@ async function main(env) {
     concurrency: inputs.concurrency,
     mode: planning ? "plan" : "publish",
     images: inputs.checkImages ? imageChecker(inputs, session) : void 0,
+    policyFor: policyFor2,
     onEvent: (e) => logLive(e, roots, session)
   });
   const findings = plans ? [...lint.findings, ...planFindings(plans)] : lint.findings;
@@ -51949,9 +52979,9 @@ async function discover(roots, workspace) {
   return dirs;
 }
 function workspaceRelative(workspace, p) {
-  if (!path9.isAbsolute(p)) return p;
-  const rel = path9.relative(workspace, p);
-  return rel === "" ? "." : rel.startsWith("..") || path9.isAbsolute(rel) ? p : rel;
+  if (!path11.isAbsolute(p)) return p;
+  const rel = path11.relative(workspace, p);
+  return rel === "" ? "." : rel.startsWith("..") || path11.isAbsolute(rel) ? p : rel;
 }
 function sourceUrl(env) {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env;

@@ -118,10 +118,11 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       rest.map((p) => p.dir),
       {
         trees: rest.map((p) => p.tree),
+        policyFor: opts.policyFor,
         onPack: (p) => {
           if (!opts.images) return admit(p);
           // Its images decide too: packaging waits for their verdicts (other packs lint meanwhile).
-          const checked = checkPackImages(p, opts.images);
+          const checked = checkPackImages(p, opts.images, opts.policyFor?.(p.dir));
           imageChecks.set(p.pack, checked);
           void checked.then(() => admit(p));
         },

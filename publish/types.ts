@@ -4,6 +4,7 @@ import type { PublishProgress, PublishResult, PublishStatus } from '../client/pu
 import type { PublishedVersion } from '../client/unchanged.ts';
 import type { BuiltPack } from '../core/build-pack.ts';
 import type { LintRun, PackReport } from '../core/lint-packs.ts';
+import type { PackPolicy } from '../core/lint-policy.ts';
 import type { ReadPack } from '../core/pack-identity.ts';
 
 /** The lowest lint severity that refuses a pack (and that a registry's recorded lint must have passed). */
@@ -64,6 +65,8 @@ export interface EngineOptions {
    * image is a lint error like any other, so that pack is refused.
    */
   images?: ImageChecker;
+  /** The lint policy (`.packyard.yaml`) of each pack folder; see core/lint-config-file.ts. */
+  policyFor?: (dir: string) => PackPolicy | undefined;
   onEvent?: (event: EngineEvent) => void;
 }
 

@@ -5,6 +5,7 @@ import { formatBytes } from '../../core/lint/context.ts';
 import { runEngine } from '../../publish/engine.ts';
 import { formatOption, type Register } from '../command-kit.ts';
 import { EXIT, type Io, plural } from '../io.ts';
+import { CONFIG_OPTION_FLAGS, CONFIG_OPTION_HELP, cliLintPolicies } from '../lint-policies.ts';
 import { createdFrom, formatRefused } from '../pack-output.ts';
 import { writeBuildOutput } from '../write-layout.ts';
 
@@ -13,6 +14,7 @@ export interface BuildOptions {
   format: 'text' | 'json';
   force: boolean;
   created?: string;
+  config?: string;
 }
 
 /** The publish engine without a registry: lint, then package each pack that passes (or all, with --force). */
@@ -24,6 +26,7 @@ export async function buildCommand(dirs: string[], opts: BuildOptions, io: Io): 
     packageInvalid: opts.force,
     concurrency: 1,
     created,
+    policyFor: cliLintPolicies(opts.config),
     onEvent: (e) => {
       if (e.type !== 'linted' || e.refused.length === 0) return;
       io.err(formatRefused(e.run, e.refused, io));
@@ -68,6 +71,7 @@ export const register: Register = (program, { io, setExit }) => {
     .requiredOption('-o, --out <dir>', 'output folder (archives, oci-layout, index.json, blobs/)')
     .addOption(formatOption())
     .option('--force', 'build packs even when they have lint errors')
+    .option(CONFIG_OPTION_FLAGS, CONFIG_OPTION_HELP)
     .option(
       '--created <date>',
       'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
@@ -80,7 +84,7 @@ export const register: Register = (program, { io, setExit }) => {
       setExit(
         await buildCommand(
           dirs,
-          { out: o.out, format: o.format, force: Boolean(o.force), created: o.created },
+          { out: o.out, format: o.format, force: Boolean(o.force), created: o.created, config: o.config },
           io,
         ),
       ),

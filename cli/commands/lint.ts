@@ -6,12 +6,14 @@ import type { Register } from '../command-kit.ts';
 import { savedCredentials } from '../credentials.ts';
 import { formatLint, type LintFormat } from '../format/findings.ts';
 import { EXIT, type Io, UsageError, useColor } from '../io.ts';
+import { CONFIG_OPTION_FLAGS, CONFIG_OPTION_HELP, cliLintPolicies } from '../lint-policies.ts';
 
 export interface LintOptions {
   format: LintFormat;
   failOn: 'error' | 'warning';
   /** Resolve every pack.content.images entry against its registry. */
   checkImages?: boolean;
+  config?: string;
 }
 
 export async function lintCommand(dirs: string[], opts: LintOptions, io: Io): Promise<number> {
@@ -20,9 +22,14 @@ export async function lintCommand(dirs: string[], opts: LintOptions, io: Io): Pr
     io.err(`no packs found under ${dirs.join(', ') || '.'} (a pack is a folder holding pack.json)\n`);
     return EXIT.failed;
   }
-  const run = await lintPackDirs(packDirs);
+  const policyFor = cliLintPolicies(opts.config);
+  const run = await lintPackDirs(packDirs, { policyFor });
   const images = opts.checkImages
-    ? await checkRunImages(run, new ImageChecker({ credentialsFor: await savedCredentials(io.env) }))
+    ? await checkRunImages(
+        run,
+        new ImageChecker({ credentialsFor: await savedCredentials(io.env) }),
+        policyFor,
+      )
     : undefined;
   io.out(formatLint(run, opts.format, useColor(io), images));
   const failing = opts.failOn === 'warning' ? run.errors + run.warnings : run.errors;
@@ -53,6 +60,7 @@ export const register: Register = (program, { io, setExit }) => {
       '--check-images',
       'resolve every pack.content.images entry against its registry (401/403: gated, not checked)',
     )
+    .option(CONFIG_OPTION_FLAGS, CONFIG_OPTION_HELP)
     .addHelpText(
       'after',
       '\nExit codes: 0 no failing findings, 1 failing findings, 2 usage error.\nSee "packyard rules" for the rule ids.',
@@ -61,7 +69,7 @@ export const register: Register = (program, { io, setExit }) => {
       setExit(
         await lintCommand(
           dirs,
-          { format: o.format, failOn: o.failOn, checkImages: o.checkImages === true },
+          { format: o.format, failOn: o.failOn, checkImages: o.checkImages === true, config: o.config },
           io,
         ),
       ),

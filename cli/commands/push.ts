@@ -14,6 +14,7 @@ import {
 } from '../../publish/engine.ts';
 import { formatOption, type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
+import { CONFIG_OPTION_FLAGS, CONFIG_OPTION_HELP, cliLintPolicies } from '../lint-policies.ts';
 import { createdFrom, formatRefused } from '../pack-output.ts';
 import { bar, type ProgressBoard, progressBoard } from '../progress.ts';
 import { withMessage } from '../push-message.ts';
@@ -26,6 +27,7 @@ export interface PushOptions extends RegistryFlags {
   created?: string;
   /** `--message`: recorded with each version pushed (required with --force, as in Spectro's CLI). */
   message?: string;
+  config?: string;
 }
 
 /** One row of `--format json`: a publish result, plus the pack folder. */
@@ -43,6 +45,7 @@ export async function pushCommand(
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UsageError(`--concurrency must be a whole number from 1 to 64 (got "${opts.concurrency}")`);
   }
+  const policyFor = cliLintPolicies(opts.config);
   const created = createdFrom(opts.created, io);
   const message = checkMessage(opts);
   const access = await openRegistry(opts, io, readStdin);
@@ -61,6 +64,7 @@ export async function pushCommand(
     force: opts.force,
     concurrency,
     created,
+    policyFor,
     onEvent: (e) => showProgress(e, board, io, ref),
   });
   board.close();
@@ -242,6 +246,7 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
         'overwrite a version the registry holds with other content; needs --message (on Packyard, only where serve --allow-overwrite / PACKYARD_ALLOW_OVERWRITE is set)',
       )
       .addOption(new Option('-c, --concurrency <n>', 'packs pushed at once').default(4))
+      .option(CONFIG_OPTION_FLAGS, CONFIG_OPTION_HELP)
       .option(
         '--created <date>',
         'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
@@ -262,6 +267,7 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
             concurrency: o.concurrency,
             created: o.created,
             message: o.message,
+            config: o.config,
           },
           io,
           readStdin,

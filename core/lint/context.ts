@@ -15,6 +15,8 @@ export const LIMITS = {
 export class LintContext {
   readonly findings: Finding[] = [];
   private readonly entries: Map<string, PackEntry>;
+  /** Text files read so far: inline ignores look up the lines of findings in them. */
+  private readonly texts = new Map<string, string>();
 
   constructor(readonly tree: PackTree) {
     this.entries = new Map(tree.entries.map((e) => [e.path, e]));
@@ -61,7 +63,13 @@ export class LintContext {
       this.report('file/binary', path, `${decoded.reason}; it must be UTF-8 text`, decoded.position);
       return undefined;
     }
+    this.texts.set(path, decoded.text);
     return decoded.text;
+  }
+
+  /** The lines of a text file already read by a rule (undefined if none read it). */
+  linesOf(path: string): string[] | undefined {
+    return this.texts.get(path)?.split('\n');
   }
 }
 
@@ -98,4 +106,14 @@ export function unsafePathReason(p: string): string | undefined {
   if (segs.includes('..')) return 'climbs out of the pack with ".."';
   if (segs.some((s) => s === '' || s === '.')) return 'has empty or "." segments';
   return undefined;
+}
+
+/** The one YAML leniency Go has over strict YAML 1.2 (see yaml-go-leniency.ts), as a warning. */
+export function reportGoOnly(ctx: LintContext, file: string, lines: number[]): void {
+  ctx.report(
+    'yaml/go-only',
+    file,
+    `a quoted string continues on line ${lines.join(', ')}, indented less than its key; Go's YAML parser (Kubernetes, Helm, Palette) accepts it, strict YAML 1.2 parsers reject it — indent the continuation`,
+    { line: lines[0] as number, column: 1 },
+  );
 }

@@ -1,12 +1,21 @@
 import { checkTemplateStructure, hasTemplateActions, maskTemplateActions } from '../go-template.ts';
-import { parseYaml } from '../parse-yaml.ts';
+import { parseYamlAsGo } from '../parse-yaml.ts';
 import { LineIndex } from '../positions.ts';
-import { isPlainObject, type LintContext, unsafePathReason } from './context.ts';
+import { isPlainObject, type LintContext, reportGoOnly, unsafePathReason } from './context.ts';
+import { type ImageUse, manifestImages } from './images.ts';
 import type { PackJson } from './pack-json.ts';
 
-/** Checks every kubeManifests entry; returns the manifest keys values.yaml may configure. */
-export function lintManifests(ctx: LintContext, pack: PackJson): Set<string> {
+export interface ManifestsResult {
+  /** The manifest keys values.yaml may configure. */
+  keys: Set<string>;
+  /** The image: references the manifests use. */
+  images: ImageUse[];
+}
+
+/** Checks every kubeManifests entry. */
+export function lintManifests(ctx: LintContext, pack: PackJson): ManifestsResult {
   const keys = new Set<string>();
+  const images: ImageUse[] = [];
   for (const [i, p] of pack.kubeManifests.entries()) {
     const at = pack.at(['kubeManifests', i]);
     // The key counts even when the path is rejected: values.yaml should not also warn about it.
@@ -31,9 +40,9 @@ export function lintManifests(ctx: LintContext, pack: PackJson): Set<string> {
       );
       continue;
     }
-    lintManifestFile(ctx, p);
+    lintManifestFile(ctx, p, images);
   }
-  return keys;
+  return { keys, images };
 }
 
 /** values.yaml keys manifests by file name without extension. */
@@ -43,7 +52,7 @@ export function manifestKey(p: string): string {
   return dot > 0 ? base.slice(0, dot) : base;
 }
 
-function lintManifestFile(ctx: LintContext, file: string): void {
+function lintManifestFile(ctx: LintContext, file: string, images: ImageUse[]): void {
   const text = ctx.text(file);
   if (text === undefined) return;
   const templated = hasTemplateActions(text);
@@ -55,16 +64,19 @@ function lintManifestFile(ctx: LintContext, file: string): void {
       return;
     }
   }
-  const parsed = parseYaml(templated ? maskTemplateActions(text) : text, { uniqueKeys: !templated });
+  const parsed = parseYamlAsGo(templated ? maskTemplateActions(text) : text, { uniqueKeys: !templated });
   if (!parsed.ok) {
     const note = templated ? ' (Go template actions were masked before parsing)' : '';
     const e = parsed.error;
     if (e) ctx.report('manifest/yaml-syntax', file, `invalid YAML: ${e.message}${note}`, e.position);
     return;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, file, parsed.goOnly.lines);
+  const originalLines = templated ? text.split('\n') : undefined;
   for (const [n, doc] of parsed.docs.entries()) {
     const obj = doc.value;
     if (obj === null || obj === undefined) continue;
+    images.push(...manifestImages(file, doc, obj, originalLines));
     const which = parsed.docs.length > 1 ? `document ${n + 1}` : 'the document';
     if (!isPlainObject(obj)) {
       ctx.report(

@@ -1,4 +1,5 @@
 import { parseJson } from '../parse-json.ts';
+import packSchema from '../schemas/pack.schema.json' with { type: 'json' };
 import { describeSchemaError, validatePackJson } from '../validate-pack-json.ts';
 import { checkPackVersion, OCI_NAME_COMPONENT } from '../version.ts';
 import { isPlainObject, type LintContext } from './context.ts';
@@ -107,5 +108,67 @@ export function lintPackJson(ctx: LintContext): PackJson | undefined {
       doc.positionOf(['addonType']),
     );
   }
+  lintUnknownKeys(ctx, raw, doc);
+  const has = (k: string) => Array.isArray(raw[k]) && (raw[k] as unknown[]).length > 0;
+  if (pack.layer === 'addon' && !has('kubeManifests') && !has('charts') && !has('ansibleRoles')) {
+    ctx.report(
+      'pack-json/no-content',
+      file,
+      'this addon pack lists neither kubeManifests nor charts, so Palette deploys nothing with it; name its manifests or chart archives',
+      doc.positionOf(['layer']),
+    );
+  }
   return pack;
+}
+
+const KNOWN_KEYS = Object.keys(packSchema.properties);
+
+/** Unknown keys are tolerated (Palette ignores them), but a near-miss of a known key is a typo. */
+function lintUnknownKeys(
+  ctx: LintContext,
+  raw: Record<string, unknown>,
+  doc: { keyPositionOf(path: (string | number)[]): { line: number; column: number } },
+): void {
+  for (const key of Object.keys(raw)) {
+    if (KNOWN_KEYS.includes(key)) continue;
+    const near = closestKey(key, KNOWN_KEYS);
+    if (!near) continue;
+    ctx.report(
+      'pack-json/unknown-key',
+      'pack.json',
+      `key "${key}" is not a pack.json key; did you mean "${near}"? Palette ignores unknown keys, so its value has no effect`,
+      doc.keyPositionOf([key]),
+    );
+  }
+}
+
+/** The known key within a small edit distance (or differing only in case), if any. */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const k of known) {
+    const d = k.toLowerCase() === key.toLowerCase() ? 0 : levenshtein(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  const allowed = key.length <= 4 ? 1 : 2;
+  return bestD <= allowed ? best : undefined;
+}
+
+export function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
 }

@@ -1,5 +1,5 @@
-import { parseYaml } from '../parse-yaml.ts';
-import { isPlainObject, type LintContext } from './context.ts';
+import { parseYaml, parseYamlAsGo } from '../parse-yaml.ts';
+import { isPlainObject, type LintContext, reportGoOnly } from './context.ts';
 
 const FILE = 'presets.yaml';
 // A values path: dot-separated keys; a key may hold "/" (e.g. spectrocloud.com/install-priority is split on dots).
@@ -11,14 +11,18 @@ export function lintPresets(ctx: LintContext): Set<string> | undefined {
   const defined = new Set<string>();
   const text = ctx.text(FILE);
   if (text === undefined) return defined;
-  const parsed = parseYaml(text);
+  const parsed = parseYamlAsGo(text);
   if (!parsed.ok) {
     const e = parsed.error;
     if (e) ctx.report('presets/yaml-syntax', FILE, `invalid YAML: ${e.message}`, e.position);
     return defined;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, FILE, parsed.goOnly.lines);
   const doc = parsed.docs[0];
   const root = doc?.value;
+  // An empty presets.yaml (or "presets:" with nothing under it) offers no presets; Palette is fine with it.
+  if (root === null || root === undefined) return defined;
+  if (isPlainObject(root) && root.presets === null) return defined;
   if (!doc || !isPlainObject(root) || !Array.isArray(root.presets)) {
     ctx.report(
       'presets/shape',

@@ -1,5 +1,5 @@
-import { parseYaml } from '../parse-yaml.ts';
-import { isPlainObject, type LintContext } from './context.ts';
+import { parseYamlAsGo } from '../parse-yaml.ts';
+import { isPlainObject, type LintContext, reportGoOnly } from './context.ts';
 
 const FILE = 'schema.yaml';
 export const FORMAT_TYPES = ['string', 'number', 'boolean', 'password', 'list', 'ipv4', 'version', 'input'];
@@ -12,12 +12,13 @@ export function lintSchemaYaml(ctx: LintContext): void {
   if (!ctx.entry(FILE)) return;
   const text = ctx.text(FILE);
   if (text === undefined) return;
-  const parsed = parseYaml(text);
+  const parsed = parseYamlAsGo(text);
   if (!parsed.ok) {
     const e = parsed.error;
     if (e) ctx.report('schema/yaml-syntax', FILE, `invalid YAML: ${e.message}`, e.position);
     return;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, FILE, parsed.goOnly.lines);
   const doc = parsed.docs[0];
   const root = doc?.value;
   if (!doc || root === null || root === undefined) return;

@@ -1,5 +1,7 @@
-import { parseYaml, type YamlDocument } from '../parse-yaml.ts';
-import { isDnsLabel, isPlainObject, type LintContext } from './context.ts';
+import { parseYamlAsGo, type YamlDocument } from '../parse-yaml.ts';
+import type { ChartInfo } from './charts.ts';
+import { isDnsLabel, isPlainObject, type LintContext, reportGoOnly } from './context.ts';
+import { type ImageUse, lintUnlistedImages } from './images.ts';
 import type { PackJson } from './pack-json.ts';
 
 const FILE = 'values.yaml';
@@ -11,13 +13,14 @@ export interface ValuesResult {
   enabledPresets: { ref: string; line: number; column: number }[];
 }
 
-export function lintValues(
-  ctx: LintContext,
-  pack: PackJson | undefined,
-  manifestKeys: Set<string>,
-  charts: { names: Set<string>; complete: boolean },
-): ValuesResult {
-  const result: ValuesResult = { enabledPresets: [] };
+export interface ValuesRead extends ValuesResult {
+  /** The parsed mapping, when values.yaml is one. */
+  values?: Record<string, unknown>;
+}
+
+/** Reads and parses values.yaml (charts need its charts: section before the rest is checked). */
+export function readValues(ctx: LintContext): ValuesRead {
+  const result: ValuesRead = { enabledPresets: [] };
   if (!ctx.entry(FILE)) {
     ctx.report('values/missing', FILE, 'the pack has no values.yaml; add one (it may hold just "pack: {}")');
     return result;
@@ -25,12 +28,13 @@ export function lintValues(
   const text = ctx.text(FILE);
   if (text === undefined) return result;
   result.enabledPresets = readEnabledPresets(text);
-  const parsed = parseYaml(text);
+  const parsed = parseYamlAsGo(text);
   if (!parsed.ok) {
     const e = parsed.error;
     if (e) ctx.report('values/yaml-syntax', FILE, `invalid YAML: ${e.message}`, e.position);
     return result;
   }
+  if (parsed.goOnly) reportGoOnly(ctx, FILE, parsed.goOnly.lines);
   if (parsed.docs.length > 1) {
     ctx.report(
       'values/shape',
@@ -52,6 +56,20 @@ export function lintValues(
     );
     return result;
   }
+  result.values = values;
+  return result;
+}
+
+export function lintValues(
+  ctx: LintContext,
+  read: ValuesRead,
+  pack: PackJson | undefined,
+  manifestKeys: Set<string>,
+  charts: { names: Set<string>; complete: boolean; charts: ChartInfo[] },
+  manifestImages: ImageUse[],
+): void {
+  const { doc, values } = read;
+  if (!doc || !values) return;
   const packSection = values.pack;
   if (packSection !== undefined && packSection !== null && !isPlainObject(packSection)) {
     ctx.report('values/shape', FILE, '"pack" must be a mapping', doc.positionOf(['pack']));
@@ -67,7 +85,8 @@ export function lintValues(
       );
     }
   }
-  lintImages(ctx, doc, p, pack);
+  const listed = lintImages(ctx, doc, p, pack);
+  if (listed) lintUnlistedImages(ctx, doc, listed, manifestImages, charts.charts, values);
   lintSectionKeys(
     ctx,
     doc,
@@ -79,22 +98,34 @@ export function lintValues(
     'values/unknown-manifest',
     'kubeManifests file',
   );
-  lintSectionKeys(ctx, doc, values, 'charts', charts.names, charts.complete, 'values/unknown-chart', 'chart');
-  return result;
+  const misplaced = lintMisplacedKeys(ctx, doc, values, charts.charts);
+  lintSectionKeys(
+    ctx,
+    doc,
+    values,
+    'charts',
+    charts.names,
+    charts.complete,
+    'values/unknown-chart',
+    'chart',
+    misplaced,
+  );
 }
 
+/** Checks pack.content.images; returns the listed image references (undefined when its shape is wrong). */
 function lintImages(
   ctx: LintContext,
   doc: YamlDocument,
   p: Record<string, unknown>,
   pack: PackJson | undefined,
-): void {
+): string[] | undefined {
   const content = p.content;
   const images = isPlainObject(content) ? content.images : undefined;
   if (content !== undefined && content !== null && !isPlainObject(content)) {
     ctx.report('values/shape', FILE, '"pack.content" must be a mapping', doc.positionOf(['pack', 'content']));
-    return;
+    return undefined;
   }
+  const listed: string[] = [];
   if (images !== undefined && images !== null) {
     if (!Array.isArray(images)) {
       ctx.report(
@@ -103,7 +134,7 @@ function lintImages(
         '"pack.content.images" must be a list of {image: …}',
         doc.positionOf(['pack', 'content', 'images']),
       );
-      return;
+      return undefined;
     }
     for (const [i, item] of images.entries()) {
       const at = doc.positionOf(['pack', 'content', 'images', i]);
@@ -114,7 +145,9 @@ function lintImages(
           `pack.content.images[${i}] must be a mapping such as "- image: registry/repo:tag"`,
           at,
         );
-      } else if (typeof item.image !== 'string' || item.image === '') {
+      } else if (typeof item.image === 'string' && item.image !== '') {
+        listed.push(item.image);
+      } else {
         // The pack still deploys; the image is just not mirrored for air-gapped installs.
         const keys = Object.keys(item);
         ctx.report(
@@ -125,7 +158,7 @@ function lintImages(
         );
       }
     }
-    if (images.length > 0) return;
+    if (images.length > 0) return listed;
   }
   const layer = pack?.layer;
   if (layer && layer !== 'os' && layer !== 'k8s') {
@@ -136,6 +169,7 @@ function lintImages(
       doc.keyPositionOf(['pack']),
     );
   }
+  return listed;
 }
 
 function lintSectionKeys(
@@ -147,6 +181,7 @@ function lintSectionKeys(
   complete: boolean,
   rule: 'values/unknown-manifest' | 'values/unknown-chart',
   what: string,
+  alreadyReported: ReadonlySet<string> = new Set(),
 ): void {
   const node = values[section];
   if (node === undefined || node === null) return;
@@ -161,7 +196,7 @@ function lintSectionKeys(
   }
   if (!complete) return;
   for (const key of Object.keys(node)) {
-    if (known.has(key)) continue;
+    if (known.has(key) || alreadyReported.has(key)) continue;
     const list = [...known].map((k) => `"${k}"`).join(', ') || 'none';
     ctx.report(
       rule,
@@ -221,4 +256,45 @@ export function lintEnabledPresets(
       );
     }
   }
+}
+
+/**
+ * Keys under charts: (or at the top level) that are not chart names but keys of a chart's own
+ * values: indented one level too shallow, they never reach the chart. One finding per section.
+ * Returns the charts: keys reported, so they do not also count as unknown charts.
+ */
+function lintMisplacedKeys(
+  ctx: LintContext,
+  doc: YamlDocument,
+  values: Record<string, unknown>,
+  charts: readonly ChartInfo[],
+): Set<string> {
+  const reported = new Set<string>();
+  if (charts.length === 0) return reported;
+  const names = new Set(charts.map((c) => c.name));
+  const owner = (key: string) => charts.find((c) => c.scan.topKeys.has(key));
+  const sections: { path: string[]; keys: string[] }[] = [];
+  const chartsNode = values.charts;
+  if (isPlainObject(chartsNode)) {
+    sections.push({
+      path: ['charts'],
+      keys: Object.keys(chartsNode).filter((k) => !names.has(k) && owner(k)),
+    });
+  }
+  const top = Object.keys(values).filter((k) => !['pack', 'charts', 'manifests'].includes(k) && owner(k));
+  sections.push({ path: [], keys: top });
+  for (const { path, keys } of sections) {
+    if (keys.length === 0) continue;
+    const chart = owner(keys[0] as string) as ChartInfo;
+    const where = path.length ? 'under "charts:"' : 'at the top level';
+    const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, … (${keys.length} in all)` : '');
+    ctx.report(
+      'values/misplaced-keys',
+      FILE,
+      `${keys.length === 1 ? 'key' : `${keys.length} keys`} ${shown} ${where} ${keys.length === 1 ? 'is a value' : 'are values'} of chart "${chart.name}" but never reach it; move ${keys.length === 1 ? 'it' : 'them'} under charts.${chart.name} (indented below "${chart.name}:")`,
+      doc.keyPositionOf([...path, keys[0] as string]),
+    );
+    if (path.length) for (const k of keys) reported.add(k);
+  }
+  return reported;
 }

@@ -162,6 +162,27 @@ describe.runIf(hasDistribution)('image checks against local registries', () => {
     expect(out.images.map((i: { status: string }) => i.status)).toEqual(['found', 'not-found']);
   });
 
+  it('follows .packyard.yaml for image rules: severities and inline ignores', async () => {
+    const root = tempDir();
+    packWithImages(root, 'lenient', 'lenient', [`${hub}/team/app:0.0.1`]);
+    packWithImages(root, 'ignored', 'ignored', [`${hub}/team/app:0.0.2 # packyard-ignore images/not-found`]);
+    writeFileSync(
+      path.join(root, '.packyard.yaml'),
+      'overrides:\n  - packs: lenient\n    rules:\n      images/not-found: warning\n',
+    );
+    const res = await runCli(['lint', '.', '--check-images', '--format', 'json'], {
+      cwd: root,
+      env: { PACKYARD_CONFIG_DIR: configWith({}) },
+    });
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(
+      out.findings.map((f: { pack: string; rule: string; severity: string }) => [f.pack, f.rule, f.severity]),
+    ).toEqual([['lenient', 'images/not-found', 'warning']]);
+    const rules = await runCli(['rules', path.join(root, 'lenient')], { cwd: root });
+    expect(rules.stdout).toMatch(/images\/not-found\s+warning \(default error\)/);
+  });
+
   it('passes clean packs, and does not look anything up without --check-images', async () => {
     const root = tempDir();
     packWithImages(root, 'ok', 'ok', [`${hub}/team/app:1.2.3`, `${hub}/library/busybox`]);

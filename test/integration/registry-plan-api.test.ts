@@ -33,7 +33,11 @@ describe('per-file digests of a published version', () => {
     expect(res.status).toBe(201);
     const got = await oci(reg.url, basic(READER)).req('GET', '/api/v1/packs/demo-app/versions/1.0.0/files');
     expect(got.status).toBe(200);
-    const body = (await got.json()) as { name: string; version: string; files: { path: string; size: number; digest: string | null }[] };
+    const body = (await got.json()) as {
+      name: string;
+      version: string;
+      files: { path: string; size: number; digest: string | null }[];
+    };
     expect(body.name).toBe('demo-app');
     expect(body.version).toBe('1.0.0');
     expect(body.files).toEqual(packFileList(readPackTree(makePack(files))));

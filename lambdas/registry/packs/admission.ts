@@ -2,6 +2,7 @@ import { versionSortKey } from '../../../core/version.ts';
 import type { RegistryConfig } from '../config.ts';
 import type { RecentBlobs } from '../handlers/recent-blobs.ts';
 import { recordFileDigests } from '../handlers/version-files.ts';
+import { lintPolicyOrRefuse } from '../lint-config.ts';
 import { badRequest, OciError } from '../oci/errors.ts';
 import { INDEX_TYPES, type ParsedManifest } from '../oci/manifest.ts';
 import { blobKey } from '../oci/names.ts';
@@ -91,7 +92,7 @@ export async function admitPack(ctx: AdmissionContext, push: PackPush): Promise<
   if (!read.ok)
     throw badRequest('MANIFEST_INVALID', `layer ${layer.digest} is not a pack archive: ${read.reason}`);
   try {
-    const lint = lintPack(read.tree);
+    const lint = lintPack(read.tree, await lintPolicyOrRefuse(repo));
     const errors = lint.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0 && ctx.config.lintPolicy === 'enforce') {
       throw badRequest(
