@@ -40373,94 +40373,6 @@ function parseJson(text) {
   };
 }
 
-// core/schemas/pack.schema.json
-var pack_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://packyard.dev/schemas/pack.json",
-  title: "Palette pack.json",
-  type: "object",
-  required: ["name", "displayName", "version", "layer"],
-  properties: {
-    name: { type: "string", minLength: 1, maxLength: 128 },
-    displayName: { type: "string", minLength: 1 },
-    version: { type: "string", minLength: 1 },
-    layer: { enum: ["kernel", "os", "k8s", "cni", "csi", "addon"] },
-    cloudTypes: {
-      type: "array",
-      items: {
-        enum: [
-          "all",
-          "aws",
-          "azure",
-          "gcp",
-          "vsphere",
-          "openstack",
-          "baremetal",
-          "maas",
-          "aks",
-          "eks",
-          "tencent",
-          "tke",
-          "edge",
-          "libvirt",
-          "edge-native",
-          "coxedge",
-          "custom"
-        ]
-      }
-    },
-    group: { type: "string" },
-    eol: { type: "string" },
-    addonType: { type: "string" },
-    addonSubType: { type: "string" },
-    charts: { type: "array", items: { type: "string", minLength: 1 } },
-    kubeManifests: { type: "array", items: { type: "string", minLength: 1 } },
-    ansibleRoles: { type: "array", items: { type: "string" } },
-    annotations: { type: "object", additionalProperties: { type: "string" } },
-    constraints: {
-      type: "object",
-      properties: {
-        dependencies: {
-          type: "array",
-          items: {
-            type: "object",
-            required: ["packName", "layer", "type"],
-            properties: {
-              packName: { type: "string", minLength: 1 },
-              layer: { enum: ["kernel", "os", "k8s", "cni", "csi", "addon"] },
-              type: { enum: ["required", "optional", "notSupported", "upgrade"] },
-              minVersion: { type: "string" },
-              maxVersion: { type: "string" }
-            }
-          }
-        },
-        resources: {
-          type: "array",
-          items: {
-            type: "object",
-            required: ["type", "minLimit"],
-            properties: {
-              type: { enum: ["cpu", "memory", "diskSize"] },
-              minLimit: { type: "number", minimum: 0 },
-              components: {
-                type: "array",
-                items: {
-                  type: "object",
-                  properties: {
-                    scheduleType: { enum: ["all", "master", "control-plane", "worker"] },
-                    resourceRequestParamRef: { type: "string" },
-                    replicaCountParamRef: { type: "string" }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-};
-
 // core/schemas/pack-validate.generated.js
 var import_ucs2length = __toESM(require_ucs2length(), 1);
 var validate = validate10;
@@ -41176,61 +41088,52 @@ var RULES = [
   {
     id: "file/unreadable",
     severity: "error",
-    description: "A file or folder of the pack cannot be read, or is not a regular file.",
-    consumer: "The pack archive is a tar of regular files: a FIFO, socket or unreadable file cannot be packaged."
+    description: "A file or folder of the pack cannot be read, or is not a regular file."
   },
   {
     id: "file/too-large",
     severity: "error",
-    description: "A pack file is larger than Packyard reads for its kind.",
-    consumer: "Kubernetes stores an object in etcd up to 1.5 MiB and Helm a release up to 1 MiB; text files past 8 MiB (charts past 64 MiB) cannot deploy and are refused before parsing."
+    description: "A pack file is larger than Packyard reads for its kind."
   },
   {
     id: "file/binary",
     severity: "error",
-    description: "A JSON or YAML file holds binary data or invalid UTF-8.",
-    consumer: `Go's YAML parser rejects invalid UTF-8 and control characters ("invalid leading UTF-8 octet", "control characters are not allowed").`
+    description: "A JSON or YAML file holds binary data or invalid UTF-8."
   },
   {
     id: "file/symlink",
     severity: "error",
-    description: "A symbolic link dangles, leaves the pack, or points at a folder.",
-    consumer: "The packaged archive holds file contents, not links: a link that dangles or leaves the pack has none."
+    description: "A symbolic link dangles, leaves the pack, or points at a folder."
   },
   {
     id: "file/unreferenced",
     severity: "warning",
-    description: "A file under manifests/ or charts/ is named by no kubeManifests or charts entry (Palette never deploys it)."
+    description: "A file under manifests/ or charts/ that no kubeManifests or charts entry names."
   },
   {
     id: "pack-json/missing",
     severity: "error",
-    description: "The pack has no pack.json.",
-    consumer: "Palette identifies a pack by pack.json; its import fails without one."
+    description: "The pack has no pack.json."
   },
   {
     id: "pack-json/syntax",
     severity: "error",
-    description: "pack.json is not valid JSON.",
-    consumer: "Palette reads pack.json with Go's encoding/json, which allows no comments or trailing commas."
+    description: "pack.json is not valid JSON."
   },
   {
     id: "pack-json/schema",
     severity: "error",
-    description: "pack.json does not match the pack.json schema (required fields, enums, constraints).",
-    consumer: "Palette requires name, displayName, version and layer, and only knows its own layers and cloud types."
+    description: "pack.json does not match the pack.json schema (required fields, enums, constraints)."
   },
   {
     id: "pack-json/name",
     severity: "error",
-    description: "The pack name cannot be used as an OCI repository name.",
-    consumer: "The name becomes the OCI repository spectro-packs/archive/<name>; registries refuse other names."
+    description: "The pack name cannot be used as an OCI repository name."
   },
   {
     id: "pack-json/version",
     severity: "error",
-    description: 'The version is not semver (error), or is semver Palette accepts but tools mis-sort, e.g. a leading "v" (warning).',
-    consumer: "The version becomes the OCI tag and Palette orders versions by it: text that is no version cannot be either."
+    description: 'The version is not semver (error), or is semver Palette accepts but tools mis-sort, e.g. a leading "v" (warning).'
   },
   {
     id: "pack-json/addon-type",
@@ -41240,7 +41143,7 @@ var RULES = [
   {
     id: "pack-json/unknown-key",
     severity: "warning",
-    description: 'pack.json has a key that is a near-miss of a known one (e.g. "kubemanifests", "chart"); Palette ignores it silently.'
+    description: 'A pack.json key is a near-miss of a known one (e.g. "kubemanifests"); Palette ignores it.'
   },
   {
     id: "pack-json/no-content",
@@ -41250,106 +41153,92 @@ var RULES = [
   {
     id: "pack-json/duplicate",
     severity: "error",
-    description: "Two packs being linted share name@version.",
-    consumer: "A registry holds one artifact per name and version tag: the second push is refused (tags are immutable)."
+    description: "Two packs being linted share name@version."
   },
   {
     id: "manifest/path",
     severity: "error",
-    description: 'A kubeManifests entry is absolute, climbs out with "..", or is not a plain relative path.',
-    consumer: "Palette resolves kubeManifests inside the pack archive; a path outside it names nothing."
+    description: 'A kubeManifests entry is absolute, climbs out with "..", or is not a plain relative path.'
   },
   {
     id: "manifest/missing",
     severity: "error",
-    description: "A kubeManifests entry names a file that is not in the pack.",
-    consumer: "Palette fails to deploy a pack whose kubeManifests entry is not in the archive."
+    description: "A kubeManifests entry names a file that is not in the pack."
   },
   {
     id: "manifest/yaml-syntax",
     severity: "error",
-    description: "A manifest is not parseable YAML (Go template actions are masked first).",
-    consumer: "Kubernetes (kubectl, client-go) decodes manifests with Go's YAML parser; what it rejects never applies."
+    description: "A manifest is not parseable YAML (Go template actions are masked first)."
   },
   {
     id: "manifest/template",
     severity: "error",
-    description: `A manifest's Go template does not parse: unbalanced {{ if }}/{{ end }}, unclosed "{{", or an action Go's lexer rejects (e.g. "-" in a field name).`,
-    consumer: "Palette renders manifests with Go's text/template: a template that does not parse never renders."
+    description: `A manifest's Go template does not parse: unbalanced {{ if }}/{{ end }}, unclosed "{{", or an action Go's lexer rejects (e.g. "-" in a field name).`
   },
   {
     id: "manifest/k8s-object",
     severity: "error",
-    description: "A manifest document lacks apiVersion, kind or metadata.name.",
-    consumer: "The Kubernetes API server refuses an object without apiVersion, kind and metadata.name."
+    description: "A manifest document lacks apiVersion, kind or metadata.name."
   },
   {
     id: "chart/path",
     severity: "error",
-    description: 'A charts entry is absolute, climbs out with "..", or is not a plain relative path.',
-    consumer: "Palette resolves charts entries inside the pack archive; a path outside it names nothing."
+    description: 'A charts entry is absolute, climbs out with "..", or is not a plain relative path.'
   },
   {
     id: "chart/missing",
     severity: "error",
-    description: "A charts entry names a file that is not in the pack.",
-    consumer: "Palette fails to install a pack whose charts entry is not in the archive."
+    description: "A charts entry names a file that is not in the pack."
   },
   {
     id: "chart/archive",
     severity: "error",
-    description: "A chart .tgz is not something Helm's chart loader can read.",
-    consumer: `Helm's loader (pkg/chart/loader/archive.go) needs a gzip tar; it strips each entry's first path component and refuses absolute paths, "..", entries outside a folder and empty archives.`
+    description: "A chart .tgz is not something Helm's chart loader can read."
   },
   {
     id: "chart/archive-layout",
     severity: "warning",
-    description: "A chart .tgz has several top-level folders; Helm's loader strips the first component of every entry and merges them."
+    description: "A chart .tgz has several top-level folders, which Helm merges into one chart."
   },
   {
     id: "chart/chart-yaml",
     severity: "error",
-    description: "A chart has no Chart.yaml, or it lacks a name or a version Helm parses, or has an unknown type.",
-    consumer: "Helm's loader and Metadata.Validate require Chart.yaml with a name and a version Masterminds/semver NewVersion parses (partial versions, prereleases and a leading v are fine), and type application or library."
+    description: "A chart has no Chart.yaml, or it lacks a name or a version Helm parses, or has an unknown type."
   },
   {
     id: "chart/api-version",
     severity: "warning",
-    description: "Chart.yaml has no apiVersion (Helm loads it as v1) or one other than v1/v2 (Helm loads it; helm lint refuses it)."
+    description: "Chart.yaml has no apiVersion (Helm assumes v1) or one other than v1/v2 (helm lint refuses it)."
   },
   {
     id: "chart/values-schema",
     severity: "error",
-    description: "The chart's values, as Palette passes them (chart defaults with the pack's charts.<name> values), fail its values.schema.json.",
-    consumer: "Helm validates the values against values.schema.json on install and refuses to install when they fail."
+    description: "The chart's values as Palette passes them (defaults plus charts.<name>) fail its values.schema.json."
   },
   {
     id: "chart/values-awaiting-input",
     severity: "warning",
-    description: "A chart's values fail its values.schema.json only where an empty string waits for the user's input."
+    description: "Chart values fail values.schema.json only where an empty string awaits user input."
   },
   {
     id: "yaml/go-only",
     severity: "warning",
-    description: "YAML that Go's parser (Kubernetes, Helm, Palette) accepts but strict YAML 1.2 rejects, e.g. an unindented continuation line of a quoted string."
+    description: "YAML Go's parser accepts but strict YAML 1.2 rejects (e.g. an unindented quoted-string continuation)."
   },
   {
     id: "values/missing",
     severity: "error",
-    description: "The pack has no values.yaml.",
-    consumer: "Palette reads a pack's parameters from values.yaml when it is added to a profile."
+    description: "The pack has no values.yaml."
   },
   {
     id: "values/yaml-syntax",
     severity: "error",
-    description: "values.yaml is not parseable YAML.",
-    consumer: "Palette parses values.yaml with Go's YAML parser; what it rejects cannot be added to a profile."
+    description: "values.yaml is not parseable YAML."
   },
   {
     id: "values/shape",
     severity: "error",
-    description: "values.yaml sections (pack, charts, manifests, pack.content.images) have the wrong type.",
-    consumer: "Palette decodes pack, charts and manifests as mappings and pack.content.images as a list."
+    description: "values.yaml sections (pack, charts, manifests, pack.content.images) have the wrong type."
   },
   {
     id: "values/unknown-manifest",
@@ -41364,13 +41253,12 @@ var RULES = [
   {
     id: "values/misplaced-keys",
     severity: "warning",
-    description: "values.yaml keys that belong to a chart's values sit at the wrong indentation, so they never reach the chart (one finding per section, with the fix)."
+    description: "Chart values keys at the wrong indentation never reach the chart (one finding per section, with the fix)."
   },
   {
     id: "values/namespace",
     severity: "error",
-    description: "pack.namespace is not a DNS label.",
-    consumer: "Kubernetes refuses a namespace whose name is not a DNS label (RFC 1123)."
+    description: "pack.namespace is not a DNS label."
   },
   {
     id: "values/images",
@@ -41380,7 +41268,7 @@ var RULES = [
   {
     id: "values/image-not-listed",
     severity: "warning",
-    description: "An image a manifest uses (image: fields) or chart values name is missing from pack.content.images (air-gapped mirroring would miss it)."
+    description: "An image that manifests or chart values use is missing from pack.content.images."
   },
   {
     id: "values/enabled-presets",
@@ -41390,58 +41278,48 @@ var RULES = [
   {
     id: "presets/yaml-syntax",
     severity: "error",
-    description: "presets.yaml is not parseable YAML.",
-    consumer: "Palette parses presets.yaml with Go's YAML parser to offer presets."
+    description: "presets.yaml is not parseable YAML."
   },
   {
     id: "presets/shape",
     severity: "error",
-    description: "presets.yaml is not a presets: list of {name, displayName, group, remove, add} (an empty file is fine).",
-    consumer: "Palette decodes presets: as a list of presets, each with a name, displayName and group."
+    description: "presets.yaml is not a presets: list of {name, displayName, group, remove, add} (an empty file is fine)."
   },
   {
     id: "presets/duplicate-name",
     severity: "error",
-    description: "Two presets share a name.",
-    consumer: "Palette keys presets by name: a second preset of the same name cannot be selected."
+    description: "Two presets share a name."
   },
   {
     id: "presets/add-yaml",
     severity: "error",
-    description: "A preset's add block is not parseable YAML.",
-    consumer: "Palette merges a preset's add block into the values as YAML; a block Go cannot parse cannot apply."
+    description: "A preset's add block is not parseable YAML."
   },
   {
     id: "presets/remove",
     severity: "error",
-    description: "A preset's remove entry is not a dotted values path.",
-    consumer: "Palette removes preset values by dotted path; anything else removes nothing."
+    description: "A preset's remove entry is not a dotted values path."
   },
   {
     id: "schema/yaml-syntax",
     severity: "error",
-    description: "schema.yaml is not parseable YAML.",
-    consumer: "Palette parses schema.yaml with Go's YAML parser to build the parameter form."
+    description: "schema.yaml is not parseable YAML."
   },
   {
     id: "schema/shape",
     severity: "error",
-    description: 'schema.yaml is not a map of values paths to {schema: "{{ \u2026 }}"} (an empty file is fine).',
-    consumer: "Palette reads each schema.yaml entry's schema pipeline to build the parameter form."
+    description: 'schema.yaml is not a map of values paths to {schema: "{{ \u2026 }}"} (an empty file is fine).'
   },
   {
     id: "schema/format-type",
     severity: "error",
-    description: "A format placeholder names an unknown type (string, number, boolean, password, list, ipv4, version, input).",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: Palette's placeholder syntax, not a template
-    consumer: "Palette only knows these ${TYPE} placeholders; another cannot render a form field."
+    description: "A format placeholder names an unknown type (string, number, boolean, password, list, ipv4, version, input)."
   },
   { id: "logo/missing", severity: "warning", description: "The pack has no logo.png." },
   {
     id: "logo/png",
     severity: "error",
-    description: "logo.png is not a PNG image.",
-    consumer: "Palette's catalog shows logo.png as a PNG image; other data is a broken image."
+    description: "logo.png is not a PNG image."
   },
   { id: "logo/size", severity: "warning", description: "logo.png is unusually large in bytes or pixels." },
   { id: "readme/missing", severity: "warning", description: "The pack has no README.md." }
@@ -41684,7 +41562,22 @@ function lintPackJson(ctx) {
   }
   return pack;
 }
-var KNOWN_KEYS = Object.keys(pack_schema_default.properties);
+var KNOWN_KEYS = [
+  "name",
+  "displayName",
+  "version",
+  "layer",
+  "cloudTypes",
+  "group",
+  "eol",
+  "addonType",
+  "addonSubType",
+  "charts",
+  "kubeManifests",
+  "ansibleRoles",
+  "annotations",
+  "constraints"
+];
 function lintUnknownKeys(ctx, raw, doc) {
   for (const key of Object.keys(raw)) {
     if (KNOWN_KEYS.includes(key)) continue;
@@ -41955,7 +41848,7 @@ function parseLintConfig(text, file) {
       (validate2.errors ?? []).slice(0, 10).map((e) => {
         const path12 = e.instancePath.split("/").slice(1).map((s) => /^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, "/").replace(/~0/g, "~"));
         const extra = e.params.additionalProperty;
-        const what = e.keyword === "additionalProperties" && extra ? `unknown key "${extra}" (known: ${Object.keys(packyard_config_schema_default.properties).join(", ")} at the top; packs, names, rules in overrides; files, rules in ignore)` : e.keyword === "enum" ? "must be error, warning or off" : e.message ?? "is invalid";
+        const what = e.keyword === "additionalProperties" && extra ? `unknown key "${extra}"` : e.keyword === "enum" ? "must be error, warning or off" : e.message ?? "is invalid";
         return problem(
           `${dotted(e.instancePath) || "the config"} ${what}`,
           extra ? doc.keyPositionOf([...path12, extra]) : doc.positionOf(path12)
@@ -44287,7 +44180,7 @@ function lintChartArchive(ctx, file, packCharts) {
     ctx.report(
       "chart/archive-layout",
       file,
-      `has ${chart.tops.length} top-level entries (${chart.tops.slice(0, 3).join(", ")}); Helm strips the first path component of every entry and merges them into one chart, which "helm package" never produces \u2014 repackage it with "helm package"`
+      `has ${chart.tops.length} top-level entries (${chart.tops.slice(0, 3).join(", ")}); Helm merges them into one chart \u2014 repackage it with "helm package"`
     );
   }
   if (chart.chartYaml === void 0) {
@@ -44424,7 +44317,7 @@ function lintChartValues(ctx, file, dir, values, schemaText, withPackValues) {
     ctx.report(
       "chart/values-awaiting-input",
       file,
-      `${source} leave${paths.length === 1 ? "s" : ""} ${paths.join(", ")} empty where ${dir}/values.schema.json wants a value; Helm installs only once the user fills ${paths.length === 1 ? "it" : "them"} in (set a default in the pack's values.yaml or mark it in schema.yaml)`
+      `${source} leave${paths.length === 1 ? "s" : ""} ${paths.join(", ")} empty where ${dir}/values.schema.json wants a value; Helm installs once the user fills ${paths.length === 1 ? "it" : "them"} in`
     );
   }
 }
