@@ -77,7 +77,7 @@ export function parseLintConfig(text: string, file: string): LintConfig {
         const extra = (e.params as { additionalProperty?: string }).additionalProperty;
         const what =
           e.keyword === 'additionalProperties' && extra
-            ? `unknown key "${extra}" (known: ${Object.keys(configSchema.properties).join(', ')} at the top; packs, names, rules in overrides; files, rules in ignore)`
+            ? `unknown key "${extra}"`
             : e.keyword === 'enum'
               ? 'must be error, warning or off'
               : (e.message ?? 'is invalid');

@@ -78,7 +78,7 @@ function lintChartArchive(
     ctx.report(
       'chart/archive-layout',
       file,
-      `has ${chart.tops.length} top-level entries (${chart.tops.slice(0, 3).join(', ')}); Helm strips the first path component of every entry and merges them into one chart, which "helm package" never produces — repackage it with "helm package"`,
+      `has ${chart.tops.length} top-level entries (${chart.tops.slice(0, 3).join(', ')}); Helm merges them into one chart — repackage it with "helm package"`,
     );
   }
   if (chart.chartYaml === undefined) {
@@ -243,7 +243,7 @@ function lintChartValues(
     ctx.report(
       'chart/values-awaiting-input',
       file,
-      `${source} leave${paths.length === 1 ? 's' : ''} ${paths.join(', ')} empty where ${dir}/values.schema.json wants a value; Helm installs only once the user fills ${paths.length === 1 ? 'it' : 'them'} in (set a default in the pack's values.yaml or mark it in schema.yaml)`,
+      `${source} leave${paths.length === 1 ? 's' : ''} ${paths.join(', ')} empty where ${dir}/values.schema.json wants a value; Helm installs once the user fills ${paths.length === 1 ? 'it' : 'them'} in`,
     );
   }
 }

@@ -1,5 +1,4 @@
 import { parseJson } from '../parse-json.ts';
-import packSchema from '../schemas/pack.schema.json' with { type: 'json' };
 import { describeSchemaError, validatePackJson } from '../validate-pack-json.ts';
 import { checkPackVersion, OCI_NAME_COMPONENT } from '../version.ts';
 import { isPlainObject, type LintContext } from './context.ts';
@@ -121,7 +120,23 @@ export function lintPackJson(ctx: LintContext): PackJson | undefined {
   return pack;
 }
 
-const KNOWN_KEYS = Object.keys(packSchema.properties);
+/** The keys of schemas/pack.schema.json (a test keeps them equal; the schema itself stays out of the bundles). */
+export const KNOWN_KEYS = [
+  'name',
+  'displayName',
+  'version',
+  'layer',
+  'cloudTypes',
+  'group',
+  'eol',
+  'addonType',
+  'addonSubType',
+  'charts',
+  'kubeManifests',
+  'ansibleRoles',
+  'annotations',
+  'constraints',
+];
 
 /** Unknown keys are tolerated (Palette ignores them), but a near-miss of a known key is a typo. */
 function lintUnknownKeys(

@@ -212,7 +212,13 @@ export const CHARTS_CASES: RuleCases = {
           }),
         ),
       findings: [
-        whole('chart/archive-layout', CHART, 'has 2 top-level entries', 'mychart, extra', 'merges them'),
+        whole(
+          'chart/archive-layout',
+          CHART,
+          'has 2 top-level entries',
+          'mychart, extra',
+          'merges them into one chart',
+        ),
       ],
     },
   ],

@@ -1,10 +1,18 @@
 /** The rule catalog against its fixtures: every rule has fixtures, and the base packs lint clean. */
 import { describe, expect, it } from 'vitest';
+import { KNOWN_KEYS } from '../../core/lint/pack-json.ts';
 import { lintPackDirs } from '../../core/lint-packs.ts';
 import { RULES } from '../../core/rules.ts';
+import packSchema from '../../core/schemas/pack.schema.json' with { type: 'json' };
 import { chartTgz, goodPack, makePack } from '../helpers/packs.ts';
 import { CHART, chartPack, GOOD_PRESETS, GOOD_SCHEMA, GOOD_VALUES, lines } from '../helpers/rule-cases.ts';
 import { ALL_CASES as CASES } from '../rule-cases/index.ts';
+
+describe('pack-json/unknown-key', () => {
+  it('knows exactly the keys of the pack.json schema', () => {
+    expect(KNOWN_KEYS).toEqual(Object.keys(packSchema.properties));
+  });
+});
 
 describe('rule fixtures', () => {
   it('cover every rule of the catalog, and only those', () => {
