@@ -9,6 +9,8 @@ export declare const LAMBDA_BUILD_OPTIONS: {
   sourcemap: 'external' | 'linked' | 'inline' | 'both' | boolean;
   legalComments: 'none' | 'inline' | 'eof' | 'linked' | 'external';
   mainFields: string[];
+  /** Module substitutions (esbuild alias): package name → file, relative to the project root. */
+  alias: Record<string, string>;
   logLevel: string;
   banner: { js: string };
 };

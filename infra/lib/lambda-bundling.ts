@@ -27,7 +27,10 @@ export function registryBundling(): BundlingOptions {
     mainFields: o.mainFields,
     banner: o.banner.js,
     externalModules: [],
-    esbuildArgs: { '--legal-comments': o.legalComments },
+    esbuildArgs: {
+      '--legal-comments': o.legalComments,
+      ...Object.fromEntries(Object.entries(o.alias).map(([from, to]) => [`--alias:${from}`, to])),
+    },
     logLevel: LogLevel.WARNING,
     forceDockerBundling: false,
   };
