@@ -181,6 +181,45 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     ),
   );
 
+  program
+    .command('gc')
+    .description('Retire versions by retention rules, then garbage-collect unreferenced blobs and manifests.')
+    .option('-d, --data <dir>', 'local data folder of "packyard serve" (stop the server first)', '.packyard')
+    .option('--table <name>', "a deployed registry's DynamoDB table (uses your AWS credentials)")
+    .option('--bucket <name>', "the deployed registry's S3 bucket (with --table)")
+    .option('--bucket-prefix <prefix>', 'key prefix inside --bucket', '')
+    .option('--region <region>', 'AWS region of --table and --bucket')
+    .option('--dry-run', 'print what would be retired and freed; change nothing', false)
+    .option('--retention <rules>', 'retention rules: JSON, or @file (default: $PACKYARD_RETENTION)')
+    .option('--grace <duration>', 'keep unreferenced content younger than this (default 24h)')
+    .option('--fence <duration>', 'delete condemned content only this long after marking it (default 15m)')
+    .option('--wait', 'wait out the fence and run again until everything condemned is freed', false)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      '\nA run condemns what nothing references (past --grace) and deletes what an earlier run condemned\n(past --fence); --wait does both in one go. Safe while the registry serves pushes (docs/storage.md).\nRetention rules: [{"prefix":"team-a/","keepLast":5,"keepNewerThanDays":90,"protectTags":["latest"]}].',
+    )
+    .action(async (o) =>
+      setExit(
+        await (await import('./commands/gc.ts')).gcCommand(
+          {
+            data: o.data,
+            table: o.table,
+            bucket: o.bucket,
+            bucketPrefix: o.bucketPrefix,
+            region: o.region,
+            dryRun: o.dryRun,
+            retention: o.retention,
+            grace: o.grace,
+            fence: o.fence,
+            wait: o.wait,
+            format: o.format,
+          },
+          io,
+        ),
+      ),
+    );
+
   const publisher = program
     .command('publisher')
     .description('Manage trusted publishers: GitHub workflows that push with an OIDC token, no password.');

@@ -41,7 +41,17 @@ export interface BlobRecord {
   digest: string;
   size: number;
   createdAt: string;
+  /**
+   * Garbage collection's mark (docs/storage.md, "Garbage collection"): `condemned` blobs are
+   * still whole and any use revives them; `deleting` blobs must not be used or rewritten.
+   * Absent on live blobs. Links never carry it.
+   */
+  gcState?: GcState;
+  /** When `gcState` was set (ISO time). */
+  gcAt?: string;
 }
+
+export type GcState = 'condemned' | 'deleting';
 
 export interface UploadSession {
   id: string;
@@ -89,6 +99,8 @@ export interface TagRecord {
   size?: number;
   /** A copy of a small manifest's bytes (it never changes: content-addressed), so GET by tag is one read. */
   bytes?: Uint8Array;
+  /** A yanked pack version: hidden from tags/list and the pack API's listings, still pullable. */
+  yanked?: boolean;
 }
 
 export interface ReferrerRecord {
@@ -130,6 +142,14 @@ export interface PackVersionRecord {
   files: Partial<Record<'values' | 'readme' | 'presets' | 'schema', string>>;
   /** Who published it with a short-lived OIDC token (trusted publishing), when that is the case. */
   provenance?: Record<string, string>;
+  /** Set while the version is yanked (hidden from listings, still pullable by exact version or digest). */
+  yanked?: YankRecord;
+}
+
+export interface YankRecord {
+  at: string;
+  by: string;
+  reason?: string;
 }
 
 /** The latest version of each pack, for listing and search. */
@@ -156,6 +176,12 @@ export interface CredentialRecord {
   /** Repository prefix the credential may touch ('' = all), e.g. `team-a/`. */
   prefix: string;
   createdAt: string;
+  /** ISO time after which the credential is refused; absent: never expires. */
+  expiresAt?: string;
+  /** Last successful authentication, kept to the hour (auth/authenticate.ts). */
+  lastUsedAt?: string;
+  /** Who created it ('' or absent for the CLI on a local folder or table). */
+  createdBy?: string;
 }
 
 /**
@@ -227,6 +253,18 @@ export interface RegistryIndex {
   linkBlob(repository: string, blob: BlobRecord): Promise<void>;
   getBlobLink(repository: string, digest: string): Promise<BlobRecord | undefined>;
   unlinkBlob(repository: string, digest: string): Promise<void>;
+  /**
+   * Clears a `condemned` mark (the blob is in use again). False when the record is absent or
+   * `deleting`: the caller must treat the blob as unknown. See docs/storage.md.
+   */
+  reviveBlob(digest: string): Promise<boolean>;
+  /**
+   * The GC mark on a pack version's extracted files (`packs/<hex>/…`), keyed by the manifest's hex
+   * digest; undefined when unmarked.
+   */
+  getPackFilesState(hex: string): Promise<GcState | undefined>;
+  /** Clears a `condemned` mark on pack files; false when they are being deleted. */
+  revivePackFiles(hex: string): Promise<boolean>;
 
   // Upload sessions (expire through TTL).
   createUpload(upload: UploadSession): Promise<void>;
@@ -239,6 +277,8 @@ export interface RegistryIndex {
   putManifest(manifest: ManifestRecord): Promise<void>;
   getManifest(repository: string, digest: string): Promise<ManifestRecord | undefined>;
   deleteManifest(repository: string, digest: string): Promise<void>;
+  /** Refreshes `createdAt` if the manifest still exists (an index push keeps its children from GC); false if gone. */
+  touchManifest(repository: string, digest: string, at: string): Promise<boolean>;
 
   // Tags.
   getTag(repository: string, tag: string): Promise<TagRecord | undefined>;
@@ -248,6 +288,8 @@ export interface RegistryIndex {
    */
   putTag(tag: TagRecord): Promise<void>;
   deleteTag(repository: string, tag: string): Promise<void>;
+  /** Sets or clears a tag's `yanked` flag (no other attribute changes); false if the tag is gone. */
+  setTagYanked(repository: string, tag: string, yanked: boolean): Promise<boolean>;
   /** Tags in lexical order after `last`, at most n. */
   listTags(repository: string, n: number, last?: string): Promise<{ tags: TagRecord[]; more: boolean }>;
 
@@ -269,6 +311,8 @@ export interface RegistryIndex {
     keys: readonly { repository: string; version: string }[],
   ): Promise<(PackVersionRecord | undefined)[]>;
   deletePackVersion(repository: string, version: string): Promise<void>;
+  /** Sets (or, with undefined, clears) a version's yank; false if the version is gone. */
+  setPackVersionYank(repository: string, version: string, yank: YankRecord | undefined): Promise<boolean>;
   /** Newest first (semver order). */
   listPackVersions(repository: string, limit: number, cursor?: string): Promise<Page<PackVersionRecord>>;
   /** Upserts the pack's summary if `summary` is at least as new as the stored one. */
@@ -282,6 +326,10 @@ export interface RegistryIndex {
   putCredential(credential: CredentialRecord): Promise<void>;
   deleteCredential(username: string): Promise<boolean>;
   listCredentials(): Promise<CredentialRecord[]>;
+  /** Creates only: false when the name is taken. */
+  createCredential(credential: CredentialRecord): Promise<boolean>;
+  /** Records a successful authentication (one UpdateItem; callers throttle it). */
+  touchCredential(username: string, at: string): Promise<void>;
 
   // Trusted publishing (GitHub OIDC).
   /** Creates or replaces (the id is derived from the content, so a replace rewrites the same binding). */

@@ -20,6 +20,7 @@ import {
   type BlobRecord,
   ConflictError,
   type CredentialRecord,
+  type GcState,
   type ManifestRecord,
   type PackQuery,
   type PackSummaryRecord,
@@ -31,6 +32,7 @@ import {
   type RegistryIndex,
   type TagRecord,
   type UploadSession,
+  type YankRecord,
 } from '../ports.ts';
 
 /*
@@ -57,6 +59,8 @@ import {
  */
 
 export const GSI1 = 'gsi1';
+/** The GC mark on a pack version's extracted files `packs/<hex>/…` (docs/storage.md). */
+export const packFilesKey = (hex: string): Key => ({ pk: `PACKFILES#${hex}`, sk: 'PACKFILES' });
 /** Attributes that are keys or bookkeeping, never part of a record. */
 const INTERNAL = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'ttl', 'kind']);
 /** Query calls one filtered listPacks page may spend before returning what it has (with a cursor). */
@@ -69,8 +73,8 @@ const CONFLICT_RETRIES = 5;
 /** An opaque cursor that does not decode, or belongs to another listing. */
 export class InvalidCursorError extends Error {}
 
-type Item = Record<string, AttributeValue>;
-type Key = { pk: string; sk: string };
+export type Item = Record<string, AttributeValue>;
+export type Key = { pk: string; sk: string };
 
 const repoPk = (repository: string) => `REPO#${repository}`;
 const keys = {
@@ -199,11 +203,87 @@ export class DynamoIndex implements RegistryIndex {
   }
 
   async putBlob(blob: BlobRecord): Promise<void> {
-    await this.put({ ...keys.blob(blob.digest), kind: 'blob', ...blob });
+    // Overwriting clears a `condemned` mark; a blob the collector is deleting is refused.
+    const e = new Expr();
+    try {
+      await this.put(
+        { ...keys.blob(blob.digest), kind: 'blob', ...blob, gcState: undefined, gcAt: undefined },
+        e,
+        `attribute_not_exists(${e.name('gcState')}) OR ${e.name('gcState')} = ${e.value('condemned')}`,
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new ConflictError(`blob ${blob.digest} is being garbage-collected`);
+      throw err;
+    }
   }
 
   async linkBlob(repository: string, blob: BlobRecord): Promise<void> {
-    await this.put({ ...keys.blobLink(repository, blob.digest), kind: 'blob-link', ...blob });
+    const { gcState: _s, gcAt: _a, ...plain } = blob;
+    await this.put({ ...keys.blobLink(repository, blob.digest), kind: 'blob-link', ...plain });
+  }
+
+  async reviveBlob(digest: string): Promise<boolean> {
+    return this.clearCondemned(keys.blob(digest));
+  }
+
+  async getPackFilesState(hex: string): Promise<GcState | undefined> {
+    return (await this.get<{ gcState?: GcState }>(packFilesKey(hex)))?.gcState;
+  }
+
+  async revivePackFiles(hex: string): Promise<boolean> {
+    return this.clearCondemned(packFilesKey(hex));
+  }
+
+  /** REMOVE the GC mark if it is `condemned` (or absent); false if the item is gone or `deleting`. */
+  private async clearCondemned(key: Key): Promise<boolean> {
+    const e = new Expr();
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem(key),
+          UpdateExpression: `REMOVE ${e.name('gcState')}, ${e.name('gcAt')}`,
+          ConditionExpression: `attribute_exists(${e.name('pk')}) AND (attribute_not_exists(${e.name('gcState')}) OR ${e.name('gcState')} = ${e.value('condemned')})`,
+          ...e.attributes(),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** SET attributes on an existing item only; false if it is gone. */
+  private async updateExisting(
+    key: Key,
+    set: Record<string, unknown>,
+    remove: string[] = [],
+  ): Promise<boolean> {
+    const e = new Expr();
+    const sets = Object.entries(set).map(([name, value]) => `${e.name(name)} = ${e.value(value)}`);
+    const removes = remove.map((name) => e.name(name));
+    const update = [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem(key),
+          UpdateExpression: update,
+          ConditionExpression: `attribute_exists(${e.name('pk')})`,
+          ...e.attributes(),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 
   async getBlobLink(repository: string, digest: string): Promise<BlobRecord | undefined> {
@@ -270,6 +350,10 @@ export class DynamoIndex implements RegistryIndex {
 
   async getManifest(repository: string, digest: string): Promise<ManifestRecord | undefined> {
     return this.get<ManifestRecord>(keys.manifest(repository, digest));
+  }
+
+  async touchManifest(repository: string, digest: string, at: string): Promise<boolean> {
+    return this.updateExisting(keys.manifest(repository, digest), { createdAt: at });
   }
 
   async deleteManifest(repository: string, digest: string): Promise<void> {
@@ -342,6 +426,11 @@ export class DynamoIndex implements RegistryIndex {
     await this.delete(keys.tag(repository, tag));
   }
 
+  async setTagYanked(repository: string, tag: string, yanked: boolean): Promise<boolean> {
+    const key = keys.tag(repository, tag);
+    return yanked ? this.updateExisting(key, { yanked: true }) : this.updateExisting(key, {}, ['yanked']);
+  }
+
   async listTags(
     repository: string,
     n: number,
@@ -362,6 +451,7 @@ export class DynamoIndex implements RegistryIndex {
           'immutable',
           'updatedAt',
           'size',
+          'yanked',
         ]
           .map((a) => e.name(a))
           .join(', '),
@@ -467,6 +557,15 @@ export class DynamoIndex implements RegistryIndex {
       wanted.map(({ repository, version }) => keys.packVersion(repository, version)),
     );
     return items.map((item) => (item ? record<PackVersionRecord>(item) : undefined));
+  }
+
+  async setPackVersionYank(
+    repository: string,
+    version: string,
+    yank: YankRecord | undefined,
+  ): Promise<boolean> {
+    const key = keys.packVersion(repository, version);
+    return yank ? this.updateExisting(key, { yanked: yank }) : this.updateExisting(key, {}, ['yanked']);
   }
 
   async deletePackVersion(repository: string, version: string): Promise<void> {
@@ -635,6 +734,25 @@ export class DynamoIndex implements RegistryIndex {
       }),
     );
     return out.Attributes !== undefined;
+  }
+
+  async createCredential(credential: CredentialRecord): Promise<boolean> {
+    const e = new Expr();
+    try {
+      await this.put(
+        { ...keys.credential(credential.username), kind: 'credential', ...credential },
+        e,
+        `attribute_not_exists(${e.name('pk')})`,
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async touchCredential(username: string, at: string): Promise<void> {
+    await this.updateExisting(keys.credential(username), { lastUsedAt: at });
   }
 
   async listCredentials(): Promise<CredentialRecord[]> {
@@ -844,7 +962,7 @@ export class DynamoIndex implements RegistryIndex {
 // ---- Expressions ----
 
 /** Collects expression attribute names and values; only what an expression uses is sent. */
-class Expr {
+export class Expr {
   private readonly names: Record<string, string> = {};
   private readonly values: Item = {};
   private count = 0;
@@ -869,7 +987,7 @@ class Expr {
   }
 }
 
-function isConditionFailure(error: unknown): boolean {
+export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
@@ -929,7 +1047,7 @@ function toAttr(value: unknown): AttributeValue {
 }
 
 /** Record → item; undefined properties are left out. */
-function toItem(object: object): Item {
+export function toItem(object: object): Item {
   const item: Item = {};
   for (const [name, value] of Object.entries(object)) if (value !== undefined) item[name] = toAttr(value);
   return item;
@@ -949,12 +1067,12 @@ function fromAttr(value: AttributeValue): unknown {
   throw new TypeError('unsupported DynamoDB attribute value');
 }
 
-function fromItem(item: Item): Record<string, unknown> {
+export function fromItem(item: Item): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).map(([name, value]) => [name, fromAttr(value)]));
 }
 
 /** An item as the record it stores: keys and bookkeeping attributes removed. */
-function record<T>(item: Item): T {
+export function record<T>(item: Item): T {
   const plain = fromItem(item);
   for (const name of INTERNAL) delete plain[name];
   return plain as T;
