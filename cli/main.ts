@@ -120,33 +120,52 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const user = program
     .command('user')
     .description(
-      'Manage registry credentials (hashed in the index) in a local data folder or a deployed table.',
+      'Manage registry credentials: through a running registry (--registry), or in a local data folder or a deployed table.',
     );
   const storeOptions = (cmd: Command) =>
     cmd
-      .option('-d, --data <dir>', 'local data folder of "packyard serve"', '.packyard')
+      .option(
+        '-d, --data <dir>',
+        'local data folder of "packyard serve" (while it runs, use --registry)',
+        '.packyard',
+      )
       .option('--table <name>', "a deployed registry's DynamoDB table (uses your AWS credentials)")
-      .option('--region <region>', 'AWS region of --table');
+      .option('--region <region>', 'AWS region of --table')
+      .option(
+        '--registry <url>',
+        'a running registry: its credentials API, with admin credentials from PACKYARD_USERNAME/PACKYARD_PASSWORD or "packyard login"',
+      )
+      .option('--insecure', 'accept an http:// --registry other than localhost', false);
+  const target = (o: Record<string, unknown>) => ({
+    data: o.data as string,
+    table: o.table as string | undefined,
+    region: o.region as string | undefined,
+    registry: o.registry as string | undefined,
+    insecure: o.insecure as boolean,
+  });
+  const users = () => import('./commands/user.ts');
   storeOptions(
     user
       .command('add')
-      .description('Create or replace a credential; prints a generated password unless --password-stdin.')
+      .description('Create a credential; prints a generated password (shown once) unless --password-stdin.')
       .argument('<name>', 'user name')
       .addOption(
         new Option('--scope <scope>', 'what it may do').choices(['read', 'write', 'admin']).default('read'),
       )
       .option('--prefix <prefix>', 'repository prefix it is limited to, e.g. team-a/ (default: all)', '')
-      .option('--password-stdin', 'read the password from standard input', false),
+      .option('--expires <time>', 'ISO date or time after which it is refused')
+      .option('--replace', 'replace an existing credential of that name', false)
+      .option('--password-stdin', 'read the new password from standard input', false),
   ).action(async (name: string, o) =>
     setExit(
-      await (await import('./commands/user.ts')).userAddCommand(
+      await (await users()).userAddCommand(
         name,
         {
-          data: o.data,
-          table: o.table,
-          region: o.region,
+          ...target(o),
           scope: o.scope,
           prefix: o.prefix,
+          expires: o.expires,
+          replace: o.replace,
           passwordStdin: o.passwordStdin,
         },
         io,
@@ -155,30 +174,39 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     ),
   );
   storeOptions(
-    user.command('remove').description('Delete a credential.').argument('<name>', 'user name'),
+    user
+      .command('remove')
+      .description('Delete a credential (never the last admin).')
+      .argument('<name>', 'user name'),
   ).action(async (name: string, o) =>
-    setExit(
-      await (await import('./commands/user.ts')).userRemoveCommand(
-        name,
-        { data: o.data, table: o.table, region: o.region },
-        io,
-      ),
-    ),
+    setExit(await (await users()).userRemoveCommand(name, target(o), io, readStdin)),
+  );
+  storeOptions(
+    user
+      .command('rotate')
+      .description('Give a credential a new generated password (shown once).')
+      .argument('<name>', 'user name'),
+  ).action(async (name: string, o) =>
+    setExit(await (await users()).userRotateCommand(name, target(o), io, readStdin)),
+  );
+  storeOptions(
+    user
+      .command('expire')
+      .description('Set when a credential stops working (an ISO date or time), or "never".')
+      .argument('<name>', 'user name')
+      .argument('<when>', 'ISO date or time, or never'),
+  ).action(async (name: string, when: string, o) =>
+    setExit(await (await users()).userExpireCommand(name, when, target(o), io, readStdin)),
   );
   storeOptions(
     user
       .command('list')
-      .description('List credentials (never passwords).')
+      .description('List credentials (never passwords): scope, prefix, created, expiry, last used.')
       .addOption(
         new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'),
       ),
   ).action(async (o) =>
-    setExit(
-      await (await import('./commands/user.ts')).userListCommand(
-        { data: o.data, table: o.table, region: o.region, format: o.format },
-        io,
-      ),
-    ),
+    setExit(await (await users()).userListCommand({ ...target(o), format: o.format }, io, readStdin)),
   );
 
   program
@@ -346,6 +374,7 @@ function addPublishCommands(program: Command, io: Io, setExit: SetExit): void {
   addPull(program, io, setExit);
   addLs(program, io, setExit);
   addTag(program, io, setExit);
+  addYank(program, io, setExit);
   addLogin(program, io, setExit);
   addLogout(program, io, setExit);
 }
@@ -443,10 +472,42 @@ function addTag(parent: Command, io: Io, setExit: SetExit): void {
     tag
       .command('delete')
       .description('Delete the tag of a pack version (an admin credential on Packyard).')
-      .argument('<pack>', 'NAME:VERSION'),
+      .argument('<pack>', 'NAME:VERSION')
+      .option('-y, --yes', 'do not ask for confirmation on a terminal', false)
+      .addHelpText(
+        'after',
+        '\nClusters that synced the version may still reference it: consider "packyard yank" instead, which\nhides it from new syncs and keeps it pullable.',
+      ),
   ).action(async (target: string, o) =>
     setExit(
-      await (await import('./commands/tag.ts')).tagDeleteCommand(target, registryFlags(o), io, readStdin),
+      await (await import('./commands/tag.ts')).tagDeleteCommand(
+        target,
+        { ...registryFlags(o), yes: o.yes },
+        io,
+        readStdin,
+      ),
+    ),
+  );
+}
+
+function addYank(parent: Command, io: Io, setExit: SetExit): void {
+  registryOptions(
+    parent
+      .command('yank')
+      .description(
+        'Hide a pack version from listings and new Palette syncs; it stays pullable by exact version (admin, Packyard registries).',
+      )
+      .argument('<pack>', 'NAME:VERSION')
+      .option('--reason <text>', 'why (shown in the pack API)')
+      .option('--undo', 'list the version again', false),
+  ).action(async (target: string, o) =>
+    setExit(
+      await (await import('./commands/yank.ts')).yankCommand(
+        target,
+        { ...registryFlags(o), reason: o.reason, undo: o.undo },
+        io,
+        readStdin,
+      ),
     ),
   );
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ensureUser, startLocalRegistry } from '../../lambdas/local/serve.ts';
 import { validateIssuer } from '../../lambdas/registry/config.ts';
 import type { Scope } from '../../lambdas/registry/ports.ts';
+import { writeServeLock } from '../data-folder.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 
 export interface ServeOptions {
@@ -62,12 +63,15 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
       `created credential "admin" with password ${generated} (shown once; add more with "packyard user add")\n`,
     );
   }
+  // Tells `packyard user`/`gc` on the same folder who holds it (and to use --registry).
+  const releaseLock = writeServeLock(dataDir, registry.url);
   io.out(`Packyard registry listening on ${registry.url} (data: ${dataDir})\n`);
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await registry.close();
+  releaseLock();
   io.err('registry stopped\n');
   return EXIT.ok;
 }

@@ -1,18 +1,37 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RegistryError } from '../../client/registry-client.ts';
 import { startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
-import { ensureUser } from '../../lambdas/local/serve.ts';
 import { DynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
-import { OIDC_USERNAME } from '../../lambdas/registry/auth/authenticate.ts';
-import type { RegistryIndex, Scope } from '../../lambdas/registry/ports.ts';
+import {
+  CredentialInputError,
+  checkExpiry,
+  checkUsername,
+  generatePassword,
+  isExpired,
+  MIN_PASSWORD,
+  normalizePrefix,
+  wouldLoseLastAdmin,
+} from '../../lambdas/registry/auth/credential-rules.ts';
+import { hashPassword } from '../../lambdas/registry/auth/passwords.ts';
+import type { CredentialRecord, RegistryIndex, Scope } from '../../lambdas/registry/ports.ts';
+import { assertFolderFree, folderInUseMessage, serveLock } from '../data-folder.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { openRegistry, type RegistryFlags } from '../registry-access.ts';
+
+/**
+ * `packyard user add|remove|list|rotate|expire`. With `--registry` it calls the running
+ * registry's credentials API (admin credentials from login/env); otherwise it opens the store
+ * directly: a local data folder (refused while `packyard serve` holds it) or a deployed table.
+ */
 
 export interface StoreOptions {
   data: string;
   table?: string;
   region?: string;
 }
+
+export type UserTarget = StoreOptions & RegistryFlags;
 
 /** Opens the credential store: a deployed DynamoDB table (--table), or a local data folder. */
 export async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Promise<T>): Promise<T> {
@@ -24,15 +43,13 @@ export async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex
       client.destroy();
     }
   }
+  const dir = path.resolve(opts.data);
+  assertFolderFree(dir);
   let storage: Awaited<ReturnType<typeof startEmbeddedStorage>>;
   try {
-    storage = await startEmbeddedStorage({ dataDir: path.resolve(opts.data) });
+    storage = await startEmbeddedStorage({ dataDir: dir });
   } catch (err) {
-    if (/lock/i.test((err as Error).message)) {
-      throw new Error(
-        `${opts.data} is in use by a running "packyard serve"; stop it first (or manage a deployed registry with --table)`,
-      );
-    }
+    if (/lock|closed/i.test((err as Error).message)) throw new Error(folderInUseMessage(dir, serveLock(dir)));
     throw err;
   }
   try {
@@ -42,35 +59,138 @@ export async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex
   }
 }
 
+function rules<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CredentialInputError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+interface CredentialView {
+  username: string;
+  scope: Scope;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  expired: boolean;
+  lastUsedAt: string | null;
+}
+
+const view = (c: CredentialRecord): CredentialView => ({
+  username: c.username,
+  scope: c.scope,
+  prefix: c.prefix,
+  createdAt: c.createdAt,
+  expiresAt: c.expiresAt ?? null,
+  expired: isExpired(c, new Date()),
+  lastUsedAt: c.lastUsedAt ?? null,
+});
+
+/** Runs an admin API call, turning the registry's refusal into a plain message. */
+async function api<T>(
+  opts: UserTarget,
+  io: Io,
+  readStdin: () => Promise<string>,
+  call: (
+    json: <R>(m: 'GET' | 'POST' | 'PATCH' | 'DELETE', p: string, b?: unknown) => Promise<R | undefined>,
+  ) => Promise<T>,
+): Promise<T> {
+  // Admin credentials come from PACKYARD_USERNAME/PACKYARD_PASSWORD or "packyard login", never stdin.
+  const access = await openRegistry({ registry: opts.registry, insecure: opts.insecure }, io, readStdin);
+  try {
+    return await call((m, p, b) => access.client.adminJson(m, p, b));
+  } catch (err) {
+    if (err instanceof RegistryError && (err.status === 409 || err.status === 404 || err.status === 400))
+      throw new Error(err.message.replace(/^[A-Z]+ \S+: /, ''));
+    throw access.explain(err);
+  }
+}
+
+const userPath = (name: string) => `/api/v1/credentials/${encodeURIComponent(name)}`;
+
 export async function userAddCommand(
   username: string,
-  opts: StoreOptions & { scope: Scope; prefix: string; passwordStdin: boolean },
+  opts: UserTarget & {
+    scope: Scope;
+    prefix: string;
+    passwordStdin: boolean;
+    replace: boolean;
+    expires?: string;
+  },
   io: Io,
   readStdin: () => Promise<string>,
 ): Promise<number> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/.test(username)) {
-    throw new UsageError(`user name "${username}" must be 1–128 letters, digits, ".", "_", "@" or "-"`);
-  }
-  if (username === OIDC_USERNAME)
-    throw new UsageError(
-      `"${OIDC_USERNAME}" is reserved: it is the user name of trusted-publishing tokens (see "packyard publisher")`,
+  rules(() => checkUsername(username));
+  const prefix = rules(() => normalizePrefix(opts.prefix));
+  const expiresAt = rules(() => checkExpiry(opts.expires, new Date()));
+  const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : generatePassword();
+  if (password.length < MIN_PASSWORD)
+    throw new UsageError(`passwords must be at least ${MIN_PASSWORD} characters`);
+  const where = `${opts.scope}${prefix ? `, ${prefix}*` : ', all repositories'}${expiresAt ? `, expires ${expiresAt}` : ''}`;
+  if (opts.registry) {
+    const made = await api(opts, io, readStdin, (json) =>
+      json<{ password: string }>('POST', '/api/v1/credentials', {
+        username,
+        scope: opts.scope,
+        prefix,
+        ...(expiresAt ? { expiresAt } : {}),
+        ...(opts.replace ? { replace: true } : {}),
+        ...(opts.passwordStdin ? { password } : {}),
+      }),
     );
-  if (opts.prefix && !/^[a-z0-9][a-z0-9._/-]*$/.test(opts.prefix))
-    throw new UsageError(`--prefix "${opts.prefix}" is not a repository prefix`);
-  const prefix = opts.prefix && !opts.prefix.endsWith('/') ? `${opts.prefix}/` : opts.prefix;
-  const password = opts.passwordStdin
-    ? (await readStdin()).replace(/\r?\n$/, '')
-    : randomBytes(18).toString('base64url');
-  if (password.length < 12) throw new UsageError('passwords must be at least 12 characters');
-  await withIndex(opts, (index) => ensureUser(index, { username, password, scope: opts.scope, prefix }));
-  io.err(`saved credential "${username}" (${opts.scope}${prefix ? `, ${prefix}*` : ', all repositories'})\n`);
+    io.err(`saved credential "${username}" (${where}) on ${opts.registry}\n`);
+    if (!opts.passwordStdin) io.out(`${made?.password}\n`);
+    return EXIT.ok;
+  }
+  const record: CredentialRecord = {
+    username,
+    passwordHash: await hashPassword(password),
+    scope: opts.scope,
+    prefix,
+    createdAt: new Date().toISOString(),
+    expiresAt,
+  };
+  await withIndex(opts, async (index) => {
+    if (opts.replace) {
+      if (wouldLoseLastAdmin(await index.listCredentials(), username, new Date(), record))
+        throw new Error(
+          `"${username}" is the last admin for all repositories; add another admin before demoting it`,
+        );
+      await index.putCredential(record);
+    } else if (!(await index.createCredential(record))) {
+      throw new UsageError(
+        `credential "${username}" exists; pass --replace to replace it (or "packyard user rotate")`,
+      );
+    }
+  });
+  io.err(`saved credential "${username}" (${where})\n`);
   if (!opts.passwordStdin) io.out(`${password}\n`);
   return EXIT.ok;
 }
 
-export async function userRemoveCommand(username: string, opts: StoreOptions, io: Io): Promise<number> {
-  const removed = await withIndex(opts, (index) => index.deleteCredential(username));
-  if (!removed) {
+export async function userRemoveCommand(
+  username: string,
+  opts: UserTarget,
+  io: Io,
+  readStdin: () => Promise<string>,
+): Promise<number> {
+  if (opts.registry) {
+    await api(opts, io, readStdin, (json) => json('DELETE', userPath(username)));
+    io.err(`removed credential "${username}"\n`);
+    return EXIT.ok;
+  }
+  const outcome = await withIndex(opts, async (index) => {
+    const all = await index.listCredentials();
+    if (wouldLoseLastAdmin(all, username, new Date())) return 'last-admin';
+    return (await index.deleteCredential(username)) ? 'removed' : 'absent';
+  });
+  if (outcome === 'last-admin') {
+    io.err(`"${username}" is the last admin for all repositories; add another admin first\n`);
+    return EXIT.failed;
+  }
+  if (outcome === 'absent') {
     io.err(`no credential "${username}"\n`);
     return EXIT.failed;
   }
@@ -78,18 +198,92 @@ export async function userRemoveCommand(username: string, opts: StoreOptions, io
   return EXIT.ok;
 }
 
-export async function userListCommand(
-  opts: StoreOptions & { format: 'text' | 'json' },
+export async function userRotateCommand(
+  username: string,
+  opts: UserTarget,
   io: Io,
+  readStdin: () => Promise<string>,
 ): Promise<number> {
-  const creds = await withIndex(opts, (index) => index.listCredentials());
-  const rows = creds.map((c) => ({
-    username: c.username,
-    scope: c.scope,
-    prefix: c.prefix,
-    createdAt: c.createdAt,
-  }));
-  if (opts.format === 'json') io.out(`${JSON.stringify(rows, null, 2)}\n`);
-  else for (const r of rows) io.out(`${r.username}\t${r.scope}\t${r.prefix || '*'}\t${r.createdAt}\n`);
+  let password: string;
+  if (opts.registry) {
+    const out = await api(opts, io, readStdin, (json) =>
+      json<{ password: string }>('POST', `${userPath(username)}/rotate`),
+    );
+    password = out?.password ?? '';
+  } else {
+    password = generatePassword();
+    const hash = await hashPassword(password);
+    const found = await withIndex(opts, async (index) => {
+      const c = await index.getCredential(username);
+      if (c) await index.putCredential({ ...c, passwordHash: hash });
+      return c !== undefined;
+    });
+    if (!found) {
+      io.err(`no credential "${username}"\n`);
+      return EXIT.failed;
+    }
+  }
+  io.err(`new password for "${username}" (shown once; the old one stops working within a minute):\n`);
+  io.out(`${password}\n`);
+  return EXIT.ok;
+}
+
+export async function userExpireCommand(
+  username: string,
+  when: string,
+  opts: UserTarget,
+  io: Io,
+  readStdin: () => Promise<string>,
+): Promise<number> {
+  const expiresAt = when === 'never' ? undefined : rules(() => checkExpiry(when, new Date()));
+  if (opts.registry) {
+    await api(opts, io, readStdin, (json) =>
+      json('PATCH', userPath(username), { expiresAt: expiresAt ?? null }),
+    );
+  } else {
+    const outcome = await withIndex(opts, async (index) => {
+      const all = await index.listCredentials();
+      const c = all.find((x) => x.username === username);
+      if (!c) return 'absent';
+      const next = { ...c, expiresAt };
+      if (expiresAt && wouldLoseLastAdmin(all, username, new Date(), next)) return 'last-admin';
+      await index.putCredential(next);
+      return 'ok';
+    });
+    if (outcome !== 'ok') {
+      io.err(
+        outcome === 'absent'
+          ? `no credential "${username}"\n`
+          : `"${username}" is the last admin for all repositories; it cannot expire\n`,
+      );
+      return EXIT.failed;
+    }
+  }
+  io.err(`credential "${username}" ${expiresAt ? `expires ${expiresAt}` : 'never expires'}\n`);
+  return EXIT.ok;
+}
+
+export async function userListCommand(
+  opts: UserTarget & { format: 'text' | 'json' },
+  io: Io,
+  readStdin: () => Promise<string>,
+): Promise<number> {
+  const rows: CredentialView[] = opts.registry
+    ? ((
+        await api(opts, io, readStdin, (json) =>
+          json<{ credentials: CredentialView[] }>('GET', '/api/v1/credentials'),
+        )
+      )?.credentials ?? [])
+    : (await withIndex(opts, (index) => index.listCredentials())).map(view);
+  if (opts.format === 'json') {
+    io.out(`${JSON.stringify(rows, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  for (const r of rows) {
+    const expiry = r.expiresAt ? `${r.expired ? 'expired' : 'expires'} ${r.expiresAt}` : 'no expiry';
+    io.out(
+      `${r.username}\t${r.scope}\t${r.prefix || '*'}\tcreated ${r.createdAt}\t${expiry}\tlast used ${r.lastUsedAt ?? 'never'}\n`,
+    );
+  }
   return EXIT.ok;
 }

@@ -3,6 +3,7 @@ import type { Action, Principal } from './auth/access.ts';
 import { type Authenticator, authenticator } from './auth/authenticate.ts';
 import { CATALOG_SCOPE, type TokenSigner } from './auth/tokens.ts';
 import type { RegistryConfig } from './config.ts';
+import { DAY_TWO_METHODS, DAY_TWO_PATTERNS, type DayTwoRoute, dayTwo, isDayTwo } from './day-two-routes.ts';
 import type { ApiGatewayEvent, ApiGatewayResult, Handler } from './http/apigw.ts';
 import { type Request, toRequest } from './http/request.ts';
 import { json, ociErrorResponse, withoutBody } from './http/response.ts';
@@ -56,7 +57,8 @@ type Route =
   | { kind: 'oidc-token' }
   | { kind: 'publishers' }
   | { kind: 'publisher'; id: string }
-  | { kind: 'publisher-audit'; id: string };
+  | { kind: 'publisher-audit'; id: string }
+  | DayTwoRoute;
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/health\/?$/, () => ({ kind: 'health' })],
@@ -97,6 +99,7 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => Route][] = [
 ];
 
 const METHODS: Record<Route['kind'], string[]> = {
+  ...DAY_TWO_METHODS,
   health: ['GET'],
   base: ['GET'],
   token: ['GET', 'POST'],
@@ -120,7 +123,7 @@ const METHODS: Record<Route['kind'], string[]> = {
 };
 
 function match(path: string): Route | undefined {
-  for (const [re, make] of PATTERNS) {
+  for (const [re, make] of [...DAY_TWO_PATTERNS, ...PATTERNS]) {
     const m = re.exec(path);
     if (m) return make(m);
   }
@@ -258,6 +261,10 @@ async function route(
       : listPublishers(ctx, principal, challenge());
   }
   if (r.kind === 'publisher') return removePublisher(ctx, principal, challenge(), r.id);
+  if (isDayTwo(r))
+    return dayTwo(ctx, principal, challenge, r, req, (action, repo) =>
+      require(principal, action, repo, challenge),
+    );
   if (r.kind === 'publisher-audit') return publisherAudit(ctx, principal, challenge(), r.id, req.query);
   if (r.kind === 'packs') return searchPacks(ctx, req.query, (repo) => principal.can('pull', repo));
   if (r.kind === 'packs-lookup') return lookupVersions(ctx, req.body, (repo) => principal.can('pull', repo));

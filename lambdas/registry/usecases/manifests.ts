@@ -8,6 +8,7 @@ import { blobKey, isDigest, isTag, parsePackRepository, validateDigest } from '.
 import { ConflictError, type ManifestRecord, type PackVersionRecord } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 import { beingCollected, claimPackFiles, useBlob } from './gc-guard.ts';
+import { refreshLatest } from './yank.ts';
 
 export const MANIFEST_TYPES = new Set([
   'application/vnd.oci.image.manifest.v1+json',
@@ -527,24 +528,7 @@ export async function deleteManifest(
   return respond(202);
 }
 
-/** After a version is deleted, the pack's summary points at the newest remaining one (or goes). */
+/** After a version is deleted, the pack's summary points at the newest remaining one not yanked (or goes). */
 async function refreshSummary(ctx: RegistryContext, repo: string): Promise<void> {
-  const newest = (await ctx.index.listPackVersions(repo, 1)).items[0];
-  if (!newest) {
-    await ctx.index.deletePackSummary(repo);
-    return;
-  }
-  await ctx.index.deletePackSummary(repo);
-  await ctx.index.putPackSummary({
-    repository: repo,
-    basePath: newest.basePath,
-    name: newest.name,
-    latestVersion: newest.version,
-    latestVersionKey: newest.versionKey,
-    displayName: newest.displayName,
-    layer: newest.layer,
-    addonType: newest.addonType,
-    cloudTypes: newest.cloudTypes,
-    updatedAt: ctx.now().toISOString(),
-  });
+  await refreshLatest(ctx, repo);
 }
