@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
+import { expectDocumented } from '../helpers/openapi.ts';
 import { ADMIN, basic, READER, startTestRegistry, TEAM_A, WRITER } from '../helpers/registry.ts';
 
 const TEAM_ADMIN = {
@@ -50,6 +51,7 @@ describe('credentials admin API (/api/v1/credentials)', () => {
       ['admin', 'ci', 'palette', 'team-a', 'team-a-admin'].sort(),
     );
     expect(JSON.stringify(all.body)).not.toMatch(/scrypt|passwordHash/);
+    for (const c of all.body.credentials) expectDocumented('#/components/schemas/Credential', c);
   });
 
   it('prefix-limited admins see and manage only their prefix', async () => {
@@ -82,9 +84,11 @@ describe('credentials admin API (/api/v1/credentials)', () => {
     const made = await call('POST', '/api/v1/credentials', basic(ADMIN), { username: 'ops', scope: 'admin' });
     expect(made.status).toBe(201);
     expect(made.body.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expectDocumented('#/components/schemas/CredentialWithPassword', made.body);
     expect(await v2({ username: 'ops', password: made.body.password })).toBe(200);
     const again = await call('POST', '/api/v1/credentials', basic(ADMIN), { username: 'ops', scope: 'read' });
     expect(again.status).toBe(409);
+    expectDocumented('#/components/schemas/Error', again.body);
     expect(again.body.errors[0].message).toMatch(/replace/);
     const listed = await call('GET', '/api/v1/credentials', basic(ADMIN));
     expect(listed.body.credentials.find((c: { username: string }) => c.username === 'ops').scope).toBe(

@@ -3,6 +3,7 @@ import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import type { RetentionRule } from '../../lambdas/registry/gc/retention.ts';
 import { runGc } from '../../lambdas/registry/gc/run.ts';
 import { gcDeps } from '../../lambdas/registry/gc/wiring.ts';
+import { expectDocumented } from '../helpers/openapi.ts';
 import { tempDir } from '../helpers/packs.ts';
 import { namedPack } from '../helpers/publish.ts';
 import { ADMIN, basic, buildTestPack, oci, READER, startTestRegistry, WRITER } from '../helpers/registry.ts';
@@ -49,7 +50,9 @@ describe('yank', () => {
     expect((await yank(WRITER)).status).toBe(403);
     const done = await yank(ADMIN, 'PUT', { reason: 'CVE-2026-0001' });
     expect(done.status).toBe(200);
-    expect(((await done.json()) as { yanked: { reason: string } }).yanked.reason).toBe('CVE-2026-0001');
+    const yanked = (await done.json()) as { yanked: { reason: string } };
+    expect(yanked.yanked.reason).toBe('CVE-2026-0001');
+    expectDocumented('#/components/schemas/PackVersion', yanked);
 
     expect(await tags(repo)).toEqual(['1.0.0', '1.1.0']);
     // Pagination stays exact with a hidden tag in the middle of a page boundary.
@@ -65,6 +68,7 @@ describe('yank', () => {
     };
     expect(withYanked.versions[0]?.version).toBe('1.2.0');
     expect(withYanked.versions[0]?.yanked).toMatchObject({ by: 'admin', reason: 'CVE-2026-0001' });
+    for (const v of withYanked.versions) expectDocumented('#/components/schemas/PackVersion', v);
     const search = (await (await admin.req('GET', '/api/v1/packs?prefix=yanky')).json()) as {
       packs: { latestVersion: string }[];
     };
