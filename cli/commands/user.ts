@@ -102,6 +102,10 @@ async function api<T>(
   try {
     return await call((m, p, b) => access.client.adminJson(m, p, b));
   } catch (err) {
+    if (err instanceof RegistryError && err.status === 409 && /exists/.test(err.message))
+      throw new UsageError(
+        err.message.replace(/^.*?(credential "[^"]+" exists).*$/, '$1; pass --replace to replace it'),
+      );
     if (err instanceof RegistryError && (err.status === 409 || err.status === 404 || err.status === 400))
       throw new Error(err.message.replace(/^[A-Z]+ \S+: /, ''));
     throw access.explain(err);

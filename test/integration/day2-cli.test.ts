@@ -163,5 +163,5 @@ describe('packyard gc on a data folder', () => {
     const blob = await c3.req('GET', `/v2/${ARCHIVE}/gc-keep/blobs/${sha256(keep.archive)}`);
     expect(blob.status).toBe(307);
     expect(await final.stop()).toBe(0);
-  });
+  }, 180_000);
 });
