@@ -189,6 +189,7 @@ async function sweep(
     await deps.gc.deleteBlobRecord(b.digest);
     report.freed.blobs++;
     report.freed.bytes += b.size;
+    if (report.freed.blobs % 50 === 0) deps.log?.(`freed ${report.freed.blobs} blobs so far`);
   }
   for (const p of plan.deletePackFiles) {
     if (outOfTime()) return false;
