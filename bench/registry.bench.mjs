@@ -151,7 +151,7 @@ async function bundleLocal(outfile) {
       contents: [
         "export { startLocalRegistry, ensureUser } from './lambdas/local/serve.ts';",
         "export { startEmbeddedStorage } from './lambdas/local/embedded-storage.ts';",
-        "export { DynamoIndex } from './lambdas/registry/adapters/dynamo-index.ts';",
+        "export { createDynamoIndex } from './lambdas/registry/adapters/dynamo-index.ts';",
         "export { createDynamoClient } from './lambdas/registry/adapters/clients.ts';",
         "export { versionSortKey } from './core/version.ts';",
       ].join('\n'),
@@ -209,7 +209,7 @@ async function startPackyard(bundle, dataDir) {
 /** Index entries for packs [from, to): summary (with its search facets) and catalog entry. */
 async function seedPackyard(bundleMod, info, from, to) {
   const client = bundleMod.createDynamoClient({ endpoint: info.dynamodb });
-  const index = new bundleMod.DynamoIndex(client, info.table);
+  const index = bundleMod.createDynamoIndex(client, info.table);
   const layers = ['addon', 'os', 'k8s', 'cni', 'csi'];
   const started = Date.now();
   try {

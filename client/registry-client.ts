@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { MANIFEST_MEDIA_TYPES, sha256Digest as sha256 } from '../core/oci.ts';
 import { AuthSession, type BasicCredentials } from './auth.ts';
 import { DEFAULT_RETRY, type Fetch, fetchWithRetry, type RetryOptions } from './http.ts';
 import type { RegistryRef } from './reference.ts';
@@ -29,22 +29,13 @@ export interface ManifestInfo {
   size: number;
 }
 
-const ACCEPT_MANIFESTS = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-].join(', ');
+const ACCEPT_MANIFESTS = MANIFEST_MEDIA_TYPES.join(', ');
 
 /** Blobs up to this size are uploaded without asking whether the registry has them. */
 const TINY_BLOB = 64;
 
 /** Default chunk size when the registry does not say (fits Packyard's Lambda limit too). */
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
-
-export function sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 /** OCI distribution client: push and pull for any spec-following registry. */
 export class RegistryClient {

@@ -2,6 +2,17 @@ import { createHash } from 'node:crypto';
 
 export const MEDIA_TYPE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_TYPE_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const MEDIA_TYPE_DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+export const MEDIA_TYPE_DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+/** Every manifest media type a registry stores and a client accepts: image manifests and indexes, OCI and Docker. */
+export const MANIFEST_MEDIA_TYPES: readonly string[] = [
+  MEDIA_TYPE_MANIFEST,
+  MEDIA_TYPE_INDEX,
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST,
+];
+/** The manifest media types that list other manifests. */
+export const INDEX_MEDIA_TYPES: readonly string[] = [MEDIA_TYPE_INDEX, MEDIA_TYPE_DOCKER_MANIFEST_LIST];
 /** What `oras push` uses when no artifact type or config is given; Palette expects it. */
 export const MEDIA_TYPE_CONFIG = 'application/vnd.unknown.config.v1+json';
 export const MEDIA_TYPE_LAYER = 'application/vnd.oci.image.layer.v1.tar';
@@ -15,6 +26,7 @@ export interface Descriptor {
   mediaType: string;
   digest: string;
   size: number;
+  artifactType?: string;
   annotations?: Record<string, string>;
 }
 
@@ -26,7 +38,8 @@ export interface ImageManifest {
   annotations?: Record<string, string>;
 }
 
-export function sha256Digest(bytes: Uint8Array): string {
+/** The OCI digest of some bytes: `sha256:<hex>`. */
+export function sha256Digest(bytes: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 

@@ -39336,6 +39336,15 @@ function describeExchangeError(err) {
 // core/oci.ts
 import { createHash } from "node:crypto";
 var MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+var MEDIA_TYPE_INDEX = "application/vnd.oci.image.index.v1+json";
+var MEDIA_TYPE_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+var MEDIA_TYPE_DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+var MANIFEST_MEDIA_TYPES = [
+  MEDIA_TYPE_MANIFEST,
+  MEDIA_TYPE_INDEX,
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST
+];
 var MEDIA_TYPE_CONFIG = "application/vnd.unknown.config.v1+json";
 var MEDIA_TYPE_LAYER = "application/vnd.oci.image.layer.v1.tar";
 var ANNOTATION_TITLE = "org.opencontainers.image.title";
@@ -39367,7 +39376,6 @@ function packManifest(layer, created) {
 }
 
 // client/registry-client.ts
-import { createHash as createHash2 } from "node:crypto";
 var RegistryError = class extends Error {
   constructor(message, status, code3, detail) {
     super(message);
@@ -39379,17 +39387,9 @@ var RegistryError = class extends Error {
   code;
   detail;
 };
-var ACCEPT_MANIFESTS = [
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json"
-].join(", ");
+var ACCEPT_MANIFESTS = MANIFEST_MEDIA_TYPES.join(", ");
 var TINY_BLOB = 64;
 var DEFAULT_CHUNK = 4 * 1024 * 1024;
-function sha256(bytes) {
-  return `sha256:${createHash2("sha256").update(bytes).digest("hex")}`;
-}
 var RegistryClient = class {
   constructor(opts) {
     this.opts = opts;
@@ -39471,7 +39471,7 @@ var RegistryClient = class {
    * Returns how many bytes actually travelled; `onProgress` hears the bytes sent so far.
    */
   async pushBlob(repo, bytes, mountFrom = [], onProgress) {
-    const digest = sha256(bytes);
+    const digest = sha256Digest(bytes);
     const tiny = bytes.length <= TINY_BLOB;
     if (!tiny && await this.hasBlob(repo, digest)) return { digest, uploaded: 0 };
     const scope = this.scope(repo, "pull,push");
@@ -39581,7 +39581,7 @@ var RegistryClient = class {
     if (res.status === 404) return void 0;
     if (!res.ok) await this.fail(res, `GET ${repo}:${ref}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    const digest = sha256(bytes);
+    const digest = sha256Digest(bytes);
     const declared = res.headers.get("docker-content-digest");
     if (declared?.startsWith("sha256:") && declared !== digest) {
       throw new RegistryError(
@@ -39601,7 +39601,7 @@ var RegistryClient = class {
     });
     if (res.status !== 201) await this.fail(res, `push manifest ${repo}:${ref}`);
     await res.body?.cancel();
-    return res.headers.get("docker-content-digest") ?? sha256(bytes);
+    return res.headers.get("docker-content-digest") ?? sha256Digest(bytes);
   }
   /** Downloads a blob (following redirects without leaking credentials to other hosts) and verifies it. */
   async getBlob(repo, digest, maxBytes) {
@@ -39619,7 +39619,7 @@ var RegistryClient = class {
     const bytes = new Uint8Array(await res.arrayBuffer());
     if (bytes.length > maxBytes)
       throw new RegistryError(`blob ${digest} is over the ${maxBytes}-byte limit`, 0);
-    const actual = sha256(bytes);
+    const actual = sha256Digest(bytes);
     if (actual !== digest)
       throw new RegistryError(`blob ${digest} arrived with digest ${actual}`, 0, "DIGEST_INVALID");
     return bytes;
@@ -39744,7 +39744,7 @@ async function mapLimit(items, limit, fn) {
 }
 
 // core/pack-identity.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 
 // core/pack-tree.ts
 var import_ignore = __toESM(require_ignore(), 1);
@@ -39940,7 +39940,7 @@ var MAX_FILE_BYTES = 64 * 1024 * 1024;
 var MAX_PACK_JSON_BYTES = 1024 * 1024;
 function packContentDigest(tree) {
   if (tree.entries.some((e) => e.size > MAX_FILE_BYTES)) return void 0;
-  const h = createHash3("sha256");
+  const h = createHash2("sha256");
   for (const e of tree.entries) {
     if (e.type === "directory") {
       h.update(`D\0${e.path}\0`);
@@ -39952,7 +39952,7 @@ function packContentDigest(tree) {
     } catch {
       return void 0;
     }
-    const file = createHash3("sha256").update(bytes).digest("hex");
+    const file = createHash2("sha256").update(bytes).digest("hex");
     h.update(`F\0${e.executable ? "x" : "-"}\0${e.path}\0${file}\0`);
   }
   for (const p of tree.problems) h.update(`P\0${p.rule}\0${p.path}\0`);

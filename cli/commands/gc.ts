@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
 import { createS3Client } from '../../lambdas/registry/adapters/clients.ts';
-import { DynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { createDynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
 import { S3BlobStore } from '../../lambdas/registry/adapters/s3-blob-store.ts';
 import { DEFAULT_TIMING, type GcTiming } from '../../lambdas/registry/gc/plan.ts';
 import type { RetentionRule } from '../../lambdas/registry/gc/retention.ts';
@@ -83,7 +83,7 @@ export async function gcCommand(opts: GcCommandOptions, io: Io): Promise<number>
     const s3 = createS3Client(opts.region ? { region: opts.region } : {});
     deps = gcDeps(
       new S3BlobStore(s3, opts.bucket as string, opts.bucketPrefix ?? ''),
-      new DynamoIndex(dynamo, opts.table),
+      createDynamoIndex(dynamo, opts.table),
       dynamo,
       opts.table,
       log,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ensureUser, startLocalRegistry } from '../../lambdas/local/serve.ts';
+import { ensureUser } from '../../lambdas/admin-index.ts';
+import { startLocalRegistry } from '../../lambdas/local/serve.ts';
 import { validateIssuer } from '../../lambdas/registry/config.ts';
 import type { Scope } from '../../lambdas/registry/ports.ts';
 import { writeServeLock } from '../data-folder.ts';

@@ -1,8 +1,6 @@
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RegistryError } from '../../client/registry-client.ts';
-import { startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
-import { DynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { type AdminIndex, IndexInUseError, withAdminIndex } from '../../lambdas/admin-index.ts';
 import {
   CredentialInputError,
   checkExpiry,
@@ -14,7 +12,7 @@ import {
   wouldLoseLastAdmin,
 } from '../../lambdas/registry/auth/credential-rules.ts';
 import { hashPassword } from '../../lambdas/registry/auth/passwords.ts';
-import type { CredentialRecord, RegistryIndex, Scope } from '../../lambdas/registry/ports.ts';
+import type { CredentialRecord, Scope } from '../../lambdas/registry/ports.ts';
 import { assertFolderFree, folderInUseMessage, serveLock } from '../data-folder.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
@@ -34,28 +32,16 @@ export interface StoreOptions {
 export type UserTarget = StoreOptions & RegistryFlags;
 
 /** Opens the credential store: a deployed DynamoDB table (--table), or a local data folder. */
-export async function withIndex<T>(opts: StoreOptions, fn: (index: RegistryIndex) => Promise<T>): Promise<T> {
-  if (opts.table) {
-    const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
-    try {
-      return await fn(new DynamoIndex(client, opts.table));
-    } finally {
-      client.destroy();
-    }
-  }
+export async function withIndex<T>(opts: StoreOptions, fn: (index: AdminIndex) => Promise<T>): Promise<T> {
   const dir = path.resolve(opts.data);
-  assertFolderFree(dir);
-  let storage: Awaited<ReturnType<typeof startEmbeddedStorage>>;
+  // A running serve names itself in serve.pid: say which process holds the folder, up front.
+  if (!opts.table) assertFolderFree(dir);
   try {
-    storage = await startEmbeddedStorage({ dataDir: dir });
+    return await withAdminIndex({ table: opts.table, region: opts.region, dataDir: dir }, fn);
   } catch (err) {
-    if (/lock|closed/i.test((err as Error).message)) throw new Error(folderInUseMessage(dir, serveLock(dir)));
+    if (err instanceof IndexInUseError || (!opts.table && /closed/i.test((err as Error).message)))
+      throw new Error(folderInUseMessage(dir, serveLock(dir)));
     throw err;
-  }
-  try {
-    return await fn(storage.index);
-  } finally {
-    await storage.close();
   }
 }
 

@@ -4,7 +4,7 @@ import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { GSI1 } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { GSI1 } from '../../lambdas/registry/adapters/dynamo/table.ts';
 import { BUCKET_PREFIXES, UPLOADS_PREFIX } from './storage.ts';
 
 /** The DynamoDB calls the index adapter makes (docs/storage.md: no Scan, no batch, no transactions). */

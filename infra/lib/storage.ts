@@ -9,7 +9,7 @@ import {
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TTL_ATTRIBUTE, tableDefinition } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { TTL_ATTRIBUTE, tableDefinition } from '../../lambdas/registry/adapters/dynamo/table.ts';
 
 /** The S3 key prefixes the registry writes (docs/storage.md, "Key layout"). */
 export const BUCKET_PREFIXES = ['blobs/', 'packs/', 'uploads/'] as const;
@@ -96,7 +96,7 @@ export class RegistryStorage extends Construct {
 }
 
 /**
- * The keys and indexes of `tableDefinition()` (lambdas/registry/adapters/dynamo-index.ts) in CDK's
+ * The keys and indexes of `tableDefinition()` (lambdas/registry/adapters/dynamo/table.ts) in CDK's
  * terms: the code that reads the table and the stack that creates it share one definition.
  */
 export function tableKeys() {

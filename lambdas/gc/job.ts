@@ -1,5 +1,5 @@
 import { createDynamoClient, createS3Client } from '../registry/adapters/clients.ts';
-import { DynamoIndex } from '../registry/adapters/dynamo-index.ts';
+import { createDynamoIndex } from '../registry/adapters/dynamo-index.ts';
 import { S3BlobStore } from '../registry/adapters/s3-blob-store.ts';
 import { DEFAULT_TIMING, type GcTiming } from '../registry/gc/plan.ts';
 import { retentionFromEnv } from '../registry/gc/retention-settings.ts';
@@ -42,7 +42,7 @@ export async function runGcJob(env: NodeJS.ProcessEnv, remainingMs: number): Pro
   if (!bucket || !table) throw new Error('PACKYARD_BUCKET and PACKYARD_TABLE must be set');
   const s3 = createS3Client({ endpoint: env.PACKYARD_S3_ENDPOINT || undefined });
   const dynamo = createDynamoClient({ endpoint: env.PACKYARD_DYNAMODB_ENDPOINT || undefined });
-  const deps = gcDeps(new S3BlobStore(s3, bucket), new DynamoIndex(dynamo, table), dynamo, table, (line) =>
+  const deps = gcDeps(new S3BlobStore(s3, bucket), createDynamoIndex(dynamo, table), dynamo, table, (line) =>
     console.log(JSON.stringify({ level: 'info', msg: line })),
   );
   try {

@@ -5,8 +5,10 @@ import path from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createDynamoClient, createS3Client } from '../registry/adapters/clients.ts';
-import { DynamoIndex, ensureTable } from '../registry/adapters/dynamo-index.ts';
+import { ensureTable } from '../registry/adapters/dynamo/table.ts';
+import { createDynamoIndex } from '../registry/adapters/dynamo-index.ts';
 import { S3BlobStore } from '../registry/adapters/s3-blob-store.ts';
+import type { RegistryIndex } from '../registry/ports.ts';
 
 export const DEFAULT_BUCKET = 'packyard-blobs';
 export const DEFAULT_TABLE = 'packyard';
@@ -40,7 +42,7 @@ export interface EmbeddedStorage {
   s3: { endpoint: string; bucket: string; client: S3Client };
   dynamodb: { endpoint: string; table: string; client: DynamoDBClient };
   blobStore: S3BlobStore;
-  index: DynamoIndex;
+  index: RegistryIndex;
   /** Stops both servers and the clients; the data stays on disk. */
   close(): Promise<void>;
 }
@@ -126,7 +128,7 @@ export async function startEmbeddedStorage(options: EmbeddedStorageOptions): Pro
     s3: { endpoint: s3Endpoint, bucket, client: s3Client },
     dynamodb: { endpoint: dynamoEndpoint, table, client: dynamoClient },
     blobStore: new S3BlobStore(s3Client, bucket),
-    index: new DynamoIndex(dynamoClient, table),
+    index: createDynamoIndex(dynamoClient, table),
     close,
   };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { hashPassword } from '../registry/auth/passwords.ts';
+import { ensureUser } from '../admin-index.ts';
 import { DEFAULT_CONFIG, defaultAudience, type RegistryConfig } from '../registry/config.ts';
-import type { RegistryIndex, Scope } from '../registry/ports.ts';
+import type { Scope } from '../registry/ports.ts';
 import { registryFromPorts } from '../registry/wiring.ts';
 import { type ApiGatewayLog, startApiGatewayServer } from './apigw-server.ts';
 import { type EmbeddedStorage, startEmbeddedStorage } from './embedded-storage.ts';
@@ -37,19 +37,6 @@ function localSecret(dataDir: string): Uint8Array {
     writeFileSync(file, `${secret.toString('base64')}\n`, { mode: 0o600 });
     return secret;
   }
-}
-
-export async function ensureUser(
-  index: RegistryIndex,
-  user: { username: string; password: string; scope: Scope; prefix?: string },
-): Promise<void> {
-  await index.putCredential({
-    username: user.username,
-    passwordHash: await hashPassword(user.password),
-    scope: user.scope,
-    prefix: user.prefix ?? '',
-    createdAt: new Date().toISOString(),
-  });
 }
 
 /**

@@ -245,9 +245,14 @@ export interface PackQuery {
   cursor?: string;
 }
 
-/** Every index operation the registry needs; each is one Query, GetItem or single-item write. */
-export interface RegistryIndex {
-  // Blobs: one global record per digest, and a link per repository that may read it.
+/*
+ * The index, one interface per record family (adapters/dynamo/*-records.ts), so a use-case's
+ * signature names the storage it touches. Each operation is one Query, GetItem or single-item
+ * write.
+ */
+
+/** Blobs: one global record per digest, and a link per repository that may read it. */
+export interface BlobIndex {
   getBlob(digest: string): Promise<BlobRecord | undefined>;
   putBlob(blob: BlobRecord): Promise<void>;
   linkBlob(repository: string, blob: BlobRecord): Promise<void>;
@@ -265,22 +270,27 @@ export interface RegistryIndex {
   getPackFilesState(hex: string): Promise<GcState | undefined>;
   /** Clears a `condemned` mark on pack files; false when they are being deleted. */
   revivePackFiles(hex: string): Promise<boolean>;
+}
 
-  // Upload sessions (expire through TTL).
+/** Upload sessions (expire through TTL). */
+export interface UploadIndex {
   createUpload(upload: UploadSession): Promise<void>;
   getUpload(id: string): Promise<UploadSession | undefined>;
   /** Records the next chunk (its object key) only if the session is still at `expectedOffset`; ConflictError otherwise. */
   advanceUpload(id: string, expectedOffset: number, offset: number, parts: string[]): Promise<void>;
   deleteUpload(id: string): Promise<void>;
+}
 
-  // Manifests, addressed by digest within a repository.
+/** Manifests, addressed by digest within a repository. */
+export interface ManifestIndex {
   putManifest(manifest: ManifestRecord): Promise<void>;
   getManifest(repository: string, digest: string): Promise<ManifestRecord | undefined>;
   deleteManifest(repository: string, digest: string): Promise<void>;
   /** Refreshes `createdAt` if the manifest still exists (an index push keeps its children from GC); false if gone. */
   touchManifest(repository: string, digest: string, at: string): Promise<boolean>;
+}
 
-  // Tags.
+export interface TagIndex {
   getTag(repository: string, tag: string): Promise<TagRecord | undefined>;
   /**
    * Points a tag at a digest. For an immutable tag, succeeds only if the tag is new or already
@@ -292,17 +302,23 @@ export interface RegistryIndex {
   setTagYanked(repository: string, tag: string, yanked: boolean): Promise<boolean>;
   /** Tags in lexical order after `last`, at most n. */
   listTags(repository: string, n: number, last?: string): Promise<{ tags: TagRecord[]; more: boolean }>;
+}
 
-  // Repository catalog.
+/** The repository catalog. */
+export interface CatalogIndex {
   addRepository(repository: string): Promise<void>;
   listRepositories(n: number, last?: string): Promise<{ repositories: string[]; more: boolean }>;
+}
 
-  // Referrers (manifests with a subject).
+/** Referrers (manifests with a subject). */
+export interface ReferrerIndex {
   putReferrer(referrer: ReferrerRecord): Promise<void>;
   listReferrers(repository: string, subject: string): Promise<ReferrerRecord[]>;
   deleteReferrer(repository: string, subject: string, digest: string): Promise<void>;
+}
 
-  // Packs.
+/** Pack versions and summaries (listing and search). */
+export interface PackIndex {
   /** Idempotent for the same manifest digest; ConflictError if the version exists with another. */
   putPackVersion(version: PackVersionRecord): Promise<void>;
   getPackVersion(repository: string, version: string): Promise<PackVersionRecord | undefined>;
@@ -319,8 +335,9 @@ export interface RegistryIndex {
   putPackSummary(summary: PackSummaryRecord): Promise<void>;
   deletePackSummary(repository: string): Promise<void>;
   listPacks(query: PackQuery): Promise<Page<PackSummaryRecord>>;
+}
 
-  // Credentials.
+export interface CredentialIndex {
   getCredential(username: string): Promise<CredentialRecord | undefined>;
   /** Creates or replaces. */
   putCredential(credential: CredentialRecord): Promise<void>;
@@ -330,8 +347,10 @@ export interface RegistryIndex {
   createCredential(credential: CredentialRecord): Promise<boolean>;
   /** Records a successful authentication (one UpdateItem; callers throttle it). */
   touchCredential(username: string, at: string): Promise<void>;
+}
 
-  // Trusted publishing (GitHub OIDC).
+/** Trusted publishing (GitHub OIDC): bindings, seen ID token ids, audit. */
+export interface PublisherIndex {
   /** Creates or replaces (the id is derived from the content, so a replace rewrites the same binding). */
   putPublisher(binding: PublisherBinding): Promise<void>;
   /** Bindings for one GitHub repository name (case-insensitive): what an exchange matches against. */
@@ -348,3 +367,15 @@ export interface RegistryIndex {
   /** A binding's audit records, newest first. */
   listPublisherAudit(bindingId: string, limit: number, cursor?: string): Promise<Page<PublisherAuditRecord>>;
 }
+
+/** Every index operation the registry needs. */
+export interface RegistryIndex
+  extends BlobIndex,
+    UploadIndex,
+    ManifestIndex,
+    TagIndex,
+    CatalogIndex,
+    ReferrerIndex,
+    PackIndex,
+    CredentialIndex,
+    PublisherIndex {}

@@ -1,5 +1,5 @@
 import { createDynamoClient, createS3Client } from './adapters/clients.ts';
-import { DynamoIndex } from './adapters/dynamo-index.ts';
+import { createDynamoIndex } from './adapters/dynamo-index.ts';
 import { S3BlobStore } from './adapters/s3-blob-store.ts';
 import { secretsManagerSecret } from './adapters/secrets.ts';
 import { createRegistry } from './app.ts';
@@ -59,7 +59,7 @@ export function registryFromEnv(
   const config = configFromEnv(env);
   return createRegistry({
     blobs: new S3BlobStore(s3, bucket),
-    index: new DynamoIndex(dynamo, table),
+    index: createDynamoIndex(dynamo, table),
     config,
     tokens: tokenSignerFromEnv(env, config.service, loadSecret),
     log,

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { afterAll } from 'vitest';
 import { type BuiltPack, buildPack } from '../../core/build-pack.ts';
-import { EMPTY_CONFIG } from '../../core/oci.ts';
+import { EMPTY_CONFIG, sha256Digest as sha256 } from '../../core/oci.ts';
 import { readPackTree } from '../../core/pack-tree.ts';
 import {
   type LocalRegistry,
@@ -47,9 +46,7 @@ export function basic(user: { username: string; password: string }): string {
   return `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
 }
 
-export function sha256(bytes: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
+export { sha256 };
 
 /** A tiny OCI client over fetch, for protocol tests (the real client lives in client/). */
 export function oci(base: string, auth?: string) {

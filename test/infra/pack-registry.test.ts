@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TABLE_ACTIONS } from '../../infra/lib/permissions.ts';
 import { BUCKET_PREFIXES } from '../../infra/lib/storage.ts';
-import { TTL_ATTRIBUTE, tableDefinition } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { TTL_ATTRIBUTE, tableDefinition } from '../../lambdas/registry/adapters/dynamo/table.ts';
 import { type Json, only, registryFunction, registryRole, registryStack } from './helpers.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };

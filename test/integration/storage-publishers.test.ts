@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedStorage, startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
-import { DynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { TTL_ATTRIBUTE } from '../../lambdas/registry/adapters/dynamo/table.ts';
+import { createDynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
 import { newBinding } from '../../lambdas/registry/auth/publishers.ts';
 import type { PublisherBinding } from '../../lambdas/registry/ports.ts';
 import { tempDir } from '../helpers/packs.ts';
@@ -47,7 +48,7 @@ describe('trusted publishers in the index', () => {
 
   it('claims an ID token id once, with a ttl; an expired claim can be taken again', async () => {
     let now = 1_000;
-    const index = new DynamoIndex(storage.dynamodb.client, storage.dynamodb.table, () => now);
+    const index = createDynamoIndex(storage.dynamodb.client, storage.dynamodb.table, () => now);
     expect(await index.claimTokenId('https://issuer', 'jti-1', 1_100)).toBe(true);
     expect(await index.claimTokenId('https://issuer', 'jti-1', 1_100)).toBe(false);
     expect(await index.claimTokenId('https://other-issuer', 'jti-1', 1_100)).toBe(true);
@@ -65,7 +66,7 @@ describe('trusted publishers in the index', () => {
         },
       }),
     );
-    expect(items.Item?.ttl).toEqual({ N: '1100' });
+    expect(items.Item?.[TTL_ATTRIBUTE]).toEqual({ N: '1100' });
     now = 1_101;
     expect(await index.claimTokenId('https://issuer', 'jti-1', 1_300)).toBe(true);
   });

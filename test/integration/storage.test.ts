@@ -1,14 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Digest as sha256 } from '../../core/oci.ts';
 import { versionSortKey } from '../../core/version.ts';
 import { type EmbeddedStorage, startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
 import { createS3Client } from '../../lambdas/registry/adapters/clients.ts';
-import { InvalidCursorError } from '../../lambdas/registry/adapters/dynamo-index.ts';
+import { InvalidCursorError } from '../../lambdas/registry/adapters/dynamo/items.ts';
+import { TTL_ATTRIBUTE } from '../../lambdas/registry/adapters/dynamo/table.ts';
 import { S3BlobStore } from '../../lambdas/registry/adapters/s3-blob-store.ts';
 import {
   BlobTooLargeError,
@@ -62,7 +64,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const digestOf = (text: string) => sha256(Buffer.from(text));
 
 /** A BlobStore on its own client that records every S3 command and its input. */
@@ -246,6 +247,14 @@ describe('DynamoIndex: blobs, uploads, manifests, referrers, credentials', () =>
     await index.createUpload(upload);
     await expect(index.createUpload(upload)).rejects.toBeInstanceOf(ConflictError);
     expect(await index.getUpload('u1')).toEqual(upload);
+    // DynamoDB expires the session by the attribute the table's TTL is enabled on (infra tests check the table).
+    const item = await storage.dynamodb.client.send(
+      new GetItemCommand({
+        TableName: storage.dynamodb.table,
+        Key: { pk: { S: 'UPLOAD#u1' }, sk: { S: 'UPLOAD' } },
+      }),
+    );
+    expect(item.Item?.[TTL_ATTRIBUTE]).toEqual({ N: String(expiresAt) });
 
     await index.advanceUpload('u1', 0, 100, ['uploads/u1/000000-a']);
     expect(await index.getUpload('u1')).toMatchObject({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ensureUser } from '../../lambdas/admin-index.ts';
 import { type EmbeddedStorage, startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
-import { ensureUser } from '../../lambdas/local/serve.ts';
 import type { ApiGatewayEvent } from '../../lambdas/registry/http/apigw.ts';
 import { registryFromEnv, tokenSignerFromEnv } from '../../lambdas/registry/wiring.ts';
 import { tempDir } from '../helpers/packs.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { OciError } from '../oci/errors.ts';
-import type { RegistryIndex } from '../ports.ts';
+import type { CredentialIndex } from '../ports.ts';
 import { anonymousPrincipal, credentialPrincipal, type Principal, tokenPrincipal } from './access.ts';
+import { AuthRequiredError } from './authorize.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import type { TokenSigner, VerifiedToken } from './tokens.ts';
 
@@ -25,8 +25,8 @@ function publisherPrincipal(
 }
 
 export interface Authenticator {
-  /** The principal behind a request's Authorization header; throws 401 (with `challenge`) on bad credentials. */
-  authenticate(authorization: string | undefined, challenge: Record<string, string>): Promise<Principal>;
+  /** The principal behind a request's Authorization header; throws AuthRequiredError on bad credentials. */
+  authenticate(authorization: string | undefined): Promise<Principal>;
   /** Checks username/password (the token endpoint and Basic auth). */
   checkPassword(username: string, password: string): Promise<Principal | undefined>;
 }
@@ -46,7 +46,7 @@ const MAX_USERNAME = 128;
 export const OIDC_USERNAME = 'oidc';
 
 export function authenticator(opts: {
-  index: RegistryIndex;
+  index: CredentialIndex;
   tokens: TokenSigner;
   anonymousPull: boolean;
 }): Authenticator {
@@ -81,9 +81,8 @@ export function authenticator(opts: {
 
   return {
     checkPassword,
-    async authenticate(authorization, challenge) {
-      const unauthorized = (message: string) =>
-        new OciError(401, 'UNAUTHORIZED', message, undefined, challenge);
+    async authenticate(authorization) {
+      const unauthorized = (message: string) => new AuthRequiredError(message);
       if (!authorization) return anonymousPrincipal(opts.anonymousPull);
       const space = authorization.indexOf(' ');
       const scheme = authorization.slice(0, space < 0 ? undefined : space).toLowerCase();

@@ -3,8 +3,8 @@ import { DynamoGcIndex } from '../adapters/dynamo-gc-index.ts';
 import type { S3BlobStore } from '../adapters/s3-blob-store.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { DEFAULT_CONFIG } from '../config.ts';
+import { deleteManifest } from '../handlers/manifests.ts';
 import type { RegistryIndex } from '../ports.ts';
-import { deleteManifest } from '../usecases/manifests.ts';
 import type { GcDeps } from './run.ts';
 
 /** GC's ports over the same bucket and table the registry uses. */

@@ -38,11 +38,11 @@ function credentialJson(c: CredentialRecord, now: Date) {
   };
 }
 
-function requireAdmin(principal: Principal, challenge: Record<string, string>): string {
-  if (principal.adminPrefix !== undefined && principal.kind === 'basic') return principal.adminPrefix;
-  if (principal.kind === 'anonymous')
-    throw new OciError(401, 'UNAUTHORIZED', 'authentication required', undefined, challenge);
-  throw new OciError(403, 'DENIED', 'managing credentials needs an admin credential (Basic auth)');
+/** The edge checked the route's `admin` permission; this is the prefix the admin manages. */
+function adminPrefixOf(principal: Principal): string {
+  if (principal.adminPrefix === undefined)
+    throw new OciError(403, 'DENIED', 'this needs an admin credential (Basic auth)');
+  return principal.adminPrefix;
 }
 
 function body(raw: Uint8Array): Record<string, unknown> {
@@ -80,9 +80,8 @@ async function findManaged(
 export async function listCredentialsApi(
   ctx: RegistryContext,
   principal: Principal,
-  challenge: Record<string, string>,
 ): Promise<ApiGatewayResult> {
-  const adminPrefix = requireAdmin(principal, challenge);
+  const adminPrefix = adminPrefixOf(principal);
   const now = ctx.now();
   const all = await ctx.index.listCredentials();
   return json(200, {
@@ -93,10 +92,9 @@ export async function listCredentialsApi(
 export async function createCredentialApi(
   ctx: RegistryContext,
   principal: Principal,
-  challenge: Record<string, string>,
   raw: Uint8Array,
 ): Promise<ApiGatewayResult> {
-  const adminPrefix = requireAdmin(principal, challenge);
+  const adminPrefix = adminPrefixOf(principal);
   const b = body(raw);
   const now = ctx.now();
   const username = input(() => checkUsername(typeof b.username === 'string' ? b.username : ''));
@@ -149,11 +147,10 @@ export async function createCredentialApi(
 export async function updateCredentialApi(
   ctx: RegistryContext,
   principal: Principal,
-  challenge: Record<string, string>,
   username: string,
   raw: Uint8Array,
 ): Promise<ApiGatewayResult> {
-  const adminPrefix = requireAdmin(principal, challenge);
+  const adminPrefix = adminPrefixOf(principal);
   const current = await findManaged(ctx, adminPrefix, username);
   const b = body(raw);
   const now = ctx.now();
@@ -177,10 +174,9 @@ export async function updateCredentialApi(
 export async function rotateCredentialApi(
   ctx: RegistryContext,
   principal: Principal,
-  challenge: Record<string, string>,
   username: string,
 ): Promise<ApiGatewayResult> {
-  const adminPrefix = requireAdmin(principal, challenge);
+  const adminPrefix = adminPrefixOf(principal);
   const current = await findManaged(ctx, adminPrefix, username);
   const password = generatePassword();
   const next: CredentialRecord = { ...current, passwordHash: await hashPassword(password) };
@@ -191,10 +187,9 @@ export async function rotateCredentialApi(
 export async function removeCredentialApi(
   ctx: RegistryContext,
   principal: Principal,
-  challenge: Record<string, string>,
   username: string,
 ): Promise<ApiGatewayResult> {
-  const adminPrefix = requireAdmin(principal, challenge);
+  const adminPrefix = adminPrefixOf(principal);
   await findManaged(ctx, adminPrefix, username);
   if (wouldLoseLastAdmin(await ctx.index.listCredentials(), username, ctx.now()))
     throw new OciError(

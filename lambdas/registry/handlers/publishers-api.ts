@@ -3,13 +3,13 @@ import { type BindingInput, managesPrefix, newBinding } from '../auth/publishers
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
-import type { PublisherBinding } from '../ports.ts';
+import type { PublisherBinding, PublisherIndex } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 /**
  * The trusted-publisher admin API (`/api/v1/publishers`): what `packyard publisher` does, over
- * HTTP, for admin credentials. An admin limited to a prefix sees and manages only bindings
- * inside it.
+ * HTTP, for admin credentials (the route table requires `admin`). An admin limited to a prefix
+ * sees and manages only bindings inside it.
  */
 
 function bindingJson(b: PublisherBinding) {
@@ -27,19 +27,10 @@ function bindingJson(b: PublisherBinding) {
   };
 }
 
-function requireAdmin(principal: Principal, challenge: Record<string, string>): void {
-  if (principal.adminPrefix !== undefined) return;
-  if (principal.kind === 'anonymous')
-    throw new OciError(401, 'UNAUTHORIZED', 'authentication required', undefined, challenge);
-  throw new OciError(403, 'DENIED', 'managing trusted publishers needs an admin credential (Basic auth)');
-}
-
 export async function listPublishers(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   principal: Principal,
-  challenge: Record<string, string>,
 ): Promise<ApiGatewayResult> {
-  requireAdmin(principal, challenge);
   const all = await ctx.index.listPublishers();
   return json(200, {
     publishers: all.filter((b) => managesPrefix(principal.adminPrefix, b.prefix)).map(bindingJson),
@@ -47,12 +38,10 @@ export async function listPublishers(
 }
 
 export async function addPublisher(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   principal: Principal,
-  challenge: Record<string, string>,
   body: Uint8Array,
 ): Promise<ApiGatewayResult> {
-  requireAdmin(principal, challenge);
   let input: Partial<BindingInput>;
   try {
     input = JSON.parse(Buffer.from(body).toString('utf8')) as Partial<BindingInput>;
@@ -86,7 +75,7 @@ export async function addPublisher(
 }
 
 async function findManaged(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   principal: Principal,
   id: string,
 ): Promise<PublisherBinding> {
@@ -98,25 +87,21 @@ async function findManaged(
 }
 
 export async function removePublisher(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   principal: Principal,
-  challenge: Record<string, string>,
   id: string,
 ): Promise<ApiGatewayResult> {
-  requireAdmin(principal, challenge);
   await findManaged(ctx, principal, id);
   await ctx.index.deletePublisher(id);
   return respond(204);
 }
 
 export async function publisherAudit(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   principal: Principal,
-  challenge: Record<string, string>,
   id: string,
   query: URLSearchParams,
 ): Promise<ApiGatewayResult> {
-  requireAdmin(principal, challenge);
   await findManaged(ctx, principal, id);
   const raw = query.get('limit') ?? '50';
   if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1)

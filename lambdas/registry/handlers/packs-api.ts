@@ -1,8 +1,14 @@
+import { packRepository } from '../../../core/oci.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
-import { badRequest, notFound } from '../oci/errors.ts';
+import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { isTag, validateName } from '../oci/names.ts';
-import { BlobTooLargeError, type PackSummaryRecord, type PackVersionRecord } from '../ports.ts';
+import {
+  BlobTooLargeError,
+  type PackIndex,
+  type PackSummaryRecord,
+  type PackVersionRecord,
+} from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 const MAX_LIMIT = 100;
@@ -18,9 +24,6 @@ function limitOf(query: URLSearchParams): number {
     throw badRequest('UNSUPPORTED', `limit must be a positive whole number (got "${v.slice(0, 20)}")`);
   return Math.min(Number(v), MAX_LIMIT);
 }
-
-export const packRepository = (name: string, base: string) =>
-  `${base ? `${base.replace(/^\/+|\/+$/g, '')}/` : ''}spectro-packs/archive/${name}`;
 
 function summaryJson(s: PackSummaryRecord) {
   return {
@@ -61,7 +64,7 @@ export function versionJson(v: PackVersionRecord) {
 
 /** GET /api/v1/packs?prefix=&base=&layer=&addonType=&cloudType=&limit=&cursor= */
 export async function searchPacks(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   query: URLSearchParams,
   visible: (repo: string) => boolean,
 ): Promise<ApiGatewayResult> {
@@ -82,7 +85,7 @@ export async function searchPacks(
 
 /** GET /api/v1/packs/<name>/versions?base= — newest first. */
 export async function listVersions(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   repo: string,
   query: URLSearchParams,
 ): Promise<ApiGatewayResult> {
@@ -101,7 +104,7 @@ export async function listVersions(
  * instead of one per pack. Versions the caller may not pull answer null, like unpublished ones.
  */
 export async function lookupVersions(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   body: Uint8Array,
   visible: (repo: string) => boolean,
 ): Promise<ApiGatewayResult> {
@@ -141,7 +144,7 @@ function parseLookup(body: Uint8Array): { name: string; version: string }[] & { 
 }
 
 async function requireVersion(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   repo: string,
   version: string,
 ): Promise<PackVersionRecord> {
@@ -152,7 +155,7 @@ async function requireVersion(
 }
 
 export async function getVersion(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   repo: string,
   version: string,
 ): Promise<ApiGatewayResult> {
@@ -168,11 +171,13 @@ const FILE_TYPES = {
 
 /** GET /api/v1/packs/<name>/versions/<version>/(values|readme|presets|schema) */
 export async function getVersionFile(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PackIndex>,
   repo: string,
   version: string,
-  file: keyof typeof FILE_TYPES,
+  file: string,
 ): Promise<ApiGatewayResult> {
+  if (!isPackFile(file))
+    throw new OciError(404, 'UNSUPPORTED', `no file "${file}"; use values, readme, presets or schema`);
   const v = await requireVersion(ctx, repo, version);
   const key = v.files[file];
   if (!key) throw notFound('BLOB_UNKNOWN', `${repo}:${version} has no ${file} file`);
@@ -187,6 +192,6 @@ export async function getVersionFile(
   return respond(200, { 'content-type': FILE_TYPES[file] }, bytes);
 }
 
-export function isPackFile(s: string): s is keyof typeof FILE_TYPES {
+function isPackFile(s: string): s is keyof typeof FILE_TYPES {
   return s in FILE_TYPES;
 }

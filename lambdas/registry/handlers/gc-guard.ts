@@ -1,5 +1,5 @@
 import { OciError } from '../oci/errors.ts';
-import type { RegistryContext } from './context.ts';
+import type { BlobIndex } from '../ports.ts';
 
 /**
  * How request paths stay safe against garbage collection (docs/storage.md, "Garbage collection"):
@@ -13,7 +13,10 @@ import type { RegistryContext } from './context.ts';
 
 export type BlobUse = 'live' | 'absent' | 'deleting';
 
-export async function useBlob(ctx: RegistryContext, digest: string): Promise<BlobUse> {
+export async function useBlob(
+  ctx: { index: Pick<BlobIndex, 'getBlob' | 'reviveBlob'> },
+  digest: string,
+): Promise<BlobUse> {
   const rec = await ctx.index.getBlob(digest);
   if (!rec) return 'absent';
   if (rec.gcState === undefined) return 'live';
@@ -32,7 +35,10 @@ export function beingCollected(what: string): OciError {
 }
 
 /** Before writing `packs/<hex>/…`: clears a condemned mark, refuses while the files are being deleted. */
-export async function claimPackFiles(ctx: RegistryContext, hex: string): Promise<void> {
+export async function claimPackFiles(
+  ctx: { index: Pick<BlobIndex, 'getPackFilesState' | 'revivePackFiles'> },
+  hex: string,
+): Promise<void> {
   const state = await ctx.index.getPackFilesState(hex);
   if (state === undefined) return;
   if (state === 'condemned' && (await ctx.index.revivePackFiles(hex))) return;

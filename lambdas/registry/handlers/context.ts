@@ -3,10 +3,13 @@ import type { RegistryConfig } from '../config.ts';
 import type { BlobStore, RegistryIndex } from '../ports.ts';
 import type { RecentBlobs } from './recent-blobs.ts';
 
-/** What every use-case gets: ports, settings and a clock. */
-export interface RegistryContext {
+/**
+ * What every handler gets: ports, settings and a clock. `I` names the index families a handler
+ * touches (ports.ts), so its signature says what storage it reads and writes.
+ */
+export interface RegistryContext<I = RegistryIndex> {
   blobs: BlobStore;
-  index: RegistryIndex;
+  index: I;
   config: RegistryConfig;
   tokens: TokenSigner;
   now: () => Date;

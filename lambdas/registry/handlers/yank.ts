@@ -1,6 +1,7 @@
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json } from '../http/response.ts';
 import { badRequest, notFound } from '../oci/errors.ts';
+import { refreshPackSummary } from '../packs/admission.ts';
 import type { PackVersionRecord } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 import { versionJson } from './packs-api.ts';
@@ -39,7 +40,7 @@ export async function yankVersion(
   const yank = v.yanked ?? { at: ctx.now().toISOString(), by, ...(reason ? { reason } : {}) };
   await ctx.index.setPackVersionYank(repo, v.version, yank);
   await ctx.index.setTagYanked(repo, v.version, true);
-  await refreshLatest(ctx, repo);
+  await refreshPackSummary(ctx, repo);
   return json(200, { ...versionJson({ ...v, yanked: yank }), yanked: yank });
 }
 
@@ -51,7 +52,7 @@ export async function unyankVersion(
   const v = await requireVersion(ctx, repo, version);
   await ctx.index.setTagYanked(repo, v.version, false);
   await ctx.index.setPackVersionYank(repo, v.version, undefined);
-  await refreshLatest(ctx, repo);
+  await refreshPackSummary(ctx, repo);
   return json(200, { ...versionJson({ ...v, yanked: undefined }), yanked: null });
 }
 
@@ -63,38 +64,4 @@ async function requireVersion(
   const v = await ctx.index.getPackVersion(repo, version);
   if (!v) throw notFound('MANIFEST_UNKNOWN', `${repo} has no version ${version.slice(0, 128)}`);
   return v;
-}
-
-/** The newest version that is not yanked, reading newest first (undefined: none). */
-export async function newestListed(
-  ctx: RegistryContext,
-  repo: string,
-): Promise<PackVersionRecord | undefined> {
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.index.listPackVersions(repo, 25, cursor);
-    const found = page.items.find((v) => !v.yanked);
-    if (found) return found;
-    cursor = page.next;
-  } while (cursor);
-  return undefined;
-}
-
-/** Points the pack's summary (search, "latest") at the newest version not yanked, or removes it. */
-export async function refreshLatest(ctx: RegistryContext, repo: string): Promise<void> {
-  const newest = await newestListed(ctx, repo);
-  await ctx.index.deletePackSummary(repo);
-  if (!newest) return;
-  await ctx.index.putPackSummary({
-    repository: repo,
-    basePath: newest.basePath,
-    name: newest.name,
-    latestVersion: newest.version,
-    latestVersionKey: newest.versionKey,
-    displayName: newest.displayName,
-    layer: newest.layer,
-    addonType: newest.addonType,
-    cloudTypes: newest.cloudTypes,
-    updatedAt: ctx.now().toISOString(),
-  });
 }

@@ -1,43 +1,24 @@
-import { createHash } from 'node:crypto';
-import { versionSortKey } from '../../../core/version.ts';
+import { sha256Digest } from '../../../core/oci.ts';
 import { inPrefix, type PublisherIdentity } from '../auth/access.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
-import { blobKey, isDigest, isTag, parsePackRepository, validateDigest } from '../oci/names.ts';
-import { ConflictError, type ManifestRecord, type PackVersionRecord } from '../ports.ts';
+import { parseManifest } from '../oci/manifest.ts';
+import { blobKey, isDigest, isTag, parsePackRepository } from '../oci/names.ts';
+import { admitPack, indexPackVersion, refreshPackSummary } from '../packs/admission.ts';
+import {
+  type BlobIndex,
+  type CatalogIndex,
+  ConflictError,
+  type ManifestIndex,
+  type ManifestRecord,
+  type PackIndex,
+  type PublisherIndex,
+  type ReferrerIndex,
+  type TagIndex,
+} from '../ports.ts';
 import type { RegistryContext } from './context.ts';
-import { beingCollected, claimPackFiles, useBlob } from './gc-guard.ts';
-import { refreshLatest } from './yank.ts';
-
-export const MANIFEST_TYPES = new Set([
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-const INDEX_TYPES = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-
-interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  annotations?: Record<string, string>;
-}
-
-interface ParsedManifest {
-  mediaType: string;
-  config?: Descriptor;
-  layers: Descriptor[];
-  manifests: Descriptor[];
-  subject?: Descriptor;
-  artifactType?: string;
-  annotations?: Record<string, string>;
-}
+import { beingCollected, useBlob } from './gc-guard.ts';
 
 function validateReference(ref: string): 'tag' | 'digest' {
   if (isDigest(ref)) return 'digest';
@@ -59,7 +40,7 @@ type ResolvedManifest = Pick<ManifestRecord, 'digest' | 'mediaType' | 'size' | '
  * outlives it (docs/storage.md).
  */
 async function resolve(
-  ctx: RegistryContext,
+  ctx: RegistryContext<ManifestIndex & TagIndex>,
   repo: string,
   ref: string,
   need: 'head' | 'get',
@@ -77,13 +58,13 @@ async function resolve(
   return manifest;
 }
 
-async function manifestBytes(ctx: RegistryContext, m: ResolvedManifest): Promise<Uint8Array> {
+async function manifestBytes(ctx: RegistryContext<unknown>, m: ResolvedManifest): Promise<Uint8Array> {
   if (m.bytes) return m.bytes;
   return ctx.blobs.get(m.blobKey ?? blobKey(m.digest), ctx.config.maxManifestBytes);
 }
 
 export async function getManifest(
-  ctx: RegistryContext,
+  ctx: RegistryContext<ManifestIndex & TagIndex>,
   repo: string,
   ref: string,
 ): Promise<ApiGatewayResult> {
@@ -93,7 +74,7 @@ export async function getManifest(
 }
 
 export async function headManifest(
-  ctx: RegistryContext,
+  ctx: RegistryContext<ManifestIndex & TagIndex>,
   repo: string,
   ref: string,
 ): Promise<ApiGatewayResult> {
@@ -105,91 +86,37 @@ export async function headManifest(
   });
 }
 
-function parseManifest(bytes: Uint8Array, contentType: string | undefined): ParsedManifest {
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (err) {
-    throw badRequest('MANIFEST_INVALID', `manifest is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    throw badRequest('MANIFEST_INVALID', 'manifest must be a JSON object');
-  if (doc.schemaVersion !== 2) throw badRequest('MANIFEST_INVALID', 'manifest schemaVersion must be 2');
-  const mediaType =
-    (typeof doc.mediaType === 'string' ? doc.mediaType : contentType?.split(';')[0]?.trim()) ?? '';
-  if (!MANIFEST_TYPES.has(mediaType)) {
-    throw badRequest(
-      'MANIFEST_INVALID',
-      `unsupported manifest media type "${mediaType.slice(0, 100)}"; send an OCI image manifest or index`,
-      {
-        supported: [...MANIFEST_TYPES],
-      },
-    );
-  }
-  const ct = contentType?.split(';')[0]?.trim();
-  if (typeof doc.mediaType === 'string' && ct && ct !== doc.mediaType) {
-    throw badRequest(
-      'MANIFEST_INVALID',
-      `Content-Type "${ct}" does not match the manifest's mediaType "${doc.mediaType}"`,
-    );
-  }
-  const desc = (v: unknown, where: string): Descriptor => {
-    const d = v as Descriptor;
-    if (
-      typeof d !== 'object' ||
-      d === null ||
-      typeof d.mediaType !== 'string' ||
-      typeof d.digest !== 'string' ||
-      !Number.isSafeInteger(d.size) ||
-      d.size < 0
-    ) {
-      throw badRequest('MANIFEST_INVALID', `${where} is not a valid descriptor (mediaType, digest, size)`);
-    }
-    validateDigest(d.digest);
-    return d;
-  };
-  const list = (v: unknown, where: string) => {
-    if (v === undefined) return [];
-    if (!Array.isArray(v)) throw badRequest('MANIFEST_INVALID', `${where} must be an array`);
-    return v.map((x, i) => desc(x, `${where}[${i}]`));
-  };
-  const isIndex = INDEX_TYPES.has(mediaType);
-  const parsed: ParsedManifest = {
-    mediaType,
-    config: isIndex ? undefined : desc(doc.config, 'config'),
-    layers: isIndex ? [] : list(doc.layers, 'layers'),
-    manifests: isIndex ? list(doc.manifests, 'manifests') : [],
-    subject: doc.subject === undefined ? undefined : desc(doc.subject, 'subject'),
-    artifactType: typeof doc.artifactType === 'string' ? doc.artifactType : undefined,
-    annotations: isStringMap(doc.annotations) ? doc.annotations : undefined,
-  };
-  return parsed;
-}
+/**
+ * What a manifest push touches: the referenced blobs' links, the manifest, referrer, tag and
+ * catalog items, the pack index (pack repositories) and the trusted-publishing audit.
+ */
+type ManifestWrites = BlobIndex &
+  ManifestIndex &
+  ReferrerIndex &
+  TagIndex &
+  CatalogIndex &
+  PackIndex &
+  PublisherIndex;
 
-function isStringMap(v: unknown): v is Record<string, string> {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    Object.values(v).every((x) => typeof x === 'string')
-  );
-}
-
-export interface PushResult {
-  result: ApiGatewayResult;
-  pack?: PackVersionRecord;
+/** One manifest PUT, as the route hands it over. */
+export interface ManifestPush {
+  repository: string;
+  /** Tag or digest. */
+  reference: string;
+  body: Uint8Array;
+  contentType: string | undefined;
+  /** The pushing subject's name. */
+  pushedBy: string;
+  /** Set when a trusted publisher pushes: its provenance is recorded and audited. */
+  publisher?: PublisherIdentity;
 }
 
 /** PUT /v2/<name>/manifests/<ref>: validate, (for packs) re-lint and enforce immutability, then index. */
 export async function putManifest(
-  ctx: RegistryContext,
-  repo: string,
-  ref: string,
-  body: Uint8Array,
-  contentType: string | undefined,
-  pushedBy: string,
-  publisher?: PublisherIdentity,
+  ctx: RegistryContext<ManifestWrites>,
+  push: ManifestPush,
 ): Promise<ApiGatewayResult> {
+  const { repository: repo, reference: ref, body, contentType, pushedBy, publisher } = push;
   const kind = validateReference(ref);
   if (body.length > ctx.config.maxManifestBytes) {
     throw new OciError(
@@ -198,7 +125,7 @@ export async function putManifest(
       `manifest is ${body.length} bytes; the limit is ${ctx.config.maxManifestBytes}`,
     );
   }
-  const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  const digest = sha256Digest(body);
   if (kind === 'digest' && ref !== digest) {
     throw badRequest('DIGEST_INVALID', `manifest content has digest ${digest}, not ${ref}`, {
       expected: ref,
@@ -248,7 +175,15 @@ export async function putManifest(
   const provenance = publisher ? provenanceFor(publisher, repo) : undefined;
   const packVersion =
     pack && kind === 'tag'
-      ? await checkPack(ctx, repo, pack, ref, m, digest, pushedBy, provenance)
+      ? await admitPack(ctx, {
+          repository: repo,
+          pack,
+          tag: ref,
+          manifest: m,
+          manifestDigest: digest,
+          pushedBy,
+          provenance,
+        })
       : undefined;
 
   // Write order: (audit) → manifest (by digest) → referrer → tag (the commit point) → pack index
@@ -322,23 +257,11 @@ export async function putManifest(
   }
   if (packVersion && packVersion.version === ref) {
     try {
-      await ctx.index.putPackVersion(packVersion);
+      await indexPackVersion(ctx, packVersion, now);
     } catch (err) {
       if (err instanceof ConflictError) throw immutabilityError(repo, ref, err.existingDigest, digest);
       throw err;
     }
-    await ctx.index.putPackSummary({
-      repository: repo,
-      basePath: packVersion.basePath,
-      name: packVersion.name,
-      latestVersion: packVersion.version,
-      latestVersionKey: packVersion.versionKey,
-      displayName: packVersion.displayName,
-      layer: packVersion.layer,
-      addonType: packVersion.addonType,
-      cloudTypes: packVersion.cloudTypes,
-      updatedAt: now,
-    });
   }
   await ctx.index.addRepository(repo);
   const headers: Record<string, string> = {
@@ -369,127 +292,9 @@ function immutabilityError(
   );
 }
 
-const PACK_FILES = {
-  values: 'values.yaml',
-  readme: 'README.md',
-  presets: 'presets.yaml',
-  schema: 'schema.yaml',
-} as const;
-
-/** Reads the pack layer, re-lints it with core/, and checks pack.json against repository and tag. */
-async function checkPack(
-  ctx: RegistryContext,
-  repo: string,
-  pack: { basePath: string; name: string },
-  tag: string,
-  m: ParsedManifest,
-  manifestDigest: string,
-  pushedBy: string,
-  provenance: Record<string, string> | undefined,
-): Promise<PackVersionRecord | undefined> {
-  if (INDEX_TYPES.has(m.mediaType))
-    throw badRequest(
-      'MANIFEST_INVALID',
-      `${repo} holds Palette packs: push an image manifest with the pack archive as its layer, not an index`,
-    );
-  const layer =
-    m.layers.length === 1
-      ? m.layers[0]
-      : m.layers.find((l) => l.annotations?.['org.opencontainers.image.title']?.endsWith('.tar.gz'));
-  if (!layer) {
-    throw badRequest(
-      'MANIFEST_INVALID',
-      `${repo} holds Palette packs: the manifest needs one layer, the pack's <name>-<version>.tar.gz`,
-    );
-  }
-  if (layer.size > ctx.config.maxPackBytes) {
-    throw new OciError(
-      413,
-      'SIZE_INVALID',
-      `pack archive is ${layer.size} bytes; this registry re-lints packs up to ${ctx.config.maxPackBytes} bytes`,
-    );
-  }
-  const archive =
-    ctx.recent?.take(layer.digest) ?? (await ctx.blobs.get(blobKey(layer.digest), ctx.config.maxPackBytes));
-  // Loaded on first pack push, not at cold start: the linter (YAML, JSON Schema) is most of the bundle.
-  const [{ packTreeFromArchive }, { lintPack }, { packContentDigest }] = await Promise.all([
-    import('../../../core/archive-tree.ts'),
-    import('../../../core/lint-pack.ts'),
-    import('../../../core/pack-identity.ts'),
-  ]);
-  const read = packTreeFromArchive(archive, ctx.config.maxPackInflatedBytes);
-  if (!read.ok)
-    throw badRequest('MANIFEST_INVALID', `layer ${layer.digest} is not a pack archive: ${read.reason}`);
-  const lint = lintPack(read.tree);
-  const errors = lint.findings.filter((f) => f.severity === 'error');
-  if (errors.length > 0 && ctx.config.lintPolicy === 'enforce') {
-    throw badRequest(
-      'MANIFEST_INVALID',
-      `pack fails lint with ${errors.length} error${errors.length === 1 ? '' : 's'}; fix them and push again (first: ${errors[0]?.file}: ${errors[0]?.message})`,
-      {
-        findings: lint.findings,
-      },
-    );
-  }
-  const pj = lint.packJson;
-  if (!pj?.name || !pj.version)
-    throw badRequest(
-      'MANIFEST_INVALID',
-      'the pack archive has no usable pack.json (name and version are required)',
-    );
-  if (pj.name !== pack.name) {
-    throw badRequest(
-      'MANIFEST_INVALID',
-      `pack.json name "${pj.name}" does not match the repository's pack name "${pack.name}"`,
-    );
-  }
-  if (pj.version !== tag) {
-    // A floating tag (e.g. latest) may point at a version already published here.
-    const known = await ctx.index.getPackVersion(repo, pj.version);
-    if (known?.manifestDigest === manifestDigest) return known;
-    throw badRequest(
-      'MANIFEST_INVALID',
-      `tag "${tag}" does not match pack.json version "${pj.version}"; push the version tag first`,
-    );
-  }
-  const files: PackVersionRecord['files'] = {};
-  const hex = manifestDigest.slice('sha256:'.length);
-  await claimPackFiles(ctx, hex);
-  for (const [key, file] of Object.entries(PACK_FILES) as [keyof typeof PACK_FILES, string][]) {
-    if (!read.tree.entries.some((e) => e.path === file && e.type === 'file')) continue;
-    const objectKey = `packs/${hex}/${file}`;
-    await ctx.blobs.put(
-      objectKey,
-      read.tree.read(file, ctx.config.maxPackInflatedBytes),
-      'text/plain; charset=utf-8',
-    );
-    files[key] = objectKey;
-  }
-  return {
-    repository: repo,
-    basePath: pack.basePath,
-    name: pj.name,
-    version: pj.version,
-    versionKey: versionSortKey(pj.version),
-    displayName: pj.displayName ?? pj.name,
-    layer: pj.layer ?? 'addon',
-    addonType: pj.addonType,
-    cloudTypes: pj.cloudTypes ?? [],
-    manifestDigest,
-    layerDigest: layer.digest,
-    size: layer.size,
-    pushedAt: ctx.now().toISOString(),
-    pushedBy,
-    lint: { errors: lint.errors, warnings: lint.warnings },
-    contentDigest: packContentDigest(read.tree),
-    files,
-    provenance,
-  };
-}
-
 /** DELETE by digest removes the manifest and every tag on it; by tag removes only the tag. */
 export async function deleteManifest(
-  ctx: RegistryContext,
+  ctx: RegistryContext<ManifestIndex & TagIndex & ReferrerIndex & PackIndex>,
   repo: string,
   ref: string,
 ): Promise<ApiGatewayResult> {
@@ -502,7 +307,7 @@ export async function deleteManifest(
     if (pack) {
       const v = await ctx.index.getPackVersion(repo, ref);
       if (v?.manifestDigest === tag.digest) await ctx.index.deletePackVersion(repo, ref);
-      await refreshSummary(ctx, repo);
+      await refreshPackSummary(ctx, repo);
     }
     await ctx.index.deleteTag(repo, ref);
     return respond(202);
@@ -522,13 +327,8 @@ export async function deleteManifest(
     more = page.more;
     last = page.tags.at(-1)?.tag;
   }
-  if (pack) await refreshSummary(ctx, repo);
+  if (pack) await refreshPackSummary(ctx, repo);
   if (m.subject) await ctx.index.deleteReferrer(repo, m.subject, ref);
   await ctx.index.deleteManifest(repo, ref);
   return respond(202);
-}
-
-/** After a version is deleted, the pack's summary points at the newest remaining one not yanked (or goes). */
-async function refreshSummary(ctx: RegistryContext, repo: string): Promise<void> {
-  await refreshLatest(ctx, repo);
 }

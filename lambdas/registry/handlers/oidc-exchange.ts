@@ -10,6 +10,7 @@ import { matchBinding, provenanceOf } from '../auth/publishers.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, ociErrorResponse } from '../http/response.ts';
 import { OciError } from '../oci/errors.ts';
+import type { PublisherIndex } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 /**
@@ -42,7 +43,7 @@ export interface Exchanger {
 }
 
 export function oidcExchanger(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   log: (entry: Record<string, unknown>) => void,
   verifier: IdTokenVerifier = idTokenVerifier({
     issuer: ctx.config.oidcIssuer,
@@ -106,7 +107,7 @@ function readToken(body: Uint8Array, contentType: string | undefined): string {
 }
 
 async function mint(
-  ctx: RegistryContext,
+  ctx: RegistryContext<PublisherIndex>,
   log: (entry: Record<string, unknown>) => void,
   claims: Record<string, unknown>,
   nowSeconds: number,

@@ -1,9 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256Digest } from '../../../core/oci.ts';
 import type { ApiGatewayResult } from '../http/apigw.ts';
 import { respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { blobKey, isName, validateDigest } from '../oci/names.ts';
-import { type BlobRecord, ConflictError, type UploadSession } from '../ports.ts';
+import {
+  type BlobIndex,
+  type BlobRecord,
+  ConflictError,
+  type UploadIndex,
+  type UploadSession,
+} from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 import { beingCollected, useBlob } from './gc-guard.ts';
 
@@ -14,12 +21,8 @@ const assembledKey = (id: string) => `uploads/${id}/assembled`;
 const uploadLocation = (repo: string, id: string) => `/v2/${repo}/blobs/uploads/${id}`;
 const blobLocation = (repo: string, digest: string) => `/v2/${repo}/blobs/${digest}`;
 
-function sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
 export async function headBlob(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex>,
   repo: string,
   digest: string,
 ): Promise<ApiGatewayResult> {
@@ -32,14 +35,18 @@ export async function headBlob(
 }
 
 /** Blob bytes never pass through Lambda: a short-lived presigned URL serves them. */
-export async function getBlob(ctx: RegistryContext, repo: string, digest: string): Promise<ApiGatewayResult> {
+export async function getBlob(
+  ctx: RegistryContext<BlobIndex>,
+  repo: string,
+  digest: string,
+): Promise<ApiGatewayResult> {
   const blob = await requireBlob(ctx, repo, digest);
   const url = await ctx.blobs.presignGet(blobKey(blob.digest), ctx.config.presignTtlSeconds);
   return respond(307, { location: url, 'docker-content-digest': blob.digest });
 }
 
 export async function deleteBlob(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex>,
   repo: string,
   digest: string,
 ): Promise<ApiGatewayResult> {
@@ -49,7 +56,11 @@ export async function deleteBlob(
   return respond(202);
 }
 
-async function requireBlob(ctx: RegistryContext, repo: string, digest: string): Promise<BlobRecord> {
+async function requireBlob(
+  ctx: RegistryContext<BlobIndex>,
+  repo: string,
+  digest: string,
+): Promise<BlobRecord> {
   validateDigest(digest);
   const blob = await ctx.index.getBlobLink(repo, digest);
   if (!blob) throw notFound('BLOB_UNKNOWN', `blob ${digest} is not in repository ${repo}`, { digest });
@@ -58,7 +69,7 @@ async function requireBlob(ctx: RegistryContext, repo: string, digest: string): 
 
 /** POST /v2/<name>/blobs/uploads/: monolithic (?digest=), mount (?mount=&from=), or a new session. */
 export async function startUpload(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex & UploadIndex>,
   repo: string,
   query: URLSearchParams,
   body: Uint8Array,
@@ -97,7 +108,11 @@ export async function startUpload(
   return respond(202, uploadHeaders(ctx, repo, session));
 }
 
-function uploadHeaders(ctx: RegistryContext, repo: string, s: UploadSession): Record<string, string> {
+function uploadHeaders(
+  ctx: RegistryContext<unknown>,
+  repo: string,
+  s: UploadSession,
+): Record<string, string> {
   return {
     location: uploadLocation(repo, s.id),
     range: `0-${Math.max(0, s.offset - 1)}`,
@@ -108,7 +123,7 @@ function uploadHeaders(ctx: RegistryContext, repo: string, s: UploadSession): Re
   };
 }
 
-function checkChunk(ctx: RegistryContext, length: number): void {
+function checkChunk(ctx: RegistryContext<unknown>, length: number): void {
   if (length > ctx.config.maxChunkBytes) {
     throw new OciError(
       413,
@@ -119,7 +134,11 @@ function checkChunk(ctx: RegistryContext, length: number): void {
   }
 }
 
-async function requireUpload(ctx: RegistryContext, repo: string, id: string): Promise<UploadSession> {
+async function requireUpload(
+  ctx: RegistryContext<UploadIndex>,
+  repo: string,
+  id: string,
+): Promise<UploadSession> {
   const s = /^[0-9a-f-]{36}$/.test(id) ? await ctx.index.getUpload(id) : undefined;
   if (!s || s.repository !== repo || s.expiresAt * 1000 < ctx.now().getTime()) {
     throw notFound(
@@ -130,13 +149,17 @@ async function requireUpload(ctx: RegistryContext, repo: string, id: string): Pr
   return s;
 }
 
-export async function getUpload(ctx: RegistryContext, repo: string, id: string): Promise<ApiGatewayResult> {
+export async function getUpload(
+  ctx: RegistryContext<UploadIndex>,
+  repo: string,
+  id: string,
+): Promise<ApiGatewayResult> {
   const s = await requireUpload(ctx, repo, id);
   return respond(204, uploadHeaders(ctx, repo, s));
 }
 
 export async function cancelUpload(
-  ctx: RegistryContext,
+  ctx: RegistryContext<UploadIndex>,
   repo: string,
   id: string,
 ): Promise<ApiGatewayResult> {
@@ -148,7 +171,7 @@ export async function cancelUpload(
 
 /** Appends a chunk. Content-Range (if sent) must start where the session is; else 416. */
 export async function patchUpload(
-  ctx: RegistryContext,
+  ctx: RegistryContext<UploadIndex>,
   repo: string,
   id: string,
   body: Uint8Array,
@@ -161,7 +184,7 @@ export async function patchUpload(
 }
 
 async function appendChunk(
-  ctx: RegistryContext,
+  ctx: RegistryContext<UploadIndex>,
   repo: string,
   s: UploadSession,
   body: Uint8Array,
@@ -215,7 +238,7 @@ async function appendChunk(
 
 /** Completes an upload (optionally with a last chunk) and verifies the digest before storing. */
 export async function putUpload(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex & UploadIndex>,
   repo: string,
   id: string,
   query: URLSearchParams,
@@ -268,12 +291,12 @@ export async function putUpload(
 }
 
 async function storeVerified(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex>,
   repo: string,
   digest: string,
   body: Uint8Array,
 ): Promise<void> {
-  const actual = sha256(body);
+  const actual = sha256Digest(body);
   if (actual !== digest) {
     throw badRequest(
       'DIGEST_INVALID',
@@ -293,7 +316,7 @@ async function storeVerified(
 
 /** Indexes a stored blob (the global record only if new) and links it to the repository. */
 async function recordBlob(
-  ctx: RegistryContext,
+  ctx: RegistryContext<BlobIndex>,
   repo: string,
   digest: string,
   size: number,

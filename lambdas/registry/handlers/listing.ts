@@ -2,6 +2,7 @@ import type { ApiGatewayResult } from '../http/apigw.ts';
 import { json, respond } from '../http/response.ts';
 import { badRequest } from '../oci/errors.ts';
 import { isName, isTag, validateDigest } from '../oci/names.ts';
+import type { CatalogIndex, ReferrerIndex, TagIndex } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
 
 const MAX_PAGE = 1000;
@@ -27,7 +28,7 @@ function link(path: string, n: number, last: string): string {
 }
 
 export async function listTags(
-  ctx: RegistryContext,
+  ctx: RegistryContext<TagIndex>,
   repo: string,
   query: URLSearchParams,
 ): Promise<ApiGatewayResult> {
@@ -53,7 +54,7 @@ export async function listTags(
 
 /** The catalog shows only repositories inside the caller's prefix. */
 export async function listCatalog(
-  ctx: RegistryContext,
+  ctx: RegistryContext<CatalogIndex>,
   query: URLSearchParams,
   prefix: string | undefined,
 ): Promise<ApiGatewayResult> {
@@ -90,7 +91,7 @@ function prefixStart(prefix: string): string {
 }
 
 export async function listReferrers(
-  ctx: RegistryContext,
+  ctx: RegistryContext<ReferrerIndex>,
   repo: string,
   digest: string,
   query: URLSearchParams,
