@@ -1,6 +1,8 @@
 import { parseRegistryRef, type RegistryRef } from '../client/reference.ts';
 
-export type FailOn = 'error' | 'warning';
+import type { FailOn } from '../publish/types.ts';
+
+export type { FailOn };
 export type OidcMode = 'false' | 'auto' | 'true';
 
 /** The Action's inputs, parsed and validated once. */

@@ -1,5 +1,8 @@
 import type { PublishStatus } from '../client/publish.ts';
+import { plural } from '../core/lint/context.ts';
 import type { FailOn } from './inputs.ts';
+
+export { plural };
 
 /** What happened to one pack in this run. */
 export interface PackOutcome {
@@ -68,8 +71,4 @@ export function failureMessage(outcomes: readonly PackOutcome[], failOn: FailOn)
   ].filter(Boolean);
   const threshold = failOn === 'warning' ? ' (fail-on: warning)' : '';
   return `${plural(bad.length, 'pack')} not published${threshold}: ${parts.join(', ')}; see the job summary\n${lines.join('\n')}`;
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

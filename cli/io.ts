@@ -48,7 +48,4 @@ export function painter(enabled: boolean) {
   };
 }
 
-/** `1 pack`, `2 packs`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+export { plural } from '../core/lint/context.ts';

@@ -80,18 +80,3 @@ export function unchangedPacks(
   }
   return out;
 }
-
-/** Looks up the packs of a run that could be unchanged; an empty map when the registry cannot say. */
-export async function findUnchanged(
-  client: RegistryClient,
-  packs: readonly ReadPack[],
-  opts: { concurrency?: number; gate?: LintGate } = {},
-): Promise<Map<string, PublishedVersion>> {
-  const unique = uniquePackIds(packs);
-  const ids = packs
-    .filter((p) => unique.has(packId(p)))
-    .map((p) => ({ name: p.name as string, version: p.version as string }));
-  if (ids.length === 0) return new Map();
-  const published = await lookupPublished(client, ids, opts.concurrency);
-  return published ? unchangedPacks(packs, published, opts.gate) : new Map();
-}

@@ -39058,6 +39058,265 @@ function getIDToken(aud) {
   });
 }
 
+// core/discover.ts
+import { promises as fs4 } from "node:fs";
+import path7 from "node:path";
+
+// core/pack-tree.ts
+var import_ignore = __toESM(require_ignore(), 1);
+import fs3 from "node:fs";
+import path6 from "node:path";
+var FileTooLargeError = class extends Error {
+  constructor(size, limit) {
+    super(`file is ${size} bytes, over the ${limit}-byte limit`);
+    this.size = size;
+    this.limit = limit;
+  }
+  size;
+  limit;
+};
+var DEFAULT_IGNORES = [
+  ".git/",
+  ".svn/",
+  ".hg/",
+  ".bzr/",
+  "CVS/",
+  ".DS_Store",
+  "._*",
+  "Thumbs.db",
+  "desktop.ini",
+  ".idea/",
+  ".vscode/",
+  "*.swp",
+  "*.swo",
+  "*~",
+  ".#*",
+  ".packignore"
+];
+var MAX_TREE_ENTRIES = 2e4;
+var DEFAULT_IGNORED_DIRS = /* @__PURE__ */ new Set([".git", ".svn", ".hg", ".bzr", "cvs", ".idea", ".vscode"]);
+var DEFAULT_IGNORED_FILES = /* @__PURE__ */ new Set([".ds_store", "thumbs.db", "desktop.ini", ".packignore"]);
+function ignoredByDefault(name2, isDir) {
+  const n = name2.toLowerCase();
+  if (isDir && DEFAULT_IGNORED_DIRS.has(n)) return true;
+  if (DEFAULT_IGNORED_FILES.has(n)) return true;
+  return n.startsWith("._") || n.startsWith(".#") || n.endsWith(".swp") || n.endsWith(".swo") || n.endsWith("~");
+}
+function compareBytes(a, b) {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+function readPackTree(dir) {
+  const root = fs3.realpathSync(dir);
+  const problems = [];
+  let ignored = (_rel, name2, isDir) => ignoredByDefault(name2, isDir);
+  try {
+    const ig = (0, import_ignore.default)().add(DEFAULT_IGNORES).add(fs3.readFileSync(path6.join(root, ".packignore"), "utf8"));
+    ignored = (rel, _name, isDir) => ig.ignores(isDir ? `${rel}/` : rel);
+  } catch (err) {
+    if (err.code !== "ENOENT") {
+      problems.push({
+        path: ".packignore",
+        rule: "file/unreadable",
+        message: `cannot read .packignore: ${errText(err)}`
+      });
+    }
+  }
+  const entries = [];
+  walk(root, "", root, ignored, entries, problems);
+  entries.sort((a, b) => compareBytes(a.path, b.path));
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  return {
+    entries,
+    problems,
+    read: (rel, maxBytes) => {
+      const type = byPath.get(rel)?.type;
+      if (type === "directory")
+        throw Object.assign(new Error(`${rel} is a folder, not a file`), { code: "EISDIR" });
+      if (type !== "file")
+        throw Object.assign(new Error(`${rel} is not a file of the pack`), { code: "ENOENT" });
+      return readBounded(path6.join(root, ...rel.split("/")), maxBytes);
+    }
+  };
+}
+function walk(root, rel, abs, ignored, entries, problems) {
+  let names;
+  try {
+    names = fs3.readdirSync(abs);
+  } catch (err) {
+    problems.push({
+      path: rel || ".",
+      rule: "file/unreadable",
+      message: `cannot list folder: ${errText(err)}`
+    });
+    return;
+  }
+  names.sort(compareBytes);
+  for (const name2 of names) {
+    if (entries.length >= MAX_TREE_ENTRIES) {
+      problems.push({
+        path: rel || ".",
+        rule: "file/unreadable",
+        message: `the pack has more than ${MAX_TREE_ENTRIES} files; list build outputs in .packignore`
+      });
+      return;
+    }
+    const childRel = rel ? `${rel}/${name2}` : name2;
+    const childAbs = path6.join(abs, name2);
+    let st;
+    try {
+      st = fs3.lstatSync(childAbs);
+    } catch (err) {
+      problems.push({ path: childRel, rule: "file/unreadable", message: `cannot stat: ${errText(err)}` });
+      continue;
+    }
+    const isDir = st.isDirectory();
+    if (ignored(childRel, name2, isDir)) continue;
+    if (st.isSymbolicLink()) {
+      const resolved = resolveLink(root, childAbs, childRel, problems);
+      if (!resolved) continue;
+      if (resolved.isDirectory()) {
+        problems.push({
+          path: childRel,
+          rule: "file/symlink",
+          message: "is a symbolic link to a folder; packs may only link files. Replace the link with the folder itself"
+        });
+        continue;
+      }
+      st = resolved;
+    }
+    if (isDir) {
+      entries.push({ path: childRel, type: "directory", size: 0, executable: true });
+      walk(root, childRel, childAbs, ignored, entries, problems);
+    } else if (st.isFile()) {
+      entries.push({ path: childRel, type: "file", size: st.size, executable: (st.mode & 73) !== 0 });
+    } else {
+      problems.push({
+        path: childRel,
+        rule: "file/unreadable",
+        message: "is not a regular file (a FIFO, socket or device); remove it from the pack"
+      });
+    }
+  }
+}
+function resolveLink(root, abs, rel, problems) {
+  let target;
+  try {
+    target = fs3.realpathSync(abs);
+  } catch {
+    let to = "?";
+    try {
+      to = fs3.readlinkSync(abs);
+    } catch {
+    }
+    problems.push({
+      path: rel,
+      rule: "file/symlink",
+      message: `is a dangling symbolic link (to "${to}"); fix or remove it`
+    });
+    return void 0;
+  }
+  if (target !== root && !target.startsWith(root + path6.sep)) {
+    problems.push({
+      path: rel,
+      rule: "file/symlink",
+      message: "is a symbolic link that leaves the pack folder; copy the file into the pack instead"
+    });
+    return void 0;
+  }
+  return fs3.statSync(abs);
+}
+function readBounded(file, maxBytes) {
+  const fd2 = fs3.openSync(file, fs3.constants.O_RDONLY | (fs3.constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fs3.fstatSync(fd2);
+    if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
+    if (st.size > maxBytes) throw new FileTooLargeError(st.size, maxBytes);
+    const buf = Buffer.allocUnsafe(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = fs3.readSync(fd2, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    fs3.closeSync(fd2);
+  }
+}
+function errText(err) {
+  const e = err;
+  if (e?.code === "EACCES" || e?.code === "EPERM") return "permission denied";
+  if (e?.code === "EISDIR") return "is a folder, not a file";
+  if (e?.code === "ENOENT") return "does not exist";
+  return e?.message ?? String(err);
+}
+
+// core/discover.ts
+var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
+var PathNotFoundError = class extends Error {
+};
+async function discoverPacks(roots) {
+  const found = /* @__PURE__ */ new Set();
+  for (const root of roots) {
+    const st = await fs4.stat(root).catch(() => void 0);
+    if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
+    await walk2(root, found, 0);
+  }
+  return [...found].sort(compareBytes);
+}
+async function walk2(dir, found, depth) {
+  if (depth > 32) return;
+  const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
+  if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
+    found.add(path7.normalize(dir));
+    return;
+  }
+  const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
+  for (const name2 of subdirs) await walk2(path7.join(dir, name2), found, depth + 1);
+}
+
+// core/oci.ts
+import { createHash } from "node:crypto";
+var MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+var MEDIA_TYPE_INDEX = "application/vnd.oci.image.index.v1+json";
+var MEDIA_TYPE_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+var MEDIA_TYPE_DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+var MANIFEST_MEDIA_TYPES = [
+  MEDIA_TYPE_MANIFEST,
+  MEDIA_TYPE_INDEX,
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST
+];
+var MEDIA_TYPE_CONFIG = "application/vnd.unknown.config.v1+json";
+var MEDIA_TYPE_LAYER = "application/vnd.oci.image.layer.v1.tar";
+var ANNOTATION_TITLE = "org.opencontainers.image.title";
+var ANNOTATION_CREATED = "org.opencontainers.image.created";
+var EMPTY_CONFIG = new TextEncoder().encode("{}");
+function sha256Digest(bytes) {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+function packRepository(name2, basePath = "") {
+  const base = basePath.replace(/^\/+|\/+$/g, "");
+  return `${base ? `${base}/` : ""}spectro-packs/archive/${name2}`;
+}
+function packManifest(layer, created) {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_MANIFEST,
+    config: { mediaType: MEDIA_TYPE_CONFIG, digest: sha256Digest(EMPTY_CONFIG), size: EMPTY_CONFIG.length },
+    layers: [
+      {
+        mediaType: MEDIA_TYPE_LAYER,
+        digest: layer.digest,
+        size: layer.size,
+        annotations: { [ANNOTATION_TITLE]: layer.title }
+      }
+    ]
+  };
+  if (created) manifest.annotations = { [ANNOTATION_CREATED]: created };
+  return new TextEncoder().encode(JSON.stringify(manifest));
+}
+
 // client/http.ts
 var DEFAULT_RETRY = {
   retries: 4,
@@ -39242,137 +39501,6 @@ var AuthSession = class {
 };
 function basicHeader(c) {
   return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : void 0;
-}
-
-// client/oidc.ts
-var OidcExchangeError = class extends Error {
-  constructor(message, status, reason, claims = [], bindings = []) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-    this.claims = claims;
-    this.bindings = bindings;
-  }
-  status;
-  reason;
-  claims;
-  bindings;
-};
-var headers = (opts, extra = {}) => ({
-  "user-agent": opts.userAgent ?? "packyard",
-  ...extra
-});
-async function discoverOidc(registry, opts = {}) {
-  const url = `${registry.origin}/api/v1/oidc`;
-  const res = await fetchWithRetry(
-    opts.fetch ?? fetch,
-    url,
-    { headers: headers(opts) },
-    opts.retry ?? DEFAULT_RETRY
-  );
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new OidcExchangeError(
-      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
-      res.status
-    );
-  }
-  const body = await res.json();
-  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
-    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
-  return { issuer: body.issuer, audience: body.audience };
-}
-async function exchangeOidcToken(registry, idToken, opts = {}) {
-  const url = `${registry.origin}/api/v1/oidc/token`;
-  let res;
-  try {
-    res = await (opts.fetch ?? fetch)(url, {
-      method: "POST",
-      headers: headers(opts, { "content-type": "application/json" }),
-      body: JSON.stringify({ token: idToken }),
-      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
-    });
-  } catch (err) {
-    throw new NetworkError(url, err);
-  }
-  const text = await res.text();
-  let body = {};
-  try {
-    body = JSON.parse(text);
-  } catch {
-  }
-  if (!res.ok) {
-    const e = body.errors?.[0];
-    const detail = e?.detail ?? {};
-    throw new OidcExchangeError(
-      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
-      res.status,
-      typeof detail.reason === "string" ? detail.reason : void 0,
-      Array.isArray(detail.claims) ? detail.claims : [],
-      Array.isArray(detail.bindings) ? detail.bindings : []
-    );
-  }
-  if (typeof body.token !== "string" || typeof body.username !== "string")
-    throw new OidcExchangeError(`${url} answered without a token`, res.status);
-  return {
-    credentials: { username: body.username, password: body.token },
-    expiresIn: Number(body.expires_in ?? 0),
-    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
-    bindings: Array.isArray(body.bindings) ? body.bindings : []
-  };
-}
-function describeExchangeError(err) {
-  const lines = [err.message];
-  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
-  if (err.bindings.length > 0) {
-    for (const b of err.bindings)
-      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
-  } else {
-    for (const m of err.claims) lines.push(`  ${show(m)}`);
-  }
-  return lines.join("\n");
-}
-
-// core/oci.ts
-import { createHash } from "node:crypto";
-var MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-var MEDIA_TYPE_INDEX = "application/vnd.oci.image.index.v1+json";
-var MEDIA_TYPE_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-var MEDIA_TYPE_DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-var MANIFEST_MEDIA_TYPES = [
-  MEDIA_TYPE_MANIFEST,
-  MEDIA_TYPE_INDEX,
-  MEDIA_TYPE_DOCKER_MANIFEST,
-  MEDIA_TYPE_DOCKER_MANIFEST_LIST
-];
-var MEDIA_TYPE_CONFIG = "application/vnd.unknown.config.v1+json";
-var MEDIA_TYPE_LAYER = "application/vnd.oci.image.layer.v1.tar";
-var ANNOTATION_TITLE = "org.opencontainers.image.title";
-var ANNOTATION_CREATED = "org.opencontainers.image.created";
-var EMPTY_CONFIG = new TextEncoder().encode("{}");
-function sha256Digest(bytes) {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-function packRepository(name2, basePath = "") {
-  const base = basePath.replace(/^\/+|\/+$/g, "");
-  return `${base ? `${base}/` : ""}spectro-packs/archive/${name2}`;
-}
-function packManifest(layer, created) {
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPE_MANIFEST,
-    config: { mediaType: MEDIA_TYPE_CONFIG, digest: sha256Digest(EMPTY_CONFIG), size: EMPTY_CONFIG.length },
-    layers: [
-      {
-        mediaType: MEDIA_TYPE_LAYER,
-        digest: layer.digest,
-        size: layer.size,
-        annotations: { [ANNOTATION_TITLE]: layer.title }
-      }
-    ]
-  };
-  if (created) manifest.annotations = { [ANNOTATION_CREATED]: created };
-  return new TextEncoder().encode(JSON.stringify(manifest));
 }
 
 // client/registry-client.ts
@@ -39655,6 +39783,23 @@ var RegistryClient = class {
   async postJson(path10, body) {
     return this.json("POST", path10, Buffer.from(JSON.stringify(body)));
   }
+  /**
+   * A Packyard admin API call (credentials, yank): Basic auth, JSON in and out. Any status but 2xx
+   * is a RegistryError carrying the registry's message; 204 gives undefined.
+   */
+  async adminJson(method, path10, body) {
+    const basic = await this.auth.basic();
+    const headers2 = basic ? { authorization: basic } : {};
+    const bytes = body === void 0 ? void 0 : Buffer.from(JSON.stringify(body));
+    if (bytes) headers2["content-type"] = "application/json";
+    const res = await this.request(method, path10, "", { body: bytes, headers: headers2 });
+    if (!res.ok) await this.fail(res, `${method} ${path10.split("?")[0]}`);
+    if (res.status === 204 || !/json/i.test(res.headers.get("content-type") ?? "")) {
+      await res.body?.cancel();
+      return void 0;
+    }
+    return await res.json();
+  }
   /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
   async json(method, path10, body) {
     const basic = await this.auth.basic();
@@ -39730,6 +39875,21 @@ async function publishPack(client, pack, opts = {}) {
     return { ...base, status: invalid ? "invalid" : "failed", uploaded: 0, message: err.message };
   }
 }
+function createLimit(limit) {
+  let running = 0;
+  const waiting = [];
+  return async (task) => {
+    if (running >= limit) await new Promise((resolve2) => waiting.push(resolve2));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
 async function mapLimit(items, limit, fn) {
   const out = new Array(items.length);
   let next = 0;
@@ -39745,197 +39905,6 @@ async function mapLimit(items, limit, fn) {
 
 // core/pack-identity.ts
 import { createHash as createHash2 } from "node:crypto";
-
-// core/pack-tree.ts
-var import_ignore = __toESM(require_ignore(), 1);
-import fs3 from "node:fs";
-import path6 from "node:path";
-var FileTooLargeError = class extends Error {
-  constructor(size, limit) {
-    super(`file is ${size} bytes, over the ${limit}-byte limit`);
-    this.size = size;
-    this.limit = limit;
-  }
-  size;
-  limit;
-};
-var DEFAULT_IGNORES = [
-  ".git/",
-  ".svn/",
-  ".hg/",
-  ".bzr/",
-  "CVS/",
-  ".DS_Store",
-  "._*",
-  "Thumbs.db",
-  "desktop.ini",
-  ".idea/",
-  ".vscode/",
-  "*.swp",
-  "*.swo",
-  "*~",
-  ".#*",
-  ".packignore"
-];
-var MAX_TREE_ENTRIES = 2e4;
-var DEFAULT_IGNORED_DIRS = /* @__PURE__ */ new Set([".git", ".svn", ".hg", ".bzr", "cvs", ".idea", ".vscode"]);
-var DEFAULT_IGNORED_FILES = /* @__PURE__ */ new Set([".ds_store", "thumbs.db", "desktop.ini", ".packignore"]);
-function ignoredByDefault(name2, isDir) {
-  const n = name2.toLowerCase();
-  if (isDir && DEFAULT_IGNORED_DIRS.has(n)) return true;
-  if (DEFAULT_IGNORED_FILES.has(n)) return true;
-  return n.startsWith("._") || n.startsWith(".#") || n.endsWith(".swp") || n.endsWith(".swo") || n.endsWith("~");
-}
-function compareBytes(a, b) {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-function readPackTree(dir) {
-  const root = fs3.realpathSync(dir);
-  const problems = [];
-  let ignored = (_rel, name2, isDir) => ignoredByDefault(name2, isDir);
-  try {
-    const ig = (0, import_ignore.default)().add(DEFAULT_IGNORES).add(fs3.readFileSync(path6.join(root, ".packignore"), "utf8"));
-    ignored = (rel, _name, isDir) => ig.ignores(isDir ? `${rel}/` : rel);
-  } catch (err) {
-    if (err.code !== "ENOENT") {
-      problems.push({
-        path: ".packignore",
-        rule: "file/unreadable",
-        message: `cannot read .packignore: ${errText(err)}`
-      });
-    }
-  }
-  const entries = [];
-  walk(root, "", root, ignored, entries, problems);
-  entries.sort((a, b) => compareBytes(a.path, b.path));
-  const byPath = new Map(entries.map((e) => [e.path, e]));
-  return {
-    entries,
-    problems,
-    read: (rel, maxBytes) => {
-      const type = byPath.get(rel)?.type;
-      if (type === "directory")
-        throw Object.assign(new Error(`${rel} is a folder, not a file`), { code: "EISDIR" });
-      if (type !== "file")
-        throw Object.assign(new Error(`${rel} is not a file of the pack`), { code: "ENOENT" });
-      return readBounded(path6.join(root, ...rel.split("/")), maxBytes);
-    }
-  };
-}
-function walk(root, rel, abs, ignored, entries, problems) {
-  let names;
-  try {
-    names = fs3.readdirSync(abs);
-  } catch (err) {
-    problems.push({
-      path: rel || ".",
-      rule: "file/unreadable",
-      message: `cannot list folder: ${errText(err)}`
-    });
-    return;
-  }
-  names.sort(compareBytes);
-  for (const name2 of names) {
-    if (entries.length >= MAX_TREE_ENTRIES) {
-      problems.push({
-        path: rel || ".",
-        rule: "file/unreadable",
-        message: `the pack has more than ${MAX_TREE_ENTRIES} files; list build outputs in .packignore`
-      });
-      return;
-    }
-    const childRel = rel ? `${rel}/${name2}` : name2;
-    const childAbs = path6.join(abs, name2);
-    let st;
-    try {
-      st = fs3.lstatSync(childAbs);
-    } catch (err) {
-      problems.push({ path: childRel, rule: "file/unreadable", message: `cannot stat: ${errText(err)}` });
-      continue;
-    }
-    const isDir = st.isDirectory();
-    if (ignored(childRel, name2, isDir)) continue;
-    if (st.isSymbolicLink()) {
-      const resolved = resolveLink(root, childAbs, childRel, problems);
-      if (!resolved) continue;
-      if (resolved.isDirectory()) {
-        problems.push({
-          path: childRel,
-          rule: "file/symlink",
-          message: "is a symbolic link to a folder; packs may only link files. Replace the link with the folder itself"
-        });
-        continue;
-      }
-      st = resolved;
-    }
-    if (isDir) {
-      entries.push({ path: childRel, type: "directory", size: 0, executable: true });
-      walk(root, childRel, childAbs, ignored, entries, problems);
-    } else if (st.isFile()) {
-      entries.push({ path: childRel, type: "file", size: st.size, executable: (st.mode & 73) !== 0 });
-    } else {
-      problems.push({
-        path: childRel,
-        rule: "file/unreadable",
-        message: "is not a regular file (a FIFO, socket or device); remove it from the pack"
-      });
-    }
-  }
-}
-function resolveLink(root, abs, rel, problems) {
-  let target;
-  try {
-    target = fs3.realpathSync(abs);
-  } catch {
-    let to = "?";
-    try {
-      to = fs3.readlinkSync(abs);
-    } catch {
-    }
-    problems.push({
-      path: rel,
-      rule: "file/symlink",
-      message: `is a dangling symbolic link (to "${to}"); fix or remove it`
-    });
-    return void 0;
-  }
-  if (target !== root && !target.startsWith(root + path6.sep)) {
-    problems.push({
-      path: rel,
-      rule: "file/symlink",
-      message: "is a symbolic link that leaves the pack folder; copy the file into the pack instead"
-    });
-    return void 0;
-  }
-  return fs3.statSync(abs);
-}
-function readBounded(file, maxBytes) {
-  const fd2 = fs3.openSync(file, fs3.constants.O_RDONLY | (fs3.constants.O_NONBLOCK ?? 0));
-  try {
-    const st = fs3.fstatSync(fd2);
-    if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
-    if (st.size > maxBytes) throw new FileTooLargeError(st.size, maxBytes);
-    const buf = Buffer.allocUnsafe(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const n = fs3.readSync(fd2, buf, off, st.size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off);
-  } finally {
-    fs3.closeSync(fd2);
-  }
-}
-function errText(err) {
-  const e = err;
-  if (e?.code === "EACCES" || e?.code === "EPERM") return "permission denied";
-  if (e?.code === "EISDIR") return "is a folder, not a file";
-  if (e?.code === "ENOENT") return "does not exist";
-  return e?.message ?? String(err);
-}
-
-// core/pack-identity.ts
 var MAX_FILE_BYTES = 64 * 1024 * 1024;
 var MAX_PACK_JSON_BYTES = 1024 * 1024;
 function packContentDigest(tree) {
@@ -40022,22 +39991,15 @@ async function lookupPublished(client, ids, concurrency = 4) {
   return found;
 }
 var NO_ERRORS = (lint) => lint.errors === 0;
-function unchangedPacks(packs, published, gate = NO_ERRORS) {
+function unchangedPacks(packs, published2, gate = NO_ERRORS) {
   const unique = uniquePackIds(packs);
   const out = /* @__PURE__ */ new Map();
   for (const p of packs) {
     if (!unique.has(packId(p))) continue;
-    const v = published.get(packId(p));
+    const v = published2.get(packId(p));
     if (v?.contentDigest && gate(v.lint) && v.contentDigest === p.contentDigest()) out.set(p.dir, v);
   }
   return out;
-}
-async function findUnchanged(client, packs, opts = {}) {
-  const unique = uniquePackIds(packs);
-  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
-  if (ids.length === 0) return /* @__PURE__ */ new Map();
-  const published = await lookupPublished(client, ids, opts.concurrency);
-  return published ? unchangedPacks(packs, published, opts.gate) : /* @__PURE__ */ new Map();
 }
 
 // core/gzip.ts
@@ -41326,32 +41288,6 @@ async function buildPack(tree, name2, version, created) {
   };
 }
 
-// core/discover.ts
-import { promises as fs4 } from "node:fs";
-import path7 from "node:path";
-var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", ".packyard", "dist", "cdk.out"]);
-var PathNotFoundError = class extends Error {
-};
-async function discoverPacks(roots) {
-  const found = /* @__PURE__ */ new Set();
-  for (const root of roots) {
-    const st = await fs4.stat(root).catch(() => void 0);
-    if (!st?.isDirectory()) throw new PathNotFoundError(`${root}: no such folder`);
-    await walk2(root, found, 0);
-  }
-  return [...found].sort(compareBytes);
-}
-async function walk2(dir, found, depth) {
-  if (depth > 32) return;
-  const entries = await fs4.readdir(dir, { withFileTypes: true }).catch(() => []);
-  if (entries.some((e) => e.name === "pack.json" && !e.isDirectory())) {
-    found.add(path7.normalize(dir));
-    return;
-  }
-  const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name)).map((e) => e.name).sort(compareBytes);
-  for (const name2 of subdirs) await walk2(path7.join(dir, name2), found, depth + 1);
-}
-
 // core/findings.ts
 function finding(rule, severity, file, message, pos2) {
   return pos2 ? { rule, severity, file, line: pos2.line, column: pos2.column, message } : { rule, severity, file, message };
@@ -41625,6 +41561,9 @@ function formatBytes(n) {
   if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${n} bytes`;
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function isPlainObject(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -44476,6 +44415,195 @@ function flagDuplicates(packs) {
   }
 }
 
+// publish/engine.ts
+function registryPort(client, concurrency = 4) {
+  return {
+    basePath: client.registry.basePath,
+    lookup: (ids) => lookupPublished(client, ids, concurrency),
+    publish: (pack, opts) => publishPack(client, pack, opts)
+  };
+}
+function lintGate(failOn) {
+  return (lint) => lint.errors === 0 && (failOn === "error" || lint.warnings === 0);
+}
+function refusal(p, failOn, packageInvalid = false) {
+  if (p.errors > 0 && !packageInvalid) return plural(p.errors, "lint error");
+  if (!p.name || !p.version) return "pack.json gives no name or version";
+  if (failOn === "warning" && p.warnings > 0 && !packageInvalid)
+    return `${plural(p.warnings, "lint warning")} (fail-on: warning)`;
+  return void 0;
+}
+async function runEngine(opts) {
+  const emit = (e) => opts.onEvent?.(e);
+  const done = (o) => {
+    emit({ type: o.status, outcome: o });
+    return o;
+  };
+  try {
+    const dirs = opts.dirs ?? await discoverPacks([...opts.roots ?? ["."]]);
+    const packs = dirs.map(readPack);
+    emit({ type: "found", packs });
+    const unchanged = /* @__PURE__ */ new Map();
+    if (opts.registry && packs.length > 0) {
+      await opts.ready;
+      const found = await findUnchanged(opts.registry, packs, lintGate(opts.failOn));
+      emit({ type: "looked-up", total: packs.length, unchanged: found });
+      for (const p of packs) {
+        const v = found.get(p.dir);
+        if (v) unchanged.set(p.dir, done(unchangedOutcome(p, v, opts.registry.basePath)));
+      }
+    }
+    const rest = packs.filter((p) => !unchanged.has(p.dir));
+    const unique = uniquePackIds(packs);
+    const deliver = opts.registry ? publishTo(opts.registry, opts, emit) : packageOnly;
+    const builds = /* @__PURE__ */ new Map();
+    const delivered = /* @__PURE__ */ new Map();
+    const startBuild = (p) => {
+      let job = builds.get(p.pack);
+      if (!job) {
+        job = buildPack(p.tree, p.name, p.version, opts.created);
+        job.then((built) => emit({ type: "built", path: p.pack, built })).catch(() => {
+        });
+        builds.set(p.pack, job);
+      }
+      return job;
+    };
+    const startDelivery = (p) => {
+      let outcome = delivered.get(p.pack);
+      if (!outcome) {
+        outcome = deliver(p, startBuild(p)).then(done);
+        delivered.set(p.pack, outcome);
+      }
+      return outcome;
+    };
+    const lint = await lintPackDirs(
+      rest.map((p) => p.dir),
+      {
+        trees: rest.map((p) => p.tree),
+        onPack: (p) => {
+          if (refusal(p, opts.failOn, opts.packageInvalid)) return;
+          startBuild(p);
+          if (unique.has(packId(p))) void startDelivery(p);
+        }
+      }
+    );
+    const refused = lint.packs.filter((p) => refusal(p, opts.failOn, opts.packageInvalid));
+    emit({ type: "linted", run: lint, refused });
+    await helpGzipPool();
+    const linted2 = /* @__PURE__ */ new Map();
+    for (const p of lint.packs) {
+      const why = refusal(p, opts.failOn, opts.packageInvalid);
+      linted2.set(
+        p.pack,
+        why ? Promise.resolve(done(refusedOutcome(p, why, opts.registry))) : startDelivery(p)
+      );
+    }
+    const outcomes = [];
+    for (const p of packs)
+      outcomes.push(unchanged.get(p.dir) ?? await linted2.get(toPosix(p.dir)));
+    return { packs, lint, outcomes };
+  } finally {
+    await closeGzipPool();
+  }
+}
+var packageOnly = async (report, built) => {
+  try {
+    const pack = await built;
+    return {
+      ...linted(report),
+      status: "skipped",
+      reason: "packaged",
+      digest: pack.manifestDigest,
+      built: pack
+    };
+  } catch (err) {
+    return packagingFailed(report, err);
+  }
+};
+function publishTo(registry, opts, emit) {
+  const limit = createLimit(opts.concurrency);
+  return (report, built) => limit(async () => {
+    const name2 = report.name;
+    const pack = {
+      path: report.pack,
+      name: name2,
+      version: report.version,
+      repository: packRepository(name2, registry.basePath)
+    };
+    emit({ type: "publishing", pack });
+    let b;
+    try {
+      b = await built;
+    } catch (err) {
+      return { ...packagingFailed(report, err), repository: pack.repository };
+    }
+    const r = await registry.publish(b, {
+      force: opts.force ?? false,
+      onProgress: (progress) => emit({ type: "progress", pack, progress })
+    });
+    return { ...linted(report), ...published(r), built: b };
+  });
+}
+function published(r) {
+  const reason = r.status === "published" ? "published" : r.status === "skipped" ? "present" : "registry";
+  return {
+    status: r.status,
+    reason,
+    repository: r.repository,
+    digest: r.digest,
+    uploaded: r.uploaded,
+    ...r.message ? { message: r.message } : {}
+  };
+}
+function linted(report) {
+  return {
+    dir: report.dir,
+    path: report.pack,
+    name: report.name,
+    version: report.version,
+    report,
+    uploaded: 0
+  };
+}
+function packagingFailed(report, err) {
+  return {
+    ...linted(report),
+    status: "failed",
+    reason: "packaging",
+    message: `packaging failed: ${err.message}`
+  };
+}
+function refusedOutcome(report, why, registry) {
+  return {
+    ...linted(report),
+    status: "invalid",
+    reason: "refused",
+    message: why,
+    ...registry && report.name ? { repository: packRepository(report.name, registry.basePath) } : {}
+  };
+}
+function unchangedOutcome(p, v, basePath) {
+  return {
+    dir: p.dir,
+    path: toPosix(p.dir),
+    name: v.name,
+    version: v.version,
+    status: "skipped",
+    reason: "unchanged",
+    repository: packRepository(v.name, basePath),
+    digest: v.digest,
+    uploaded: 0,
+    recorded: v
+  };
+}
+async function findUnchanged(registry, packs, gate) {
+  const unique = uniquePackIds(packs);
+  const ids = packs.filter((p) => unique.has(packId(p))).map((p) => ({ name: p.name, version: p.version }));
+  if (ids.length === 0) return /* @__PURE__ */ new Map();
+  const published2 = await registry.lookup(ids);
+  return published2 ? unchangedPacks(packs, published2, gate) : /* @__PURE__ */ new Map();
+}
+
 // action/annotations.ts
 function annotationFor(f) {
   const props = { title: f.rule, file: f.file };
@@ -44505,6 +44633,231 @@ function annotate(findings, limit, sink) {
 function annotationOverflowNote(r) {
   if (r.errors.shown === r.errors.total && r.warnings.shown === r.warnings.total) return void 0;
   return `Annotated ${r.errors.shown} of ${r.errors.total} error${r.errors.total === 1 ? "" : "s"} and ${r.warnings.shown} of ${r.warnings.total} warning${r.warnings.total === 1 ? "" : "s"} (annotations-limit ${r.limit}; GitHub shows at most 10 of each per step); the job summary lists every finding.`;
+}
+
+// client/oidc.ts
+var OidcExchangeError = class extends Error {
+  constructor(message, status, reason, claims = [], bindings = []) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+    this.claims = claims;
+    this.bindings = bindings;
+  }
+  status;
+  reason;
+  claims;
+  bindings;
+};
+var headers = (opts, extra = {}) => ({
+  "user-agent": opts.userAgent ?? "packyard",
+  ...extra
+});
+async function discoverOidc(registry, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc`;
+  const res = await fetchWithRetry(
+    opts.fetch ?? fetch,
+    url,
+    { headers: headers(opts) },
+    opts.retry ?? DEFAULT_RETRY
+  );
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new OidcExchangeError(
+      `${registry.host} does not offer trusted publishing (GET /api/v1/oidc answered ${res.status}); is it a Packyard registry? Give the audience with oidc-audience, or use a username and password`,
+      res.status
+    );
+  }
+  const body = await res.json();
+  if (typeof body.audience !== "string" || body.audience === "" || typeof body.issuer !== "string")
+    throw new OidcExchangeError(`${url} did not name an issuer and audience`, res.status);
+  return { issuer: body.issuer, audience: body.audience };
+}
+async function exchangeOidcToken(registry, idToken, opts = {}) {
+  const url = `${registry.origin}/api/v1/oidc/token`;
+  let res;
+  try {
+    res = await (opts.fetch ?? fetch)(url, {
+      method: "POST",
+      headers: headers(opts, { "content-type": "application/json" }),
+      body: JSON.stringify({ token: idToken }),
+      signal: AbortSignal.timeout((opts.retry ?? DEFAULT_RETRY).timeoutMs)
+    });
+  } catch (err) {
+    throw new NetworkError(url, err);
+  }
+  const text = await res.text();
+  let body = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+  }
+  if (!res.ok) {
+    const e = body.errors?.[0];
+    const detail = e?.detail ?? {};
+    throw new OidcExchangeError(
+      `the registry refused the ID token${typeof detail.reason === "string" ? ` (${detail.reason})` : ""}: ${e?.message ?? `${res.status} ${res.statusText}`}`,
+      res.status,
+      typeof detail.reason === "string" ? detail.reason : void 0,
+      Array.isArray(detail.claims) ? detail.claims : [],
+      Array.isArray(detail.bindings) ? detail.bindings : []
+    );
+  }
+  if (typeof body.token !== "string" || typeof body.username !== "string")
+    throw new OidcExchangeError(`${url} answered without a token`, res.status);
+  return {
+    credentials: { username: body.username, password: body.token },
+    expiresIn: Number(body.expires_in ?? 0),
+    prefixes: Array.isArray(body.prefixes) ? body.prefixes : [],
+    bindings: Array.isArray(body.bindings) ? body.bindings : []
+  };
+}
+function describeExchangeError(err) {
+  const lines = [err.message];
+  const show = (m) => `${m.claim} is ${JSON.stringify(m.actual)}, expected ${JSON.stringify(m.expected)}`;
+  if (err.bindings.length > 0) {
+    for (const b of err.bindings)
+      lines.push(`  binding ${b.id} (${b.prefix}): ${b.mismatches.map(show).join("; ")}`);
+  } else {
+    for (const m of err.claims) lines.push(`  ${show(m)}`);
+  }
+  return lines.join("\n");
+}
+
+// action/oidc.ts
+import { readFileSync } from "node:fs";
+function idTokenAvailable(env) {
+  return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+}
+var HOW_TO = "add `permissions: id-token: write` to the job (or the workflow); pull requests from forks never get an ID token (nor secrets), so run them with dry-run: true";
+function planAuth(inputs, env, fork) {
+  if (inputs.credentials) return { kind: "password", credentials: inputs.credentials };
+  const available = idTokenAvailable(env);
+  const why = fork ? `this run is a pull request from the fork ${fork}, and GitHub gives those no ID token (nor secrets): run pull requests with dry-run: true` : `ACTIONS_ID_TOKEN_REQUEST_URL is not set: ${HOW_TO}`;
+  if (inputs.oidc === "true") {
+    if (!available) throw new Error(`oidc is true, but this job cannot get a GitHub OIDC ID token: ${why}`);
+    return { kind: "oidc" };
+  }
+  if (inputs.oidc === "auto" && available) return { kind: "oidc" };
+  return {
+    kind: "anonymous",
+    note: inputs.oidc === "auto" ? `No password and no ID token, so the registry is used anonymously. For trusted publishing, ${fork ? why : HOW_TO}; or pass username and password from secrets` : void 0
+  };
+}
+function pullRequestFork(env) {
+  if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
+  try {
+    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
+    const head = event.pull_request?.head?.repo?.full_name;
+    return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function prefixesCover(prefixes, basePath) {
+  const repository = `${basePath ? `${basePath}/` : ""}spectro-packs/archive/x`;
+  return prefixes.some((p) => repository.startsWith(p.endsWith("/") ? p : `${p}/`));
+}
+
+// action/connect.ts
+var VERSION = true ? "0.1.0" : "dev";
+async function connect(inputs, auth, registry) {
+  const userAgent = `packyard-action/${VERSION}`;
+  const failed = (problem) => {
+    info(`\u2716 ${problem}`);
+    return { registry, client: new RegistryClient({ registry, userAgent }), ready: false, problem };
+  };
+  let credentials;
+  let who;
+  if (auth.kind === "password") {
+    credentials = auth.credentials;
+    who = `the credentials of "${credentials.username}"`;
+    info(`Signing in to ${registry.origin} as ${credentials.username}`);
+  } else if (auth.kind === "oidc") {
+    try {
+      const exchanged = await trustedPublishing(inputs, registry, userAgent);
+      credentials = exchanged.credentials;
+      const granted = exchanged.prefixes.map((p) => `${p}*`).join(", ");
+      who = `the trusted-publishing token for ${granted}`;
+      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
+        return failed(
+          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ""}spectro-packs/archive/\u2026; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`
+        );
+      }
+    } catch (err) {
+      return failed(describeOidcError(err, registry));
+    }
+  } else {
+    who = "anonymous access";
+    info(`No username and password given: using ${registry.origin} anonymously`);
+    if (auth.note) info(auth.note);
+  }
+  const client = new RegistryClient({ registry, credentials, userAgent });
+  try {
+    await client.ping();
+  } catch (err) {
+    return failed(describeRegistryError(err, registry, who, auth));
+  }
+  return { registry, client, ready: true };
+}
+async function trustedPublishing(inputs, registry, userAgent) {
+  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
+  info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
+  let idToken;
+  try {
+    idToken = await getIDToken(audience);
+  } catch (err) {
+    throw new Error(
+      `GitHub did not give this job an ID token (${err.message.replace(/\s+/g, " ").trim()}); does the job have permissions: id-token: write?`
+    );
+  }
+  setSecret(idToken);
+  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
+  setSecret(exchanged.credentials.password);
+  info(
+    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(", ")} (trusted publisher ${exchanged.bindings.join(", ")})`
+  );
+  return exchanged;
+}
+var OIDC_HINTS = {
+  no_bindings: "add a trusted publisher for this repository and workflow on the registry (packyard publisher add)",
+  binding_mismatch: "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
+  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
+  replayed: "each ID token is accepted once; re-run the job",
+  expired: "the runner's clock or a slow step: re-run the job"
+};
+function describeOidcError(err, registry) {
+  if (err instanceof OidcExchangeError) {
+    const hint = err.reason ? OIDC_HINTS[err.reason] : void 0;
+    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `
+${hint}` : ""}`;
+  }
+  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
+  return `trusted publishing to ${registry.origin} failed: ${err.message}`;
+}
+function describeRegistryError(err, registry, who, auth) {
+  const where = `the registry at ${registry.origin}`;
+  if (err instanceof AuthError || err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
+    const check = auth.kind === "oidc" ? "Check the trusted publisher's prefix on the registry" : auth.kind === "anonymous" ? "Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)" : "Check the username and password inputs (and that the secret is available to this workflow)";
+    return `${where} refused ${who}: ${err.message}. ${check}`;
+  }
+  if (err instanceof RegistryError) return `${where}: ${err.message}`;
+  const message = err.message === "fetch failed" ? "no connection" : err.message;
+  const code3 = errorCode(err);
+  return `${where} did not answer: ${message}${code3 && !message.includes(code3) ? ` (${code3})` : ""}`;
+}
+function errorCode(err) {
+  const seen = /* @__PURE__ */ new Set();
+  for (let e = err; e && typeof e === "object" && !seen.has(e); ) {
+    seen.add(e);
+    const { code: code3, cause, errors } = e;
+    if (typeof code3 === "string") return code3;
+    e = cause ?? (Array.isArray(errors) ? errors[0] : void 0);
+  }
+  return void 0;
+}
+function displayRegistry(r) {
+  return `${r.host}${r.basePath ? `/${r.basePath}` : ""}`;
 }
 
 // client/reference.ts
@@ -44676,41 +45029,6 @@ function parseRegistry(raw, basePath, insecure, dryRun, problems) {
   }
 }
 
-// action/oidc.ts
-import { readFileSync } from "node:fs";
-function idTokenAvailable(env) {
-  return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
-}
-var HOW_TO = "add `permissions: id-token: write` to the job (or the workflow); pull requests from forks never get an ID token (nor secrets), so run them with dry-run: true";
-function planAuth(inputs, env, fork) {
-  if (inputs.credentials) return { kind: "password", credentials: inputs.credentials };
-  const available = idTokenAvailable(env);
-  const why = fork ? `this run is a pull request from the fork ${fork}, and GitHub gives those no ID token (nor secrets): run pull requests with dry-run: true` : `ACTIONS_ID_TOKEN_REQUEST_URL is not set: ${HOW_TO}`;
-  if (inputs.oidc === "true") {
-    if (!available) throw new Error(`oidc is true, but this job cannot get a GitHub OIDC ID token: ${why}`);
-    return { kind: "oidc" };
-  }
-  if (inputs.oidc === "auto" && available) return { kind: "oidc" };
-  return {
-    kind: "anonymous",
-    note: inputs.oidc === "auto" ? `No password and no ID token, so the registry is used anonymously. For trusted publishing, ${fork ? why : HOW_TO}; or pass username and password from secrets` : void 0
-  };
-}
-function pullRequestFork(env) {
-  if (!env.GITHUB_EVENT_NAME?.startsWith("pull_request") || !env.GITHUB_EVENT_PATH) return void 0;
-  try {
-    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
-    const head = event.pull_request?.head?.repo?.full_name;
-    return head && head.toLowerCase() !== env.GITHUB_REPOSITORY?.toLowerCase() ? head : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function prefixesCover(prefixes, basePath) {
-  const repository = `${basePath ? `${basePath}/` : ""}spectro-packs/archive/x`;
-  return prefixes.some((p) => repository.startsWith(p.endsWith("/") ? p : `${p}/`));
-}
-
 // action/result.ts
 function resultEntries(outcomes) {
   return outcomes.map((o) => ({
@@ -44743,8 +45061,59 @@ function failureMessage(outcomes, failOn) {
   return `${plural(bad.length, "pack")} not published${threshold}: ${parts.join(", ")}; see the job summary
 ${lines.join("\n")}`;
 }
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+
+// action/log.ts
+function unchangedOutcome2(path10, v) {
+  const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
+  const by = `${v.pushedBy}${run2}`;
+  return {
+    path: path10,
+    name: v.name,
+    version: v.version,
+    digest: v.digest,
+    status: "skipped",
+    message: `unchanged since published ${v.pushedAt} by ${by}; lint as recorded by the registry`,
+    errors: v.lint.errors,
+    warnings: v.lint.warnings,
+    uploaded: 0
+  };
+}
+function unchangedLog(total, found) {
+  const lines = [...found.values()].map(
+    (v) => `unchanged: ${v.name}@${v.version}  ${v.digest}  (published ${v.pushedAt} by ${v.pushedBy})`
+  );
+  lines.push(
+    found.size === 0 ? `No pack of ${total} is held unchanged (or the registry has no Packyard API): linting and packaging all` : `${plural(found.size, "pack")} of ${total} unchanged since published: not linted or packaged again`
+  );
+  return lines.join("\n");
+}
+function lintLog(run2) {
+  const lines = [];
+  for (const p of run2.packs) {
+    const id = p.name ? `${p.name}@${p.version ?? "?"}` : "unnamed pack";
+    lines.push(`${p.errors > 0 ? "\u2716" : p.warnings > 0 ? "!" : "\u2714"} ${p.pack} (${id})`);
+    for (const f of run2.findings.filter((x2) => x2.pack === p.pack)) {
+      const where = `${f.file}${f.line ? `:${f.line}:${f.column ?? 1}` : ""}`;
+      lines.push(`    ${where}  ${f.severity}  ${f.message}  [${f.rule}]`);
+    }
+  }
+  lines.push(
+    `${plural(run2.packs.length, "pack")} checked: ${plural(run2.errors, "error")}, ${plural(run2.warnings, "warning")}`
+  );
+  return lines.join("\n");
+}
+function buildLine(o) {
+  if (o.reason === "refused") return `\u2716 ${o.path}: not packaged: ${o.message}`;
+  if (o.reason === "packaging") return `\u2716 ${o.path}: ${o.message}`;
+  const b = o.built;
+  return b ? `built ${b.name}@${b.version}  ${b.archiveName}  ${formatBytes(b.archive.length)}  ${b.manifestDigest}` : "";
+}
+function publishLine(o) {
+  const what = `${o.name}@${o.version} \u2192 ${o.repository}:${o.version}`;
+  if (o.status === "published")
+    return `published ${what}  ${o.digest}  (${formatBytes(o.uploaded)} uploaded)`;
+  if (o.status === "skipped") return `skipped ${what}  ${o.digest}  (already in the registry)`;
+  return `\u2716 ${o.status} ${what}: ${o.message ?? ""}`;
 }
 
 // action/summary.ts
@@ -44832,14 +45201,11 @@ function code2(s) {
 }
 
 // action/main.ts
-var VERSION = true ? "0.1.0" : "dev";
 async function run() {
   try {
     await main(process.env);
   } catch (err) {
     setFailed(err instanceof Error ? err.message : String(err));
-  } finally {
-    await closeGzipPool();
   }
 }
 async function main(env) {
@@ -44848,103 +45214,32 @@ async function main(env) {
   const workspace = path9.resolve(env.GITHUB_WORKSPACE || process.cwd());
   process.chdir(workspace);
   const roots = inputs.paths.map((p) => workspaceRelative(workspace, p));
-  const refusal = (p) => {
-    if (p.errors > 0) return `${plural(p.errors, "lint error")}`;
-    if (!p.name || !p.version) return "pack.json gives no name or version";
-    if (inputs.failOn === "warning" && p.warnings > 0)
-      return `${plural(p.warnings, "lint warning")} (fail-on: warning)`;
-    return void 0;
-  };
-  const builds = /* @__PURE__ */ new Map();
-  const startBuild = (p) => {
-    const job = buildPack(p.tree, p.name, p.version);
-    job.catch(() => {
-    });
-    builds.set(p.pack, job);
-    return job;
-  };
   const dirs = await discover(roots, workspace);
-  const packs = dirs.map(readPack);
   const registry = inputs.dryRun ? void 0 : inputs.registry;
   const session = registry ? await connect(inputs, auth, registry) : void 0;
-  const unchanged = /* @__PURE__ */ new Map();
-  if (session?.ready) {
-    await group(`Ask ${displayRegistry(session.registry)} what it holds`, async () => {
-      const found = await findUnchanged(session.client, packs, {
-        concurrency: inputs.concurrency,
-        // Stand in for linting only where the recorded lint passes this run's fail-on.
-        gate: (lint2) => lint2.errors === 0 && (inputs.failOn === "error" || lint2.warnings === 0)
-      });
-      for (const [dir, v] of found) unchanged.set(dir, v);
-      info(unchangedLog(packs.length, found));
-    });
-  }
-  const rest = packs.filter((p) => !unchanged.has(p.dir));
-  const lint = await group("Lint", async () => {
-    info(`Linting ${plural(rest.length, "pack")} under ${roots.join(", ")}`);
-    const run2 = await lintPackDirs(
-      rest.map((p) => p.dir),
-      { trees: rest.map((p) => p.tree), onPack: (p) => refusal(p) === void 0 && startBuild(p) }
-    );
-    info(lintLog(run2));
-    return run2;
+  const { lint, outcomes } = await runEngine({
+    dirs,
+    registry: session?.ready ? registryPort(session.client, inputs.concurrency) : void 0,
+    failOn: inputs.failOn,
+    concurrency: inputs.concurrency,
+    onEvent: (e) => logLive(e, roots, session)
   });
   const annotations = annotate(lint.findings, inputs.annotationsLimit, core_exports);
   const overflow = annotationOverflowNote(annotations);
   if (overflow) info(overflow);
-  const outcomes = [];
-  const built = [];
+  const linted2 = outcomes.filter((o) => o.reason !== "unchanged");
+  const packaged = linted2.filter((o) => o.built);
   await group("Build", async () => {
-    await helpGzipPool();
-    for (const p of lint.packs) {
-      const outcome = {
-        path: p.pack,
-        name: p.name ?? null,
-        version: p.version ?? null,
-        digest: null,
-        status: "invalid",
-        errors: p.errors,
-        warnings: p.warnings,
-        uploaded: 0
-      };
-      outcomes.push(outcome);
-      const why = refusal(p);
-      if (why) {
-        outcome.message = why;
-        info(`\u2716 ${p.pack}: not packaged: ${why}`);
-        continue;
-      }
-      try {
-        const pack = await (builds.get(p.pack) ?? startBuild(p));
-        outcome.digest = pack.manifestDigest;
-        built.push({ pack, outcome });
-        info(
-          `built ${pack.name}@${pack.version}  ${pack.archiveName}  ${formatBytes(pack.archive.length)}  ${pack.manifestDigest}`
-        );
-      } catch (err) {
-        outcome.status = "failed";
-        outcome.message = `packaging failed: ${err.message}`;
-        info(`\u2716 ${p.pack}: ${outcome.message}`);
-      }
-    }
+    for (const o of linted2) info(buildLine(o));
   });
   if (inputs.dryRun) {
-    for (const { outcome } of built) {
-      outcome.status = "skipped";
-      outcome.message = "dry run: not pushed";
-    }
-    info(`Dry run: ${plural(built.length, "pack")} packaged, nothing pushed.`);
-  } else if (session && built.length > 0) {
-    await group(
-      `Publish to ${displayRegistry(session.registry)}`,
-      () => publish(inputs, session, built)
-    );
+    info(`Dry run: ${plural(packaged.length, "pack")} packaged, nothing pushed.`);
+  } else if (session && packaged.length > 0) {
+    await group(`Publish to ${displayRegistry(session.registry)}`, async () => {
+      if (session.ready) for (const o of packaged) info(publishLine(o));
+    });
   }
-  const linted = new Map(outcomes.map((o) => [o.path, o]));
-  const results = packs.map((p) => {
-    const v = unchanged.get(p.dir);
-    return v ? unchangedOutcome(toPosix(p.dir), v) : linted.get(toPosix(p.dir));
-  });
+  const results = outcomes.map((o) => actionOutcome(o, session));
   const counts = countStatuses(results);
   setOutput("result", JSON.stringify(resultEntries(results)));
   setOutput("published", counts.published);
@@ -44970,146 +45265,38 @@ async function main(env) {
   );
   if (failure) setFailed(failure);
 }
-async function connect(inputs, auth, registry) {
-  const userAgent = `packyard-action/${VERSION}`;
-  const failed = (problem) => {
-    info(`\u2716 ${problem}`);
-    return { registry, client: new RegistryClient({ registry, userAgent }), ready: false, problem };
+function logLive(e, roots, session) {
+  if (e.type === "looked-up" && session) {
+    startGroup(`Ask ${displayRegistry(session.registry)} what it holds`);
+    info(unchangedLog(e.total, e.unchanged));
+    endGroup();
+  } else if (e.type === "linted") {
+    startGroup("Lint");
+    info(`Linting ${plural(e.run.packs.length, "pack")} under ${roots.join(", ")}`);
+    info(lintLog(e.run));
+    endGroup();
+  }
+}
+function actionOutcome(o, session) {
+  if (o.reason === "unchanged" && o.recorded) return unchangedOutcome2(o.path, o.recorded);
+  const report = o.report;
+  const out = {
+    path: o.path,
+    name: o.name ?? null,
+    version: o.version ?? null,
+    digest: o.built?.manifestDigest ?? null,
+    status: o.status,
+    errors: report?.errors ?? 0,
+    warnings: report?.warnings ?? 0,
+    uploaded: o.uploaded
   };
-  let credentials;
-  let who;
-  if (auth.kind === "password") {
-    credentials = auth.credentials;
-    who = `the credentials of "${credentials.username}"`;
-    info(`Signing in to ${registry.origin} as ${credentials.username}`);
-  } else if (auth.kind === "oidc") {
-    try {
-      const exchanged = await trustedPublishing(inputs, registry, userAgent);
-      credentials = exchanged.credentials;
-      const granted = exchanged.prefixes.map((p) => `${p}*`).join(", ");
-      who = `the trusted-publishing token for ${granted}`;
-      if (!prefixesCover(exchanged.prefixes, registry.basePath)) {
-        return failed(
-          `the trusted publisher lets this workflow push to ${granted} only, but packs go to ${registry.basePath ? `${registry.basePath}/` : ""}spectro-packs/archive/\u2026; publish to a registry path inside the prefix, or bind the workflow to this one (packyard publisher add --prefix)`
-        );
-      }
-    } catch (err) {
-      return failed(describeOidcError(err, registry));
-    }
-  } else {
-    who = "anonymous access";
-    info(`No username and password given: using ${registry.origin} anonymously`);
-    if (auth.note) info(auth.note);
-  }
-  const client = new RegistryClient({ registry, credentials, userAgent });
-  try {
-    await client.ping();
-  } catch (err) {
-    return failed(describeRegistryError(err, registry, who, auth));
-  }
-  return { registry, client, ready: true };
-}
-async function publish(inputs, session, built) {
-  if (!session.ready) {
-    for (const { outcome } of built) {
-      outcome.status = "failed";
-      outcome.message = session.problem;
-    }
-    return;
-  }
-  const { client } = session;
-  await mapLimit(built, inputs.concurrency, async ({ pack, outcome }) => {
-    const r = await publishPack(client, pack);
-    outcome.status = r.status;
-    outcome.uploaded = r.uploaded;
-    if (r.status === "skipped") outcome.message = "already in the registry";
-    else if (r.message) outcome.message = r.message;
-    const what = `${pack.name}@${pack.version} \u2192 ${r.repository}:${pack.version}`;
-    if (r.status === "published")
-      info(`published ${what}  ${r.digest}  (${formatBytes(r.uploaded)} uploaded)`);
-    else if (r.status === "skipped") info(`skipped ${what}  ${r.digest}  (already in the registry)`);
-    else info(`\u2716 ${r.status} ${what}: ${r.message ?? ""}`);
-  });
-}
-function unchangedOutcome(path10, v) {
-  const run2 = v.provenance?.jobWorkflowRef ? ` (${v.provenance.jobWorkflowRef}${v.provenance.runId ? `, run ${v.provenance.runId}` : ""}${v.provenance.sha ? `, ${v.provenance.sha.slice(0, 12)}` : ""})` : "";
-  const by = `${v.pushedBy}${run2}`;
-  return {
-    path: path10,
-    name: v.name,
-    version: v.version,
-    digest: v.digest,
-    status: "skipped",
-    message: `unchanged since published ${v.pushedAt} by ${by}; lint as recorded by the registry`,
-    errors: v.lint.errors,
-    warnings: v.lint.warnings,
-    uploaded: 0
-  };
-}
-function unchangedLog(total, found) {
-  const lines = [...found.values()].map(
-    (v) => `unchanged: ${v.name}@${v.version}  ${v.digest}  (published ${v.pushedAt} by ${v.pushedBy})`
-  );
-  lines.push(
-    found.size === 0 ? `No pack of ${total} is held unchanged (or the registry has no Packyard API): linting and packaging all` : `${plural(found.size, "pack")} of ${total} unchanged since published: not linted or packaged again`
-  );
-  return lines.join("\n");
-}
-async function trustedPublishing(inputs, registry, userAgent) {
-  const audience = inputs.oidcAudience ?? (await discoverOidc(registry, { userAgent })).audience;
-  info(`Trusted publishing: requesting a GitHub OIDC ID token for the audience "${audience}"`);
-  let idToken;
-  try {
-    idToken = await getIDToken(audience);
-  } catch (err) {
-    throw new Error(
-      `GitHub did not give this job an ID token (${err.message.replace(/\s+/g, " ").trim()}); does the job have permissions: id-token: write?`
-    );
-  }
-  setSecret(idToken);
-  const exchanged = await exchangeOidcToken(registry, idToken, { userAgent });
-  setSecret(exchanged.credentials.password);
-  info(
-    `Exchanged it at ${registry.origin} for a push token valid ${Math.round(exchanged.expiresIn / 60)} minutes for ${exchanged.prefixes.map((p) => `${p}*`).join(", ")} (trusted publisher ${exchanged.bindings.join(", ")})`
-  );
-  return exchanged;
-}
-var OIDC_HINTS = {
-  no_bindings: "add a trusted publisher for this repository and workflow on the registry (packyard publisher add)",
-  binding_mismatch: "the registry's trusted publishers name another repository id, owner id, workflow file, environment or ref than this run; fix the binding (packyard publisher list) or the workflow",
-  wrong_audience: "set oidc-audience to the registry's audience (GET /api/v1/oidc names it)",
-  replayed: "each ID token is accepted once; re-run the job",
-  expired: "the runner's clock or a slow step: re-run the job"
-};
-function describeOidcError(err, registry) {
-  if (err instanceof OidcExchangeError) {
-    const hint = err.reason ? OIDC_HINTS[err.reason] : void 0;
-    return `trusted publishing to ${registry.origin} failed: ${describeExchangeError(err)}${hint ? `
-${hint}` : ""}`;
-  }
-  if (err instanceof NetworkError) return `the registry at ${registry.origin} did not answer: ${err.message}`;
-  return `trusted publishing to ${registry.origin} failed: ${err.message}`;
-}
-function describeRegistryError(err, registry, who, auth) {
-  const where = `the registry at ${registry.origin}`;
-  if (err instanceof AuthError || err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
-    const check = auth.kind === "oidc" ? "Check the trusted publisher's prefix on the registry" : auth.kind === "anonymous" ? "Pass username and password from secrets, or publish with trusted publishing (oidc, with permissions: id-token: write)" : "Check the username and password inputs (and that the secret is available to this workflow)";
-    return `${where} refused ${who}: ${err.message}. ${check}`;
-  }
-  if (err instanceof RegistryError) return `${where}: ${err.message}`;
-  const message = err.message === "fetch failed" ? "no connection" : err.message;
-  const code3 = errorCode(err);
-  return `${where} did not answer: ${message}${code3 && !message.includes(code3) ? ` (${code3})` : ""}`;
-}
-function errorCode(err) {
-  const seen = /* @__PURE__ */ new Set();
-  for (let e = err; e && typeof e === "object" && !seen.has(e); ) {
-    seen.add(e);
-    const { code: code3, cause, errors } = e;
-    if (typeof code3 === "string") return code3;
-    e = cause ?? (Array.isArray(errors) ? errors[0] : void 0);
-  }
-  return void 0;
+  if (o.reason === "present") out.message = "already in the registry";
+  else if (o.reason === "packaged" && session) {
+    out.status = "failed";
+    out.message = session.problem;
+  } else if (o.reason === "packaged") out.message = "dry run: not pushed";
+  else if (o.message) out.message = o.message;
+  return out;
 }
 async function discover(roots, workspace) {
   let dirs;
@@ -45131,27 +45318,9 @@ function workspaceRelative(workspace, p) {
   const rel = path9.relative(workspace, p);
   return rel === "" ? "." : rel.startsWith("..") || path9.isAbsolute(rel) ? p : rel;
 }
-function displayRegistry(r) {
-  return `${r.host}${r.basePath ? `/${r.basePath}` : ""}`;
-}
 function sourceUrl(env) {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env;
   return server && repo && sha ? `${server}/${repo}/blob/${sha}/` : void 0;
-}
-function lintLog(run2) {
-  const lines = [];
-  for (const p of run2.packs) {
-    const id = p.name ? `${p.name}@${p.version ?? "?"}` : "unnamed pack";
-    lines.push(`${p.errors > 0 ? "\u2716" : p.warnings > 0 ? "!" : "\u2714"} ${p.pack} (${id})`);
-    for (const f of run2.findings.filter((x2) => x2.pack === p.pack)) {
-      const where = `${f.file}${f.line ? `:${f.line}:${f.column ?? 1}` : ""}`;
-      lines.push(`    ${where}  ${f.severity}  ${f.message}  [${f.rule}]`);
-    }
-  }
-  lines.push(
-    `${plural(run2.packs.length, "pack")} checked: ${plural(run2.errors, "error")}, ${plural(run2.warnings, "warning")}`
-  );
-  return lines.join("\n");
 }
 async function writeSummary(markdown, env) {
   if (!env.GITHUB_STEP_SUMMARY) {

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { BuiltPack } from '../../core/build-pack.ts';
 import { formatBytes } from '../../core/lint/context.ts';
+import { runEngine } from '../../publish/engine.ts';
+import { formatOption, type Register } from '../command-kit.ts';
 import { EXIT, type Io, plural } from '../io.ts';
-import { formatRefused, withLintedBuilds } from '../pack-pipeline.ts';
+import { createdFrom, formatRefused } from '../pack-output.ts';
 import { writeBuildOutput } from '../write-layout.ts';
 
 export interface BuildOptions {
@@ -12,25 +14,32 @@ export interface BuildOptions {
   created?: string;
 }
 
+/** The publish engine without a registry: lint, then package each pack that passes (or all, with --force). */
 export async function buildCommand(dirs: string[], opts: BuildOptions, io: Io): Promise<number> {
-  const result = await withLintedBuilds(
-    dirs,
-    { force: opts.force, created: opts.created },
-    io,
-    async ({ run, jobs, refused }) => {
-      if (refused.length > 0) {
-        io.err(formatRefused(run, refused, io));
-        io.err(
-          `refused to build ${plural(refused.length, 'pack')} with lint errors${opts.force ? ' (no name or version)' : '; fix them or pass --force'}\n`,
-        );
-      }
-      const built: BuiltPack[] = await Promise.all(jobs.map((j) => j.built));
-      await writeBuildOutput(opts.out, built);
-      return { built, refused: refused.length };
+  const created = createdFrom(opts.created, io);
+  const { outcomes } = await runEngine({
+    roots: dirs.length > 0 ? dirs : ['.'],
+    failOn: 'error',
+    packageInvalid: opts.force,
+    concurrency: 1,
+    created,
+    onEvent: (e) => {
+      if (e.type !== 'linted' || e.refused.length === 0) return;
+      io.err(formatRefused(e.run, e.refused, io));
+      io.err(
+        `refused to build ${plural(e.refused.length, 'pack')} with lint errors${opts.force ? ' (no name or version)' : '; fix them or pass --force'}\n`,
+      );
     },
-  );
-  if (!result) return EXIT.failed;
-  const rows = result.built.map((b) => ({
+  });
+  if (outcomes.length === 0) {
+    io.err(`no packs found under ${dirs.join(', ') || '.'} (a pack is a folder holding pack.json)\n`);
+    return EXIT.failed;
+  }
+  const broken = outcomes.find((o) => o.reason === 'packaging');
+  if (broken) throw new Error(`${broken.path}: ${broken.message}`);
+  const built = outcomes.flatMap((o) => (o.built ? [o.built] : [])) as BuiltPack[];
+  await writeBuildOutput(opts.out, built);
+  const rows = built.map((b) => ({
     name: b.name,
     version: b.version,
     archive: path.join(opts.out, b.archiveName),
@@ -47,5 +56,28 @@ export async function buildCommand(dirs: string[], opts: BuildOptions, io: Io): 
       `${plural(rows.length, 'pack')} written to ${opts.out} (OCI layout: oci:${opts.out}:<name>:<version>)\n`,
     );
   }
-  return result.refused > 0 ? EXIT.failed : EXIT.ok;
+  return outcomes.some((o) => o.reason === 'refused') ? EXIT.failed : EXIT.ok;
 }
+
+export const register: Register = (program, { io, setExit }) => {
+  program
+    .command('build')
+    .description('Lint, then package each pack as <name>-<version>.tar.gz plus an OCI image layout in OUT.')
+    .argument('[dir...]', 'folders to search for packs', [])
+    .requiredOption('-o, --out <dir>', 'output folder (archives, oci-layout, index.json, blobs/)')
+    .addOption(formatOption())
+    .option('--force', 'build packs even when they have lint errors', false)
+    .option(
+      '--created <date>',
+      'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
+    )
+    .addHelpText(
+      'after',
+      '\nArchives are reproducible: same content, same bytes and digests.\nPush the layout with e.g.\n  skopeo copy oci:OUT:<name>:<version> docker://HOST/spectro-packs/archive/<name>:<version>',
+    )
+    .action(async (dirs: string[], o) =>
+      setExit(
+        await buildCommand(dirs, { out: o.out, format: o.format, force: o.force, created: o.created }, io),
+      ),
+    );
+};

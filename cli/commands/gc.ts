@@ -1,15 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startEmbeddedStorage } from '../../lambdas/local/embedded-storage.ts';
-import { createS3Client } from '../../lambdas/registry/adapters/clients.ts';
-import { createDynamoIndex } from '../../lambdas/registry/adapters/dynamo-index.ts';
-import { S3BlobStore } from '../../lambdas/registry/adapters/s3-blob-store.ts';
 import { DEFAULT_TIMING, type GcTiming } from '../../lambdas/registry/gc/plan.ts';
 import type { RetentionRule } from '../../lambdas/registry/gc/retention.ts';
 import { parseRetention, RETENTION_ENV } from '../../lambdas/registry/gc/retention-settings.ts';
-import { type GcReport, runGc } from '../../lambdas/registry/gc/run.ts';
-import { gcDeps } from '../../lambdas/registry/gc/wiring.ts';
+import type { GcReport } from '../../lambdas/registry/gc/run.ts';
+import type { gcDeps } from '../../lambdas/registry/gc/wiring.ts';
+import { formatOption, type Register } from '../command-kit.ts';
 import { assertFolderFree } from '../data-folder.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 
@@ -75,13 +71,31 @@ export async function gcCommand(opts: GcCommandOptions, io: Io): Promise<number>
   const retention = await retentionRules(opts.retention, io.env);
   if (opts.table && !opts.bucket) throw new UsageError("--table needs --bucket (the registry's S3 bucket)");
 
+  // The AWS SDK, the embedded storage and the collector: loaded only when gc runs.
+  const [
+    { DynamoDBClient },
+    { startEmbeddedStorage },
+    { createDynamoIndex },
+    { S3BlobStore },
+    { createS3Client },
+    { runGc },
+    wiring,
+  ] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('../../lambdas/local/embedded-storage.ts'),
+    import('../../lambdas/registry/adapters/dynamo-index.ts'),
+    import('../../lambdas/registry/adapters/s3-blob-store.ts'),
+    import('../../lambdas/registry/adapters/clients.ts'),
+    import('../../lambdas/registry/gc/run.ts'),
+    import('../../lambdas/registry/gc/wiring.ts'),
+  ]);
   let deps: ReturnType<typeof gcDeps>;
   let close: () => Promise<void>;
   const log = (line: string) => io.err(`${line}\n`);
   if (opts.table) {
     const dynamo = new DynamoDBClient(opts.region ? { region: opts.region } : {});
     const s3 = createS3Client(opts.region ? { region: opts.region } : {});
-    deps = gcDeps(
+    deps = wiring.gcDeps(
       new S3BlobStore(s3, opts.bucket as string, opts.bucketPrefix ?? ''),
       createDynamoIndex(dynamo, opts.table),
       dynamo,
@@ -96,7 +110,13 @@ export async function gcCommand(opts: GcCommandOptions, io: Io): Promise<number>
     const dir = path.resolve(opts.data);
     assertFolderFree(dir);
     const storage = await startEmbeddedStorage({ dataDir: dir });
-    deps = gcDeps(storage.blobStore, storage.index, storage.dynamodb.client, storage.dynamodb.table, log);
+    deps = wiring.gcDeps(
+      storage.blobStore,
+      storage.index,
+      storage.dynamodb.client,
+      storage.dynamodb.table,
+      log,
+    );
     close = storage.close;
   }
   try {
@@ -125,3 +145,44 @@ export async function gcCommand(opts: GcCommandOptions, io: Io): Promise<number>
     await close();
   }
 }
+
+export const register: Register = (program, { io, setExit }) => {
+  program
+    .command('gc')
+    .description('Retire versions by retention rules, then garbage-collect unreferenced blobs and manifests.')
+    .option('-d, --data <dir>', 'local data folder of "packyard serve" (stop the server first)', '.packyard')
+    .option('--table <name>', "a deployed registry's DynamoDB table (uses your AWS credentials)")
+    .option('--bucket <name>', "the deployed registry's S3 bucket (with --table)")
+    .option('--bucket-prefix <prefix>', 'key prefix inside --bucket', '')
+    .option('--region <region>', 'AWS region of --table and --bucket')
+    .option('--dry-run', 'print what would be retired and freed; change nothing', false)
+    .option('--retention <rules>', 'retention rules: JSON, or @file (default: $PACKYARD_RETENTION)')
+    .option('--grace <duration>', 'keep unreferenced content younger than this (default 24h)')
+    .option('--fence <duration>', 'delete condemned content only this long after marking it (default 15m)')
+    .option('--wait', 'wait out the fence and run again until everything condemned is freed', false)
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      '\nA run condemns what nothing references (past --grace) and deletes what an earlier run condemned\n(past --fence); --wait does both in one go. Safe while the registry serves pushes (docs/storage.md).\nRetention rules: [{"prefix":"team-a/","keepLast":5,"keepNewerThanDays":90,"protectTags":["latest"]}].',
+    )
+    .action(async (o) =>
+      setExit(
+        await gcCommand(
+          {
+            data: o.data,
+            table: o.table,
+            bucket: o.bucket,
+            bucketPrefix: o.bucketPrefix,
+            region: o.region,
+            dryRun: o.dryRun,
+            retention: o.retention,
+            grace: o.grace,
+            fence: o.fence,
+            wait: o.wait,
+            format: o.format,
+          },
+          io,
+        ),
+      ),
+    );
+};

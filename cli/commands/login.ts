@@ -1,3 +1,4 @@
+import { type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { removeCredentials, saveCredentials } from '../credentials.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import {
@@ -52,3 +53,26 @@ export async function logoutCommand(
   );
   return EXIT.ok;
 }
+
+export const registerLogin: Register = (parent, { io, setExit, readStdin }) => {
+  registryOptions(
+    parent
+      .command('login')
+      .description('Check credentials and save them for the registry host (mode 0600).')
+      .argument('<registry>', 'host[:port][/base/path]'),
+    false,
+  ).action(async (registry: string, o) =>
+    setExit(await loginCommand(registry, registryFlags(o), io, readStdin)),
+  );
+};
+
+export const registerLogout: Register = (parent, { io, setExit }) => {
+  parent
+    .command('logout')
+    .description('Remove the credentials saved for the registry host.')
+    .argument('<registry>', 'host[:port][/base/path]')
+    .option('--insecure', 'accept an http:// reference to a host other than localhost', false)
+    .action(async (registry: string, o) =>
+      setExit(await logoutCommand(registry, { insecure: o.insecure }, io)),
+    );
+};

@@ -1,6 +1,7 @@
 import { listPacks, listVersions, PackNotFoundError } from '../../client/catalog.ts';
 import { formatBytes } from '../../core/lint/context.ts';
 import { packRepository } from '../../core/oci.ts';
+import { formatOption, type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
 
@@ -85,3 +86,15 @@ export function table(head: string[], rows: string[][], bold: (s: string) => str
       .trimEnd();
   return `${[bold(line(head)), ...rows.map(line)].join('\n')}\n`;
 }
+
+export const register: Register = (parent, { io, setExit, readStdin }) => {
+  registryOptions(
+    parent
+      .command('ls')
+      .description('List the packs in a registry, or the versions of pack NAME.')
+      .argument('[name]', 'a pack name')
+      .addOption(formatOption()),
+  ).action(async (name: string | undefined, o) =>
+    setExit(await lsCommand(name, { ...registryFlags(o), format: o.format }, io, readStdin)),
+  );
+};

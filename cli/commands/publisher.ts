@@ -1,8 +1,9 @@
 import { userInfo } from 'node:os';
 import { type BindingInput, newBinding } from '../../lambdas/registry/auth/publishers.ts';
 import type { PublisherBinding } from '../../lambdas/registry/ports.ts';
+import { formatOption, type Register, storeOptions } from '../command-kit.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
-import { type StoreOptions, withIndex } from './user.ts';
+import { type StoreOptions, store, withIndex } from './user.ts';
 
 /**
  * `packyard publisher add|remove|list`: trusted publishers (GitHub OIDC bindings), in a local
@@ -67,3 +68,54 @@ function safeUser(): string {
     return 'unknown';
   }
 }
+
+export const register: Register = (program, { io, setExit }) => {
+  const publisher = program
+    .command('publisher')
+    .description('Manage trusted publishers: GitHub workflows that push with an OIDC token, no password.');
+  storeOptions(
+    publisher
+      .command('add')
+      .description(
+        "Let a repository's workflow exchange its GitHub OIDC ID token for a short-lived push token.",
+      )
+      .argument('<repository>', 'GitHub repository, owner/name')
+      .requiredOption(
+        '--repository-id <id>',
+        "the repository's numeric id (gh api repos/OWNER/NAME --jq .id)",
+      )
+      .requiredOption('--owner-id <id>', "the owner's numeric id (gh api repos/OWNER/NAME --jq .owner.id)")
+      .requiredOption(
+        '--workflow <file>',
+        'workflow file that runs the publish job: publish.yml, or owner/repo/.github/workflows/x.yml for a reusable one',
+      )
+      .requiredOption(
+        '--prefix <prefix>',
+        'repository prefix it may push to, e.g. team-a/ (spectro-packs/ for no base path)',
+      )
+      .option('--environment <name>', 'only jobs running in this GitHub environment')
+      .option('--ref <pattern>', 'only runs on a matching git ref, e.g. refs/heads/main or refs/tags/v*'),
+  ).action(async (repository: string, o) =>
+    setExit(
+      await publisherAddCommand(
+        repository,
+        {
+          ...store(o),
+          repositoryId: o.repositoryId,
+          repositoryOwnerId: o.ownerId,
+          workflow: o.workflow,
+          prefix: o.prefix,
+          environment: o.environment,
+          ref: o.ref,
+        },
+        io,
+      ),
+    ),
+  );
+  storeOptions(
+    publisher.command('remove').description('Delete a trusted publisher.').argument('<id>', 'its id (tp-…)'),
+  ).action(async (id: string, o) => setExit(await publisherRemoveCommand(id, store(o), io)));
+  storeOptions(
+    publisher.command('list').description('List trusted publishers.').addOption(formatOption()),
+  ).action(async (o) => setExit(await publisherListCommand({ ...store(o), format: o.format }, io)));
+};

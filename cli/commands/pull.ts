@@ -2,6 +2,7 @@ import path from 'node:path';
 import { PackNotFoundError, resolveVersion } from '../../client/catalog.ts';
 import { fetchPack } from '../../client/pull.ts';
 import { formatBytes } from '../../core/lint/context.ts';
+import { formatOption, type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { extractPack } from '../extract.ts';
 import { EXIT, type Io } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
@@ -60,3 +61,25 @@ export async function pullCommand(
   }
   return EXIT.ok;
 }
+
+export const register: Register = (parent, { io, setExit, readStdin }) => {
+  registryOptions(
+    parent
+      .command('pull')
+      .description('Download a pack version (default: newest) and extract it into DIR.')
+      .argument('<pack>', 'NAME, or NAME:VERSION')
+      .argument('<dir>', 'folder to extract into (created if needed)')
+      .addOption(formatOption())
+      .option('--force', 'replace files that already exist in DIR', false),
+  ).action(async (target: string, dir: string, o) =>
+    setExit(
+      await pullCommand(
+        target,
+        dir,
+        { ...registryFlags(o), format: o.format, force: o.force },
+        io,
+        readStdin,
+      ),
+    ),
+  );
+};

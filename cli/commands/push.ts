@@ -1,13 +1,14 @@
-import { createLimit, type PublishProgress, type PublishResult, publishPack } from '../../client/publish.ts';
-import { findUnchanged, type PublishedVersion } from '../../client/unchanged.ts';
-import type { BuiltPack } from '../../core/build-pack.ts';
+import type { PublishProgress, PublishResult } from '../../client/publish.ts';
+import type { RegistryRef } from '../../client/reference.ts';
+import type { PublishedVersion } from '../../client/unchanged.ts';
 import { formatBytes } from '../../core/lint/context.ts';
-import { type PackReport, toPosix } from '../../core/lint-packs.ts';
+import type { PackReport } from '../../core/lint-packs.ts';
 import { packRepository } from '../../core/oci.ts';
-import type { ReadPack } from '../../core/pack-identity.ts';
+import { type EngineEvent, type PackOutcome, registryPort, runEngine } from '../../publish/engine.ts';
+import { formatOption, type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
-import { type BuildJob, formatRefused, withLintedBuilds } from '../pack-pipeline.ts';
-import { bar, progressBoard } from '../progress.ts';
+import { createdFrom, formatRefused } from '../pack-output.ts';
+import { bar, type ProgressBoard, progressBoard } from '../progress.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
 
 export interface PushOptions extends RegistryFlags {
@@ -32,90 +33,65 @@ export async function pushCommand(
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UsageError(`--concurrency must be a whole number from 1 to 64 (got "${opts.concurrency}")`);
   }
+  const created = createdFrom(opts.created, io);
   const access = await openRegistry(opts, io, readStdin);
   const { ref, client } = access;
   // Reach the registry (and check the credentials) while the packs are read.
-  const reachable = access.check();
-  reachable.catch(() => {});
+  const ready = access.check();
+  ready.catch(() => {});
 
   const board = progressBoard(io);
-  const limit = createLimit(concurrency);
-  const skipped = new Map<string, PublishedVersion>();
-  const publishing = new Map<string, Promise<PushRow>>();
-  // Each pack is published as soon as it is packaged, while the rest are still linted.
-  const publish = ({ report, built }: BuildJob): Promise<PushRow> => {
-    let row = publishing.get(report.pack);
-    if (!row) {
-      row = limit(() => publishOne(report, built));
-      publishing.set(report.pack, row);
-    }
-    return row;
-  };
-  const publishOne = async (report: PackReport, built: Promise<BuiltPack>): Promise<PushRow> => {
-    const id = `${report.name}@${report.version}`;
-    const where = `${ref.host}/${packRepository(report.name as string, ref.basePath)}:${report.version}`;
-    board.start(report.pack, `pushing ${id} to ${where}`);
-    let result: PublishResult;
-    try {
-      const pack = await built;
-      result = await publishPack(client, pack, {
-        force: opts.force,
-        onProgress: (p) => board.update(report.pack, `${id}  ${phaseText(p)}`),
-      });
-    } catch (err) {
-      result = {
-        name: report.name as string,
-        version: report.version as string,
-        repository: packRepository(report.name as string, ref.basePath),
-        digest: '',
-        status: 'failed',
-        uploaded: 0,
-        message: `packaging failed: ${(err as Error).message}`,
-      };
-    }
-    board.finish(report.pack, finishLine(result));
-    return { ...result, path: report.pack };
-  };
-
-  const rows = await withLintedBuilds(
-    dirs,
-    {
-      force: false,
-      created: opts.created,
-      // A Packyard registry records each version's content digest: unchanged packs need no lint or build.
-      exclude: async (packs) => {
-        await reachable;
-        const unchanged = await findUnchanged(client, packs, { concurrency });
-        for (const [dir, v] of unchanged) skipped.set(dir, v);
-        return new Set(unchanged.keys());
-      },
-      onBuild: (job) => void publish(job),
-    },
-    io,
-    async ({ run, jobs, refused, packs }) => {
-      if (refused.length > 0) {
-        io.err(formatRefused(run, refused, io));
-        io.err(
-          `${plural(refused.length, 'pack')} with lint errors will not be pushed; fix them and push again\n`,
-        );
-      }
-      const published = new Map((await Promise.all(jobs.map(publish))).map((r) => [r.path, r]));
-      board.close();
-      const reports = new Map(run.packs.map((p) => [p.pack, p]));
-      // One row per pack found, in discovery order: unchanged, published (or failed), or invalid.
-      return packs.map((p) => {
-        const v = skipped.get(p.dir);
-        if (v) return unchangedRow(p, v, ref.basePath);
-        const pack = toPosix(p.dir);
-        return published.get(pack) ?? invalidRow(reports.get(pack) as PackReport, ref.basePath);
-      });
-    },
-  );
-  if (!rows) return EXIT.failed;
-
+  const { outcomes } = await runEngine({
+    roots: dirs.length > 0 ? dirs : ['.'],
+    registry: registryPort(client, concurrency),
+    ready,
+    // push has no --fail-on: lint errors refuse a pack, and a recorded lint with errors never stands in.
+    failOn: 'error',
+    force: opts.force,
+    concurrency,
+    created,
+    onEvent: (e) => showProgress(e, board, io, ref),
+  });
+  board.close();
+  if (outcomes.length === 0) {
+    io.err(`no packs found under ${dirs.join(', ') || '.'} (a pack is a folder holding pack.json)\n`);
+    return EXIT.failed;
+  }
+  // One row per pack found, in discovery order: unchanged, published (or failed), or invalid.
+  const rows = outcomes.map((o) => pushRow(o, ref.basePath));
   if (opts.format === 'json') io.out(`${JSON.stringify(rows, null, 2)}\n`);
   else io.out(summaryText(rows, ref.host, useColor(io)));
   return rows.some((r) => r.status === 'failed' || r.status === 'invalid') ? EXIT.failed : EXIT.ok;
+}
+
+/** The progress board on stderr: refused packs once linted, then a line per pack being pushed. */
+function showProgress(e: EngineEvent, board: ProgressBoard, io: Io, ref: RegistryRef): void {
+  switch (e.type) {
+    case 'linted':
+      if (e.refused.length === 0) return;
+      io.err(formatRefused(e.run, e.refused, io));
+      io.err(
+        `${plural(e.refused.length, 'pack')} with lint errors will not be pushed; fix them and push again\n`,
+      );
+      return;
+    case 'publishing':
+      board.start(
+        e.pack.path,
+        `pushing ${e.pack.name}@${e.pack.version} to ${ref.host}/${e.pack.repository}:${e.pack.version}`,
+      );
+      return;
+    case 'progress':
+      board.update(e.pack.path, `${e.pack.name}@${e.pack.version}  ${phaseText(e.progress)}`);
+      return;
+    case 'published':
+    case 'skipped':
+    case 'invalid':
+    case 'failed':
+      // Unchanged and refused packs never had a line on the board: the table reports them.
+      if (e.outcome.reason !== 'unchanged' && e.outcome.reason !== 'refused')
+        board.finish(e.outcome.path, finishLine(pushRow(e.outcome, ref.basePath)));
+      return;
+  }
 }
 
 function phaseText(p: PublishProgress): string {
@@ -131,16 +107,32 @@ function finishLine(r: PublishResult): string {
   return `${r.status} ${id}: ${r.message ?? ''}`;
 }
 
-function unchangedRow(p: ReadPack, v: PublishedVersion, basePath: string): PushRow {
+/** The row of `--format json` (and the table) for one pack's outcome. */
+function pushRow(o: PackOutcome, basePath: string): PushRow {
+  if (o.reason === 'unchanged') return unchangedRow(o, o.recorded as PublishedVersion);
+  if (o.reason === 'refused') return invalidRow(o.report as PackReport, basePath);
+  return {
+    name: o.name as string,
+    version: o.version as string,
+    repository: o.repository ?? '',
+    digest: o.digest ?? '',
+    status: o.status,
+    uploaded: o.uploaded,
+    ...(o.message ? { message: o.message } : {}),
+    path: o.path,
+  };
+}
+
+function unchangedRow(o: PackOutcome, v: PublishedVersion): PushRow {
   return {
     name: v.name,
     version: v.version,
-    repository: packRepository(v.name, basePath),
+    repository: o.repository as string,
     digest: v.digest,
     status: 'skipped',
     uploaded: 0,
     message: `unchanged since published ${v.pushedAt} by ${v.pushedBy} (same content digest): not linted or packaged again`,
-    path: toPosix(p.dir),
+    path: o.path,
   };
 }
 
@@ -191,3 +183,43 @@ export function summaryText(rows: readonly PushRow[], host: string, color: boole
   );
   return `${out.join('\n')}\n`;
 }
+
+export const register: Register = (parent, { io, setExit, readStdin }) => {
+  registryOptions(
+    parent
+      .command('push')
+      .description('Lint, package and push each pack to REF/spectro-packs/archive/<name>:<version>.')
+      .argument('[dir...]', 'folders to search for packs', [])
+      .addOption(formatOption())
+      .option(
+        '--force',
+        'overwrite a version the registry holds with other content (if the registry allows it)',
+        false,
+      )
+      .option('-c, --concurrency <n>', 'packs pushed at once', '4')
+      .option(
+        '--created <date>',
+        'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
+      ),
+  )
+    .addHelpText(
+      'after',
+      '\nA version the registry already holds with the same digest is skipped (nothing uploaded); with\nanother digest it is an error naming both. Packs with lint errors are not pushed; the others are.\nExit codes: 0 all published or skipped, 1 any invalid or failed, 2 usage error.',
+    )
+    .action(async (dirs: string[], o) =>
+      setExit(
+        await pushCommand(
+          dirs,
+          {
+            ...registryFlags(o),
+            format: o.format,
+            force: o.force,
+            concurrency: o.concurrency,
+            created: o.created,
+          },
+          io,
+          readStdin,
+        ),
+      ),
+    );
+};

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ensureUser } from '../../lambdas/admin-index.ts';
-import { startLocalRegistry } from '../../lambdas/local/serve.ts';
+import { Option } from 'commander';
 import { validateIssuer } from '../../lambdas/registry/config.ts';
 import type { Scope } from '../../lambdas/registry/ports.ts';
+import type { Register } from '../command-kit.ts';
 import { writeServeLock } from '../data-folder.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 
@@ -37,6 +37,11 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
     throw new UsageError((err as Error).message);
   }
   const dataDir = path.resolve(opts.data);
+  // The embedded storage and the AWS SDK: loaded only when serving, so other commands start fast.
+  const [{ startLocalRegistry }, { ensureUser }] = await Promise.all([
+    import('../../lambdas/local/serve.ts'),
+    import('../../lambdas/admin-index.ts'),
+  ]);
   const registry = await startLocalRegistry({
     dataDir,
     port: opts.port,
@@ -76,3 +81,58 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
   io.err('registry stopped\n');
   return EXIT.ok;
 }
+
+export const register: Register = (program, { io, setExit }) => {
+  program
+    .command('serve')
+    .description(
+      'Run the registry on this machine: the Lambda handler over HTTP, with embedded S3 and DynamoDB.',
+    )
+    .option('-p, --port <port>', 'port to listen on', '5000')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('-d, --data <dir>', 'data folder (blobs, index, token secret); survives restarts', '.packyard')
+    .option('--anonymous-pull', 'let requests without credentials pull', false)
+    .addOption(
+      new Option('--lint-policy <policy>', 'what a pushed pack with lint errors gets')
+        .choices(['enforce', 'warn'])
+        .default('enforce'),
+    )
+    .option('--public-url <url>', 'base URL clients reach the registry at (token realm, Location headers)')
+    .addOption(
+      new Option('--oidc-issuer <url>', 'OIDC issuer whose ID tokens trusted publishers present')
+        .env('PACKYARD_OIDC_ISSUER')
+        .default('https://token.actions.githubusercontent.com'),
+    )
+    .addOption(
+      new Option(
+        '--oidc-audience <aud>',
+        'audience those ID tokens must carry (default: --public-url, else "packyard")',
+      ).env('PACKYARD_OIDC_AUDIENCE'),
+    )
+    .addHelpText(
+      'after',
+      '\nPACKYARD_USERNAME and PACKYARD_PASSWORD create or update an admin credential at start-up;\nwith no credential at all, an admin is created and its password printed once.\nStop with Ctrl-C.',
+    )
+    .action(async (o) => {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      setExit(
+        await serveCommand(
+          {
+            port: Number(o.port),
+            host: o.host,
+            data: o.data,
+            anonymousPull: o.anonymousPull,
+            lintPolicy: o.lintPolicy,
+            publicUrl: o.publicUrl,
+            oidcIssuer: o.oidcIssuer,
+            oidcAudience: o.oidcAudience,
+          },
+          io,
+          controller.signal,
+        ),
+      );
+    });
+};

@@ -1,6 +1,7 @@
 import { checkPackName, checkVersion, PackNotFoundError } from '../../client/catalog.ts';
 import { RegistryError } from '../../client/registry-client.ts';
 import { packRepository } from '../../core/oci.ts';
+import { type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
 
@@ -85,3 +86,20 @@ export async function tagDeleteCommand(
     throw err instanceof PackNotFoundError ? err : access.explain(err);
   }
 }
+
+export const register: Register = (parent, { io, setExit, readStdin }) => {
+  const tag = parent.command('tag').description('Delete pack version tags: tag delete NAME:VERSION.');
+  registryOptions(
+    tag
+      .command('delete')
+      .description('Delete the tag of a pack version (an admin credential on Packyard).')
+      .argument('<pack>', 'NAME:VERSION')
+      .option('-y, --yes', 'do not ask for confirmation on a terminal', false)
+      .addHelpText(
+        'after',
+        '\nClusters that synced the version may still reference it: consider "packyard yank" instead, which\nhides it from new syncs and keeps it pullable.',
+      ),
+  ).action(async (target: string, o) =>
+    setExit(await tagDeleteCommand(target, { ...registryFlags(o), yes: o.yes }, io, readStdin)),
+  );
+};

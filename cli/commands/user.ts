@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { type Command, Option } from 'commander';
 import { RegistryError } from '../../client/registry-client.ts';
-import { type AdminIndex, IndexInUseError, withAdminIndex } from '../../lambdas/admin-index.ts';
+import type { AdminIndex } from '../../lambdas/admin-index.ts';
 import {
   CredentialInputError,
   checkExpiry,
@@ -13,6 +14,7 @@ import {
 } from '../../lambdas/registry/auth/credential-rules.ts';
 import { hashPassword } from '../../lambdas/registry/auth/passwords.ts';
 import type { CredentialRecord, Scope } from '../../lambdas/registry/ports.ts';
+import { formatOption, type Register, storeOptions } from '../command-kit.ts';
 import { assertFolderFree, folderInUseMessage, serveLock } from '../data-folder.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
@@ -36,6 +38,8 @@ export async function withIndex<T>(opts: StoreOptions, fn: (index: AdminIndex) =
   const dir = path.resolve(opts.data);
   // A running serve names itself in serve.pid: say which process holds the folder, up front.
   if (!opts.table) assertFolderFree(dir);
+  // The AWS SDK and the embedded storage: loaded only by the commands that open a store.
+  const { IndexInUseError, withAdminIndex } = await import('../../lambdas/admin-index.ts');
   try {
     return await withAdminIndex({ table: opts.table, region: opts.region, dataDir: dir }, fn);
   } catch (err) {
@@ -277,3 +281,92 @@ export async function userListCommand(
   }
   return EXIT.ok;
 }
+
+/** --data, --table, --region as StoreOptions. */
+export function store(o: Record<string, unknown>): StoreOptions {
+  return {
+    data: o.data as string,
+    table: o.table as string | undefined,
+    region: o.region as string | undefined,
+  };
+}
+
+/** Where `user` acts: a running registry (--registry), or a store (--data, --table). */
+const targetOptions = (cmd: Command): Command =>
+  storeOptions(cmd)
+    .option(
+      '--registry <url>',
+      'a running registry: its credentials API, with admin credentials from PACKYARD_USERNAME/PACKYARD_PASSWORD or "packyard login"',
+    )
+    .option('--insecure', 'accept an http:// --registry other than localhost', false);
+
+const target = (o: Record<string, unknown>): UserTarget => ({
+  ...store(o),
+  registry: o.registry as string | undefined,
+  insecure: o.insecure as boolean,
+});
+
+export const register: Register = (program, ctx) => {
+  const user = program
+    .command('user')
+    .description(
+      'Manage registry credentials: through a running registry (--registry), or in a local data folder or a deployed table.',
+    );
+  const { io, setExit, readStdin } = ctx;
+  targetOptions(
+    user
+      .command('add')
+      .description('Create a credential; prints a generated password (shown once) unless --password-stdin.')
+      .argument('<name>', 'user name')
+      .addOption(
+        new Option('--scope <scope>', 'what it may do').choices(['read', 'write', 'admin']).default('read'),
+      )
+      .option('--prefix <prefix>', 'repository prefix it is limited to, e.g. team-a/ (default: all)', '')
+      .option('--expires <time>', 'ISO date or time after which it is refused')
+      .option('--replace', 'replace an existing credential of that name', false)
+      .option('--password-stdin', 'read the new password from standard input', false),
+  ).action(async (name: string, o) =>
+    setExit(
+      await userAddCommand(
+        name,
+        {
+          ...target(o),
+          scope: o.scope,
+          prefix: o.prefix,
+          expires: o.expires,
+          replace: o.replace,
+          passwordStdin: o.passwordStdin,
+        },
+        io,
+        readStdin,
+      ),
+    ),
+  );
+  targetOptions(
+    user
+      .command('remove')
+      .description('Delete a credential (never the last admin).')
+      .argument('<name>', 'user name'),
+  ).action(async (name: string, o) => setExit(await userRemoveCommand(name, target(o), io, readStdin)));
+  targetOptions(
+    user
+      .command('rotate')
+      .description('Give a credential a new generated password (shown once).')
+      .argument('<name>', 'user name'),
+  ).action(async (name: string, o) => setExit(await userRotateCommand(name, target(o), io, readStdin)));
+  targetOptions(
+    user
+      .command('expire')
+      .description('Set when a credential stops working (an ISO date or time), or "never".')
+      .argument('<name>', 'user name')
+      .argument('<when>', 'ISO date or time, or never'),
+  ).action(async (name: string, when: string, o) =>
+    setExit(await userExpireCommand(name, when, target(o), io, readStdin)),
+  );
+  targetOptions(
+    user
+      .command('list')
+      .description('List credentials (never passwords): scope, prefix, created, expiry, last used.')
+      .addOption(formatOption()),
+  ).action(async (o) => setExit(await userListCommand({ ...target(o), format: o.format }, io, readStdin)));
+};

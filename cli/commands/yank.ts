@@ -1,5 +1,6 @@
 import { RegistryError } from '../../client/registry-client.ts';
 import { packRepository } from '../../core/oci.ts';
+import { type Register, registryFlags, registryOptions } from '../command-kit.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
 import { parsePackRef } from './tag.ts';
@@ -42,3 +43,20 @@ export async function yankCommand(
   );
   return EXIT.ok;
 }
+
+export const register: Register = (parent, { io, setExit, readStdin }) => {
+  registryOptions(
+    parent
+      .command('yank')
+      .description(
+        'Hide a pack version from listings and new Palette syncs; it stays pullable by exact version (admin, Packyard registries).',
+      )
+      .argument('<pack>', 'NAME:VERSION')
+      .option('--reason <text>', 'why (shown in the pack API)')
+      .option('--undo', 'list the version again', false),
+  ).action(async (target: string, o) =>
+    setExit(
+      await yankCommand(target, { ...registryFlags(o), reason: o.reason, undo: o.undo }, io, readStdin),
+    ),
+  );
+};

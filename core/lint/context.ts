@@ -71,6 +71,11 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
+/** `1 pack`, `2 packs`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

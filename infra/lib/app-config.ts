@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { parseRetention } from '../../lambdas/registry/gc/retention-settings.ts';
 import type { PackRegistryProps } from './pack-registry.ts';
 
 /** What `infra/bin/app.ts` deploys, read from CDK context or the environment. */
@@ -35,6 +36,8 @@ export const SETTINGS = {
   oidcIssuer: 'PACKYARD_DEPLOY_OIDC_ISSUER',
   oidcAudience: 'PACKYARD_DEPLOY_OIDC_AUDIENCE',
   memorySize: 'PACKYARD_DEPLOY_MEMORY_SIZE',
+  gc: 'PACKYARD_DEPLOY_GC',
+  retention: 'PACKYARD_DEPLOY_RETENTION',
 } as const;
 
 type Key = keyof typeof SETTINGS;
@@ -84,6 +87,12 @@ export function appConfig(context: (key: string) => unknown, env: NodeJS.Process
 
   const rateLimit = int('throttleRate');
   const burstLimit = int('throttleBurst');
+  const gcOn = bool('gc');
+  const retentionText = raw('retention');
+  const retention =
+    retentionText === undefined ? undefined : parseRetention(retentionText, where('retention'));
+  if (gcOn === false && retention)
+    throw new Error(`${where('retention')} needs the GC job (${where('gc')} is false)`);
   const issuer = raw('oidcIssuer');
   const audience = raw('oidcAudience');
 
@@ -114,6 +123,7 @@ export function appConfig(context: (key: string) => unknown, env: NodeJS.Process
       removalPolicy: removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       serverAccessLogs: bool('serverAccessLogs'),
       memorySize: int('memorySize'),
+      ...(gcOn === false ? { gc: false as const } : retention ? { gc: { retention } } : {}),
     },
   };
 }

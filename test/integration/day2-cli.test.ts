@@ -72,7 +72,7 @@ describe('packyard user against a running registry', () => {
     expect(lastAdmin.stderr).toMatch(/last admin/);
     const removed = await runCli(['user', 'remove', 'bot', '--registry', served.url], { env: env() });
     expect(removed.code, removed.stderr).toBe(0);
-  });
+  }, 120_000);
 
   it('yanks and unyanks through the CLI', async () => {
     const client = oci(served.url, basic(admin));
@@ -94,7 +94,7 @@ describe('packyard user against a running registry', () => {
       tags: string[];
     };
     expect(back.tags).toEqual(['1.0.0']);
-  });
+  }, 60_000);
 });
 
 describe('packyard gc on a data folder', () => {
