@@ -144,4 +144,43 @@ describe('retention (evaluated by the GC job)', () => {
     for (const v of ['1.0.0', '2.0.0', '2.0.0-rc.1'])
       expect((await admin.req('GET', `/v2/${repo}/manifests/${v}`)).status).toBe(200);
   });
+
+  it('measured: 12 versions with 100 KB READMEs, keep the newest 3, frees exactly the retired archives and files', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { sha256 } = await import('../helpers/registry.ts');
+    const name = 'measure';
+    const repo = `${ARCHIVE}/${name}`;
+    const archives = new Map<string, { archive: string; manifest: string }>();
+    for (let i = 1; i <= 12; i++) {
+      const v = `1.${i}.0`;
+      const pack = await buildTestPack(
+        namedPack(name, v, { 'README.md': `# ${name} ${v}\n\n${randomBytes(75_000).toString('base64')}\n` }),
+        name,
+        v,
+      );
+      expect((await admin.pushPack(repo, pack)).status).toBe(201);
+      archives.set(v, { archive: sha256(pack.archive).slice(7), manifest: sha256(pack.manifest).slice(7) });
+    }
+    const before = s3Objects(dataDir);
+    const rules: RetentionRule[] = [{ prefix: repo, keepLast: 3 }];
+    const first = await run(rules, false);
+    expect(first.retired).toHaveLength(9);
+    const second = await run(rules, false);
+    const after = s3Objects(dataDir);
+    const retired = [...archives].filter(([v]) => !['1.10.0', '1.11.0', '1.12.0'].includes(v));
+    const expected = [...before.keys()].filter((k) =>
+      retired.some(([, d]) => k === `blobs/sha256/${d.archive}` || k.startsWith(`packs/${d.manifest}/`)),
+    );
+    const gone = [...before.keys()].filter((k) => !after.has(k));
+    expect(gone.sort()).toEqual(expected.sort());
+    const freed = gone.reduce((n, k) => n + (before.get(k) ?? 0), 0);
+    expect(second.freed.bytes).toBe(freed);
+    const stored = (m: Map<string, number>) =>
+      [...m].filter(([k]) => !k.startsWith('gc/')).reduce((n, [, b]) => n + b, 0);
+    console.log(
+      `retention scenario: ${gone.length} objects freed, ${freed} bytes; bucket ${stored(before)} → ${stored(after)} bytes`,
+    );
+    for (const v of ['1.10.0', '1.11.0', '1.12.0'])
+      expect((await admin.req('GET', `/v2/${repo}/manifests/${v}`)).status).toBe(200);
+  }, 120_000);
 });
