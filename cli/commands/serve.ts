@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Option } from 'commander';
-import { validateIssuer } from '../../lambdas/registry/config.ts';
 import type { Scope } from '../../lambdas/registry/ports.ts';
+import { SETTINGS } from '../../lambdas/registry/settings.ts';
 import type { Register } from '../command-kit.ts';
 import { writeServeLock } from '../data-folder.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { serveFlag } from '../serve-flags.ts';
 
 export interface ServeOptions {
   port: number;
@@ -32,15 +32,15 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
   }
   let oidcIssuer: string;
   try {
-    oidcIssuer = validateIssuer(opts.oidcIssuer, '--oidc-issuer');
+    oidcIssuer = SETTINGS.oidcIssuer.parse(opts.oidcIssuer, '--oidc-issuer');
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   const dataDir = path.resolve(opts.data);
   // The embedded storage and the AWS SDK: loaded only when serving, so other commands start fast.
-  const [{ startLocalRegistry }, { ensureUser }] = await Promise.all([
-    import('../../lambdas/local/serve.ts'),
+  const [{ ensureUser }, { startLocalRegistry }] = await Promise.all([
     import('../../lambdas/admin-index.ts'),
+    import('../../lambdas/local/serve.ts'),
   ]);
   const registry = await startLocalRegistry({
     dataDir,
@@ -91,24 +91,11 @@ export const register: Register = (program, { io, setExit }) => {
     .option('-p, --port <port>', 'port to listen on', '5000')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('-d, --data <dir>', 'data folder (blobs, index, token secret); survives restarts', '.packyard')
-    .option('--anonymous-pull', 'let requests without credentials pull', false)
-    .addOption(
-      new Option('--lint-policy <policy>', 'what a pushed pack with lint errors gets')
-        .choices(['enforce', 'warn'])
-        .default('enforce'),
-    )
-    .option('--public-url <url>', 'base URL clients reach the registry at (token realm, Location headers)')
-    .addOption(
-      new Option('--oidc-issuer <url>', 'OIDC issuer whose ID tokens trusted publishers present')
-        .env('PACKYARD_OIDC_ISSUER')
-        .default('https://token.actions.githubusercontent.com'),
-    )
-    .addOption(
-      new Option(
-        '--oidc-audience <aud>',
-        'audience those ID tokens must carry (default: --public-url, else "packyard")',
-      ).env('PACKYARD_OIDC_AUDIENCE'),
-    )
+    .addOption(serveFlag('anonymousPull'))
+    .addOption(serveFlag('lintPolicy'))
+    .addOption(serveFlag('publicUrl'))
+    .addOption(serveFlag('oidcIssuer'))
+    .addOption(serveFlag('oidcAudience'))
     .addHelpText(
       'after',
       '\nPACKYARD_USERNAME and PACKYARD_PASSWORD create or update an admin credential at start-up;\nwith no credential at all, an admin is created and its password printed once.\nStop with Ctrl-C.',

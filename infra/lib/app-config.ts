@@ -1,6 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { parseBoolean, parseChoice, parseWholeNumber } from '../../core/setting-values.ts';
+import type { RegistryConfig } from '../../lambdas/registry/config.ts';
 import { parseRetention } from '../../lambdas/registry/gc/retention-settings.ts';
+import { SETTINGS as REGISTRY_SETTINGS, type SettingKey } from '../../lambdas/registry/settings.ts';
 import type { PackRegistryProps } from './pack-registry.ts';
 
 /** What `infra/bin/app.ts` deploys, read from CDK context or the environment. */
@@ -50,25 +53,22 @@ export function appConfig(context: (key: string) => unknown, env: NodeJS.Process
   const where = (key: Key) => `packyard:${key} (or ${SETTINGS[key]})`;
   const bool = (key: Key): boolean | undefined => {
     const v = raw(key);
-    if (v === undefined) return undefined;
-    if (/^(true|yes|1)$/i.test(v)) return true;
-    if (/^(false|no|0)$/i.test(v)) return false;
-    throw new Error(`${where(key)} must be true or false (got "${v}")`);
+    return v === undefined ? undefined : parseBoolean(where(key), v);
   };
   const int = (key: Key): number | undefined => {
     const v = raw(key);
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new Error(`${where(key)} must be a whole number (got "${v}")`);
-    return Number(v);
+    return v === undefined ? undefined : parseWholeNumber(where(key), v);
+  };
+  /** A registry setting (lambdas/registry/settings.ts): its own validation, under this key's name. */
+  const registry = <K extends SettingKey & Key>(key: K) => {
+    const v = raw(key);
+    return v === undefined ? undefined : (REGISTRY_SETTINGS[key].parse(v, where(key)) as RegistryConfig[K]);
   };
 
-  const lintPolicy = raw('lintPolicy');
-  if (lintPolicy !== undefined && lintPolicy !== 'enforce' && lintPolicy !== 'warn')
-    throw new Error(`${where('lintPolicy')} must be enforce or warn (got "${lintPolicy}")`);
+  const lintPolicy = registry('lintPolicy');
 
   const removal = raw('removalPolicy');
-  if (removal !== undefined && removal !== 'retain' && removal !== 'destroy')
-    throw new Error(`${where('removalPolicy')} must be retain or destroy (got "${removal}")`);
+  if (removal !== undefined) parseChoice(where('removalPolicy'), removal, ['retain', 'destroy'] as const);
 
   const days = int('logRetentionDays');
   const retentions = Object.values(RetentionDays).filter((d): d is RetentionDays => typeof d === 'number');
@@ -93,8 +93,8 @@ export function appConfig(context: (key: string) => unknown, env: NodeJS.Process
     retentionText === undefined ? undefined : parseRetention(retentionText, where('retention'));
   if (gcOn === false && retention)
     throw new Error(`${where('retention')} needs the GC job (${where('gc')} is false)`);
-  const issuer = raw('oidcIssuer');
-  const audience = raw('oidcAudience');
+  const issuer = registry('oidcIssuer');
+  const audience = registry('oidcAudience');
 
   return {
     stackName: raw('stackName') ?? 'Packyard',
@@ -115,9 +115,9 @@ export function appConfig(context: (key: string) => unknown, env: NodeJS.Process
           ...(burstLimit !== undefined && { burstLimit }),
         },
       }),
-      anonymousPull: bool('anonymousPull'),
+      anonymousPull: registry('anonymousPull'),
       lintPolicy,
-      tokenTtlSeconds: int('tokenTtlSeconds'),
+      tokenTtlSeconds: registry('tokenTtlSeconds'),
       ...((issuer || audience) && { trustedPublishing: { issuer, audience } }),
       logRetention: days,
       removalPolicy: removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,

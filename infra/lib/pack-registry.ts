@@ -20,6 +20,7 @@ import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { checked, SETTINGS } from '../../lambdas/registry/settings.ts';
 import { RegistryAlarms } from './alarms.ts';
 import { GcJob, type GcJobOptions } from './gc-job.ts';
 import { registryBundling } from './lambda-bundling.ts';
@@ -51,7 +52,7 @@ export interface PackRegistryProps {
   readonly anonymousPull?: boolean;
   /** `enforce`: a pushed pack with lint errors is refused; `warn`: accepted. @default 'enforce' */
   readonly lintPolicy?: 'enforce' | 'warn';
-  /** Bearer token lifetime in seconds (the registry caps it at 900). @default 300 */
+  /** Bearer token lifetime in seconds, 30–900. @default 300 */
   readonly tokenTtlSeconds?: number;
   /**
    * GitHub OIDC trusted publishing: the token issuer to trust and the audience workflows request.
@@ -146,18 +147,38 @@ export class PackRegistry extends Construct {
       PACKYARD_BUCKET: this.storage.bucket.bucketName,
       PACKYARD_TABLE: this.storage.table.tableName,
       PACKYARD_TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
-      PACKYARD_SERVICE: 'packyard',
-      PACKYARD_ANONYMOUS_PULL: String(props.anonymousPull ?? false),
-      PACKYARD_LINT_POLICY: props.lintPolicy ?? 'enforce',
-      PACKYARD_TOKEN_TTL_SECONDS: String(props.tokenTtlSeconds ?? 300),
+      // The registry's settings (lambdas/registry/settings.ts), checked here so a bad prop fails
+      // the synth, naming the prop, instead of the function's start.
+      [SETTINGS.service.env]: SETTINGS.service.default,
+      [SETTINGS.anonymousPull.env]: checked(
+        'anonymousPull',
+        props.anonymousPull ?? SETTINGS.anonymousPull.default,
+        'anonymousPull',
+      ),
+      [SETTINGS.lintPolicy.env]: checked(
+        'lintPolicy',
+        props.lintPolicy ?? SETTINGS.lintPolicy.default,
+        'lintPolicy',
+      ),
+      [SETTINGS.tokenTtlSeconds.env]: checked(
+        'tokenTtlSeconds',
+        props.tokenTtlSeconds ?? SETTINGS.tokenTtlSeconds.default,
+        'tokenTtlSeconds',
+      ),
     };
-    if (publicUrl) environment.PACKYARD_PUBLIC_URL = publicUrl;
-    environment.PACKYARD_OIDC_ISSUER =
-      props.trustedPublishing?.issuer ?? 'https://token.actions.githubusercontent.com';
+    if (publicUrl) environment[SETTINGS.publicUrl.env] = publicUrl;
+    environment[SETTINGS.oidcIssuer.env] = checked(
+      'oidcIssuer',
+      props.trustedPublishing?.issuer ?? SETTINGS.oidcIssuer.default,
+      'trustedPublishing.issuer',
+    );
     // Each deployment its own audience, so an ID token requested for one registry is refused by
     // every other (the Action reads it from GET /api/v1/oidc): the public URL, else the stack's id.
-    environment.PACKYARD_OIDC_AUDIENCE =
-      props.trustedPublishing?.audience ?? publicUrl ?? `packyard:${Stack.of(this).stackId}`;
+    environment[SETTINGS.oidcAudience.env] = checked(
+      'oidcAudience',
+      props.trustedPublishing?.audience ?? publicUrl ?? `packyard:${Stack.of(this).stackId}`,
+      'trustedPublishing.audience',
+    );
 
     this.function = new NodejsFunction(this, 'Function', {
       description: `${name}: Packyard OCI pack registry (API Gateway HTTP API handler)`,

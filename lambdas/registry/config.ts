@@ -1,4 +1,6 @@
-/** Registry settings; the Lambda reads them from the environment (see handler.ts). */
+import { fromEnv, SETTINGS } from './settings.ts';
+
+/** Registry settings; the Lambda reads them from the environment (settings.ts names the variables). */
 export interface RegistryConfig {
   /** Token audience and the `service` of the Bearer challenge. */
   service: string;
@@ -32,16 +34,14 @@ export interface RegistryConfig {
   oidcTokenTtlSeconds: number;
 }
 
-/** GitHub Actions' OIDC issuer. */
-export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
-/** Longest lifetime of any bearer token the registry issues (also tokens.ts's cap). */
-const MAX_TTL_SECONDS = 15 * 60;
+export { GITHUB_OIDC_ISSUER, validateIssuer } from './settings.ts';
 
+/** The defaults of settings.ts, plus the limits that are not settings. */
 export const DEFAULT_CONFIG: RegistryConfig = {
-  service: 'packyard',
-  anonymousPull: false,
-  lintPolicy: 'enforce',
-  tokenTtlSeconds: 300,
+  service: SETTINGS.service.default,
+  anonymousPull: SETTINGS.anonymousPull.default,
+  lintPolicy: SETTINGS.lintPolicy.default,
+  tokenTtlSeconds: SETTINGS.tokenTtlSeconds.default,
   presignTtlSeconds: 300,
   uploadTtlSeconds: 24 * 3600,
   maxChunkBytes: 4 * 1024 * 1024,
@@ -51,30 +51,10 @@ export const DEFAULT_CONFIG: RegistryConfig = {
   maxPackInflatedBytes: 256 * 1024 * 1024,
   maxInlineManifestBytes: 256 * 1024,
   maxManifestBytes: 4 * 1024 * 1024,
-  oidcIssuer: GITHUB_OIDC_ISSUER,
+  oidcIssuer: SETTINGS.oidcIssuer.default,
   oidcAudience: 'packyard',
-  oidcTokenTtlSeconds: MAX_TTL_SECONDS,
+  oidcTokenTtlSeconds: SETTINGS.oidcTokenTtlSeconds.default,
 };
-
-/**
- * An issuer must be an https URL (http only on the loopback interface, for `packyard serve` and
- * tests): its JWKS decides who may publish, so it must not be fetched over plain http.
- */
-export function validateIssuer(value: string, name = 'PACKYARD_OIDC_ISSUER'): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${name} must be an absolute URL (got "${value}")`);
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
-    throw new Error(`${name} must be an https URL (http only on localhost; got "${value}")`);
-  if (url.search || url.hash) throw new Error(`${name} must not have a query or fragment (got "${value}")`);
-  // Issuers are compared as strings with the token's `iss`: keep exactly what was configured,
-  // minus a trailing slash (GitHub's `iss` has none).
-  return value.replace(/\/+$/, '');
-}
 
 /**
  * The audience when PACKYARD_OIDC_AUDIENCE is not set: the public URL when there is one (unique
@@ -84,41 +64,19 @@ export function defaultAudience(publicUrl: string | undefined, service: string):
   return publicUrl ? publicUrl.replace(/\/+$/, '') : service;
 }
 
-/** Reads PACKYARD_* variables; unknown or malformed values fail loudly at start-up. */
+/** Reads the PACKYARD_* variables of settings.ts; malformed values fail loudly at start-up. */
 export function configFromEnv(env: NodeJS.ProcessEnv): RegistryConfig {
-  const bool = (name: string, dflt: boolean) => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    if (/^(1|true|yes)$/i.test(v)) return true;
-    if (/^(0|false|no)$/i.test(v)) return false;
-    throw new Error(`${name} must be true or false (got "${v}")`);
-  };
-  const int = (name: string, dflt: number) => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number (got "${v}")`);
-    return Number(v);
-  };
-  const policy = env.PACKYARD_LINT_POLICY ?? 'enforce';
-  if (policy !== 'enforce' && policy !== 'warn')
-    throw new Error(`PACKYARD_LINT_POLICY must be enforce or warn (got "${policy}")`);
-  const service = env.PACKYARD_SERVICE || DEFAULT_CONFIG.service;
-  const publicUrl = env.PACKYARD_PUBLIC_URL || undefined;
-  const audience = env.PACKYARD_OIDC_AUDIENCE || defaultAudience(publicUrl, service);
-  if (audience.length > 256 || /\s/.test(audience))
-    throw new Error(`PACKYARD_OIDC_AUDIENCE must be at most 256 characters without spaces`);
-  const oidcTtl = int('PACKYARD_OIDC_TOKEN_TTL_SECONDS', DEFAULT_CONFIG.oidcTokenTtlSeconds);
-  if (oidcTtl < 60 || oidcTtl > MAX_TTL_SECONDS)
-    throw new Error(`PACKYARD_OIDC_TOKEN_TTL_SECONDS must be 60–${MAX_TTL_SECONDS} (got ${oidcTtl})`);
+  const service = fromEnv(env, 'service') ?? DEFAULT_CONFIG.service;
+  const publicUrl = fromEnv(env, 'publicUrl');
   return {
     ...DEFAULT_CONFIG,
     service,
     publicUrl,
-    anonymousPull: bool('PACKYARD_ANONYMOUS_PULL', false),
-    lintPolicy: policy,
-    tokenTtlSeconds: int('PACKYARD_TOKEN_TTL_SECONDS', DEFAULT_CONFIG.tokenTtlSeconds),
-    oidcIssuer: validateIssuer(env.PACKYARD_OIDC_ISSUER || GITHUB_OIDC_ISSUER),
-    oidcAudience: audience,
-    oidcTokenTtlSeconds: oidcTtl,
+    anonymousPull: fromEnv(env, 'anonymousPull') ?? DEFAULT_CONFIG.anonymousPull,
+    lintPolicy: fromEnv(env, 'lintPolicy') ?? DEFAULT_CONFIG.lintPolicy,
+    tokenTtlSeconds: fromEnv(env, 'tokenTtlSeconds') ?? DEFAULT_CONFIG.tokenTtlSeconds,
+    oidcIssuer: fromEnv(env, 'oidcIssuer') ?? DEFAULT_CONFIG.oidcIssuer,
+    oidcAudience: fromEnv(env, 'oidcAudience') ?? defaultAudience(publicUrl, service),
+    oidcTokenTtlSeconds: fromEnv(env, 'oidcTokenTtlSeconds') ?? DEFAULT_CONFIG.oidcTokenTtlSeconds,
   };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { appConfig, SETTINGS } from '../../infra/lib/app-config.ts';
+import { SETTINGS as REGISTRY_SETTINGS } from '../../lambdas/registry/settings.ts';
 import { ROOT } from '../helpers/packs.ts';
 
 const fromContext = (ctx: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =>
@@ -69,6 +70,31 @@ describe('docs/deploy.md', () => {
     const table = doc.slice(doc.indexOf('<!-- settings:start -->'), doc.indexOf('<!-- settings:end -->'));
     const rows = [...table.matchAll(/^\| `packyard:(\w+)` \| `(\w+)` \|/gm)].map((m) => [m[1], m[2]]);
     expect(rows).toEqual(Object.entries(SETTINGS));
+  });
+
+  it("gives the registry settings' defaults from lambdas/registry/settings.ts", () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'deploy.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('<!-- settings:start -->'), doc.indexOf('<!-- settings:end -->'));
+    const defaults = new Map(
+      [...table.matchAll(/^\| `packyard:(\w+)` \| `\w+` \| ([^|]*) \|/gm)].map((m) => [m[1], m[2]?.trim()]),
+    );
+    const shared = Object.values(REGISTRY_SETTINGS).filter((s) => 'deploy' in s && s.deploy);
+    expect(shared.length).toBe(5);
+    for (const s of shared) {
+      const deploy = (s as { deploy: string }).deploy;
+      expect(Object.keys(SETTINGS)).toContain(deploy);
+      if (s.default !== undefined)
+        expect(defaults.get(deploy)).toMatch(new RegExp(`^\`${String(s.default)}\``));
+    }
+  });
+
+  it('checks registry settings with their own rules, naming the key', () => {
+    expect(() => fromContext({ 'packyard:tokenTtlSeconds': '3600' })).toThrow(
+      /packyard:tokenTtlSeconds.*30–900/,
+    );
+    expect(() => fromContext({ 'packyard:oidcIssuer': 'http://issuer.example.com' })).toThrow(
+      /packyard:oidcIssuer.*https/,
+    );
   });
 });
 
