@@ -3,6 +3,7 @@ import { PathNotFoundError } from '../core/discover.ts';
 import pkg from '../package.json' with { type: 'json' };
 import type { CommandContext } from './command-kit.ts';
 import * as build from './commands/build.ts';
+import * as gc from './commands/gc.ts';
 import * as init from './commands/init.ts';
 import * as lint from './commands/lint.ts';
 import { registerLogin, registerLogout } from './commands/login.ts';
@@ -15,6 +16,7 @@ import * as rules from './commands/rules.ts';
 import * as serve from './commands/serve.ts';
 import * as tag from './commands/tag.ts';
 import * as user from './commands/user.ts';
+import * as yank from './commands/yank.ts';
 import { EXIT, type Io, processIo, UsageError } from './io.ts';
 
 /** The program: each command module registers its command and options (in help order). */
@@ -35,12 +37,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     rules.register,
     serve.register,
     user.register,
+    gc.register,
     publisher.register,
     push.register,
     plan.register,
     pull.register,
     ls.register,
     tag.register,
+    yank.register,
     registerLogin,
     registerLogout,
   ])

@@ -378,6 +378,28 @@ export class RegistryClient {
     return this.json<T>('POST', path, Buffer.from(JSON.stringify(body)));
   }
 
+  /**
+   * A Packyard admin API call (credentials, yank): Basic auth, JSON in and out. Any status but 2xx
+   * is a RegistryError carrying the registry's message; 204 gives undefined.
+   */
+  async adminJson<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T | undefined> {
+    const basic = await this.auth.basic();
+    const headers: Record<string, string> = basic ? { authorization: basic } : {};
+    const bytes = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    if (bytes) headers['content-type'] = 'application/json';
+    const res = await this.request(method, path, '', { body: bytes, headers });
+    if (!res.ok) await this.fail(res, `${method} ${path.split('?')[0]}`);
+    if (res.status === 204 || !/json/i.test(res.headers.get('content-type') ?? '')) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return (await res.json()) as T;
+  }
+
   /** Packyard's JSON API (Basic auth when known); undefined on 404, 405 or an answer that is not JSON. */
   private async json<T>(method: 'GET' | 'POST', path: string, body?: Uint8Array): Promise<T | undefined> {
     const basic = await this.auth.basic();

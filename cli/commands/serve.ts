@@ -4,6 +4,7 @@ import { Option } from 'commander';
 import type { Scope } from '../../lambdas/registry/ports.ts';
 import { SETTINGS } from '../../lambdas/registry/settings.ts';
 import type { Register } from '../command-kit.ts';
+import { writeServeLock } from '../data-folder.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { serveFlag } from '../serve-flags.ts';
 
@@ -72,12 +73,15 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
       `created credential "admin" with password ${generated} (shown once; add more with "packyard user add")\n`,
     );
   }
+  // Tells `packyard user`/`gc` on the same folder who holds it (and to use --registry).
+  const releaseLock = writeServeLock(dataDir, registry.url);
   io.out(`Packyard registry listening on ${registry.url} (data: ${dataDir})\n`);
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await registry.close();
+  releaseLock();
   io.err('registry stopped\n');
   return EXIT.ok;
 }

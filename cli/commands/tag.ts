@@ -6,6 +6,18 @@ import { EXIT, type Io, UsageError } from '../io.ts';
 import { openRegistry, type RegistryFlags } from '../registry-access.ts';
 import { register as registerTagAdd } from './tag-add.ts';
 
+/** Asks on an interactive terminal; elsewhere (scripts, CI) the warning alone is given and it proceeds. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return true;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
 /** Splits `NAME[:VERSION]`. */
 export function parsePackRef(input: string): { name: string; version?: string } {
   const colon = input.indexOf(':');
@@ -23,12 +35,20 @@ export function parsePackRef(input: string): { name: string; version?: string } 
 /** `packyard tag delete NAME:VERSION`: deletes the version's tag (DELETE manifest by tag). */
 export async function tagDeleteCommand(
   target: string,
-  flags: RegistryFlags,
+  flags: RegistryFlags & { yes?: boolean },
   io: Io,
   readStdin: () => Promise<string>,
+  confirm: (question: string) => Promise<boolean> = askOnTerminal,
 ): Promise<number> {
   const { name, version } = parsePackRef(target);
   if (!version) throw new UsageError(`name the version to delete: ${name}:<version>`);
+  io.err(
+    `warning: Palette clusters that synced ${name}:${version} may still reference it; "packyard yank ${name}:${version}" hides it from new syncs and keeps it pullable\n`,
+  );
+  if (!flags.yes && !(await confirm(`delete ${name}:${version}? [y/N] `))) {
+    io.err('not deleted\n');
+    return EXIT.failed;
+  }
   const access = await openRegistry(flags, io, readStdin);
   await access.check();
   const { client, ref } = access;
@@ -79,8 +99,13 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
     tag
       .command('delete')
       .description("Delete a tag: a version's (an admin credential on Packyard) or a moving one.")
-      .argument('<pack>', 'NAME:TAG'),
+      .argument('<pack>', 'NAME:TAG')
+      .option('-y, --yes', 'do not ask for confirmation on a terminal', false)
+      .addHelpText(
+        'after',
+        '\nClusters that synced the version may still reference it: consider "packyard yank" instead, which\nhides it from new syncs and keeps it pullable.',
+      ),
   ).action(async (target: string, o) =>
-    setExit(await tagDeleteCommand(target, registryFlags(o), io, readStdin)),
+    setExit(await tagDeleteCommand(target, { ...registryFlags(o), yes: o.yes }, io, readStdin)),
   );
 };

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { parseBoolean, parseChoice, parseWholeNumber } from '../../core/setting-values.ts';
 import type { RegistryConfig } from '../../lambdas/registry/config.ts';
+import { parseRetention } from '../../lambdas/registry/gc/retention-settings.ts';
 import { SETTINGS as REGISTRY_SETTINGS, type SettingKey } from '../../lambdas/registry/settings.ts';
 import type { PackRegistryProps } from './pack-registry.ts';
 
@@ -39,6 +40,8 @@ export const SETTINGS = {
   oidcIssuer: 'PACKYARD_DEPLOY_OIDC_ISSUER',
   oidcAudience: 'PACKYARD_DEPLOY_OIDC_AUDIENCE',
   memorySize: 'PACKYARD_DEPLOY_MEMORY_SIZE',
+  gc: 'PACKYARD_DEPLOY_GC',
+  retention: 'PACKYARD_DEPLOY_RETENTION',
 } as const;
 
 type Key = keyof typeof SETTINGS;
@@ -85,6 +88,12 @@ export function appConfig(context: (key: string) => unknown, env: NodeJS.Process
 
   const rateLimit = int('throttleRate');
   const burstLimit = int('throttleBurst');
+  const gcOn = bool('gc');
+  const retentionText = raw('retention');
+  const retention =
+    retentionText === undefined ? undefined : parseRetention(retentionText, where('retention'));
+  if (gcOn === false && retention)
+    throw new Error(`${where('retention')} needs the GC job (${where('gc')} is false)`);
   const issuer = registry('oidcIssuer');
   const audience = registry('oidcAudience');
 
@@ -116,6 +125,7 @@ export function appConfig(context: (key: string) => unknown, env: NodeJS.Process
       removalPolicy: removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       serverAccessLogs: bool('serverAccessLogs'),
       memorySize: int('memorySize'),
+      ...(gcOn === false ? { gc: false as const } : retention ? { gc: { retention } } : {}),
     },
   };
 }

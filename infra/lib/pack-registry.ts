@@ -23,6 +23,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { checked, SETTINGS } from '../../lambdas/registry/settings.ts';
 import { RegistryAlarms } from './alarms.ts';
+import { GcJob, type GcJobOptions } from './gc-job.ts';
 import { registryBundling } from './lambda-bundling.ts';
 import { grantRegistryAccess } from './permissions.ts';
 import { RegistryStorage } from './storage.ts';
@@ -84,6 +85,11 @@ export interface PackRegistryProps {
   readonly serverErrorRatePercent?: number;
   /** Lambda memory in MB. @default 1769 (one full vCPU) */
   readonly memorySize?: number;
+  /**
+   * Scheduled garbage collection and retention (docs/deploy.md); `false` leaves storage to grow.
+   * @default hourly, no retention rules, 24 h grace, 15 min fence
+   */
+  readonly gc?: GcJobOptions | false;
 }
 
 const DEFAULT_THROTTLING = { rateLimit: 100, burstLimit: 200 };
@@ -99,6 +105,8 @@ export class PackRegistry extends Construct {
   readonly storage: RegistryStorage;
   readonly tokenSecret: Secret;
   readonly alarms: RegistryAlarms;
+  /** The scheduled garbage collection and retention job (absent with `gc: false`). */
+  readonly gc?: GcJob;
   /** The registry's base URL, without a trailing slash (what clients and Palette use). */
   readonly url: string;
   /** The host clients use: `docker login <host>`, `packyard push --registry <host>`. */
@@ -297,6 +305,17 @@ export class PackRegistry extends Construct {
         target: RecordTarget.fromAlias(
           new ApiGatewayv2DomainProperties(domainName.regionalDomainName, domainName.regionalHostedZoneId),
         ),
+      });
+    }
+
+    if (props.gc !== false) {
+      this.gc = new GcJob(this, 'Gc', {
+        ...props.gc,
+        name,
+        bucket: this.storage.bucket,
+        table: this.storage.table,
+        logRetention,
+        removalPolicy,
       });
     }
 

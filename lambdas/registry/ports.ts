@@ -41,7 +41,17 @@ export interface BlobRecord {
   digest: string;
   size: number;
   createdAt: string;
+  /**
+   * Garbage collection's mark (docs/storage.md, "Garbage collection"): `condemned` blobs are
+   * still whole and any use revives them; `deleting` blobs must not be used or rewritten.
+   * Absent on live blobs. Links never carry it.
+   */
+  gcState?: GcState;
+  /** When `gcState` was set (ISO time). */
+  gcAt?: string;
 }
+
+export type GcState = 'condemned' | 'deleting';
 
 export interface UploadSession {
   id: string;
@@ -91,6 +101,8 @@ export interface TagRecord {
   size?: number;
   /** A copy of a small manifest's bytes (it never changes: content-addressed), so GET by tag is one read. */
   bytes?: Uint8Array;
+  /** A yanked pack version: hidden from tags/list and the pack API's listings, still pullable. */
+  yanked?: boolean;
 }
 
 export interface ReferrerRecord {
@@ -144,6 +156,14 @@ export interface PackVersionRecord {
   message?: string;
   /** The manifest this version held before an allowed overwrite (`push --force`). */
   replacedDigest?: string;
+  /** Set while the version is yanked (hidden from listings, still pullable by exact version or digest). */
+  yanked?: YankRecord;
+}
+
+export interface YankRecord {
+  at: string;
+  by: string;
+  reason?: string;
 }
 
 export type PackFileKind = 'values' | 'readme' | 'presets' | 'schema' | 'logo' | 'pack';
@@ -174,6 +194,12 @@ export interface CredentialRecord {
   /** Repository prefix the credential may touch ('' = all), e.g. `team-a/`. */
   prefix: string;
   createdAt: string;
+  /** ISO time after which the credential is refused; absent: never expires. */
+  expiresAt?: string;
+  /** Last successful authentication, kept to the hour (auth/authenticate.ts). */
+  lastUsedAt?: string;
+  /** Who created it ('' or absent for the CLI on a local folder or table). */
+  createdBy?: string;
 }
 
 /**
@@ -257,6 +283,18 @@ export interface BlobIndex {
   linkBlob(repository: string, blob: BlobRecord): Promise<void>;
   getBlobLink(repository: string, digest: string): Promise<BlobRecord | undefined>;
   unlinkBlob(repository: string, digest: string): Promise<void>;
+  /**
+   * Clears a `condemned` mark (the blob is in use again). False when the record is absent or
+   * `deleting`: the caller must treat the blob as unknown. See docs/storage.md.
+   */
+  reviveBlob(digest: string): Promise<boolean>;
+  /**
+   * The GC mark on a pack version's extracted files (`packs/<hex>/…`), keyed by the manifest's hex
+   * digest; undefined when unmarked.
+   */
+  getPackFilesState(hex: string): Promise<GcState | undefined>;
+  /** Clears a `condemned` mark on pack files; false when they are being deleted. */
+  revivePackFiles(hex: string): Promise<boolean>;
 }
 
 /** Upload sessions (expire through TTL). */
@@ -275,6 +313,8 @@ export interface ManifestIndex {
   putManifest(manifest: ManifestRecord): Promise<void>;
   getManifest(repository: string, digest: string): Promise<ManifestRecord | undefined>;
   deleteManifest(repository: string, digest: string): Promise<void>;
+  /** Refreshes `createdAt` if the manifest still exists (an index push keeps its children from GC); false if gone. */
+  touchManifest(repository: string, digest: string, at: string): Promise<boolean>;
 }
 
 export interface TagIndex {
@@ -285,6 +325,8 @@ export interface TagIndex {
    */
   putTag(tag: TagRecord): Promise<void>;
   deleteTag(repository: string, tag: string): Promise<void>;
+  /** Sets or clears a tag's `yanked` flag (no other attribute changes); false if the tag is gone. */
+  setTagYanked(repository: string, tag: string, yanked: boolean): Promise<boolean>;
   /** Tags in lexical order after `last`, at most n. */
   listTags(repository: string, n: number, last?: string): Promise<{ tags: TagRecord[]; more: boolean }>;
 }
@@ -312,6 +354,8 @@ export interface PackIndex {
     keys: readonly { repository: string; version: string }[],
   ): Promise<(PackVersionRecord | undefined)[]>;
   deletePackVersion(repository: string, version: string): Promise<void>;
+  /** Sets (or, with undefined, clears) a version's yank; false if the version is gone. */
+  setPackVersionYank(repository: string, version: string, yank: YankRecord | undefined): Promise<boolean>;
   /** Newest first (semver order). */
   listPackVersions(repository: string, limit: number, cursor?: string): Promise<Page<PackVersionRecord>>;
   /** Upserts the pack's summary if `summary` is at least as new as the stored one. */
@@ -326,6 +370,10 @@ export interface CredentialIndex {
   putCredential(credential: CredentialRecord): Promise<void>;
   deleteCredential(username: string): Promise<boolean>;
   listCredentials(): Promise<CredentialRecord[]>;
+  /** Creates only: false when the name is taken. */
+  createCredential(credential: CredentialRecord): Promise<boolean>;
+  /** Records a successful authentication (one UpdateItem; callers throttle it). */
+  touchCredential(username: string, at: string): Promise<void>;
 }
 
 /** Trusted publishing (GitHub OIDC): bindings, seen ID token ids, audit. */

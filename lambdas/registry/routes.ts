@@ -3,6 +3,13 @@ import type { Authenticator } from './auth/authenticate.ts';
 import type { Permission } from './auth/authorize.ts';
 import * as blobs from './handlers/blobs.ts';
 import type { RegistryContext } from './handlers/context.ts';
+import {
+  createCredentialApi,
+  listCredentialsApi,
+  removeCredentialApi,
+  rotateCredentialApi,
+  updateCredentialApi,
+} from './handlers/credentials-api.ts';
 import { listCatalog, listReferrers, listTags } from './handlers/listing.ts';
 import { deleteManifest, getManifest, headManifest, putManifest } from './handlers/manifests.ts';
 import type { Exchanger } from './handlers/oidc-exchange.ts';
@@ -18,6 +25,7 @@ import { createSession } from './handlers/session.ts';
 import { tokenEndpoint } from './handlers/token.ts';
 import { getVersionFiles } from './handlers/version-files.ts';
 import { whoami } from './handlers/whoami.ts';
+import { unyankVersion, yankVersion } from './handlers/yank.ts';
 import type { ApiGatewayResult } from './http/apigw.ts';
 import type { Request } from './http/request.ts';
 import { json } from './http/response.ts';
@@ -58,6 +66,8 @@ const pull = { action: 'pull', repository: 'name' } as const;
 const push = { action: 'push', repository: 'name' } as const;
 const remove = { action: 'delete', repository: 'name' } as const;
 const pullPack = { action: 'pull', repository: 'pack' } as const;
+/** Yanking retires a version: the same right as deleting it. */
+const retirePack = { action: 'delete', repository: 'pack' } as const;
 
 // Path patterns. Order matters where two could match (uploads before blobs): the first wins.
 const HEALTH = /^\/health\/?$/;
@@ -74,10 +84,14 @@ const PACKS = /^\/api\/v1\/packs\/?$/;
 const PACKS_LOOKUP = /^\/api\/v1\/packs\/lookup\/?$/;
 const PACK_VERSIONS = /^\/api\/v1\/packs\/(?<pack>[^/]+)\/versions\/?$/;
 const PACK_VERSION = /^\/api\/v1\/packs\/(?<pack>[^/]+)\/versions\/(?<version>[^/]+)$/;
+const PACK_YANK = /^\/api\/v1\/packs\/(?<pack>[^/]+)\/versions\/(?<version>[^/]+)\/yank$/;
 const PACK_FILE = /^\/api\/v1\/packs\/(?<pack>[^/]+)\/versions\/(?<version>[^/]+)\/(?<file>[a-z]+)$/;
 const WHOAMI = /^\/api\/v1\/whoami\/?$/;
 const OIDC = /^\/api\/v1\/oidc\/?$/;
 const OIDC_TOKEN = /^\/api\/v1\/oidc\/token\/?$/;
+const CREDENTIALS = /^\/api\/v1\/credentials\/?$/;
+const CREDENTIAL = /^\/api\/v1\/credentials\/(?<username>[^/]+)$/;
+const CREDENTIAL_ROTATE = /^\/api\/v1\/credentials\/(?<username>[^/]+)\/rotate$/;
 const PUBLISHERS = /^\/api\/v1\/publishers\/?$/;
 const PUBLISHER = /^\/api\/v1\/publishers\/(?<id>[^/]+)$/;
 const PUBLISHER_AUDIT = /^\/api\/v1\/publishers\/(?<id>[^/]+)\/audit\/?$/;
@@ -167,6 +181,13 @@ export const ROUTES: readonly Route[] = [
   row('GET', PACK_VERSION, pullPack, (ctx, { repository, params }) =>
     getVersion(ctx, repository, params.version as string),
   ),
+  // Before PACK_FILE, whose pattern also matches `…/yank`.
+  row('PUT', PACK_YANK, retirePack, (ctx, { req, repository, params, subject }) =>
+    yankVersion(ctx, repository, params.version as string, subject.subject, req.body),
+  ),
+  row('DELETE', PACK_YANK, retirePack, (ctx, { repository, params }) =>
+    unyankVersion(ctx, repository, params.version as string),
+  ),
   row('GET', PACK_FILE, pullPack, (ctx, { req, repository, params }) =>
     params.file === 'files'
       ? getVersionFiles(ctx, repository, params.version as string)
@@ -199,6 +220,18 @@ export const ROUTES: readonly Route[] = [
   ),
   row('GET', CATALOG_ASSET, 'public', (ctx, { req, params }) =>
     serveCatalogAsset(ctx.web, params.file as string, webRequest(req)),
+  ),
+  // Credentials admin API (a prefix-limited admin manages only its prefix).
+  row('GET', CREDENTIALS, 'admin', (ctx, { subject }) => listCredentialsApi(ctx, subject)),
+  row('POST', CREDENTIALS, 'admin', (ctx, { req, subject }) => createCredentialApi(ctx, subject, req.body)),
+  row('PATCH', CREDENTIAL, 'admin', (ctx, { req, params, subject }) =>
+    updateCredentialApi(ctx, subject, decodeURIComponent(params.username as string), req.body),
+  ),
+  row('DELETE', CREDENTIAL, 'admin', (ctx, { params, subject }) =>
+    removeCredentialApi(ctx, subject, decodeURIComponent(params.username as string)),
+  ),
+  row('POST', CREDENTIAL_ROTATE, 'admin', (ctx, { params, subject }) =>
+    rotateCredentialApi(ctx, subject, decodeURIComponent(params.username as string)),
   ),
   row('GET', PUBLISHERS, 'admin', (ctx, { subject }) => listPublishers(ctx, subject)),
   row('POST', PUBLISHERS, 'admin', (ctx, { req, subject }) => addPublisher(ctx, subject, req.body)),

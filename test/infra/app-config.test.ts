@@ -99,3 +99,20 @@ describe('docs/deploy.md', () => {
     );
   });
 });
+
+describe('app config: garbage collection settings', () => {
+  it('passes retention rules to the GC job, can turn it off, and refuses bad rules', () => {
+    const rules = '[{"prefix":"team-a/","keepLast":3}]';
+    expect(appConfig(() => undefined, { PACKYARD_DEPLOY_RETENTION: rules }).registry.gc).toEqual({
+      retention: [{ prefix: 'team-a/', keepLast: 3 }],
+    });
+    expect(appConfig(() => undefined, { PACKYARD_DEPLOY_GC: 'false' }).registry.gc).toBe(false);
+    expect(appConfig(() => undefined, {}).registry.gc).toBeUndefined();
+    expect(() => appConfig(() => undefined, { PACKYARD_DEPLOY_RETENTION: '[{"keepLast":3}]' })).toThrow(
+      /packyard:retention.*prefix/,
+    );
+    expect(() =>
+      appConfig(() => undefined, { PACKYARD_DEPLOY_GC: 'false', PACKYARD_DEPLOY_RETENTION: rules }),
+    ).toThrow(/needs the GC job/);
+  });
+});

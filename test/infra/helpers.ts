@@ -41,3 +41,21 @@ export function only(template: Template, type: string): { logicalId: string; res
   const [logicalId, resource] = found[0] as [string, Json];
   return { logicalId, resource };
 }
+
+/** One resource of a type whose Description contains `text` (the stack has two functions and roles). */
+export function described(
+  template: Template,
+  type: string,
+  text: string,
+): { logicalId: string; resource: Json } {
+  const found = Object.entries(template.findResources(type)).filter(([, r]) =>
+    String((r as Json).Properties?.Description ?? '').includes(text),
+  );
+  if (found.length !== 1) throw new Error(`expected one ${type} described "${text}", found ${found.length}`);
+  const [logicalId, resource] = found[0] as [string, Json];
+  return { logicalId, resource };
+}
+
+export const registryFunction = (t: Template) =>
+  described(t, 'AWS::Lambda::Function', 'OCI pack registry (API Gateway');
+export const registryRole = (t: Template) => described(t, 'AWS::IAM::Role', 'the registry function');

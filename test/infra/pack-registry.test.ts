@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TABLE_ACTIONS } from '../../infra/lib/permissions.ts';
 import { BUCKET_PREFIXES } from '../../infra/lib/storage.ts';
 import { TTL_ATTRIBUTE, tableDefinition } from '../../lambdas/registry/adapters/dynamo/table.ts';
-import { type Json, only, registryStack } from './helpers.ts';
+import { type Json, only, registryFunction, registryRole, registryStack } from './helpers.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
@@ -13,14 +13,17 @@ const resolve = (v: unknown) => JSON.stringify(stack.resolve(v));
 
 /** The blob bucket: the one the function is told about. */
 function blobBucket() {
-  const fn = only(template, 'AWS::Lambda::Function').resource;
+  const fn = registryFunction(template).resource;
   const ref = fn.Properties.Environment.Variables.PACKYARD_BUCKET.Ref as string;
   const buckets = template.findResources('AWS::S3::Bucket');
   return { logicalId: ref, resource: buckets[ref] as Json };
 }
 
 function functionStatements(): Statement[] {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+  const role = registryRole(template).logicalId;
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+    JSON.stringify((p as Json).Properties.Roles).includes(role),
+  );
   expect(policies).toHaveLength(1);
   return (policies[0] as Json).Properties.PolicyDocument.Statement as Statement[];
 }
@@ -131,7 +134,7 @@ describe('PackRegistry: DynamoDB', () => {
 });
 
 describe('PackRegistry: Lambda', () => {
-  const fn = () => only(template, 'AWS::Lambda::Function').resource;
+  const fn = () => registryFunction(template).resource;
 
   it('runs the bundled handler on ARM64, Node 22 or 24, within the HTTP API time limit', () => {
     const p = fn().Properties;
@@ -167,7 +170,7 @@ describe('PackRegistry: Lambda', () => {
       tokenTtlSeconds: 600,
       trustedPublishing: { audience: 'packyard-test' },
     }).template;
-    expect(only(custom, 'AWS::Lambda::Function').resource.Properties.Environment.Variables).toMatchObject({
+    expect(registryFunction(custom).resource.Properties.Environment.Variables).toMatchObject({
       PACKYARD_ANONYMOUS_PULL: 'true',
       PACKYARD_LINT_POLICY: 'warn',
       PACKYARD_ALLOW_OVERWRITE: 'true',
@@ -188,7 +191,7 @@ describe('PackRegistry: Lambda', () => {
 
 describe('PackRegistry: IAM least privilege', () => {
   it('gives the function a role with no managed policies', () => {
-    const role = only(template, 'AWS::IAM::Role').resource.Properties;
+    const role = registryRole(template).resource.Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       expect.objectContaining({ Principal: { Service: 'lambda.amazonaws.com' } }),
@@ -234,7 +237,7 @@ describe('PackRegistry: IAM least privilege', () => {
     expect(sm).toEqual([
       expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secret } }),
     ]);
-    const logGroup = only(template, 'AWS::Lambda::Function').resource.Properties.LoggingConfig.LogGroup.Ref;
+    const logGroup = registryFunction(template).resource.Properties.LoggingConfig.LogGroup.Ref;
     const logs = functionStatements().filter((s) => actions(s).some((a) => a.startsWith('logs:')));
     expect(logs).toEqual([
       expect.objectContaining({
@@ -276,7 +279,7 @@ describe('PackRegistry: API', () => {
   });
 
   it('keeps the function logs for the configured retention', () => {
-    const fnLogs = only(template, 'AWS::Lambda::Function').resource.Properties.LoggingConfig.LogGroup.Ref;
+    const fnLogs = registryFunction(template).resource.Properties.LoggingConfig.LogGroup.Ref;
     const group = template.findResources('AWS::Logs::LogGroup')[fnLogs] as Json;
     expect(group.Properties.RetentionInDays).toBe(90);
     const t = registryStack({ logRetention: 30 }).template;
@@ -335,12 +338,12 @@ describe('PackRegistry: custom domain', () => {
       ],
     });
     t.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
-    expect(
-      only(t, 'AWS::Lambda::Function').resource.Properties.Environment.Variables.PACKYARD_PUBLIC_URL,
-    ).toBe('https://packs.example.com');
-    expect(
-      only(t, 'AWS::Lambda::Function').resource.Properties.Environment.Variables.PACKYARD_OIDC_AUDIENCE,
-    ).toBe('https://packs.example.com');
+    expect(registryFunction(t).resource.Properties.Environment.Variables.PACKYARD_PUBLIC_URL).toBe(
+      'https://packs.example.com',
+    );
+    expect(registryFunction(t).resource.Properties.Environment.Variables.PACKYARD_OIDC_AUDIENCE).toBe(
+      'https://packs.example.com',
+    );
     t.hasOutput('RegistryUrl', { Value: 'https://packs.example.com' });
     t.hasOutput('PaletteEndpoint', { Value: 'https://packs.example.com' });
     t.resourceCountIs('AWS::Route53::RecordSet', 0);

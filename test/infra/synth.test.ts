@@ -26,7 +26,8 @@ describe('npm run synth', () => {
     const template = JSON.parse(readFileSync(path.join(out, 'Packyard.template.json'), 'utf8'));
     const functions = Object.values(template.Resources as Record<string, { Type: string; Properties: Json }>)
       .filter((r) => r.Type === 'AWS::Lambda::Function')
-      .map((r) => r.Properties);
+      .map((r) => r.Properties)
+      .filter((p) => String(p.Description).includes('OCI pack registry (API Gateway'));
     expect(functions).toHaveLength(1);
     const hash = String(functions[0].Code.S3Key).replace(/\.zip$/, '');
     const asset = path.join(out, `asset.${hash}`);

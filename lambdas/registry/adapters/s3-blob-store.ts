@@ -8,6 +8,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
   S3ServiceException,
@@ -92,6 +93,28 @@ export class S3BlobStore implements BlobStore {
       }),
       { expiresIn: ttlSeconds },
     );
+  }
+
+  /** One page (up to 1000) of the objects under `prefix`, for garbage collection (never a request path). */
+  async list(
+    prefix: string,
+    cursor?: string,
+  ): Promise<{ objects: { key: string; size: number; lastModified: Date }[]; next?: string }> {
+    const out = await this.client.send(
+      new ListObjectsV2Command({
+        Bucket: this.bucket,
+        Prefix: this.key(prefix),
+        ContinuationToken: cursor,
+      }),
+    );
+    return {
+      objects: (out.Contents ?? []).map((o) => ({
+        key: (o.Key ?? '').slice(this.prefix.length),
+        size: o.Size ?? 0,
+        lastModified: o.LastModified ?? new Date(0),
+      })),
+      next: out.IsTruncated ? out.NextContinuationToken : undefined,
+    };
   }
 
   async delete(keys: string[]): Promise<void> {

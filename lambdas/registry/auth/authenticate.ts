@@ -36,6 +36,8 @@ export interface Authenticator {
 }
 
 const CACHE_TTL_MS = 60_000;
+/** `lastUsedAt` is rewritten at most this often per credential: one UpdateItem an hour, not per request. */
+const LAST_USED_RESOLUTION_MS = 3600_000;
 const CACHE_MAX = 1000;
 /** `packyard user add` allows 128 characters; longer names are never looked up (DynamoDB caps key sizes). */
 const MAX_USERNAME = 128;
@@ -54,7 +56,7 @@ export function authenticator(opts: {
   throttle: LoginThrottle;
 }): Authenticator {
   // Verified Basic credentials, keyed by a hash of user and password: scrypt once a minute, not per request.
-  const cache = new Map<string, { principal: Principal; until: number }>();
+  const cache = new Map<string, { principal: Principal; until: number; expiresAt?: number }>();
 
   const checkPassword = async (
     username: string,
@@ -65,7 +67,10 @@ export function authenticator(opts: {
     if (username === OIDC_USERNAME) return publisherPrincipal(await opts.tokens.verify(password), 'basic');
     const key = createHash('sha256').update(`${username}\0${password}`).digest('hex');
     const hit = cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.principal;
+    if (hit && hit.until > Date.now()) {
+      if (hit.expiresAt !== undefined && hit.expiresAt <= Date.now()) return undefined;
+      return hit.principal;
+    }
     const [cred] = await Promise.all([
       username.length <= MAX_USERNAME ? opts.index.getCredential(username) : undefined,
       opts.throttle.check(username, sourceIp),
@@ -76,9 +81,16 @@ export function authenticator(opts: {
       await opts.throttle.failed(username, sourceIp);
       return undefined;
     }
+    const expiresAt = cred.expiresAt ? Date.parse(cred.expiresAt) : undefined;
+    // An expired credential is refused like a wrong password (the admin API shows it as expired).
+    if (expiresAt !== undefined && expiresAt <= Date.now()) return undefined;
     const principal = credentialPrincipal(cred.username, cred.scope, cred.prefix);
+    if (!cred.lastUsedAt || Date.now() - Date.parse(cred.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
+      // Bookkeeping only: a failed write must not fail the request.
+      await opts.index.touchCredential(cred.username, new Date().toISOString()).catch(() => {});
+    }
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-    cache.set(key, { principal, until: Date.now() + CACHE_TTL_MS });
+    cache.set(key, { principal, until: Date.now() + CACHE_TTL_MS, expiresAt });
     return principal;
   };
 

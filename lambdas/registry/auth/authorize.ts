@@ -25,7 +25,7 @@ export class AuthRequiredError extends OciError {
  * - `caller`: any caller, anonymous included; the handler filters by `subject.can` (search);
  * - `login`: a caller the registry accepts (anonymous only when anonymous pull is on);
  * - `catalog`: a caller who may list repositories;
- * - `admin`: an admin credential (trusted-publisher management);
+ * - `admin`: an admin credential (trusted publishers, credentials);
  * - `{ action, repository }`: `action` on the route's repository (`name`: the OCI name in the
  *   path; `pack`: a pack's repository, from its name and the `base` query parameter).
  */
@@ -61,7 +61,7 @@ export function authorize(permission: Permission, principal: Principal, reposito
   if (permission === 'admin') {
     if (principal.adminPrefix !== undefined) return;
     if (principal.kind === 'anonymous') throw new AuthRequiredError('authentication required');
-    throw new OciError(403, 'DENIED', 'managing trusted publishers needs an admin credential (Basic auth)');
+    throw new OciError(403, 'DENIED', 'this needs an admin credential (Basic auth)');
   }
   const { action } = permission;
   if (principal.can(action, repository)) return;

@@ -12,6 +12,7 @@ import {
   type UploadSession,
 } from '../ports.ts';
 import type { RegistryContext } from './context.ts';
+import { beingCollected, useBlob } from './gc-guard.ts';
 
 /** A fresh key per chunk: a request losing the race for an offset never overwrites the winner. */
 const chunkKey = (id: string, seq: number) =>
@@ -79,7 +80,8 @@ export async function startUpload(
   if (mount && from) {
     validateDigest(mount);
     const source = isName(from) && canPullFrom(from) ? await ctx.index.getBlobLink(from, mount) : undefined;
-    if (source) {
+    // A blob garbage collection is deleting is not mountable (the client uploads it instead).
+    if (source && (await useBlob(ctx, mount)) === 'live') {
       await ctx.index.linkBlob(repo, source);
       return respond(201, { location: blobLocation(repo, mount), 'docker-content-digest': mount });
     }
@@ -289,9 +291,10 @@ export async function putUpload(
       );
     }
     // Object before index: the index never names a blob that is not stored.
-    const existing = await ctx.index.getBlob(digest);
-    if (!existing) await ctx.blobs.copy(assembledKey(s.id), blobKey(digest));
-    await recordBlob(ctx, repo, digest, assembled.size, existing);
+    const use = await useBlob(ctx, digest);
+    if (use === 'deleting') throw beingCollected(`blob ${digest}`);
+    if (use === 'absent') await ctx.blobs.copy(assembledKey(s.id), blobKey(digest));
+    await recordBlob(ctx, repo, digest, assembled.size, use === 'live');
   } finally {
     await ctx.blobs.delete([...keys, assembledKey(s.id)]);
     await ctx.index.deleteUpload(s.id);
@@ -340,10 +343,11 @@ async function storeVerified(
       },
     );
   }
-  const existing = await ctx.index.getBlob(digest);
-  if (!existing) await ctx.blobs.put(blobKey(digest), body);
+  const use = await useBlob(ctx, digest);
+  if (use === 'deleting') throw beingCollected(`blob ${digest}`);
+  if (use === 'absent') await ctx.blobs.put(blobKey(digest), body);
   ctx.recent?.remember(digest, body);
-  await recordBlob(ctx, repo, digest, body.length, existing);
+  await recordBlob(ctx, repo, digest, body.length, use === 'live');
 }
 
 /** Indexes a stored blob (the global record only if new) and links it to the repository. */
@@ -352,9 +356,17 @@ async function recordBlob(
   repo: string,
   digest: string,
   size: number,
-  existing?: BlobRecord,
+  known: boolean,
 ): Promise<void> {
-  const rec: BlobRecord = existing ?? { digest, size, createdAt: ctx.now().toISOString() };
-  if (!existing) await ctx.index.putBlob(rec);
+  const rec: BlobRecord = { digest, size, createdAt: ctx.now().toISOString() };
+  if (!known) {
+    try {
+      await ctx.index.putBlob(rec);
+    } catch (err) {
+      // The collector began deleting this digest since it was looked at (putBlob refuses then).
+      if (err instanceof ConflictError) throw beingCollected(`blob ${digest}`);
+      throw err;
+    }
+  }
   await ctx.index.linkBlob(repo, rec);
 }

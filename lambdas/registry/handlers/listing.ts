@@ -34,8 +34,18 @@ export async function listTags(
 ): Promise<ApiGatewayResult> {
   const n = pageSize(query);
   const last = lastOf(query, isTag, 'tag');
-  const page = n === 0 ? { tags: [], more: false } : await ctx.index.listTags(repo, n, last);
-  const tags = page.tags.map((t) => t.tag);
+  // Yanked pack versions are left out (Palette syncs from tags/list; a pull by tag still works),
+  // reading on until the page is full so `n` and the Link header stay exact.
+  const tags: string[] = [];
+  let more = n > 0;
+  let after = last;
+  while (more && tags.length < n) {
+    const page = await ctx.index.listTags(repo, n - tags.length, after);
+    for (const t of page.tags) if (!t.yanked) tags.push(t.tag);
+    more = page.more;
+    after = page.tags.at(-1)?.tag ?? after;
+  }
+  const page = { more };
   const headers: Record<string, string> = {};
   if (page.more && tags.length > 0)
     headers.link = link(`/v2/${repo}/tags/list`, n, tags[tags.length - 1] as string);

@@ -19,6 +19,7 @@ import {
 } from '../ports.ts';
 import { addArchiveBase } from './archive-base.ts';
 import type { RegistryContext } from './context.ts';
+import { beingCollected, useBlob } from './gc-guard.ts';
 import { checkOverwrite, clearForOverwrite, pushMessage } from './overwrite.ts';
 
 function validateReference(ref: string): 'tag' | 'digest' {
@@ -144,10 +145,11 @@ export async function putManifest(
   const m = parseManifest(body, contentType);
 
   // Every referenced blob (and, for an index, manifest) must already be in this repository.
+  // A blob marked by garbage collection is revived here, or counts as missing while it is deleted.
   const missing: string[] = [];
   for (const d of [...(m.config ? [m.config] : []), ...m.layers]) {
     const link = await ctx.index.getBlobLink(repo, d.digest);
-    if (!link) missing.push(d.digest);
+    if (!link || (await useBlob(ctx, d.digest)) !== 'live') missing.push(d.digest);
     else if (link.size !== d.size)
       throw badRequest(
         'MANIFEST_INVALID',
@@ -161,8 +163,10 @@ export async function putManifest(
       { missing },
     );
   }
+  // Touching a child refreshes its createdAt, so the collector's conditional delete of an
+  // untagged manifest cannot remove it under this index.
   for (const d of m.manifests) {
-    if (!(await ctx.index.getManifest(repo, d.digest))) {
+    if (!(await ctx.index.touchManifest(repo, d.digest, ctx.now().toISOString()))) {
       throw badRequest(
         'MANIFEST_BLOB_UNKNOWN',
         `index references manifest ${d.digest}, which is not in ${repo}`,
@@ -217,7 +221,18 @@ export async function putManifest(
     });
   }
   const inline = body.length <= ctx.config.maxInlineManifestBytes;
-  if (!inline) await ctx.blobs.put(blobKey(digest), body, m.mediaType);
+  if (!inline) {
+    // A large manifest's bytes are a blob like any other: recorded, so the collector fences them.
+    const use = await useBlob(ctx, digest);
+    if (use === 'deleting') throw beingCollected(`manifest ${digest}`);
+    await ctx.blobs.put(blobKey(digest), body, m.mediaType);
+    try {
+      await ctx.index.putBlob({ digest, size: body.length, createdAt: now });
+    } catch (err) {
+      if (err instanceof ConflictError) throw beingCollected(`manifest ${digest}`);
+      throw err;
+    }
+  }
   await ctx.index.putManifest({
     repository: repo,
     digest,

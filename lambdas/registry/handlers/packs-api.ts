@@ -61,6 +61,7 @@ export function versionJson(v: PackVersionRecord) {
     provenance: v.provenance ?? null,
     message: v.message ?? null,
     replacedDigest: v.replacedDigest ?? null,
+    yanked: v.yanked ?? null,
   };
 }
 
@@ -97,7 +98,10 @@ export async function listVersions(
   const page = await ctx.index.listPackVersions(repo, limitOf(query), query.get('cursor') ?? undefined);
   if (page.items.length === 0 && !query.get('cursor'))
     throw notFound('NAME_UNKNOWN', `no pack is published at ${repo}`);
-  return json(200, { versions: page.items.map(versionJson), next: page.next ?? null });
+  // Yanked versions are listed only when asked for (?yanked=true); a page may then hold fewer.
+  const withYanked = query.get('yanked') === 'true';
+  const items = withYanked ? page.items : page.items.filter((v) => !v.yanked);
+  return json(200, { versions: items.map(versionJson), next: page.next ?? null });
 }
 
 /**

@@ -1,12 +1,13 @@
 import { versionSortKey } from '../../../core/version.ts';
 import type { RegistryConfig } from '../config.ts';
+import { claimPackFiles } from '../handlers/gc-guard.ts';
 import type { RecentBlobs } from '../handlers/recent-blobs.ts';
 import { recordFileDigests } from '../handlers/version-files.ts';
 import { lintPolicyOrRefuse } from '../lint-config.ts';
 import { badRequest, OciError } from '../oci/errors.ts';
 import { INDEX_TYPES, type ParsedManifest } from '../oci/manifest.ts';
 import { blobKey } from '../oci/names.ts';
-import type { BlobStore, PackIndex, PackSummaryRecord, PackVersionRecord } from '../ports.ts';
+import type { BlobIndex, BlobStore, PackIndex, PackSummaryRecord, PackVersionRecord } from '../ports.ts';
 import { searchTextOf } from './search-text.ts';
 
 /*
@@ -18,7 +19,8 @@ import { searchTextOf } from './search-text.ts';
 /** What admission touches: the pack index, the blob store (the layer, the extracted files), settings. */
 export interface AdmissionContext {
   blobs: BlobStore;
-  index: PackIndex;
+  /** The pack index, and the GC mark on the extracted files it writes. */
+  index: PackIndex & Pick<BlobIndex, 'getPackFilesState' | 'revivePackFiles'>;
   config: RegistryConfig;
   now: () => Date;
   /** Blobs just uploaded, so the layer is re-linted without reading it back. */
@@ -126,6 +128,9 @@ export async function admitPack(ctx: AdmissionContext, push: PackPush): Promise<
     }
     const files: PackVersionRecord['files'] = {};
     const hex = manifestDigest.slice('sha256:'.length);
+    // Garbage collection may have condemned these files (an earlier push of the same manifest was
+    // deleted): clear the mark, or wait while they are being deleted.
+    await claimPackFiles(ctx, hex);
     for (const [key, file] of Object.entries(PACK_FILES) as [keyof typeof PACK_FILES, string][]) {
       if (!read.tree.entries.some((e) => e.path === file && e.type === 'file')) continue;
       const objectKey = `packs/${hex}/${file}`;
@@ -196,13 +201,30 @@ export async function indexPackVersion(
   await ctx.index.putPackSummary(summaryOf(version, now));
 }
 
-/** After a version is deleted, the pack's summary points at the newest remaining one (or goes). */
-export async function refreshPackSummary(ctx: AdmissionContext, repo: string): Promise<void> {
-  const newest = (await ctx.index.listPackVersions(repo, 1)).items[0];
-  if (!newest) {
-    await ctx.index.deletePackSummary(repo);
-    return;
-  }
+/** The newest version that is not yanked, reading newest first (undefined: none). */
+export async function newestListed(
+  ctx: { index: Pick<PackIndex, 'listPackVersions'> },
+  repo: string,
+): Promise<PackVersionRecord | undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.index.listPackVersions(repo, 25, cursor);
+    const found = page.items.find((v) => !v.yanked);
+    if (found) return found;
+    cursor = page.next;
+  } while (cursor);
+  return undefined;
+}
+
+/**
+ * After a version is deleted, yanked or unyanked, the pack's summary points at the newest
+ * remaining version that is not yanked (or goes).
+ */
+export async function refreshPackSummary(
+  ctx: { index: PackIndex; now: () => Date },
+  repo: string,
+): Promise<void> {
+  const newest = await newestListed(ctx, repo);
   await ctx.index.deletePackSummary(repo);
-  await ctx.index.putPackSummary(summaryOf(newest, ctx.now().toISOString()));
+  if (newest) await ctx.index.putPackSummary(summaryOf(newest, ctx.now().toISOString()));
 }

@@ -23,6 +23,14 @@ export function accessRecords(table: DynamoTable): CredentialIndex & PublisherIn
     putCredential: (credential) =>
       table.put({ ...keys.credential(credential.username), kind: 'credential', ...credential }),
     deleteCredential: async (username) => (await table.take(keys.credential(username))) !== undefined,
+    createCredential: (credential) =>
+      table.putIf(
+        { ...keys.credential(credential.username), kind: 'credential', ...credential },
+        (e) => `attribute_not_exists(${e.name('pk')})`,
+      ),
+    touchCredential: async (username, at) => {
+      await table.updateExisting(keys.credential(username), { lastUsedAt: at });
+    },
     async listCredentials() {
       const items = await table.queryAll((e) => ({
         KeyConditionExpression: e.partition(CREDENTIALS_PK),

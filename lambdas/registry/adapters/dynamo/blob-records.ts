@@ -2,19 +2,41 @@ import {
   type BlobIndex,
   type BlobRecord,
   ConflictError,
+  type GcState,
   type UploadIndex,
   type UploadSession,
 } from '../../ports.ts';
 import type { DynamoTable } from './items.ts';
-import { keys, TTL_ATTRIBUTE } from './table.ts';
+import { type Key, keys, TTL_ATTRIBUTE } from './table.ts';
+
+/** REMOVE the GC mark if it is `condemned` (or absent); false if the item is gone or `deleting`. */
+function clearCondemned(table: DynamoTable, key: Key): Promise<boolean> {
+  return table.updateIf(key, (e) => ({
+    update: `REMOVE ${e.name('gcState')}, ${e.name('gcAt')}`,
+    condition: `attribute_exists(${e.name('pk')}) AND (attribute_not_exists(${e.name('gcState')}) OR ${e.name('gcState')} = ${e.value('condemned')})`,
+  }));
+}
 
 /** Blob records (global, and a link per repository that may read the blob) and upload sessions. */
 export function blobRecords(table: DynamoTable): BlobIndex & UploadIndex {
   return {
     getBlob: (digest) => table.get<BlobRecord>(keys.blob(digest)),
-    putBlob: (blob) => table.put({ ...keys.blob(blob.digest), kind: 'blob', ...blob }),
-    linkBlob: (repository, blob) =>
-      table.put({ ...keys.blobLink(repository, blob.digest), kind: 'blob-link', ...blob }),
+    // Overwriting clears a `condemned` mark; a blob garbage collection is deleting is refused.
+    async putBlob(blob) {
+      const { gcState: _s, gcAt: _a, ...plain } = blob;
+      const put = await table.putIf(
+        { ...keys.blob(blob.digest), kind: 'blob', ...plain },
+        (e) => `attribute_not_exists(${e.name('gcState')}) OR ${e.name('gcState')} = ${e.value('condemned')}`,
+      );
+      if (!put) throw new ConflictError(`blob ${blob.digest} is being garbage-collected`);
+    },
+    linkBlob(repository, blob) {
+      const { gcState: _s, gcAt: _a, ...plain } = blob;
+      return table.put({ ...keys.blobLink(repository, blob.digest), kind: 'blob-link', ...plain });
+    },
+    reviveBlob: (digest) => clearCondemned(table, keys.blob(digest)),
+    getPackFilesState: async (hex) => (await table.get<{ gcState?: GcState }>(keys.packFiles(hex)))?.gcState,
+    revivePackFiles: (hex) => clearCondemned(table, keys.packFiles(hex)),
     getBlobLink: (repository, digest) => table.get<BlobRecord>(keys.blobLink(repository, digest)),
     unlinkBlob: (repository, digest) => table.delete(keys.blobLink(repository, digest)),
 

@@ -186,6 +186,21 @@ export class DynamoTable {
     );
   }
 
+  /** SET (and REMOVE) attributes of an existing item only: false when it is gone. */
+  async updateExisting(key: Key, set: Record<string, unknown>, remove: string[] = []): Promise<boolean> {
+    return this.updateIf(key, (e) => {
+      const sets = Object.entries(set).map(([name, value]) => `${e.name(name)} = ${e.value(value)}`);
+      const removes = remove.map((name) => e.name(name));
+      const update = [
+        sets.length ? `SET ${sets.join(', ')}` : '',
+        removes.length ? `REMOVE ${removes.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      return { update, condition: `attribute_exists(${e.name('pk')})` };
+    });
+  }
+
   /**
    * A conditional write that is retried while its condition fails for a passing reason: after a
    * failure the item is read, and `conflict` returns the error to throw when it really conflicts,
@@ -228,6 +243,22 @@ export class DynamoTable {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  /** A DeleteItem guarded by `condition`: false when the condition failed. */
+  async deleteIf(key: Key, condition: (e: Expr) => string): Promise<boolean> {
+    const e = new Expr();
+    const ConditionExpression = condition(e);
+    return conditional(
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: toItem(key),
+          ConditionExpression,
+          ...e.attributes(),
+        }),
+      ),
+    );
   }
 
   async delete(key: Key): Promise<void> {

@@ -22,6 +22,7 @@ const TAG_LISTING = [
   'immutable',
   'updatedAt',
   'size',
+  'yanked',
 ];
 
 /** Manifests, tags, referrers and the repository catalog. */
@@ -31,6 +32,12 @@ export function manifestRecords(table: DynamoTable): ManifestIndex & TagIndex & 
       table.put({ ...keys.manifest(manifest.repository, manifest.digest), kind: 'manifest', ...manifest }),
     getManifest: (repository, digest) => table.get<ManifestRecord>(keys.manifest(repository, digest)),
     deleteManifest: (repository, digest) => table.delete(keys.manifest(repository, digest)),
+    touchManifest: (repository, digest, at) =>
+      table.updateExisting(keys.manifest(repository, digest), { createdAt: at }),
+    setTagYanked: (repository, tag, yanked) =>
+      yanked
+        ? table.updateExisting(keys.tag(repository, tag), { yanked: true })
+        : table.updateExisting(keys.tag(repository, tag), {}, ['yanked']),
 
     getTag: (repository, tag) => table.get<TagRecord>(keys.tag(repository, tag)),
 

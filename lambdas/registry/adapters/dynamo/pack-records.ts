@@ -52,6 +52,10 @@ export function packRecords(table: DynamoTable): PackIndex {
       ),
 
     deletePackVersion: (repository, version) => table.delete(keys.packVersion(repository, version)),
+    setPackVersionYank: (repository, version, yank) =>
+      yank
+        ? table.updateExisting(keys.packVersion(repository, version), { yanked: yank })
+        : table.updateExisting(keys.packVersion(repository, version), {}, ['yanked']),
 
     async listPackVersions(repository, limit, cursor) {
       const pk = repoPk(repository);

@@ -64,6 +64,8 @@ export const SK = {
 
 export const keys = {
   blob: (digest: string): Key => ({ pk: `BLOB#${digest}`, sk: 'BLOB' }),
+  /** The GC mark on a pack version's extracted files `packs/<hex>/…` (docs/storage.md). */
+  packFiles: (hex: string): Key => ({ pk: `PACKFILES#${hex}`, sk: 'PACKFILES' }),
   upload: (id: string): Key => ({ pk: `UPLOAD#${id}`, sk: 'UPLOAD' }),
   blobLink: (repository: string, digest: string): Key => ({ pk: repoPk(repository), sk: `BLOB#${digest}` }),
   manifest: (repository: string, digest: string): Key => ({
