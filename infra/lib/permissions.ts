@@ -7,9 +7,14 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { GSI1 } from '../../lambdas/registry/adapters/dynamo/table.ts';
 import { BUCKET_PREFIXES, UPLOADS_PREFIX } from './storage.ts';
 
-/** The DynamoDB calls the index adapter makes (docs/storage.md: no Scan, no batch, no transactions). */
+/**
+ * The DynamoDB calls the index adapter makes (docs/storage.md: no Scan, no batch writes, no
+ * transactions; BatchGetItem answers the pack lookup). The storage tests record every command the
+ * adapter sends against dynalite and check it is one of these.
+ */
 export const TABLE_ACTIONS = [
   'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',

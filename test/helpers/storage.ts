@@ -1,6 +1,7 @@
 /** Shared by the storage*.test.ts files: recording the commands a client sends. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { TABLE_ACTIONS } from '../../infra/lib/permissions.ts';
 
 let recorders = 0;
 
@@ -20,12 +21,10 @@ export function record(
   );
 }
 
-/** The only DynamoDB commands the index may send (plus table setup): no Scan, no transactions. */
-export const ITEM_COMMANDS: ReadonlySet<string> = new Set([
-  'GetItemCommand',
-  'BatchGetItemCommand',
-  'QueryCommand',
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-]);
+/**
+ * The only DynamoDB commands the index may send (plus table setup): exactly what the deployed
+ * function's role allows (infra/lib/permissions.ts), so a new call without its grant fails here.
+ */
+export const ITEM_COMMANDS: ReadonlySet<string> = new Set(
+  TABLE_ACTIONS.map((a) => `${a.slice('dynamodb:'.length)}Command`),
+);
