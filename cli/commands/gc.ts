@@ -153,13 +153,13 @@ export const register: Register = (program, { io, setExit }) => {
     .option('-d, --data <dir>', 'local data folder of "packyard serve" (stop the server first)', '.packyard')
     .option('--table <name>', "a deployed registry's DynamoDB table (uses your AWS credentials)")
     .option('--bucket <name>', "the deployed registry's S3 bucket (with --table)")
-    .option('--bucket-prefix <prefix>', 'key prefix inside --bucket', '')
+    .option('--bucket-prefix <prefix>', 'key prefix inside --bucket (default: none)')
     .option('--region <region>', 'AWS region of --table and --bucket')
-    .option('--dry-run', 'print what would be retired and freed; change nothing', false)
+    .option('--dry-run', 'print what would be retired and freed; change nothing')
     .option('--retention <rules>', 'retention rules: JSON, or @file (default: $PACKYARD_RETENTION)')
     .option('--grace <duration>', 'keep unreferenced content younger than this (default 24h)')
     .option('--fence <duration>', 'delete condemned content only this long after marking it (default 15m)')
-    .option('--wait', 'wait out the fence and run again until everything condemned is freed', false)
+    .option('--wait', 'wait out the fence and run again until everything condemned is freed')
     .addOption(formatOption())
     .addHelpText(
       'after',
@@ -174,11 +174,11 @@ export const register: Register = (program, { io, setExit }) => {
             bucket: o.bucket,
             bucketPrefix: o.bucketPrefix,
             region: o.region,
-            dryRun: o.dryRun,
+            dryRun: Boolean(o.dryRun),
             retention: o.retention,
             grace: o.grace,
             fence: o.fence,
-            wait: o.wait,
+            wait: Boolean(o.wait),
             format: o.format,
           },
           io,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Argument, Option } from 'commander';
 import { PALETTE_SAAS_ENDPOINT, PaletteClient, PaletteError } from '../../client/palette.ts';
 import { changesAgainst, type PackPlan, planEntries, planPacks } from '../../client/plan.ts';
 import { discoverPacks } from '../../core/discover.ts';
@@ -172,7 +173,7 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
     parent
       .command('plan')
       .description('Show what publishing each pack to REF would do, without pushing anything.')
-      .argument('[dir...]', 'folders to search for packs', [])
+      .addArgument(new Argument('[dir...]', 'folders to search for packs').default([], '.'))
       .addOption(formatOption()),
   )
     .addHelpText(
@@ -202,7 +203,7 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
     .argument('<pack...>', 'NAME:VERSION of each pack to wait for')
     .option('--registry-uid <uid>', "the registry's uid in Palette (or PALETTE_REGISTRY_UID)")
     .option('--endpoint <url>', "Palette's API (or PALETTE_ENDPOINT; default https://api.spectrocloud.com)")
-    .option('--timeout <seconds>', 'how long to wait', '300')
+    .addOption(new Option('--timeout <seconds>', 'how long to wait').default(300))
     .addHelpText(
       'after',
       '\nThe API key is read from PALETTE_API_KEY, never from an argument. Exit codes: 0 all listed,\n1 not listed in time, key refused or registry unknown, 2 usage.',
@@ -211,7 +212,7 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
       setExit(
         await paletteSyncCommand(
           packs,
-          { registryUid: o.registryUid, endpoint: o.endpoint, timeout: o.timeout },
+          { registryUid: o.registryUid, endpoint: o.endpoint, timeout: String(o.timeout) },
           io,
         ),
       ),

@@ -100,12 +100,12 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
       .command('delete')
       .description("Delete a tag: a version's (an admin credential on Packyard) or a moving one.")
       .argument('<pack>', 'NAME:TAG')
-      .option('-y, --yes', 'do not ask for confirmation on a terminal', false)
+      .option('-y, --yes', 'do not ask for confirmation on a terminal')
       .addHelpText(
         'after',
         '\nClusters that synced the version may still reference it: consider "packyard yank" instead, which\nhides it from new syncs and keeps it pullable.',
       ),
   ).action(async (target: string, o) =>
-    setExit(await tagDeleteCommand(target, { ...registryFlags(o), yes: o.yes }, io, readStdin)),
+    setExit(await tagDeleteCommand(target, { ...registryFlags(o), yes: Boolean(o.yes) }, io, readStdin)),
   );
 };

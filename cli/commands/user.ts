@@ -298,7 +298,7 @@ const targetOptions = (cmd: Command): Command =>
       '--registry <url>',
       'a running registry: its credentials API, with admin credentials from PACKYARD_USERNAME/PACKYARD_PASSWORD or "packyard login"',
     )
-    .option('--insecure', 'accept an http:// --registry other than localhost', false);
+    .option('--insecure', 'accept an http:// --registry other than localhost');
 
 const target = (o: Record<string, unknown>): UserTarget => ({
   ...store(o),

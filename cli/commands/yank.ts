@@ -53,10 +53,15 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
       )
       .argument('<pack>', 'NAME:VERSION')
       .option('--reason <text>', 'why (shown in the pack API)')
-      .option('--undo', 'list the version again', false),
+      .option('--undo', 'list the version again'),
   ).action(async (target: string, o) =>
     setExit(
-      await yankCommand(target, { ...registryFlags(o), reason: o.reason, undo: o.undo }, io, readStdin),
+      await yankCommand(
+        target,
+        { ...registryFlags(o), reason: o.reason, undo: Boolean(o.undo) },
+        io,
+        readStdin,
+      ),
     ),
   );
 };

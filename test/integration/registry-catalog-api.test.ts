@@ -189,9 +189,12 @@ describe('POST /api/v1/session', () => {
     expect((await bearer.req('GET', '/api/v1/packs/traefik/versions')).status).toBe(401);
     const push = await bearer.req('POST', '/v2/team-a/spectro-packs/archive/team-tool/blobs/uploads/');
     expect(push.status).toBe(401);
-    // The catalog listing shows the same prefix.
+    // The catalog listing shows the same prefix (with the base repository Palette expects to exist).
     const catalog = (await (await bearer.req('GET', '/v2/_catalog')).json()) as { repositories: string[] };
-    expect(catalog.repositories).toEqual(['team-a/spectro-packs/archive/team-tool']);
+    expect(catalog.repositories).toEqual([
+      'team-a/spectro-packs/archive',
+      'team-a/spectro-packs/archive/team-tool',
+    ]);
   });
 
   it('refuses bad credentials and bad bodies with clear errors', async () => {
@@ -221,7 +224,8 @@ describe('the catalog page', () => {
       expect(again.status).toBe(304);
     }
     expect((await fetch(`${reg.url}/v2/`)).status).toBe(401);
-    expect((await fetch(`${reg.url}/api/v1/packs`)).status).toBe(200);
+    // Without anonymous pull the JSON API asks for credentials too (the page shows its sign-in form).
+    expect((await fetch(`${reg.url}/api/v1/packs`)).status).toBe(401);
     expect((await fetch(`${reg.url}/assets/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
     expect((await fetch(`${reg.url}/assets/index.html`)).status).toBe(404);
   });
