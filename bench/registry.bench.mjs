@@ -149,7 +149,8 @@ async function bundleLocal(outfile) {
   await build({
     stdin: {
       contents: [
-        "export { startLocalRegistry, ensureUser } from './lambdas/local/serve.ts';",
+        "export { startLocalRegistry } from './lambdas/local/serve.ts';",
+        "export { ensureUser } from './lambdas/admin-index.ts';",
         "export { startEmbeddedStorage } from './lambdas/local/embedded-storage.ts';",
         "export { createDynamoIndex } from './lambdas/registry/adapters/dynamo-index.ts';",
         "export { createDynamoClient } from './lambdas/registry/adapters/clients.ts';",
