@@ -95,7 +95,6 @@ const CREDENTIAL_ROTATE = /^\/api\/v1\/credentials\/(?<username>[^/]+)\/rotate$/
 const PUBLISHERS = /^\/api\/v1\/publishers\/?$/;
 const PUBLISHER = /^\/api\/v1\/publishers\/(?<id>[^/]+)$/;
 const PUBLISHER_AUDIT = /^\/api\/v1\/publishers\/(?<id>[^/]+)\/audit\/?$/;
-const PACK_FILES = /^\/api\/v1\/packs\/(?<pack>[^/]+)\/versions\/(?<version>[^/]+)\/files$/;
 const SESSION = /^\/api\/v1\/session\/?$/;
 // The web catalog: its shell at / and every deep link under /packs, its hashed files under /assets.
 const CATALOG_PAGE = /^\/(?:packs(?:\/.*)?)?$/;
