@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, SHOTS } from '../helpers/browser.ts';
 import { catalogFixtures, PWNED } from '../helpers/catalog-packs.ts';
-import { ACME, type LocalIssuer, startLocalIssuer } from '../helpers/oidc-issuer.ts';
+import { acmeBindingArgs, type LocalIssuer, startLocalIssuer } from '../helpers/oidc-issuer.ts';
 import { runCli, tempDir } from '../helpers/packs.ts';
 import { type Served, serve } from '../helpers/serve.ts';
 
@@ -59,21 +59,7 @@ beforeAll(async () => {
   expect(add.code, add.stderr).toBe(0);
   // Team A publishes 1.1.0 from a GitHub workflow (trusted publishing): its provenance shows.
   issuer = await startLocalIssuer({ audience: AUDIENCE });
-  const binding = await runCli([
-    'publisher',
-    'add',
-    ACME.repository,
-    '--repository-id',
-    ACME.repositoryId,
-    '--owner-id',
-    ACME.repositoryOwnerId,
-    '--workflow',
-    'publish.yml',
-    '--prefix',
-    'team-a/',
-    '--data',
-    data,
-  ]);
+  const binding = await runCli(acmeBindingArgs(data));
   expect(binding.code, binding.stderr).toBe(0);
   [server, browser] = await Promise.all([
     serve(['--data', data, '--oidc-issuer', issuer.url], {

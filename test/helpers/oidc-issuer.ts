@@ -180,3 +180,22 @@ export async function startRunnerTokenEndpoint(
   afterAll(() => endpoint.close());
   return endpoint;
 }
+
+/** `packyard publisher add` arguments binding ACME's publish.yml to team-a/ in a data folder. */
+export function acmeBindingArgs(data: string): string[] {
+  return [
+    'publisher',
+    'add',
+    ACME.repository,
+    '--repository-id',
+    ACME.repositoryId,
+    '--owner-id',
+    ACME.repositoryOwnerId,
+    '--workflow',
+    'publish.yml',
+    '--prefix',
+    'team-a/',
+    '--data',
+    data,
+  ];
+}

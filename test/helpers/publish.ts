@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll } from 'vitest';
-import { goodPack, type PackFiles } from './packs.ts';
+import { goodPack, type PackFiles, tempDir } from './packs.ts';
 
 /** A clean pack named `name` at `version` (goodPack's content otherwise; override files with `extra`). */
 export function namedPack(
@@ -79,4 +79,23 @@ export async function plainRegistryProxy(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}` };
+}
+
+/**
+ * Environment of a CLI run as a CI job would have it: credentials in env (none for `null`), a
+ * private config folder, few retries, no registry or build date inherited from the caller.
+ */
+export function cliEnv(
+  user: { username: string; password: string } | null,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return {
+    PACKYARD_CONFIG_DIR: tempDir('packyard-config-'),
+    PACKYARD_USERNAME: user?.username ?? '',
+    PACKYARD_PASSWORD: user?.password ?? '',
+    PACKYARD_RETRIES: '1',
+    PACKYARD_REGISTRY: '',
+    SOURCE_DATE_EPOCH: '',
+    ...extra,
+  };
 }

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { pack, result, runAction, workspace } from '../helpers/action.ts';
 import {
   ACME,
+  acmeBindingArgs,
   type LocalIssuer,
   startLocalIssuer,
   startRunnerTokenEndpoint,
@@ -36,21 +37,7 @@ beforeAll(async () => {
   runClaims = () => issuer.claims();
   runner = await startRunnerTokenEndpoint(issuer, () => runClaims());
   const data = tempDir('oidc-serve-');
-  const add = await runCli([
-    'publisher',
-    'add',
-    ACME.repository,
-    '--repository-id',
-    ACME.repositoryId,
-    '--owner-id',
-    ACME.repositoryOwnerId,
-    '--workflow',
-    'publish.yml',
-    '--prefix',
-    'team-a/',
-    '--data',
-    data,
-  ]);
+  const add = await runCli(acmeBindingArgs(data));
   expect(add.stderr).toContain('may push to team-a/*');
   expect(add.code).toBe(0);
   bindingId = add.stdout.trim();

@@ -14,6 +14,7 @@ import { readChartArchive } from '../../core/chart-archive.ts';
 import { readPngHeader } from '../../core/png.ts';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { ROOT, runCli, tempDir } from '../helpers/packs.ts';
+import { cliEnv } from '../helpers/publish.ts';
 import { startTestRegistry, WRITER } from '../helpers/registry.ts';
 
 const EXAMPLE_CHART = path.join(ROOT, 'examples/packs/podinfo-chart/charts/podinfo-lite-0.2.0.tgz');
@@ -25,15 +26,7 @@ let reg: LocalRegistry;
 let ref: string;
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    PACKYARD_CONFIG_DIR: tempDir('packyard-config-'),
-    PACKYARD_USERNAME: WRITER.username,
-    PACKYARD_PASSWORD: WRITER.password,
-    PACKYARD_RETRIES: '1',
-    PACKYARD_REGISTRY: '',
-    SOURCE_DATE_EPOCH: '',
-    ...extra,
-  };
+  return cliEnv(WRITER, extra);
 }
 
 /** Every file under dir, relative, with its bytes. */

@@ -15,7 +15,7 @@ import { readPackTree } from '../../core/pack-tree.ts';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { hostileArchive } from '../helpers/hostile.ts';
 import { makePack, runCli, tempDir } from '../helpers/packs.ts';
-import { namedPack, plainRegistryProxy } from '../helpers/publish.ts';
+import { cliEnv, namedPack, plainRegistryProxy } from '../helpers/publish.ts';
 import { ADMIN, buildTestPack, READER, startTestRegistry, TEAM_A, WRITER } from '../helpers/registry.ts';
 import { hasSkopeo, runSkopeo } from '../helpers/skopeo.ts';
 
@@ -28,15 +28,7 @@ let omicronDir: string;
 const versions: Record<string, BuiltPack> = {};
 
 function env(user: { username: string; password: string } = READER, extra: NodeJS.ProcessEnv = {}) {
-  return {
-    PACKYARD_CONFIG_DIR: tempDir('packyard-config-'),
-    PACKYARD_USERNAME: user.username,
-    PACKYARD_PASSWORD: user.password,
-    PACKYARD_RETRIES: '1',
-    PACKYARD_REGISTRY: '',
-    SOURCE_DATE_EPOCH: '',
-    ...extra,
-  };
+  return cliEnv(user, extra);
 }
 
 function client(registry: string, user = WRITER): RegistryClient {

@@ -15,7 +15,7 @@ import { EMPTY_CONFIG, MEDIA_TYPE_MANIFEST, packManifest, sha256Digest } from '.
 import { readPackTree } from '../../core/pack-tree.ts';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { makePack, runCli, tempDir } from '../helpers/packs.ts';
-import { freePort, namedPack, plainRegistryProxy } from '../helpers/publish.ts';
+import { cliEnv, freePort, namedPack, plainRegistryProxy } from '../helpers/publish.ts';
 import { ADMIN, buildTestPack, startTestRegistry, WRITER } from '../helpers/registry.ts';
 
 interface Row {
@@ -34,15 +34,7 @@ let ref: string;
 
 /** Environment of a CI job: write credentials in env, a private config folder, few retries. */
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    PACKYARD_CONFIG_DIR: tempDir('packyard-config-'),
-    PACKYARD_USERNAME: WRITER.username,
-    PACKYARD_PASSWORD: WRITER.password,
-    PACKYARD_RETRIES: '1',
-    PACKYARD_REGISTRY: '',
-    SOURCE_DATE_EPOCH: '',
-    ...extra,
-  };
+  return cliEnv(WRITER, extra);
 }
 
 async function pushJson(dirs: string[], e: NodeJS.ProcessEnv = env(), extra: string[] = []) {

@@ -15,7 +15,7 @@ import { parseRegistryRef } from '../../client/reference.ts';
 import { RegistryClient } from '../../client/registry-client.ts';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { CLI, makePack, ROOT, runCli, tempDir } from '../helpers/packs.ts';
-import { namedPack } from '../helpers/publish.ts';
+import { cliEnv, namedPack } from '../helpers/publish.ts';
 import { ADMIN, buildTestPack, READER, startTestRegistry, TEAM_A, WRITER } from '../helpers/registry.ts';
 import { serve } from '../helpers/serve.ts';
 
@@ -28,16 +28,7 @@ let looseRef: string;
 type User = { username: string; password: string };
 
 function env(user: User | null = WRITER, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    PACKYARD_CONFIG_DIR: tempDir('packyard-config-'),
-    PACKYARD_USERNAME: user?.username ?? '',
-    PACKYARD_PASSWORD: user?.password ?? '',
-    PACKYARD_RETRIES: '1',
-    PACKYARD_REGISTRY: '',
-    SOURCE_DATE_EPOCH: '',
-    DOCKER_CONFIG: tempDir('docker-config-'),
-    ...extra,
-  };
+  return cliEnv(user, { DOCKER_CONFIG: tempDir('docker-config-'), ...extra });
 }
 
 function client(registry = ref, user: User = ADMIN): RegistryClient {
