@@ -47,3 +47,10 @@ export const storeOptions = (cmd: Command): Command =>
 /** `--format text|json`, the choice most commands offer. */
 export const formatOption = () =>
   new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text');
+
+/** `--created`, for the commands that package packs (build, push). */
+export const createdOption = () =>
+  new Option(
+    '--created <date>',
+    'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
+  );

@@ -3,7 +3,7 @@ import { Argument } from 'commander';
 import type { BuiltPack } from '../../core/build-pack.ts';
 import { formatBytes } from '../../core/lint/context.ts';
 import { runEngine } from '../../publish/engine.ts';
-import { formatOption, type Register } from '../command-kit.ts';
+import { createdOption, formatOption, type Register } from '../command-kit.ts';
 import { EXIT, type Io, plural } from '../io.ts';
 import { CONFIG_OPTION_FLAGS, CONFIG_OPTION_HELP, cliLintPolicies } from '../lint-policies.ts';
 import { createdFrom, formatRefused } from '../pack-output.ts';
@@ -72,10 +72,7 @@ export const register: Register = (program, { io, setExit }) => {
     .addOption(formatOption())
     .option('--force', 'build packs even when they have lint errors')
     .option(CONFIG_OPTION_FLAGS, CONFIG_OPTION_HELP)
-    .option(
-      '--created <date>',
-      'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
-    )
+    .addOption(createdOption())
     .addHelpText(
       'after',
       '\nArchives are reproducible: same content, same bytes and digests.\nPush the layout with e.g.\n  skopeo copy oci:OUT:<name>:<version> docker://HOST/spectro-packs/archive/<name>:<version>',

@@ -12,7 +12,13 @@ import {
   registryPort,
   runEngine,
 } from '../../publish/engine.ts';
-import { formatOption, type Register, registryFlags, registryOptions } from '../command-kit.ts';
+import {
+  createdOption,
+  formatOption,
+  type Register,
+  registryFlags,
+  registryOptions,
+} from '../command-kit.ts';
 import { EXIT, type Io, painter, plural, UsageError, useColor } from '../io.ts';
 import { CONFIG_OPTION_FLAGS, CONFIG_OPTION_HELP, cliLintPolicies } from '../lint-policies.ts';
 import { createdFrom, formatRefused } from '../pack-output.ts';
@@ -247,10 +253,7 @@ export const register: Register = (parent, { io, setExit, readStdin }) => {
       )
       .addOption(new Option('-c, --concurrency <n>', 'packs pushed at once').default(4))
       .option(CONFIG_OPTION_FLAGS, CONFIG_OPTION_HELP)
-      .option(
-        '--created <date>',
-        'set org.opencontainers.image.created (RFC 3339); default: SOURCE_DATE_EPOCH, else none',
-      ),
+      .addOption(createdOption()),
   )
     .addHelpText(
       'after',

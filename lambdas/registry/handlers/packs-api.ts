@@ -4,6 +4,7 @@ import { json, respond } from '../http/response.ts';
 import { badRequest, notFound, OciError } from '../oci/errors.ts';
 import { isTag, validateName } from '../oci/names.ts';
 import { queryWords } from '../packs/search-text.ts';
+import { isServedFile, SERVED_FILES } from '../packs/served-files.ts';
 import {
   BlobTooLargeError,
   type PackIndex,
@@ -168,15 +169,6 @@ export async function getVersion(
   return json(200, versionJson(await requireVersion(ctx, repo, version)));
 }
 
-const FILE_TYPES = {
-  values: 'application/yaml',
-  readme: 'text/markdown; charset=utf-8',
-  presets: 'application/yaml',
-  schema: 'application/yaml',
-  logo: 'image/png',
-  pack: 'application/json',
-} as const;
-
 /**
  * A version's files never change (versions are immutable), so browsers may keep them; `private`
  * because what a reader may see depends on their credentials.
@@ -194,7 +186,7 @@ export async function getVersionFile(
   file: string,
   ifNoneMatch?: string,
 ): Promise<ApiGatewayResult> {
-  if (!isPackFile(file))
+  if (!isServedFile(file))
     throw new OciError(
       404,
       'UNSUPPORTED',
@@ -202,7 +194,7 @@ export async function getVersionFile(
     );
   const v = await requireVersion(ctx, repo, version);
   const key = v.files[file];
-  if (!key) throw notFound('BLOB_UNKNOWN', `${repo}:${version} has no ${FILE_NAMES[file]} file`);
+  if (!key) throw notFound('BLOB_UNKNOWN', `${repo}:${version} has no ${SERVED_FILES[file].path} file`);
   // The manifest digest names the version's content exactly: a strong validator for every file.
   const etag = `"${v.manifestDigest.slice('sha256:'.length)}-${file}"`;
   const headers = { ...IMMUTABLE_FILE_HEADERS, etag };
@@ -215,18 +207,5 @@ export async function getVersionFile(
     // Too big for a Lambda response: storage serves it, as it serves blobs.
     return respond(307, { location: await ctx.blobs.presignGet(key, ctx.config.presignTtlSeconds) });
   }
-  return respond(200, { ...headers, 'content-type': FILE_TYPES[file] }, bytes);
-}
-
-const FILE_NAMES: Record<keyof typeof FILE_TYPES, string> = {
-  values: 'values.yaml',
-  readme: 'README.md',
-  presets: 'presets.yaml',
-  schema: 'schema.yaml',
-  logo: 'logo.png',
-  pack: 'pack.json',
-};
-
-function isPackFile(s: string): s is keyof typeof FILE_TYPES {
-  return Object.hasOwn(FILE_TYPES, s); // never `in`: "constructor" is in every object
+  return respond(200, { ...headers, 'content-type': SERVED_FILES[file].type }, bytes);
 }

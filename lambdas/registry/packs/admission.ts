@@ -9,6 +9,7 @@ import { INDEX_TYPES, type ParsedManifest } from '../oci/manifest.ts';
 import { blobKey } from '../oci/names.ts';
 import type { BlobIndex, BlobStore, PackIndex, PackSummaryRecord, PackVersionRecord } from '../ports.ts';
 import { searchTextOf } from './search-text.ts';
+import { SERVED_FILES, type ServedFile } from './served-files.ts';
 
 /*
  * Pack admission: what a push to a `…/spectro-packs/archive/<name>` repository must pass beyond
@@ -39,19 +40,6 @@ export interface PackPush {
   /** The workflow run's identity, for a trusted publisher's push. */
   provenance?: Record<string, string>;
 }
-
-const PACK_FILES = {
-  values: 'values.yaml',
-  readme: 'README.md',
-  presets: 'presets.yaml',
-  schema: 'schema.yaml',
-  logo: 'logo.png',
-  pack: 'pack.json',
-} as const;
-const FILE_CONTENT_TYPES: Partial<Record<keyof typeof PACK_FILES, string>> = {
-  logo: 'image/png',
-  pack: 'application/json',
-};
 
 /**
  * Reads the pack layer, re-lints it with core/, and checks pack.json against repository and tag.
@@ -131,18 +119,19 @@ export async function admitPack(ctx: AdmissionContext, push: PackPush): Promise<
     // Garbage collection may have condemned these files (an earlier push of the same manifest was
     // deleted): clear the mark, or wait while they are being deleted.
     await claimPackFiles(ctx, hex);
-    for (const [key, file] of Object.entries(PACK_FILES) as [keyof typeof PACK_FILES, string][]) {
-      if (!read.tree.entries.some((e) => e.path === file && e.type === 'file')) continue;
-      const objectKey = `packs/${hex}/${file}`;
-      await ctx.blobs.put(
-        objectKey,
-        read.tree.read(file, ctx.config.maxPackInflatedBytes),
-        FILE_CONTENT_TYPES[key] ?? 'text/plain; charset=utf-8',
-      );
+    for (const [key, file] of Object.entries(SERVED_FILES) as [
+      ServedFile,
+      (typeof SERVED_FILES)[ServedFile],
+    ][]) {
+      if (!read.tree.entries.some((e) => e.path === file.path && e.type === 'file')) continue;
+      const objectKey = `packs/${hex}/${file.path}`;
+      await ctx.blobs.put(objectKey, read.tree.read(file.path, ctx.config.maxPackInflatedBytes), file.type);
       files[key] = objectKey;
     }
     const readme = files.readme
-      ? Buffer.from(read.tree.read(PACK_FILES.readme, ctx.config.maxPackInflatedBytes)).toString('utf8')
+      ? Buffer.from(read.tree.read(SERVED_FILES.readme.path, ctx.config.maxPackInflatedBytes)).toString(
+          'utf8',
+        )
       : undefined;
     return {
       repository: repo,
