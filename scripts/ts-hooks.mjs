@@ -10,7 +10,8 @@ export async function load(url, context, nextLoad) {
   const { code } = await transform(await readFile(file, 'utf8'), {
     loader: 'ts',
     format: 'esm',
-    target: 'node20',
+    // package.json's engines: at node20 alone esbuild drops import attributes (`with { type: 'json' }`).
+    target: 'node20.12',
     sourcemap: 'inline',
     sourcefile: file,
   });

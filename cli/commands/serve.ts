@@ -6,7 +6,7 @@ import { SETTINGS } from '../../lambdas/registry/settings.ts';
 import type { Register } from '../command-kit.ts';
 import { writeServeLock } from '../data-folder.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
-import { serveFlag } from '../serve-flags.ts';
+import { serveFlag, serveFlagValue } from '../serve-flags.ts';
 
 export interface ServeOptions {
   port: number;
@@ -19,6 +19,9 @@ export interface ServeOptions {
   publicUrl?: string;
   oidcIssuer: string;
   oidcAudience?: string;
+  /** `.packyard.yaml` text or a file path (`/…`, `./…`): checked before the registry starts. */
+  lintConfig?: string;
+  loginThrottle?: { credentialFailures: number; sourceFailures: number; windowSeconds: number };
 }
 
 /** Runs the registry locally until SIGINT/SIGTERM. */
@@ -39,6 +42,14 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (opts.lintConfig) {
+    const { checkLintConfig } = await import('../../lambdas/registry/lint-config.ts');
+    try {
+      await checkLintConfig(opts.lintConfig, `--lint-config (or ${SETTINGS.lintConfig.env})`);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   const dataDir = path.resolve(opts.data);
   // The embedded storage and the AWS SDK: loaded only when serving, so other commands start fast.
   const [{ ensureUser }, { startLocalRegistry }] = await Promise.all([
@@ -57,6 +68,8 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal: AbortSign
       publicUrl: opts.publicUrl,
       oidcIssuer,
       ...(opts.oidcAudience ? { oidcAudience: opts.oidcAudience } : {}),
+      ...(opts.lintConfig ? { lintConfig: opts.lintConfig } : {}),
+      ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}),
     },
     log: (e) => {
       if (e.level === 'error') io.err(`${JSON.stringify(e)}\n`);
@@ -101,6 +114,10 @@ export const register: Register = (program, { io, setExit }) => {
     .addOption(serveFlag('publicUrl'))
     .addOption(serveFlag('oidcIssuer'))
     .addOption(serveFlag('oidcAudience'))
+    .addOption(serveFlag('lintConfig'))
+    .addOption(serveFlag('loginFailuresPerUser'))
+    .addOption(serveFlag('loginFailuresPerSource'))
+    .addOption(serveFlag('loginFailureWindowSeconds'))
     .addHelpText(
       'after',
       '\nPACKYARD_USERNAME and PACKYARD_PASSWORD create or update an admin credential at start-up;\nwith no credential at all, an admin is created and its password printed once.\nStop with Ctrl-C.',
@@ -122,6 +139,12 @@ export const register: Register = (program, { io, setExit }) => {
             publicUrl: o.publicUrl,
             oidcIssuer: o.oidcIssuer,
             oidcAudience: o.oidcAudience,
+            lintConfig: serveFlagValue('lintConfig', o),
+            loginThrottle: {
+              credentialFailures: serveFlagValue('loginFailuresPerUser', o) as number,
+              sourceFailures: serveFlagValue('loginFailuresPerSource', o) as number,
+              windowSeconds: serveFlagValue('loginFailureWindowSeconds', o) as number,
+            },
           },
           io,
           controller.signal,

@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { parseBoolean, parseChoice, parseWholeNumber } from '../../core/setting-values.ts';
-import type { RegistryConfig } from '../../lambdas/registry/config.ts';
 import { parseRetention } from '../../lambdas/registry/gc/retention-settings.ts';
-import { SETTINGS as REGISTRY_SETTINGS, type SettingKey } from '../../lambdas/registry/settings.ts';
+import {
+  isLintConfigPath,
+  SETTINGS as REGISTRY_SETTINGS,
+  type SettingKey,
+  type SettingValues,
+} from '../../lambdas/registry/settings.ts';
 import type { PackRegistryProps } from './pack-registry.ts';
 
 /** What `infra/bin/app.ts` deploys, read from CDK context or the environment. */
@@ -31,6 +36,10 @@ export const SETTINGS = {
   lintPolicy: 'PACKYARD_DEPLOY_LINT_POLICY',
   allowOverwrite: 'PACKYARD_DEPLOY_ALLOW_OVERWRITE',
   tokenTtlSeconds: 'PACKYARD_DEPLOY_TOKEN_TTL_SECONDS',
+  lintConfig: 'PACKYARD_DEPLOY_LINT_CONFIG',
+  loginFailuresPerUser: 'PACKYARD_DEPLOY_LOGIN_FAILURES_PER_USER',
+  loginFailuresPerSource: 'PACKYARD_DEPLOY_LOGIN_FAILURES_PER_SOURCE',
+  loginFailureWindowSeconds: 'PACKYARD_DEPLOY_LOGIN_FAILURE_WINDOW_SECONDS',
   throttleRate: 'PACKYARD_DEPLOY_THROTTLE_RATE',
   throttleBurst: 'PACKYARD_DEPLOY_THROTTLE_BURST',
   logRetentionDays: 'PACKYARD_DEPLOY_LOG_RETENTION_DAYS',
@@ -63,10 +72,14 @@ export function appConfig(context: (key: string) => unknown, env: NodeJS.Process
   /** A registry setting (lambdas/registry/settings.ts): its own validation, under this key's name. */
   const registry = <K extends SettingKey & Key>(key: K) => {
     const v = raw(key);
-    return v === undefined ? undefined : (REGISTRY_SETTINGS[key].parse(v, where(key)) as RegistryConfig[K]);
+    return v === undefined ? undefined : (REGISTRY_SETTINGS[key].parse(v, where(key)) as SettingValues[K]);
   };
 
   const lintPolicy = registry('lintPolicy');
+  // A path names a file on this machine: its YAML is what the function gets.
+  const lintSource = registry('lintConfig');
+  const lintConfig =
+    lintSource !== undefined && isLintConfigPath(lintSource) ? readFileSync(lintSource, 'utf8') : lintSource;
 
   const removal = raw('removalPolicy');
   if (removal !== undefined) parseChoice(where('removalPolicy'), removal, ['retain', 'destroy'] as const);
@@ -120,6 +133,10 @@ export function appConfig(context: (key: string) => unknown, env: NodeJS.Process
       lintPolicy,
       allowOverwrite: registry('allowOverwrite'),
       tokenTtlSeconds: registry('tokenTtlSeconds'),
+      lintConfig,
+      loginFailuresPerUser: registry('loginFailuresPerUser'),
+      loginFailuresPerSource: registry('loginFailuresPerSource'),
+      loginFailureWindowSeconds: registry('loginFailureWindowSeconds'),
       ...((issuer || audience) && { trustedPublishing: { issuer, audience } }),
       logRetention: days,
       removalPolicy: removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,

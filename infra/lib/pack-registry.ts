@@ -21,7 +21,9 @@ import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { checked, SETTINGS } from '../../lambdas/registry/settings.ts';
+import * as lintConfigParser from '../../core/lint-config.ts';
+import { compileLintConfig } from '../../lambdas/registry/lint-config.ts';
+import { checked, isLintConfigPath, SETTINGS } from '../../lambdas/registry/settings.ts';
 import { RegistryAlarms } from './alarms.ts';
 import { GcJob, type GcJobOptions } from './gc-job.ts';
 import { registryBundling } from './lambda-bundling.ts';
@@ -61,6 +63,18 @@ export interface PackRegistryProps {
   /** Bearer token lifetime in seconds, 30–900. @default 300 */
   readonly tokenTtlSeconds?: number;
   /**
+   * Rule severities for re-linting pushed packs: `.packyard.yaml` text, the YAML itself (the
+   * function has none of your files; `readFileSync(path, 'utf8')` it), at most 3 KiB (Lambda's
+   * environment holds 4 KB in all). Checked at synth. @default - each rule's own severity
+   */
+  readonly lintConfig?: string;
+  /** Failed logins allowed per user name within a window, then 429 until it closes. @default 10 */
+  readonly loginFailuresPerUser?: number;
+  /** Failed logins allowed per source address within a window. @default 100 */
+  readonly loginFailuresPerSource?: number;
+  /** Length of a failed-login window in seconds, 60–86400. @default 900 */
+  readonly loginFailureWindowSeconds?: number;
+  /**
    * GitHub OIDC trusted publishing: the token issuer to trust and the audience workflows request.
    * @default - GitHub Actions' issuer; the audience is the custom domain's URL, else
    * `packyard:<stack id>` (unique per deployment)
@@ -93,6 +107,26 @@ export interface PackRegistryProps {
 }
 
 const DEFAULT_THROTTLING = { rateLimit: 100, burstLimit: 200 };
+/** What the lint configuration may take of the 4 KB a Lambda's environment holds in all. */
+const MAX_LINT_CONFIG_BYTES = 3 * 1024;
+
+/** The lintConfig prop as the function's variable: inline YAML, small enough, and valid. */
+function deployedLintConfig(yaml: string): string {
+  const source = yaml.trim();
+  if (isLintConfigPath(source))
+    throw new Error(
+      `lintConfig must be the YAML itself, not a path (${source.slice(0, 100)}): the function cannot read your files; pass readFileSync(path, 'utf8')`,
+    );
+  checked('lintConfig', source, 'lintConfig');
+  const bytes = Buffer.byteLength(source);
+  if (bytes > MAX_LINT_CONFIG_BYTES)
+    throw new Error(
+      `lintConfig is ${bytes} bytes; at most ${MAX_LINT_CONFIG_BYTES} fit the function's environment (4 KB in all)`,
+    );
+  const compiled = compileLintConfig(source, lintConfigParser, 'lintConfig');
+  if (!compiled.ok) throw new Error(compiled.message);
+  return source;
+}
 
 /**
  * The Packyard registry on AWS: an HTTP API whose every route goes to one Lambda (the registry
@@ -176,7 +210,24 @@ export class PackRegistry extends Construct {
         props.tokenTtlSeconds ?? SETTINGS.tokenTtlSeconds.default,
         'tokenTtlSeconds',
       ),
+      [SETTINGS.loginFailuresPerUser.env]: checked(
+        'loginFailuresPerUser',
+        props.loginFailuresPerUser ?? SETTINGS.loginFailuresPerUser.default,
+        'loginFailuresPerUser',
+      ),
+      [SETTINGS.loginFailuresPerSource.env]: checked(
+        'loginFailuresPerSource',
+        props.loginFailuresPerSource ?? SETTINGS.loginFailuresPerSource.default,
+        'loginFailuresPerSource',
+      ),
+      [SETTINGS.loginFailureWindowSeconds.env]: checked(
+        'loginFailureWindowSeconds',
+        props.loginFailureWindowSeconds ?? SETTINGS.loginFailureWindowSeconds.default,
+        'loginFailureWindowSeconds',
+      ),
     };
+    if (props.lintConfig !== undefined)
+      environment[SETTINGS.lintConfig.env] = deployedLintConfig(props.lintConfig);
     if (publicUrl) environment[SETTINGS.publicUrl.env] = publicUrl;
     environment[SETTINGS.oidcIssuer.env] = checked(
       'oidcIssuer',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ensureUser } from '../admin-index.ts';
 import { DEFAULT_CONFIG, defaultAudience, type RegistryConfig } from '../registry/config.ts';
 import type { Scope } from '../registry/ports.ts';
+import { fromEnv } from '../registry/settings.ts';
 import { dirWebAssets } from '../registry/web-assets/dir-assets.ts';
 import { registryFromPorts } from '../registry/wiring.ts';
 import { type ApiGatewayLog, startApiGatewayServer } from './apigw-server.ts';
@@ -58,7 +59,7 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
   try {
     for (const u of opts.users ?? []) await ensureUser(storage.index, u);
     const config: RegistryConfig = { ...DEFAULT_CONFIG, ...opts.config };
-    const webDir = opts.webDir ?? process.env.PACKYARD_WEB_DIR;
+    const webDir = opts.webDir ?? fromEnv(process.env, 'webDir');
     // The same default as the Lambda's (config.ts): the public URL when given, else the service.
     config.oidcAudience = opts.config?.oidcAudience ?? defaultAudience(config.publicUrl, config.service);
     const handler = registryFromPorts(

@@ -1,4 +1,4 @@
-import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleConfig } from './auth/login-throttle.ts';
+import type { LoginThrottleConfig } from './auth/login-throttle.ts';
 import { fromEnv, SETTINGS } from './settings.ts';
 
 /** Registry settings; the Lambda reads them from the environment (settings.ts names the variables). */
@@ -11,6 +11,11 @@ export interface RegistryConfig {
   anonymousPull: boolean;
   /** `enforce`: a pushed pack with lint errors is refused; `warn`: accepted, findings recorded. */
   lintPolicy: 'enforce' | 'warn';
+  /**
+   * Rule severities for re-linting pushed packs (lint-config.ts): `.packyard.yaml` text, or a
+   * file path starting with "/" or "./". Unset: the rules' own severities.
+   */
+  lintConfig?: string;
   /**
    * Let a push replace a pack version's content (Spectro's `push --force`): off by default, and
    * even then only a push whose manifest carries a message (org.opencontainers.image.description).
@@ -63,8 +68,11 @@ export const DEFAULT_CONFIG: RegistryConfig = {
   oidcIssuer: SETTINGS.oidcIssuer.default,
   oidcAudience: 'packyard',
   oidcTokenTtlSeconds: SETTINGS.oidcTokenTtlSeconds.default,
-  // Not a setting (yet): the defaults of auth/login-throttle.ts, documented in registry.md.
-  loginThrottle: DEFAULT_LOGIN_THROTTLE,
+  loginThrottle: {
+    credentialFailures: SETTINGS.loginFailuresPerUser.default,
+    sourceFailures: SETTINGS.loginFailuresPerSource.default,
+    windowSeconds: SETTINGS.loginFailureWindowSeconds.default,
+  },
 };
 
 /**
@@ -85,10 +93,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RegistryConfig {
     publicUrl,
     anonymousPull: fromEnv(env, 'anonymousPull') ?? DEFAULT_CONFIG.anonymousPull,
     lintPolicy: fromEnv(env, 'lintPolicy') ?? DEFAULT_CONFIG.lintPolicy,
+    lintConfig: fromEnv(env, 'lintConfig'),
     allowOverwrite: fromEnv(env, 'allowOverwrite') ?? DEFAULT_CONFIG.allowOverwrite,
     tokenTtlSeconds: fromEnv(env, 'tokenTtlSeconds') ?? DEFAULT_CONFIG.tokenTtlSeconds,
     oidcIssuer: fromEnv(env, 'oidcIssuer') ?? DEFAULT_CONFIG.oidcIssuer,
     oidcAudience: fromEnv(env, 'oidcAudience') ?? defaultAudience(publicUrl, service),
     oidcTokenTtlSeconds: fromEnv(env, 'oidcTokenTtlSeconds') ?? DEFAULT_CONFIG.oidcTokenTtlSeconds,
+    loginThrottle: {
+      credentialFailures:
+        fromEnv(env, 'loginFailuresPerUser') ?? DEFAULT_CONFIG.loginThrottle.credentialFailures,
+      sourceFailures: fromEnv(env, 'loginFailuresPerSource') ?? DEFAULT_CONFIG.loginThrottle.sourceFailures,
+      windowSeconds: fromEnv(env, 'loginFailureWindowSeconds') ?? DEFAULT_CONFIG.loginThrottle.windowSeconds,
+    },
   };
 }

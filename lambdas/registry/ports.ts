@@ -265,7 +265,9 @@ export interface PackQuery {
   cursor?: string;
   /**
    * Only repositories this answers true for are listed, and counted toward `limit`; the cursor
-   * then never names another one (it would leak a hidden pack's repository).
+   * then never names another one (it would leak a hidden pack's repository), so a filtered page
+   * that kept nothing within its Query budget reads on. Absent: every pack is visible, and the
+   * budget bounds every page.
    */
   visible?: (repository: string) => boolean;
 }

@@ -1,4 +1,4 @@
-import type { Principal } from './auth/access.ts';
+import { type Principal, pullFilter } from './auth/access.ts';
 import type { Authenticator } from './auth/authenticate.ts';
 import type { Permission } from './auth/authorize.ts';
 import * as blobs from './handlers/blobs.ts';
@@ -170,9 +170,7 @@ export const ROUTES: readonly Route[] = [
 
   // The JSON API for packs: search and lookup show only what the caller may pull, and without
   // anonymous pull an anonymous caller is asked to log in (openapi.yaml's 401), not shown nothing.
-  row('GET', PACKS, 'login', (ctx, { req, subject }) =>
-    searchPacks(ctx, req.query, (repo) => subject.can('pull', repo)),
-  ),
+  row('GET', PACKS, 'login', (ctx, { req, subject }) => searchPacks(ctx, req.query, pullFilter(subject))),
   row('POST', PACKS_LOOKUP, 'login', (ctx, { req, subject }) =>
     lookupVersions(ctx, req.body, (repo) => subject.can('pull', repo)),
   ),

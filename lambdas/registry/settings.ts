@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseBoolean, parseChoice, parseWholeNumber } from '../../core/setting-values.ts';
 import type { RegistryConfig } from './config.ts';
 
@@ -6,8 +7,8 @@ import type { RegistryConfig } from './config.ts';
  * `packyard serve` flag, the CDK prop of the PackRegistry construct (and `packyard:<prop>`
  * context key of the app), the default and the validation. config.ts reads the Lambda's
  * environment from it, cli/main.ts builds the serve flags from it, infra/ writes the Lambda's
- * environment and checks the app's context with it. docs/deploy.md's settings table is tested
- * against it.
+ * environment and checks the app's context with it. docs/deploy.md's settings table and
+ * docs/registry.md's variables are tested against it.
  */
 export interface Setting<T> {
   /** The Lambda's environment variable. */
@@ -32,6 +33,42 @@ export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
 export const MAX_TTL_SECONDS = 15 * 60;
 
 const LINT_POLICIES = ['enforce', 'warn'] as const;
+
+/**
+ * What each setting holds: RegistryConfig's fields, with the login throttle's three limits as
+ * settings of their own, and the web catalog's folder (wiring, not configuration).
+ */
+export type SettingValues = Omit<RegistryConfig, 'loginThrottle'> & {
+  loginFailuresPerUser: number;
+  loginFailuresPerSource: number;
+  loginFailureWindowSeconds: number;
+  webDir: string;
+};
+
+/** A lint configuration given as a file path rather than the YAML itself. */
+export const isLintConfigPath = (source: string): boolean =>
+  source.startsWith('/') || source.startsWith('./');
+
+/**
+ * PACKYARD_LINT_CONFIG: the YAML itself, or a file path (`/…`, `./…`) that must be readable now.
+ * Its content is checked where the linter is loaded anyway (lint-config.ts: `packyard serve`'s
+ * start, the synth, the Lambda's first push), so the Lambda's cold start does not load it.
+ */
+function lintConfigSource(raw: string, name: string): string {
+  const source = raw.trim();
+  if (source === '')
+    throw new Error(`${name} is empty: give the YAML itself, or a file path starting with / or ./`);
+  if (isLintConfigPath(source)) {
+    try {
+      readFileSync(source, 'utf8');
+    } catch (err) {
+      throw new Error(
+        `${name}: cannot read ${source} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
+    }
+  }
+  return source;
+}
 
 /**
  * An issuer must be an https URL (http only on the loopback interface, for `packyard serve` and
@@ -130,13 +167,54 @@ export const SETTINGS = {
     default: MAX_TTL_SECONDS,
     parse: (raw, name) => parseWholeNumber(name, raw, { min: 60, max: MAX_TTL_SECONDS }),
   },
-} satisfies { [K in keyof RegistryConfig]?: Setting<RegistryConfig[K]> };
+  lintConfig: {
+    env: 'PACKYARD_LINT_CONFIG',
+    flag: '--lint-config <yaml|file>',
+    flagReadsEnv: true,
+    deploy: 'lintConfig',
+    describe:
+      'rule severities for re-linting pushed packs, in the .packyard.yaml format: the YAML, or a file path starting with / or ./',
+    default: undefined,
+    parse: lintConfigSource,
+  },
+  loginFailuresPerUser: {
+    env: 'PACKYARD_LOGIN_FAILURES_PER_USER',
+    flag: '--login-failures-per-user <n>',
+    deploy: 'loginFailuresPerUser',
+    describe: 'failed logins allowed per user name within a window; then 429 until it closes',
+    default: 10,
+    parse: (raw, name) => parseWholeNumber(name, raw, { min: 1, max: 1_000_000 }),
+  },
+  loginFailuresPerSource: {
+    env: 'PACKYARD_LOGIN_FAILURES_PER_SOURCE',
+    flag: '--login-failures-per-source <n>',
+    deploy: 'loginFailuresPerSource',
+    describe: 'failed logins allowed per source address within a window; then 429 until it closes',
+    default: 100,
+    parse: (raw, name) => parseWholeNumber(name, raw, { min: 1, max: 1_000_000 }),
+  },
+  loginFailureWindowSeconds: {
+    env: 'PACKYARD_LOGIN_FAILURE_WINDOW_SECONDS',
+    flag: '--login-failure-window <seconds>',
+    deploy: 'loginFailureWindowSeconds',
+    describe: 'length of a failed-login window in seconds',
+    default: 15 * 60,
+    parse: (raw, name) => parseWholeNumber(name, raw, { min: 60, max: 24 * 3600 }),
+  },
+  webDir: {
+    env: 'PACKYARD_WEB_DIR',
+    describe:
+      'the built web catalog (index.html, assets/); the CDK stack sets /opt/web (its layer), bin/packyard.js build/catalog/web',
+    default: undefined,
+    parse: text,
+  },
+} satisfies { [K in keyof SettingValues]?: Setting<SettingValues[K]> };
 
 export type SettingKey = keyof typeof SETTINGS;
 
 /** The value of a setting from an environment: its default when unset or empty. */
-export function fromEnv<K extends SettingKey>(env: NodeJS.ProcessEnv, key: K): RegistryConfig[K] | undefined {
-  const s: Setting<RegistryConfig[K]> = SETTINGS[key] as Setting<RegistryConfig[K]>;
+export function fromEnv<K extends SettingKey>(env: NodeJS.ProcessEnv, key: K): SettingValues[K] | undefined {
+  const s: Setting<SettingValues[K]> = SETTINGS[key] as Setting<SettingValues[K]>;
   const raw = env[s.env];
   return raw === undefined || raw === '' ? s.default : s.parse(raw, s.env);
 }
@@ -145,8 +223,8 @@ export function fromEnv<K extends SettingKey>(env: NodeJS.ProcessEnv, key: K): R
  * A typed value (a CDK prop) checked by the same rules as its text form, and written as the
  * Lambda's variable would carry it.
  */
-export function checked<K extends SettingKey>(key: K, value: RegistryConfig[K], name: string): string {
-  const s: Setting<RegistryConfig[K]> = SETTINGS[key] as Setting<RegistryConfig[K]>;
+export function checked<K extends SettingKey>(key: K, value: SettingValues[K], name: string): string {
+  const s: Setting<SettingValues[K]> = SETTINGS[key] as Setting<SettingValues[K]>;
   const raw = String(value);
   s.parse(raw, name);
   return raw;

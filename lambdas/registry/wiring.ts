@@ -7,6 +7,7 @@ import { deferredTokenSigner, type TokenSigner, tokenSigner } from './auth/token
 import { configFromEnv, type RegistryConfig } from './config.ts';
 import type { Handler } from './http/apigw.ts';
 import type { BlobStore, RegistryIndex } from './ports.ts';
+import { fromEnv } from './settings.ts';
 import type { WebAssets } from './web-assets/assets.ts';
 import { dirWebAssets } from './web-assets/dir-assets.ts';
 
@@ -60,6 +61,7 @@ export function registryFromEnv(
   const dynamo = createDynamoClient({ endpoint: env.PACKYARD_DYNAMODB_ENDPOINT || undefined });
   const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
   const config = configFromEnv(env);
+  const webDir = fromEnv(env, 'webDir');
   return createRegistry({
     blobs: new S3BlobStore(s3, bucket),
     index: createDynamoIndex(dynamo, table),
@@ -67,6 +69,6 @@ export function registryFromEnv(
     tokens: tokenSignerFromEnv(env, config.service, loadSecret),
     log,
     // The catalog UI: a Lambda layer the PackRegistry construct attaches (infra/lib/pack-registry.ts).
-    web: env.PACKYARD_WEB_DIR ? dirWebAssets(env.PACKYARD_WEB_DIR) : undefined,
+    web: webDir ? dirWebAssets(webDir) : undefined,
   });
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
@@ -81,7 +82,7 @@ describe('docs/deploy.md', () => {
       [...table.matchAll(/^\| `packyard:(\w+)` \| `\w+` \| ([^|]*) \|/gm)].map((m) => [m[1], m[2]?.trim()]),
     );
     const shared = Object.values(REGISTRY_SETTINGS).filter((s) => 'deploy' in s && s.deploy);
-    expect(shared.length).toBe(6);
+    expect(shared.length).toBe(10);
     for (const s of shared) {
       const deploy = (s as { deploy: string }).deploy;
       expect(Object.keys(SETTINGS)).toContain(deploy);
@@ -96,6 +97,38 @@ describe('docs/deploy.md', () => {
     );
     expect(() => fromContext({ 'packyard:oidcIssuer': 'http://issuer.example.com' })).toThrow(
       /packyard:oidcIssuer.*https/,
+    );
+  });
+});
+
+describe('app config: lint configuration and login throttle', () => {
+  it('passes the login-throttle limits and the lint YAML, read from a file when given a path', () => {
+    const yaml = 'rules:\n  manifest/missing: warning\n';
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'app-config-')), 'policy.yaml');
+    writeFileSync(file, yaml);
+    const c = fromContext(
+      { 'packyard:lintConfig': file, 'packyard:loginFailuresPerUser': 5 },
+      {
+        PACKYARD_DEPLOY_LOGIN_FAILURES_PER_SOURCE: '50',
+        PACKYARD_DEPLOY_LOGIN_FAILURE_WINDOW_SECONDS: '600',
+      },
+    );
+    expect(c.registry).toMatchObject({
+      lintConfig: yaml,
+      loginFailuresPerUser: 5,
+      loginFailuresPerSource: 50,
+      loginFailureWindowSeconds: 600,
+    });
+    expect(fromContext({ 'packyard:lintConfig': yaml }).registry.lintConfig).toBe(yaml.trim());
+  });
+
+  it('refuses limits out of range and a lint configuration file it cannot read, naming the key', () => {
+    expect(() => fromContext({ 'packyard:loginFailuresPerUser': '0' })).toThrow(
+      /packyard:loginFailuresPerUser \(or PACKYARD_DEPLOY_LOGIN_FAILURES_PER_USER\) must be 1–1000000/,
+    );
+    expect(() => fromContext({ 'packyard:loginFailureWindowSeconds': 'soon' })).toThrow(/whole number/);
+    expect(() => fromContext({ 'packyard:lintConfig': '/nonexistent/policy.yaml' })).toThrow(
+      /packyard:lintConfig.*cannot read \/nonexistent\/policy.yaml \(ENOENT\)/,
     );
   });
 });

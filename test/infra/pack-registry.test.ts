@@ -180,6 +180,38 @@ describe('PackRegistry: Lambda', () => {
     });
   });
 
+  it('passes the login-throttle limits and the lint configuration, checked at synth', () => {
+    expect(fn().Properties.Environment.Variables).toMatchObject({
+      PACKYARD_LOGIN_FAILURES_PER_USER: '10',
+      PACKYARD_LOGIN_FAILURES_PER_SOURCE: '100',
+      PACKYARD_LOGIN_FAILURE_WINDOW_SECONDS: '900',
+    });
+    expect(fn().Properties.Environment.Variables.PACKYARD_LINT_CONFIG).toBeUndefined();
+    const yaml = 'rules:\n  manifest/missing: warning\n';
+    const custom = registryStack({
+      lintConfig: yaml,
+      loginFailuresPerUser: 5,
+      loginFailuresPerSource: 50,
+      loginFailureWindowSeconds: 600,
+    }).template;
+    expect(registryFunction(custom).resource.Properties.Environment.Variables).toMatchObject({
+      PACKYARD_LINT_CONFIG: yaml.trim(),
+      PACKYARD_LOGIN_FAILURES_PER_USER: '5',
+      PACKYARD_LOGIN_FAILURES_PER_SOURCE: '50',
+      PACKYARD_LOGIN_FAILURE_WINDOW_SECONDS: '600',
+    });
+    // Bad values fail the synth, naming the prop (and the file:line of a lint configuration).
+    expect(() => registryStack({ loginFailuresPerUser: 0 })).toThrow(
+      /loginFailuresPerUser must be 1–1000000/,
+    );
+    expect(() => registryStack({ loginFailureWindowSeconds: 10 })).toThrow(/loginFailureWindowSeconds/);
+    expect(() => registryStack({ lintConfig: 'rules:\n  manifest/mising: off\n' })).toThrow(
+      /\(lintConfig\) is invalid: PACKYARD_LINT_CONFIG:2:3: unknown rule "manifest\/mising"/,
+    );
+    expect(() => registryStack({ lintConfig: './.packyard.yaml' })).toThrow(/the YAML itself, not a path/);
+    expect(() => registryStack({ lintConfig: `rules: {}\n${'#'.repeat(4000)}\n` })).toThrow(/at most 3072/);
+  });
+
   it('generates a token secret of at least 32 bytes that the registry decodes as base64', () => {
     const g = only(template, 'AWS::SecretsManager::Secret').resource.Properties.GenerateSecretString;
     // Alphanumeric characters are base64 digits: n of them decode to 3n/4 bytes.

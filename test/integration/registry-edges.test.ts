@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { versionSortKey } from '../../core/version.ts';
 import type { LocalRegistry } from '../../lambdas/local/serve.ts';
 import { goodPack, tempDir } from '../helpers/packs.ts';
 import {
@@ -21,6 +22,7 @@ import {
   TEAM_A,
   WRITER,
 } from '../helpers/registry.ts';
+import { record } from '../helpers/storage.ts';
 
 const ARCHIVE = 'spectro-packs/archive';
 
@@ -79,6 +81,52 @@ describe('/api/v1/packs', () => {
       expect(decoded).not.toMatch(/hidden|team-b/);
     }
   });
+
+  it('bounds a filtered page by its Query budget for a caller who sees everything, and reads on only to hide packs', async () => {
+    // More packs in one search partition than a page's budget (10 Queries of 100 items) evaluates.
+    const big = await startTestRegistry();
+    const queries: string[] = [];
+    record(big.storage.dynamodb.client, (command) => command === 'QueryCommand' && queries.push(command));
+    const names = Array.from({ length: 1050 }, (_, i) => `bulk-${String(i).padStart(4, '0')}`);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < names.length; i = next++) {
+        const name = names[i] as string;
+        await big.storage.index.putPackSummary({
+          repository: `${ARCHIVE}/${name}`,
+          basePath: '',
+          name,
+          latestVersion: '1.0.0',
+          latestVersionKey: versionSortKey('1.0.0'),
+          displayName: name,
+          layer: 'addon',
+          addonType: 'monitoring',
+          cloudTypes: ['aws'],
+          updatedAt: '2026-01-01T00:00:00.000Z',
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const search = async (user: { username: string; password: string }, cursor?: string) => {
+      queries.length = 0;
+      const res = await oci(big.url, basic(user)).req(
+        'GET',
+        `/api/v1/packs?cloudType=aws&layer=servicemesh&limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(res.status).toBe(200);
+      return {
+        ...((await res.json()) as { packs: unknown[]; next: string | null }),
+        queries: queries.length,
+      };
+    };
+    // Nothing hidden: the page stops at its budget, with a cursor to continue.
+    const first = await search(READER);
+    expect(first).toMatchObject({ packs: [], queries: 10 });
+    expect(first.next).toEqual(expect.any(String));
+    expect(await search(READER, first.next as string)).toEqual({ packs: [], next: null, queries: 1 });
+    // Every pack hidden: a cursor would name one, so the page reads to the end of the partition.
+    expect(await search(TEAM_A)).toEqual({ packs: [], next: null, queries: 11 });
+  }, 180_000);
 
   it('answers an anonymous search with 401 and a challenge when anonymous pull is off', async () => {
     const res = await fetch(`${reg.url}/api/v1/packs`);

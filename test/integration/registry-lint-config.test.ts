@@ -1,23 +1,15 @@
-/** The registry's deployment lint policy: PACKYARD_LINT_CONFIG in the .packyard.yaml format. */
+/** The registry's deployment lint policy: the lintConfig setting (PACKYARD_LINT_CONFIG), in the .packyard.yaml format. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRegistry } from '../../lambdas/local/serve.ts';
+import { describe, expect, it } from 'vitest';
 import { LINT_CONFIG_ENV } from '../../lambdas/registry/lint-config.ts';
 import { goodPack, tempDir } from '../helpers/packs.ts';
 import { basic, buildTestPack, oci, startTestRegistry, WRITER } from '../helpers/registry.ts';
 
 const ARCHIVE = 'spectro-packs/archive';
-let reg: LocalRegistry;
-let writer: ReturnType<typeof oci>;
-
-beforeAll(async () => {
-  reg = await startTestRegistry();
-  writer = oci(reg.url, basic(WRITER));
-});
-afterAll(() => {
-  delete process.env[LINT_CONFIG_ENV];
-});
+/** A registry with this lint configuration, and a writer on it. */
+const writerWith = async (lintConfig: string) =>
+  oci((await startTestRegistry({ config: { lintConfig } })).url, basic(WRITER));
 
 /** A pack whose kubeManifests entry is missing: a manifest/missing error by default. */
 const broken = (name: string) =>
@@ -40,8 +32,9 @@ const broken = (name: string) =>
 
 describe('registry lint policy', () => {
   it('applies overrides by pack name from inline YAML or a file, and refuses pushes while the setting is invalid', async () => {
-    process.env[LINT_CONFIG_ENV] =
-      'overrides:\n  - names: legacy-*\n    rules:\n      manifest/missing: warning\n';
+    const writer = await writerWith(
+      'overrides:\n  - names: legacy-*\n    rules:\n      manifest/missing: warning\n',
+    );
     const legacy = await writer.pushPack(`${ARCHIVE}/legacy-app`, await broken('legacy-app'));
     expect(legacy.status, await legacy.clone().text()).toBe(201);
     const v = (await (await writer.req('GET', '/api/v1/packs/legacy-app/versions/1.0.0')).json()) as {
@@ -53,12 +46,16 @@ describe('registry lint policy', () => {
 
     const file = path.join(tempDir(), 'policy.yaml');
     writeFileSync(file, 'rules:\n  manifest/missing: off\n');
-    process.env[LINT_CONFIG_ENV] = file;
-    const viaFile = await writer.pushPack(`${ARCHIVE}/other-app`, await broken('other-app'));
+    const viaFile = await (await writerWith(file)).pushPack(
+      `${ARCHIVE}/other-app`,
+      await broken('other-app'),
+    );
     expect(viaFile.status, await viaFile.clone().text()).toBe(201);
 
-    process.env[LINT_CONFIG_ENV] = 'rules:\n  manifest/mising: off\n';
-    const refused = await writer.pushPack(`${ARCHIVE}/third-app`, await broken('third-app'));
+    const refused = await (await writerWith('rules:\n  manifest/mising: off\n')).pushPack(
+      `${ARCHIVE}/third-app`,
+      await broken('third-app'),
+    );
     expect(refused.status).toBe(500);
     expect(await refused.text()).toContain(
       `${LINT_CONFIG_ENV}:2:3: unknown rule \\"manifest/mising\\"; did you mean \\"manifest/missing\\"?`,

@@ -38,6 +38,40 @@ describe('packyard serve and packyard user', () => {
     await second.stop();
   });
 
+  it('checks --lint-config and the login-throttle flags before starting, and applies them', async () => {
+    const data = tempDir('serve-');
+    const badConfig = await runCli([
+      'serve',
+      '--data',
+      data,
+      '--lint-config',
+      'rules:\n  manifest/mising: off\n',
+    ]);
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toContain('--lint-config (or PACKYARD_LINT_CONFIG)');
+    expect(badConfig.stderr).toContain('PACKYARD_LINT_CONFIG:2:3: unknown rule "manifest/mising"');
+    const fromEnv = await runCli(['serve', '--data', data], {
+      env: { PACKYARD_LINT_CONFIG: './no-such.yaml' },
+    });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain('--lint-config (or PACKYARD_LINT_CONFIG): cannot read ./no-such.yaml');
+    const badWindow = await runCli(['serve', '--data', data, '--login-failure-window', '5']);
+    expect(badWindow.code).toBe(2);
+    expect(badWindow.stderr).toContain('--login-failure-window must be 60–86400 (got 5)');
+
+    const creds = { username: 'root', password: 'root-password-1234' };
+    const s = await serve(['--data', data, '--login-failures-per-user', '2', '--lint-config', 'rules: {}'], {
+      PACKYARD_USERNAME: creds.username,
+      PACKYARD_PASSWORD: creds.password,
+    });
+    const login = (password: string) =>
+      fetch(`${s.url}/v2/`, { headers: { authorization: basic({ username: creds.username, password }) } });
+    expect((await login('wrong-1')).status).toBe(401);
+    expect((await login('wrong-2')).status).toBe(401);
+    expect((await login(creds.password)).status).toBe(429);
+    await s.stop();
+  });
+
   it('creates an admin with a generated password on first start when none is given', async () => {
     const data = tempDir('serve-');
     const s = await serve(['--data', data]);

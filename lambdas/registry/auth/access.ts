@@ -9,6 +9,11 @@ export interface Principal {
   kind: 'anonymous' | 'basic' | 'bearer';
   /** May the principal perform `action` on `repository`? */
   can(action: Action, repository: string): boolean;
+  /**
+   * True when `can('pull', r)` holds for every repository r (a prefix of '' covers them all):
+   * listings then have nothing to hide and skip the per-item check, and its cost.
+   */
+  pullsEverything: boolean;
   /** A Basic credential's scope (what `GET /api/v1/whoami` reports). */
   scope?: Scope;
   /** Catalog listing: repositories outside this prefix are hidden (undefined: none visible). */
@@ -53,6 +58,8 @@ export function credentialPrincipal(username: string, scope: Scope, prefix: stri
     kind: 'basic',
     scope,
     can: (action, repository) => allowed.has(action) && inPrefix(repository, prefix),
+    // Every scope includes pull.
+    pullsEverything: prefix === '',
     listPrefix: prefix,
     adminPrefix: scope === 'admin' ? prefix : undefined,
   };
@@ -88,6 +95,7 @@ export function tokenPrincipal(
       access.some((a) => a.name === repository && a.actions.includes(action)) ||
       (action === 'pull' && extras.pullPrefix !== undefined && inPrefix(repository, extras.pullPrefix)) ||
       (GRANT_ACTIONS.includes(action) && grants.some((prefix) => inPrefix(repository, prefix))),
+    pullsEverything: extras.pullPrefix === '' || grants.includes(''),
     listPrefix,
     publisher: extras.publisher,
     expiresAt: extras.expiresAt,
@@ -99,6 +107,15 @@ export function anonymousPrincipal(anonymousPull: boolean): Principal {
     subject: '',
     kind: 'anonymous',
     can: (action) => anonymousPull && action === 'pull',
+    pullsEverything: anonymousPull,
     listPrefix: anonymousPull ? '' : undefined,
   };
+}
+
+/**
+ * What a listing must check per repository for `principal`: nothing (undefined) when it may pull
+ * everything, else whether it may pull the repository.
+ */
+export function pullFilter(principal: Principal): ((repository: string) => boolean) | undefined {
+  return principal.pullsEverything ? undefined : (repository) => principal.can('pull', repository);
 }

@@ -1,18 +1,15 @@
 import { OciError } from '../oci/errors.ts';
 import type { LoginFailureIndex } from '../ports.ts';
 
-/** How many failed logins a window allows, per credential (user name) and per source address. */
+/**
+ * How many failed logins a window allows, per credential (user name) and per source address
+ * (settings.ts: loginFailuresPerUser, loginFailuresPerSource, loginFailureWindowSeconds).
+ */
 export interface LoginThrottleConfig {
   credentialFailures: number;
   sourceFailures: number;
   windowSeconds: number;
 }
-
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleConfig = {
-  credentialFailures: 10,
-  sourceFailures: 100,
-  windowSeconds: 15 * 60,
-};
 
 export interface LoginThrottle {
   /** Throws 429 (with Retry-After) while the credential or the source has used up its window. */
@@ -31,7 +28,7 @@ export interface LoginThrottle {
  */
 export function loginThrottle(
   index: LoginFailureIndex,
-  config: LoginThrottleConfig = DEFAULT_LOGIN_THROTTLE,
+  config: LoginThrottleConfig,
   now: () => number = () => Math.floor(Date.now() / 1000),
 ): LoginThrottle {
   const keysOf = (username: string, sourceIp: string) => {

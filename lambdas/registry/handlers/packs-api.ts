@@ -66,11 +66,14 @@ export function versionJson(v: PackVersionRecord) {
   };
 }
 
-/** GET /api/v1/packs?q=&prefix=&base=&layer=&addonType=&cloudType=&limit=&cursor= */
+/**
+ * GET /api/v1/packs?q=&prefix=&base=&layer=&addonType=&cloudType=&limit=&cursor= — `visible`
+ * is undefined for a caller who may pull every repository (auth/access.ts pullFilter).
+ */
 export async function searchPacks(
   ctx: RegistryContext<PackIndex>,
   query: URLSearchParams,
-  visible: (repo: string) => boolean,
+  visible: ((repo: string) => boolean) | undefined,
 ): Promise<ApiGatewayResult> {
   const page = await ctx.index.listPacks({
     prefix: query.get('prefix') ?? undefined,

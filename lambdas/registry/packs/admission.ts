@@ -82,7 +82,7 @@ export async function admitPack(ctx: AdmissionContext, push: PackPush): Promise<
   if (!read.ok)
     throw badRequest('MANIFEST_INVALID', `layer ${layer.digest} is not a pack archive: ${read.reason}`);
   try {
-    const lint = lintPack(read.tree, await lintPolicyOrRefuse(repo));
+    const lint = lintPack(read.tree, await lintPolicyOrRefuse(repo, ctx.config.lintConfig));
     const errors = lint.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0 && ctx.config.lintPolicy === 'enforce') {
       throw badRequest(

@@ -148,7 +148,8 @@ export function packRecords(table: DynamoTable): PackIndex {
      * One gsi1 partition per page: the most selective filter given (basePath, addonType,
      * cloudType, layer, in that order) picks the partition, the name prefix is a begins_with on
      * gsi1sk, and any other filters become a FilterExpression. A filtered page stops after
-     * MAX_FILTERED_QUERIES calls even if short, and returns a cursor to continue.
+     * MAX_FILTERED_QUERIES calls even if short, and returns a cursor to continue (with
+     * `visible`, only once it has kept a pack: PackQuery.visible).
      */
     async listPacks(query) {
       // The facets the query asks for, most selective first: the first picks the partition.
@@ -181,7 +182,8 @@ export function packRecords(table: DynamoTable): PackIndex {
         },
         query.limit,
         query.cursor === undefined ? undefined : decodeCursor(query.cursor, { gsi1pk: partition }, true),
-        visible && ((item) => visible(record<PackSummaryRecord>(item).repository)),
+        // The repository attribute alone: unmarshalling every candidate costs more than the check.
+        visible && ((item) => visible(str(item.repository))),
       );
       return { items: page.items.map((item) => record<PackSummaryRecord>(item)), next: page.next };
     },
