@@ -27256,7 +27256,7 @@ var require_identity = __commonJS({
     var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
+    function isCollection2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
           case MAP:
@@ -27276,7 +27276,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar(node) || isCollection2(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -27286,7 +27286,7 @@ var require_identity = __commonJS({
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
     exports.isAlias = isAlias;
-    exports.isCollection = isCollection;
+    exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
     exports.isMap = isMap;
     exports.isNode = isNode2;
@@ -32835,7 +32835,7 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
+    var isCollection2 = (token) => !!token && "items" in token;
     var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
@@ -32919,7 +32919,7 @@ var require_cst = __commonJS({
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
+    exports.isCollection = isCollection2;
     exports.isScalar = isScalar;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
@@ -42431,20 +42431,31 @@ function parseYaml(text, opts = {}) {
   return { ok: true, docs };
 }
 function tooDeepOffset2(tokens) {
-  const stack = tokens.map((t) => [t, 0]);
-  for (let top = stack.pop(); top; top = stack.pop()) {
-    const [token, depth] = top;
-    if (token.type === "document") {
-      if (token.value) stack.push([token.value, depth]);
-    } else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
+  const stack = [];
+  const depths = [];
+  const push = (t, depth) => {
+    if (t && (t.type === "document" || isCollection(t))) {
+      stack.push(t);
+      depths.push(depth);
+    }
+  };
+  for (const t of tokens) push(t, 0);
+  while (stack.length > 0) {
+    const token = stack.pop();
+    const depth = depths.pop();
+    if (token.type === "document") push(token.value, depth);
+    else if (isCollection(token)) {
       if (depth >= MAX_YAML_DEPTH) return token.offset;
       for (const item of token.items) {
-        if (item.key) stack.push([item.key, depth + 1]);
-        if (item.value) stack.push([item.value, depth + 1]);
+        push(item.key, depth + 1);
+        push(item.value, depth + 1);
       }
     }
   }
   return void 0;
+}
+function isCollection(t) {
+  return t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
 }
 function describeThrown(err) {
   if (err instanceof RangeError) return "the document is nested too deeply to parse";
