@@ -42547,18 +42547,20 @@ function scanChartValues(text) {
   const images = /* @__PURE__ */ new Map();
   const stack = [];
   for (const line of text.split("\n")) {
-    const m = KEY_LINE.exec(line.replace(/\r$/, ""));
+    if (!line.includes(":")) continue;
+    const m = KEY_LINE.exec(line.endsWith("\r") ? line.slice(0, -1) : line);
     if (!m) continue;
-    const dash = /^\s*-\s+/.exec(line);
-    const indent = (m[1]?.length ?? 0) + (dash ? dash[0].length - (m[1]?.length ?? 0) : 0);
+    const lead = m[1]?.length ?? 0;
+    const dash = line[lead] === "-" ? /^\s*-\s+/.exec(line) : null;
+    const indent = lead + (dash ? dash[0].length - lead : 0);
     const key = m[2].replace(/^["']|["']$/g, "");
     while (stack.length > 0 && stack[stack.length - 1].indent >= indent) stack.pop();
     const value = scalar(m[3]);
     if (indent === 0) topKeys.add(key);
     const parent = stack[stack.length - 1];
-    const pathOf = (k) => [...stack.map((s) => s.key), k].join(".");
     if (key === "image" && value !== void 0) {
-      images.set(pathOf(key), { ...images.get(pathOf(key)), image: value });
+      const path12 = [...stack.map((s) => s.key), key].join(".");
+      images.set(path12, { ...images.get(path12), image: value });
     } else if (parent?.key === "image" && value !== void 0 && ["registry", "repository", "tag"].includes(key)) {
       const p = stack.map((s) => s.key).join(".");
       images.set(p, { ...images.get(p), [key]: value });
