@@ -41047,7 +41047,7 @@ function readTar(buf, visit2, opts = {}) {
   let longLink;
   while (off + BLOCK <= buf.length) {
     if (isZeroBlock(buf, off)) return;
-    const h = new Header(buf, off);
+    const h = headerFields(buf, off);
     if (!h.cksumValid) throw new TarFormatError(`bad header checksum at byte ${off}`);
     const typeflag = String.fromCharCode(buf[off + 156]);
     const paxSize = META_TYPES.has(typeflag) ? void 0 : pax?.get("size");
@@ -41151,6 +41151,38 @@ function parsePax(body) {
     off = end;
   }
   return out;
+}
+function headerFields(buf, off) {
+  if (hasBase256(buf, off)) return new Header(buf, off);
+  let sum = 8 * 32;
+  for (let i2 = off; i2 < off + 148; i2++) sum += buf[i2];
+  for (let i2 = off + 156; i2 < off + 512; i2++) sum += buf[i2];
+  const t = decString2(buf, off + 156, 1);
+  let code3 = isCode(t) ? t || "0" : void 0;
+  if (code3 === "0" && decString2(buf, off, 100).slice(-1) === "/") code3 = "5";
+  return {
+    cksumValid: sum === decOctal(buf, off + 148, 12),
+    type: code3 === void 0 ? "Unsupported" : name.get(code3),
+    mode: decOctal(buf, off + 100, 8),
+    linkpath: decString2(buf, off + 157, 100)
+  };
+}
+var NUMBER_FIELDS = [100, 108, 116, 124, 136, 148];
+function hasBase256(buf, off) {
+  const high = (at) => (buf[off + at] & 128) !== 0;
+  if (NUMBER_FIELDS.some(high)) return true;
+  if (buf.subarray(off + 257, off + 265).toString() !== "ustar\x0000") return false;
+  return high(329) || high(337) || buf[off + 475] === 0 && (high(476) || high(488));
+}
+function decString2(buf, off, size) {
+  return buf.subarray(off, off + size).toString("utf8").replace(/\0.*/, "");
+}
+function decOctal(buf, off, size) {
+  const n = Number.parseInt(
+    buf.subarray(off, off + size).toString("utf8").replace(/\0.*$/, "").trim(),
+    8
+  );
+  return Number.isNaN(n) ? void 0 : n;
 }
 function isZeroBlock(buf, off) {
   for (let i2 = off; i2 < off + BLOCK; i2++) if (buf[i2] !== 0) return false;
