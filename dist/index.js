@@ -46179,17 +46179,23 @@ function policyFor(config, packPath) {
 }
 
 // core/lint-config-file.ts
-function findLintConfig(dir) {
-  let d = path10.resolve(dir);
-  for (; ; ) {
-    for (const name2 of CONFIG_FILE_NAMES) {
-      const f = path10.join(d, name2);
-      if (existsSync2(f) && statSync(f).isFile()) return f;
+function findLintConfig(dir, seen = /* @__PURE__ */ new Map()) {
+  const d = path10.resolve(dir);
+  if (seen.has(d)) return seen.get(d);
+  let found;
+  for (const name2 of CONFIG_FILE_NAMES) {
+    const f = path10.join(d, name2);
+    if (existsSync2(f) && statSync(f).isFile()) {
+      found = f;
+      break;
     }
-    const parent = path10.dirname(d);
-    if (existsSync2(path10.join(d, ".git")) || parent === d) return void 0;
-    d = parent;
   }
+  if (found === void 0) {
+    const parent = path10.dirname(d);
+    if (!existsSync2(path10.join(d, ".git")) && parent !== d) found = findLintConfig(parent, seen);
+  }
+  seen.set(d, found);
+  return found;
 }
 function loadLintConfig(file) {
   let text;
@@ -46202,6 +46208,7 @@ function loadLintConfig(file) {
 }
 function lintPolicies(explicit) {
   const cache = /* @__PURE__ */ new Map();
+  const found = /* @__PURE__ */ new Map();
   const load = (file) => {
     let c = cache.get(file);
     if (!c) {
@@ -46212,7 +46219,7 @@ function lintPolicies(explicit) {
   };
   if (explicit) load(path10.resolve(explicit));
   return (packDir) => {
-    const file = explicit ? path10.resolve(explicit) : findLintConfig(packDir);
+    const file = explicit ? path10.resolve(explicit) : findLintConfig(packDir, found);
     if (!file) return void 0;
     const rel = path10.relative(path10.dirname(file), path10.resolve(packDir)).split(path10.sep).join("/");
     return policyFor(load(file), rel);
