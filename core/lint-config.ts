@@ -13,7 +13,6 @@
  *       - files: packs/app/pack.json
  *         rules: [pack-json/addon-type]
  */
-import { Ajv } from 'ajv';
 import ignore from 'ignore';
 import type { Position } from './findings.ts';
 import { closestKey } from './lint/pack-json.ts';
@@ -21,7 +20,9 @@ import type { PackPolicy, RuleSetting } from './lint-policy.ts';
 import { IMAGE_RULES } from './pack-images.ts';
 import { parseYaml } from './parse-yaml.ts';
 import { RULES } from './rules.ts';
-import configSchema from './schemas/packyard-config.schema.json' with { type: 'json' };
+// Precompiled (scripts/gen-validators.mjs): compiling the schema at start-up cost every lint run
+// more than linting a small pack, config file or not.
+import { validate } from './schemas/packyard-config-validate.generated.js';
 
 export const CONFIG_FILE_NAMES = ['.packyard.yaml', '.packyard.yml'];
 
@@ -44,7 +45,6 @@ export class LintConfigError extends Error {
   }
 }
 
-const validate = new Ajv({ allErrors: true }).compile(configSchema);
 /** Every rule a config may name: the static catalog and the image checks (`--check-images`). */
 const KNOWN_RULES = [...RULES, ...IMAGE_RULES];
 const RULE_IDS = KNOWN_RULES.map((r) => r.id);

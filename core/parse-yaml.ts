@@ -107,20 +107,34 @@ export function parseYaml(text: string, opts: YamlOptions = {}): YamlParseResult
 
 /** Offset of a collection nested deeper than MAX_YAML_DEPTH, walking the CST without recursion. */
 function tooDeepOffset(tokens: readonly CST.Token[]): number | undefined {
-  const stack: [CST.Token, number][] = tokens.map((t) => [t, 0]);
-  for (let top = stack.pop(); top; top = stack.pop()) {
-    const [token, depth] = top;
-    if (token.type === 'document') {
-      if (token.value) stack.push([token.value, depth]);
-    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+  // Only documents and collections go on the stack (scalars end a path), in two parallel arrays:
+  // the walk visits every collection of every file, so it allocates nothing per token.
+  const stack: CST.Token[] = [];
+  const depths: number[] = [];
+  const push = (t: CST.Token | null | undefined, depth: number) => {
+    if (t && (t.type === 'document' || isCollection(t))) {
+      stack.push(t);
+      depths.push(depth);
+    }
+  };
+  for (const t of tokens) push(t, 0);
+  while (stack.length > 0) {
+    const token = stack.pop() as CST.Token;
+    const depth = depths.pop() as number;
+    if (token.type === 'document') push(token.value, depth);
+    else if (isCollection(token)) {
       if (depth >= MAX_YAML_DEPTH) return token.offset;
       for (const item of token.items) {
-        if (item.key) stack.push([item.key, depth + 1]);
-        if (item.value) stack.push([item.value, depth + 1]);
+        push(item.key, depth + 1);
+        push(item.value, depth + 1);
       }
     }
   }
   return undefined;
+}
+
+function isCollection(t: CST.Token): t is CST.BlockMap | CST.BlockSequence | CST.FlowCollection {
+  return t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection';
 }
 
 function describeThrown(err: unknown): string {

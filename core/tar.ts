@@ -1,5 +1,6 @@
 import { Header, type HeaderData } from 'tar/header';
 import { Pax } from 'tar/pax';
+import { isCode, name as typeName } from 'tar/types';
 
 /**
  * Synchronous tar encoding and decoding over in-memory buffers, with node-tar's header codec
@@ -94,7 +95,7 @@ export function readTar(
   let longLink: string | undefined;
   while (off + BLOCK <= buf.length) {
     if (isZeroBlock(buf, off)) return;
-    const h = new Header(buf, off);
+    const h = headerFields(buf, off);
     if (!h.cksumValid) throw new TarFormatError(`bad header checksum at byte ${off}`);
     const typeflag = String.fromCharCode(buf[off + 156] as number);
     const paxSize = META_TYPES.has(typeflag) ? undefined : pax?.get('size');
@@ -207,6 +208,68 @@ function parsePax(body: Buffer): Map<string, string> {
     off = end;
   }
   return out;
+}
+
+export interface HeaderFields {
+  cksumValid: boolean;
+  type: string;
+  mode?: number;
+  linkpath?: string;
+}
+
+/**
+ * The fields readTar takes from a header, decoded exactly as node-tar's Header decodes them
+ * (checksum, type name, mode, link name) but without the ones it does not use (owner, times,
+ * device numbers): chart archives hold hundreds of entries, and Header was most of reading them.
+ * Headers with base-256 numbers, which real archives do not use, go to Header itself.
+ */
+export function headerFields(buf: Buffer, off: number): HeaderFields {
+  if (hasBase256(buf, off)) return new Header(buf, off); // it decodes (or refuses) every number field
+  let sum = 8 * 0x20;
+  for (let i = off; i < off + 148; i++) sum += buf[i] as number;
+  for (let i = off + 156; i < off + 512; i++) sum += buf[i] as number;
+  const t = decString(buf, off + 156, 1);
+  let code = isCode(t) ? t || '0' : undefined;
+  // Old tars mark a folder as a file whose name ends in "/" (Header looks at the name field only).
+  if (code === '0' && decString(buf, off, 100).slice(-1) === '/') code = '5';
+  return {
+    cksumValid: sum === decOctal(buf, off + 148, 12),
+    type: code === undefined ? 'Unsupported' : (typeName.get(code) as string),
+    mode: decOctal(buf, off + 100, 8),
+    linkpath: decString(buf, off + 157, 100),
+  };
+}
+
+/** Offsets of mode, uid, gid, size, mtime and checksum. */
+const NUMBER_FIELDS = [100, 108, 116, 124, 136, 148];
+
+/** Whether a number field Header decodes is base-256 (high bit set): Header may throw on it. */
+function hasBase256(buf: Buffer, off: number): boolean {
+  const high = (at: number) => ((buf[off + at] as number) & 0x80) !== 0;
+  if (NUMBER_FIELDS.some(high)) return true;
+  if (buf.subarray(off + 257, off + 265).toString() !== 'ustar\u000000') return false;
+  return high(329) || high(337) || (buf[off + 475] === 0 && (high(476) || high(488)));
+}
+
+/** node-tar's string field: UTF-8, cut at a NUL (up to the next line break, as its regex does). */
+function decString(buf: Buffer, off: number, size: number): string {
+  return buf
+    .subarray(off, off + size)
+    .toString('utf8')
+    .replace(/\0.*/, '');
+}
+
+/** node-tar's octal number field (undefined when it does not parse). */
+function decOctal(buf: Buffer, off: number, size: number): number | undefined {
+  const n = Number.parseInt(
+    buf
+      .subarray(off, off + size)
+      .toString('utf8')
+      .replace(/\0.*$/, '')
+      .trim(),
+    8,
+  );
+  return Number.isNaN(n) ? undefined : n;
 }
 
 function isZeroBlock(buf: Buffer, off: number): boolean {

@@ -24381,7 +24381,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv3 = class {
+    var Ajv2 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -24751,9 +24751,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv3.ValidationError = validation_error_1.default;
-    Ajv3.MissingRefError = ref_error_1.default;
-    exports.default = Ajv3;
+    Ajv2.ValidationError = validation_error_1.default;
+    Ajv2.MissingRefError = ref_error_1.default;
+    exports.default = Ajv2;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -26864,7 +26864,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv3 = class extends core_1.default {
+    var Ajv2 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -26883,11 +26883,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports.Ajv = Ajv3;
-    module.exports = exports = Ajv3;
-    module.exports.Ajv = Ajv3;
+    exports.Ajv = Ajv2;
+    module.exports = exports = Ajv2;
+    module.exports.Ajv = Ajv2;
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv3;
+    exports.default = Ajv2;
     var validate_1 = require_validate();
     Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -27256,7 +27256,7 @@ var require_identity = __commonJS({
     var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
+    function isCollection2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
           case MAP:
@@ -27276,7 +27276,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar(node) || isCollection2(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -27286,7 +27286,7 @@ var require_identity = __commonJS({
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
     exports.isAlias = isAlias;
-    exports.isCollection = isCollection;
+    exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
     exports.isMap = isMap;
     exports.isNode = isNode2;
@@ -32835,7 +32835,7 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
+    var isCollection2 = (token) => !!token && "items" in token;
     var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
@@ -32919,7 +32919,7 @@ var require_cst = __commonJS({
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
+    exports.isCollection = isCollection2;
     exports.isScalar = isScalar;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
@@ -41047,7 +41047,7 @@ function readTar(buf, visit2, opts = {}) {
   let longLink;
   while (off + BLOCK <= buf.length) {
     if (isZeroBlock(buf, off)) return;
-    const h = new Header(buf, off);
+    const h = headerFields(buf, off);
     if (!h.cksumValid) throw new TarFormatError(`bad header checksum at byte ${off}`);
     const typeflag = String.fromCharCode(buf[off + 156]);
     const paxSize = META_TYPES.has(typeflag) ? void 0 : pax?.get("size");
@@ -41151,6 +41151,38 @@ function parsePax(body) {
     off = end;
   }
   return out;
+}
+function headerFields(buf, off) {
+  if (hasBase256(buf, off)) return new Header(buf, off);
+  let sum = 8 * 32;
+  for (let i2 = off; i2 < off + 148; i2++) sum += buf[i2];
+  for (let i2 = off + 156; i2 < off + 512; i2++) sum += buf[i2];
+  const t = decString2(buf, off + 156, 1);
+  let code3 = isCode(t) ? t || "0" : void 0;
+  if (code3 === "0" && decString2(buf, off, 100).slice(-1) === "/") code3 = "5";
+  return {
+    cksumValid: sum === decOctal(buf, off + 148, 12),
+    type: code3 === void 0 ? "Unsupported" : name.get(code3),
+    mode: decOctal(buf, off + 100, 8),
+    linkpath: decString2(buf, off + 157, 100)
+  };
+}
+var NUMBER_FIELDS = [100, 108, 116, 124, 136, 148];
+function hasBase256(buf, off) {
+  const high = (at) => (buf[off + at] & 128) !== 0;
+  if (NUMBER_FIELDS.some(high)) return true;
+  if (buf.subarray(off + 257, off + 265).toString() !== "ustar\x0000") return false;
+  return high(329) || high(337) || buf[off + 475] === 0 && (high(476) || high(488));
+}
+function decString2(buf, off, size) {
+  return buf.subarray(off, off + size).toString("utf8").replace(/\0.*/, "");
+}
+function decOctal(buf, off, size) {
+  const n = Number.parseInt(
+    buf.subarray(off, off + size).toString("utf8").replace(/\0.*$/, "").trim(),
+    8
+  );
+  return Number.isNaN(n) ? void 0 : n;
 }
 function isZeroBlock(buf, off) {
   for (let i2 = off; i2 < off + BLOCK; i2++) if (buf[i2] !== 0) return false;
@@ -42431,20 +42463,31 @@ function parseYaml(text, opts = {}) {
   return { ok: true, docs };
 }
 function tooDeepOffset2(tokens) {
-  const stack = tokens.map((t) => [t, 0]);
-  for (let top = stack.pop(); top; top = stack.pop()) {
-    const [token, depth] = top;
-    if (token.type === "document") {
-      if (token.value) stack.push([token.value, depth]);
-    } else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
+  const stack = [];
+  const depths = [];
+  const push = (t, depth) => {
+    if (t && (t.type === "document" || isCollection(t))) {
+      stack.push(t);
+      depths.push(depth);
+    }
+  };
+  for (const t of tokens) push(t, 0);
+  while (stack.length > 0) {
+    const token = stack.pop();
+    const depth = depths.pop();
+    if (token.type === "document") push(token.value, depth);
+    else if (isCollection(token)) {
       if (depth >= MAX_YAML_DEPTH) return token.offset;
       for (const item of token.items) {
-        if (item.key) stack.push([item.key, depth + 1]);
-        if (item.value) stack.push([item.value, depth + 1]);
+        push(item.key, depth + 1);
+        push(item.value, depth + 1);
       }
     }
   }
   return void 0;
+}
+function isCollection(t) {
+  return t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
 }
 function describeThrown(err) {
   if (err instanceof RangeError) return "the document is nested too deeply to parse";
@@ -42536,18 +42579,20 @@ function scanChartValues(text) {
   const images = /* @__PURE__ */ new Map();
   const stack = [];
   for (const line of text.split("\n")) {
-    const m = KEY_LINE.exec(line.replace(/\r$/, ""));
+    if (!line.includes(":")) continue;
+    const m = KEY_LINE.exec(line.endsWith("\r") ? line.slice(0, -1) : line);
     if (!m) continue;
-    const dash = /^\s*-\s+/.exec(line);
-    const indent = (m[1]?.length ?? 0) + (dash ? dash[0].length - (m[1]?.length ?? 0) : 0);
+    const lead = m[1]?.length ?? 0;
+    const dash = line[lead] === "-" ? /^\s*-\s+/.exec(line) : null;
+    const indent = lead + (dash ? dash[0].length - lead : 0);
     const key = m[2].replace(/^["']|["']$/g, "");
     while (stack.length > 0 && stack[stack.length - 1].indent >= indent) stack.pop();
     const value = scalar(m[3]);
     if (indent === 0) topKeys.add(key);
     const parent = stack[stack.length - 1];
-    const pathOf = (k) => [...stack.map((s) => s.key), k].join(".");
     if (key === "image" && value !== void 0) {
-      images.set(pathOf(key), { ...images.get(pathOf(key)), image: value });
+      const path12 = [...stack.map((s) => s.key), key].join(".");
+      images.set(path12, { ...images.get(path12), image: value });
     } else if (parent?.key === "image" && value !== void 0 && ["registry", "repository", "tag"].includes(key)) {
       const p = stack.map((s) => s.key).join(".");
       images.set(p, { ...images.get(p), [key]: value });
@@ -45492,58 +45537,554 @@ import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
 import path10 from "node:path";
 
 // core/lint-config.ts
-var import_ajv2 = __toESM(require_ajv(), 1);
 var import_ignore2 = __toESM(require_ignore(), 1);
 
-// core/schemas/packyard-config.schema.json
-var packyard_config_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://packyard.dev/schemas/packyard-config.json",
-  title: "Packyard lint configuration (.packyard.yaml)",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    rules: { $ref: "#/definitions/rules" },
-    overrides: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["rules"],
-        anyOf: [{ required: ["packs"] }, { required: ["names"] }],
-        properties: {
-          packs: { $ref: "#/definitions/patterns" },
-          names: { $ref: "#/definitions/patterns" },
-          rules: { $ref: "#/definitions/rules" }
+// core/schemas/packyard-config-validate.generated.js
+var import_ucs2length2 = __toESM(require_ucs2length(), 1);
+var validate2 = validate102;
+var schema12 = { "type": "object", "additionalProperties": { "enum": ["error", "warning", "off"] } };
+var func22 = import_ucs2length2.default.default ?? import_ucs2length2.default;
+function validate102(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "rules" || key0 === "overrides" || key0 === "ignore")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
         }
-      }
-    },
-    ignore: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["files", "rules"],
-        properties: {
-          files: { $ref: "#/definitions/patterns" },
-          rules: { type: "array", minItems: 1, items: { type: "string" } }
-        }
+        errors++;
       }
     }
-  },
-  definitions: {
-    rules: {
-      type: "object",
-      additionalProperties: { enum: ["error", "warning", "off"] }
-    },
-    patterns: {
-      anyOf: [
-        { type: "string", minLength: 1 },
-        { type: "array", minItems: 1, items: { type: "string", minLength: 1 } }
-      ]
+    if (data.rules !== void 0) {
+      let data0 = data.rules;
+      if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+        for (const key1 in data0) {
+          let data1 = data0[key1];
+          if (!(data1 === "error" || data1 === "warning" || data1 === "off")) {
+            const err1 = { instancePath: instancePath + "/rules/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/definitions/rules/additionalProperties/enum", keyword: "enum", params: { allowedValues: schema12.additionalProperties.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err2 = { instancePath: instancePath + "/rules", schemaPath: "#/definitions/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
     }
+    if (data.overrides !== void 0) {
+      let data2 = data.overrides;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0];
+          const _errs11 = errors;
+          let valid5 = false;
+          const _errs12 = errors;
+          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+            if (data3.packs === void 0) {
+              const err3 = { instancePath: instancePath + "/overrides/" + i0, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "packs" }, message: "must have required property 'packs'" };
+              if (vErrors === null) {
+                vErrors = [err3];
+              } else {
+                vErrors.push(err3);
+              }
+              errors++;
+            }
+          }
+          var _valid0 = _errs12 === errors;
+          valid5 = valid5 || _valid0;
+          if (!valid5) {
+            const _errs13 = errors;
+            if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+              if (data3.names === void 0) {
+                const err4 = { instancePath: instancePath + "/overrides/" + i0, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "names" }, message: "must have required property 'names'" };
+                if (vErrors === null) {
+                  vErrors = [err4];
+                } else {
+                  vErrors.push(err4);
+                }
+                errors++;
+              }
+            }
+            var _valid0 = _errs13 === errors;
+            valid5 = valid5 || _valid0;
+          }
+          if (!valid5) {
+            const err5 = { instancePath: instancePath + "/overrides/" + i0, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          } else {
+            errors = _errs11;
+            if (vErrors !== null) {
+              if (_errs11) {
+                vErrors.length = _errs11;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+            if (data3.rules === void 0) {
+              const err6 = { instancePath: instancePath + "/overrides/" + i0, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'" };
+              if (vErrors === null) {
+                vErrors = [err6];
+              } else {
+                vErrors.push(err6);
+              }
+              errors++;
+            }
+            for (const key2 in data3) {
+              if (!(key2 === "packs" || key2 === "names" || key2 === "rules")) {
+                const err7 = { instancePath: instancePath + "/overrides/" + i0, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err7];
+                } else {
+                  vErrors.push(err7);
+                }
+                errors++;
+              }
+            }
+            if (data3.packs !== void 0) {
+              let data4 = data3.packs;
+              const _errs17 = errors;
+              let valid8 = false;
+              const _errs18 = errors;
+              if (typeof data4 === "string") {
+                if (func22(data4) < 1) {
+                  const err8 = { instancePath: instancePath + "/overrides/" + i0 + "/packs", schemaPath: "#/definitions/patterns/anyOf/0/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err8];
+                  } else {
+                    vErrors.push(err8);
+                  }
+                  errors++;
+                }
+              } else {
+                const err9 = { instancePath: instancePath + "/overrides/" + i0 + "/packs", schemaPath: "#/definitions/patterns/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err9];
+                } else {
+                  vErrors.push(err9);
+                }
+                errors++;
+              }
+              var _valid1 = _errs18 === errors;
+              valid8 = valid8 || _valid1;
+              if (!valid8) {
+                const _errs20 = errors;
+                if (Array.isArray(data4)) {
+                  if (data4.length < 1) {
+                    const err10 = { instancePath: instancePath + "/overrides/" + i0 + "/packs", schemaPath: "#/definitions/patterns/anyOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+                    if (vErrors === null) {
+                      vErrors = [err10];
+                    } else {
+                      vErrors.push(err10);
+                    }
+                    errors++;
+                  }
+                  const len1 = data4.length;
+                  for (let i1 = 0; i1 < len1; i1++) {
+                    let data5 = data4[i1];
+                    if (typeof data5 === "string") {
+                      if (func22(data5) < 1) {
+                        const err11 = { instancePath: instancePath + "/overrides/" + i0 + "/packs/" + i1, schemaPath: "#/definitions/patterns/anyOf/1/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                        if (vErrors === null) {
+                          vErrors = [err11];
+                        } else {
+                          vErrors.push(err11);
+                        }
+                        errors++;
+                      }
+                    } else {
+                      const err12 = { instancePath: instancePath + "/overrides/" + i0 + "/packs/" + i1, schemaPath: "#/definitions/patterns/anyOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                      if (vErrors === null) {
+                        vErrors = [err12];
+                      } else {
+                        vErrors.push(err12);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err13 = { instancePath: instancePath + "/overrides/" + i0 + "/packs", schemaPath: "#/definitions/patterns/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                  if (vErrors === null) {
+                    vErrors = [err13];
+                  } else {
+                    vErrors.push(err13);
+                  }
+                  errors++;
+                }
+                var _valid1 = _errs20 === errors;
+                valid8 = valid8 || _valid1;
+              }
+              if (!valid8) {
+                const err14 = { instancePath: instancePath + "/overrides/" + i0 + "/packs", schemaPath: "#/definitions/patterns/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                if (vErrors === null) {
+                  vErrors = [err14];
+                } else {
+                  vErrors.push(err14);
+                }
+                errors++;
+              } else {
+                errors = _errs17;
+                if (vErrors !== null) {
+                  if (_errs17) {
+                    vErrors.length = _errs17;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+            }
+            if (data3.names !== void 0) {
+              let data6 = data3.names;
+              const _errs26 = errors;
+              let valid12 = false;
+              const _errs27 = errors;
+              if (typeof data6 === "string") {
+                if (func22(data6) < 1) {
+                  const err15 = { instancePath: instancePath + "/overrides/" + i0 + "/names", schemaPath: "#/definitions/patterns/anyOf/0/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err15];
+                  } else {
+                    vErrors.push(err15);
+                  }
+                  errors++;
+                }
+              } else {
+                const err16 = { instancePath: instancePath + "/overrides/" + i0 + "/names", schemaPath: "#/definitions/patterns/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+              var _valid2 = _errs27 === errors;
+              valid12 = valid12 || _valid2;
+              if (!valid12) {
+                const _errs29 = errors;
+                if (Array.isArray(data6)) {
+                  if (data6.length < 1) {
+                    const err17 = { instancePath: instancePath + "/overrides/" + i0 + "/names", schemaPath: "#/definitions/patterns/anyOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+                    if (vErrors === null) {
+                      vErrors = [err17];
+                    } else {
+                      vErrors.push(err17);
+                    }
+                    errors++;
+                  }
+                  const len2 = data6.length;
+                  for (let i2 = 0; i2 < len2; i2++) {
+                    let data7 = data6[i2];
+                    if (typeof data7 === "string") {
+                      if (func22(data7) < 1) {
+                        const err18 = { instancePath: instancePath + "/overrides/" + i0 + "/names/" + i2, schemaPath: "#/definitions/patterns/anyOf/1/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                        if (vErrors === null) {
+                          vErrors = [err18];
+                        } else {
+                          vErrors.push(err18);
+                        }
+                        errors++;
+                      }
+                    } else {
+                      const err19 = { instancePath: instancePath + "/overrides/" + i0 + "/names/" + i2, schemaPath: "#/definitions/patterns/anyOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                      if (vErrors === null) {
+                        vErrors = [err19];
+                      } else {
+                        vErrors.push(err19);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err20 = { instancePath: instancePath + "/overrides/" + i0 + "/names", schemaPath: "#/definitions/patterns/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                  if (vErrors === null) {
+                    vErrors = [err20];
+                  } else {
+                    vErrors.push(err20);
+                  }
+                  errors++;
+                }
+                var _valid2 = _errs29 === errors;
+                valid12 = valid12 || _valid2;
+              }
+              if (!valid12) {
+                const err21 = { instancePath: instancePath + "/overrides/" + i0 + "/names", schemaPath: "#/definitions/patterns/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              } else {
+                errors = _errs26;
+                if (vErrors !== null) {
+                  if (_errs26) {
+                    vErrors.length = _errs26;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+            }
+            if (data3.rules !== void 0) {
+              let data8 = data3.rules;
+              if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+                for (const key3 in data8) {
+                  let data9 = data8[key3];
+                  if (!(data9 === "error" || data9 === "warning" || data9 === "off")) {
+                    const err22 = { instancePath: instancePath + "/overrides/" + i0 + "/rules/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/definitions/rules/additionalProperties/enum", keyword: "enum", params: { allowedValues: schema12.additionalProperties.enum }, message: "must be equal to one of the allowed values" };
+                    if (vErrors === null) {
+                      vErrors = [err22];
+                    } else {
+                      vErrors.push(err22);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err23 = { instancePath: instancePath + "/overrides/" + i0 + "/rules", schemaPath: "#/definitions/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                  vErrors = [err23];
+                } else {
+                  vErrors.push(err23);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err24 = { instancePath: instancePath + "/overrides/" + i0, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err25 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+    if (data.ignore !== void 0) {
+      let data10 = data.ignore;
+      if (Array.isArray(data10)) {
+        const len3 = data10.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data11 = data10[i3];
+          if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
+            if (data11.files === void 0) {
+              const err26 = { instancePath: instancePath + "/ignore/" + i3, schemaPath: "#/properties/ignore/items/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'" };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
+            }
+            if (data11.rules === void 0) {
+              const err27 = { instancePath: instancePath + "/ignore/" + i3, schemaPath: "#/properties/ignore/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'" };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+            for (const key4 in data11) {
+              if (!(key4 === "files" || key4 === "rules")) {
+                const err28 = { instancePath: instancePath + "/ignore/" + i3, schemaPath: "#/properties/ignore/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err28];
+                } else {
+                  vErrors.push(err28);
+                }
+                errors++;
+              }
+            }
+            if (data11.files !== void 0) {
+              let data12 = data11.files;
+              const _errs45 = errors;
+              let valid21 = false;
+              const _errs46 = errors;
+              if (typeof data12 === "string") {
+                if (func22(data12) < 1) {
+                  const err29 = { instancePath: instancePath + "/ignore/" + i3 + "/files", schemaPath: "#/definitions/patterns/anyOf/0/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err29];
+                  } else {
+                    vErrors.push(err29);
+                  }
+                  errors++;
+                }
+              } else {
+                const err30 = { instancePath: instancePath + "/ignore/" + i3 + "/files", schemaPath: "#/definitions/patterns/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err30];
+                } else {
+                  vErrors.push(err30);
+                }
+                errors++;
+              }
+              var _valid3 = _errs46 === errors;
+              valid21 = valid21 || _valid3;
+              if (!valid21) {
+                const _errs48 = errors;
+                if (Array.isArray(data12)) {
+                  if (data12.length < 1) {
+                    const err31 = { instancePath: instancePath + "/ignore/" + i3 + "/files", schemaPath: "#/definitions/patterns/anyOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+                    if (vErrors === null) {
+                      vErrors = [err31];
+                    } else {
+                      vErrors.push(err31);
+                    }
+                    errors++;
+                  }
+                  const len4 = data12.length;
+                  for (let i4 = 0; i4 < len4; i4++) {
+                    let data13 = data12[i4];
+                    if (typeof data13 === "string") {
+                      if (func22(data13) < 1) {
+                        const err32 = { instancePath: instancePath + "/ignore/" + i3 + "/files/" + i4, schemaPath: "#/definitions/patterns/anyOf/1/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                        if (vErrors === null) {
+                          vErrors = [err32];
+                        } else {
+                          vErrors.push(err32);
+                        }
+                        errors++;
+                      }
+                    } else {
+                      const err33 = { instancePath: instancePath + "/ignore/" + i3 + "/files/" + i4, schemaPath: "#/definitions/patterns/anyOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                      if (vErrors === null) {
+                        vErrors = [err33];
+                      } else {
+                        vErrors.push(err33);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err34 = { instancePath: instancePath + "/ignore/" + i3 + "/files", schemaPath: "#/definitions/patterns/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                  if (vErrors === null) {
+                    vErrors = [err34];
+                  } else {
+                    vErrors.push(err34);
+                  }
+                  errors++;
+                }
+                var _valid3 = _errs48 === errors;
+                valid21 = valid21 || _valid3;
+              }
+              if (!valid21) {
+                const err35 = { instancePath: instancePath + "/ignore/" + i3 + "/files", schemaPath: "#/definitions/patterns/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                if (vErrors === null) {
+                  vErrors = [err35];
+                } else {
+                  vErrors.push(err35);
+                }
+                errors++;
+              } else {
+                errors = _errs45;
+                if (vErrors !== null) {
+                  if (_errs45) {
+                    vErrors.length = _errs45;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+            }
+            if (data11.rules !== void 0) {
+              let data14 = data11.rules;
+              if (Array.isArray(data14)) {
+                if (data14.length < 1) {
+                  const err36 = { instancePath: instancePath + "/ignore/" + i3 + "/rules", schemaPath: "#/properties/ignore/items/properties/rules/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+                  if (vErrors === null) {
+                    vErrors = [err36];
+                  } else {
+                    vErrors.push(err36);
+                  }
+                  errors++;
+                }
+                const len5 = data14.length;
+                for (let i5 = 0; i5 < len5; i5++) {
+                  if (typeof data14[i5] !== "string") {
+                    const err37 = { instancePath: instancePath + "/ignore/" + i3 + "/rules/" + i5, schemaPath: "#/properties/ignore/items/properties/rules/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err37];
+                    } else {
+                      vErrors.push(err37);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err38 = { instancePath: instancePath + "/ignore/" + i3 + "/rules", schemaPath: "#/properties/ignore/items/properties/rules/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err38];
+                } else {
+                  vErrors.push(err38);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err39 = { instancePath: instancePath + "/ignore/" + i3, schemaPath: "#/properties/ignore/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err39];
+            } else {
+              vErrors.push(err39);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err40 = { instancePath: instancePath + "/ignore", schemaPath: "#/properties/ignore/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err40];
+        } else {
+          vErrors.push(err40);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err41 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err41];
+    } else {
+      vErrors.push(err41);
+    }
+    errors++;
   }
-};
+  validate102.errors = vErrors;
+  return errors === 0;
+}
 
 // core/lint-config.ts
 var CONFIG_FILE_NAMES = [".packyard.yaml", ".packyard.yml"];
@@ -45554,7 +46095,6 @@ var LintConfigError = class extends Error {
   }
   problems;
 };
-var validate2 = new import_ajv2.Ajv({ allErrors: true }).compile(packyard_config_schema_default);
 var KNOWN_RULES = [...RULES, ...IMAGE_RULES];
 var RULE_IDS = KNOWN_RULES.map((r) => r.id);
 var KNOWN_IDS = new Set(RULE_IDS);
@@ -45639,17 +46179,23 @@ function policyFor(config, packPath) {
 }
 
 // core/lint-config-file.ts
-function findLintConfig(dir) {
-  let d = path10.resolve(dir);
-  for (; ; ) {
-    for (const name2 of CONFIG_FILE_NAMES) {
-      const f = path10.join(d, name2);
-      if (existsSync2(f) && statSync(f).isFile()) return f;
+function findLintConfig(dir, seen = /* @__PURE__ */ new Map()) {
+  const d = path10.resolve(dir);
+  if (seen.has(d)) return seen.get(d);
+  let found;
+  for (const name2 of CONFIG_FILE_NAMES) {
+    const f = path10.join(d, name2);
+    if (existsSync2(f) && statSync(f).isFile()) {
+      found = f;
+      break;
     }
-    const parent = path10.dirname(d);
-    if (existsSync2(path10.join(d, ".git")) || parent === d) return void 0;
-    d = parent;
   }
+  if (found === void 0) {
+    const parent = path10.dirname(d);
+    if (!existsSync2(path10.join(d, ".git")) && parent !== d) found = findLintConfig(parent, seen);
+  }
+  seen.set(d, found);
+  return found;
 }
 function loadLintConfig(file) {
   let text;
@@ -45662,6 +46208,7 @@ function loadLintConfig(file) {
 }
 function lintPolicies(explicit) {
   const cache = /* @__PURE__ */ new Map();
+  const found = /* @__PURE__ */ new Map();
   const load = (file) => {
     let c = cache.get(file);
     if (!c) {
@@ -45672,7 +46219,7 @@ function lintPolicies(explicit) {
   };
   if (explicit) load(path10.resolve(explicit));
   return (packDir) => {
-    const file = explicit ? path10.resolve(explicit) : findLintConfig(packDir);
+    const file = explicit ? path10.resolve(explicit) : findLintConfig(packDir, found);
     if (!file) return void 0;
     const rel = path10.relative(path10.dirname(file), path10.resolve(packDir)).split(path10.sep).join("/");
     return policyFor(load(file), rel);

@@ -42,18 +42,22 @@ export function scanChartValues(text: string): ChartValuesScan {
   const images = new Map<string, ImageSetting>();
   const stack: { indent: number; key: string }[] = [];
   for (const line of text.split('\n')) {
-    const m = KEY_LINE.exec(line.replace(/\r$/, ''));
+    // Charts' defaults are mostly comments and prose: a line without ":" cannot be a key.
+    if (!line.includes(':')) continue;
+    const m = KEY_LINE.exec(line.endsWith('\r') ? line.slice(0, -1) : line);
     if (!m) continue;
-    const dash = /^\s*-\s+/.exec(line);
-    const indent = (m[1]?.length ?? 0) + (dash ? dash[0].length - (m[1]?.length ?? 0) : 0);
+    const lead = m[1]?.length ?? 0;
+    // m[1] is the whole leading whitespace, so a "- " item marker can only start right after it.
+    const dash = line[lead] === '-' ? /^\s*-\s+/.exec(line) : null;
+    const indent = lead + (dash ? dash[0].length - lead : 0);
     const key = (m[2] as string).replace(/^["']|["']$/g, '');
     while (stack.length > 0 && (stack[stack.length - 1] as { indent: number }).indent >= indent) stack.pop();
     const value = scalar(m[3]);
     if (indent === 0) topKeys.add(key);
     const parent = stack[stack.length - 1];
-    const pathOf = (k: string) => [...stack.map((s) => s.key), k].join('.');
     if (key === 'image' && value !== undefined) {
-      images.set(pathOf(key), { ...images.get(pathOf(key)), image: value });
+      const path = [...stack.map((s) => s.key), key].join('.');
+      images.set(path, { ...images.get(path), image: value });
     } else if (
       parent?.key === 'image' &&
       value !== undefined &&

@@ -3,6 +3,7 @@ import type { CredentialIndex } from '../ports.ts';
 import { anonymousPrincipal, credentialPrincipal, type Principal, tokenPrincipal } from './access.ts';
 import { AuthRequiredError } from './authorize.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import { OIDC_USERNAME } from './oidc-username.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import type { TokenSigner, VerifiedToken } from './tokens.ts';
 
@@ -41,14 +42,6 @@ const LAST_USED_RESOLUTION_MS = 3600_000;
 const CACHE_MAX = 1000;
 /** `packyard user add` allows 128 characters; longer names are never looked up (DynamoDB caps key sizes). */
 const MAX_USERNAME = 128;
-/**
- * The Basic user name that says "the password is a trusted-publishing token" (`POST
- * /api/v1/oidc/token` answers it as `username`): tools that only speak Basic or the Docker token
- * protocol (docker login, skopeo, oras, Packyard's own client) can use the token unchanged.
- * `packyard user add` refuses it, so it never names a stored credential.
- */
-export const OIDC_USERNAME = 'oidc';
-
 export function authenticator(opts: {
   index: CredentialIndex;
   tokens: TokenSigner;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CredentialRecord, Scope } from '../ports.ts';
-import { OIDC_USERNAME } from './authenticate.ts';
+import { OIDC_USERNAME } from './oidc-username.ts';
 
 /**
  * Rules every way of managing credentials shares (the admin API and `packyard user` on a folder

@@ -1,4 +1,4 @@
-import { OIDC_USERNAME } from '../auth/authenticate.ts';
+import { OIDC_USERNAME } from '../auth/oidc-username.ts';
 import {
   ExchangeRefused,
   type IdTokenVerifier,
