@@ -42,3 +42,15 @@ export function machine() {
 }
 
 export const fmt = (ms) => `${ms.toFixed(0)} ms`;
+
+/**
+ * Like measure(), for several functions run alternately (a, b, c, a, b, c, …) after one warm-up
+ * round: drift on a shared machine then falls on each alike, so their ratios are steadier.
+ * Returns one median per function, in order.
+ */
+export function measureAlternately(fns, runs) {
+  for (const fn of fns) fn();
+  const samples = fns.map(() => []);
+  for (let i = 0; i < runs; i++) for (const [k, fn] of fns.entries()) samples[k].push(fn());
+  return samples.map(median);
+}
