@@ -85,29 +85,14 @@ export function load(
     maxRequests: max ?? 1_000_000,
     warmupRequests: warmup ?? concurrency * 50,
   };
-  return new Promise((resolve, reject) => {
-    const child = track(
-      spawn(process.execPath, [path.join(here, 'registry-load.mjs'), JSON.stringify(spec)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), durationMs + 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`load generator exited ${code}: ${err.slice(0, 2000)}`));
-      const result = JSON.parse(out);
-      if (result.errors > 0 || result.requests === 0)
-        return reject(new Error(`${url}: ${result.errors} failed requests, e.g. ${result.errorSample}`));
-      resolve(result);
-    });
+  return runScript('registry-load.mjs', [JSON.stringify(spec)], {
+    timeoutMs: durationMs + 60_000,
+    what: 'load generator',
+  }).then((out) => {
+    const result = JSON.parse(out);
+    if (result.errors > 0 || result.requests === 0)
+      throw new Error(`${url}: ${result.errors} failed requests, e.g. ${result.errorSample}`);
+    return result;
   });
 }
 
@@ -146,4 +131,30 @@ export async function settle(pid) {
     if (now === undefined || now - before < 10) return;
     before = now;
   }
+}
+
+/**
+ * Runs one of bench/'s helper scripts in a child process (tracked, killed after `timeoutMs`);
+ * resolves with its stdout, rejects with the start of its stderr when it exits non-zero.
+ */
+export function runScript(script, args, { env = process.env, timeoutMs, what }) {
+  return new Promise((resolve, reject) => {
+    const child = track(
+      spawn(process.execPath, [path.join(here, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`${what} exited ${code}: ${err.slice(0, 2000)}`));
+      else resolve(out);
+    });
+  });
 }

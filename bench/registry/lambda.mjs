@@ -1,10 +1,10 @@
 // The production Lambda bundle: its size, and cold starts in fresh processes.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { median } from '../lib.mjs';
-import { COLD_STARTS, here, PASSWORD, root, track, USER } from './common.mjs';
+import { COLD_STARTS, PASSWORD, root, runScript, USER } from './common.mjs';
 
 export async function lambdaBundle(bundleMod, dir) {
   const out = path.join(dir, 'lambda', 'registry.mjs');
@@ -29,33 +29,17 @@ export async function lambdaBundle(bundleMod, dir) {
       BENCH_USERNAME: USER,
       BENCH_PASSWORD: PASSWORD,
     };
-    const once = () =>
-      new Promise((resolve, reject) => {
-        // Asynchronous: the storage servers answering the child live in this process.
-        const child = track(
-          spawn(process.execPath, [path.join(here, 'registry-coldstart.mjs'), out], {
-            env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          }),
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => {
-          stdout += d;
-        });
-        child.stderr.on('data', (d) => {
-          stderr += d;
-        });
-        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-        child.once('exit', (code) => {
-          clearTimeout(timer);
-          if (code !== 0) return reject(new Error(`cold start exited ${code}: ${stderr.slice(0, 2000)}`));
-          const r = JSON.parse(stdout.trim().split('\n').at(-1));
-          if (r.statuses.join() !== '200,200,200')
-            return reject(new Error(`cold start answered ${r.statuses}`));
-          resolve(r);
-        });
+    // Asynchronous: the storage servers answering the child live in this process.
+    const once = async () => {
+      const stdout = await runScript('registry-coldstart.mjs', [out], {
+        env,
+        timeoutMs: 60_000,
+        what: 'cold start',
       });
+      const r = JSON.parse(stdout.trim().split('\n').at(-1));
+      if (r.statuses.join() !== '200,200,200') throw new Error(`cold start answered ${r.statuses}`);
+      return r;
+    };
     await once(); // warm the file cache
     const samples = [];
     for (let i = 0; i < COLD_STARTS; i++) samples.push(await once());
