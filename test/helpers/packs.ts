@@ -17,33 +17,34 @@ export const TINY_PNG = Buffer.from(
 
 export type PackFiles = Record<string, string | Buffer>;
 
+/** goodPack()'s pack.json. */
+export const GOOD_PACK_JSON: Record<string, unknown> = {
+  name: 'demo-app',
+  displayName: 'Demo App',
+  version: '1.0.0',
+  layer: 'addon',
+  addonType: 'app services',
+  cloudTypes: ['all'],
+  kubeManifests: ['manifests/demo-app.yaml'],
+};
+
+/** goodPack()'s values.yaml, line by line. */
+export const GOOD_VALUES = [
+  'pack:',
+  '  namespace: demo',
+  '  content:',
+  '    images:',
+  '      - image: ghcr.io/example/demo:1.0.0',
+  'manifests:',
+  '  demo-app:',
+  '    replicas: 1',
+];
+
 /** A clean manifest-based pack: lints with zero findings. Override or delete (undefined) files. */
 export function goodPack(overrides: Record<string, string | Buffer | undefined> = {}): PackFiles {
   const base: Record<string, string | Buffer | undefined> = {
-    'pack.json': JSON.stringify(
-      {
-        name: 'demo-app',
-        displayName: 'Demo App',
-        version: '1.0.0',
-        layer: 'addon',
-        addonType: 'app services',
-        cloudTypes: ['all'],
-        kubeManifests: ['manifests/demo-app.yaml'],
-      },
-      null,
-      2,
-    ),
-    'values.yaml': [
-      'pack:',
-      '  namespace: demo',
-      '  content:',
-      '    images:',
-      '      - image: ghcr.io/example/demo:1.0.0',
-      'manifests:',
-      '  demo-app:',
-      '    replicas: 1',
-      '',
-    ].join('\n'),
+    'pack.json': JSON.stringify(GOOD_PACK_JSON, null, 2),
+    'values.yaml': `${GOOD_VALUES.join('\n')}\n`,
     'manifests/demo-app.yaml': [
       'apiVersion: apps/v1',
       'kind: Deployment',

@@ -47,6 +47,24 @@ export async function startTestRegistry(
   return reg;
 }
 
+/** A registry access log kept as "METHOD /path status" lines (timings cut): what clients sent. */
+export function requestRecorder(): {
+  requests: string[];
+  accessLog: NonNullable<LocalRegistryOptions['accessLog']>;
+} {
+  const requests: string[] = [];
+  return {
+    requests,
+    accessLog: (e) => {
+      if (e.level === 'info') requests.push(e.message.replace(/ \d+ms$/, ''));
+    },
+  };
+}
+
+/** The lookup is a POST that reads; every other POST, PUT, PATCH or DELETE writes. */
+export const isWrite = (r: string): boolean =>
+  /^(PUT|PATCH|DELETE) |^POST (?!\/api\/v1\/packs\/lookup )/.test(r);
+
 export function basic(user: { username: string; password: string }): string {
   return `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
 }

@@ -4,20 +4,12 @@ import { lintPack } from '../../core/lint-pack.ts';
 import { lintPackDirs } from '../../core/lint-packs.ts';
 import type { PackTree } from '../../core/pack-tree.ts';
 import { RULE_BY_ID, type RuleId } from '../../core/rules.ts';
-import { chartTgz, goodPack, type PackFiles } from './packs.ts';
+import { chartTgz, GOOD_PACK_JSON, GOOD_VALUES, goodPack, type PackFiles } from './packs.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixture building blocks
 
-export const GOOD_PACK_JSON: Record<string, unknown> = {
-  name: 'demo-app',
-  displayName: 'Demo App',
-  version: '1.0.0',
-  layer: 'addon',
-  addonType: 'app services',
-  cloudTypes: ['all'],
-  kubeManifests: ['manifests/demo-app.yaml'],
-};
+export { GOOD_PACK_JSON, GOOD_VALUES };
 
 /**
  * goodPack()'s pack.json with keys replaced (undefined removes one). Keys keep their place, so
@@ -29,18 +21,6 @@ export function packJson(over: Record<string, unknown> = {}): string {
 }
 
 export const lines = (...l: string[]): string => `${l.join('\n')}\n`;
-
-/** goodPack()'s values.yaml, line by line. */
-export const GOOD_VALUES = [
-  'pack:',
-  '  namespace: demo',
-  '  content:',
-  '    images:',
-  '      - image: ghcr.io/example/demo:1.0.0',
-  'manifests:',
-  '  demo-app:',
-  '    replicas: 1',
-];
 
 export const GOOD_MANIFEST_HEAD = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: demo'];
 

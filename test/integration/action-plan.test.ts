@@ -12,7 +12,7 @@ import { pack, result, runAction, workspace } from '../helpers/action.ts';
 import { type GitHubStandIn, startGitHubStandIn } from '../helpers/github-api.ts';
 import { tempDir } from '../helpers/packs.ts';
 import { type PaletteStandIn, startPaletteStandIn } from '../helpers/palette-api.ts';
-import { ADMIN, READER, WRITER } from '../helpers/registry.ts';
+import { ADMIN, isWrite, READER, requestRecorder, WRITER } from '../helpers/registry.ts';
 
 const TOKEN = 'ghs_plan-token-0123456789';
 const API_KEY = 'palette-key-0123456789';
@@ -22,17 +22,13 @@ let registry: LocalRegistry;
 let host: string;
 let github: GitHubStandIn;
 let palette: PaletteStandIn;
-const requests: string[] = [];
-// The lookup is a POST that reads; every other POST, PUT, PATCH or DELETE writes.
-const isWrite = (r: string) => /^(PUT|PATCH|DELETE) |^POST (?!\/api\/v1\/packs\/lookup )/.test(r);
+const { requests, accessLog } = requestRecorder();
 
 beforeAll(async () => {
   registry = await startLocalRegistry({
     dataDir: tempDir('plan-registry-'),
     users: [ADMIN, WRITER, READER],
-    accessLog: (e) => {
-      if (e.level === 'info') requests.push(e.message.replace(/ \d+ms$/, ''));
-    },
+    accessLog,
   });
   host = new URL(registry.url).host;
   github = await startGitHubStandIn(TOKEN);

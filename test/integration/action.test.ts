@@ -11,7 +11,7 @@ import { readPackTree } from '../../core/pack-tree.ts';
 import { type LocalRegistry, startLocalRegistry } from '../../lambdas/local/serve.ts';
 import { BUNDLE, pack, type ResultEntry, result, runAction, workspace } from '../helpers/action.ts';
 import { ROOT, tempDir } from '../helpers/packs.ts';
-import { ADMIN, READER, WRITER } from '../helpers/registry.ts';
+import { ADMIN, isWrite, READER, requestRecorder, WRITER } from '../helpers/registry.ts';
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -27,18 +27,14 @@ const skopeo = spawnSync('skopeo', ['--version']).status === 0;
 let registry: LocalRegistry;
 let host: string;
 /** Requests the registry answered, as "METHOD /path STATUS". */
-const requests: string[] = [];
-// The lookup is a POST that reads; every other POST, PUT, PATCH or DELETE writes.
-const writes = () =>
-  requests.filter((r) => /^(POST|PUT|PATCH|DELETE) /.test(r) && !r.startsWith('POST /api/v1/packs/lookup '));
+const { requests, accessLog } = requestRecorder();
+const writes = () => requests.filter(isWrite);
 
 beforeAll(async () => {
   registry = await startLocalRegistry({
     dataDir: tempDir('action-registry-'),
     users: [ADMIN, WRITER, READER],
-    accessLog: (e) => {
-      if (e.level === 'info') requests.push(e.message.replace(/ \d+ms$/, ''));
-    },
+    accessLog,
   });
   host = new URL(registry.url).host;
 });
